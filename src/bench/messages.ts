@@ -1,0 +1,109 @@
+/**
+ * Every message between the controller (main thread) and the data-plane
+ * worker threads: one discriminated union each way, in this one file.
+ */
+import type { Percentiles, ForeignCounts } from '../udp/receiver.js';
+import type { SenderCounters } from '../udp/sender.js';
+import type { ThreadCpu } from '../udp/cpu.js';
+
+/** What a worker does: `endpoint` = one socket sending and receiving (single mode). */
+export type WorkerRole = 'endpoint' | 'sender' | 'receiver';
+
+/** Passed as `workerData`. Everything is already validated. */
+export interface WorkerInit {
+  role: WorkerRole;
+  endpointId: 'A' | 'B';
+  family: 4 | 6;
+  bindAddress: string;
+  /** 0 for a free port (the first socket of an endpoint), else the endpoint's port. */
+  bindPort: number;
+  reuseAddr: boolean;
+  rcvbufBytes: number | null;
+  sndbufBytes: number | null;
+  session: number;
+  /** Wire direction id this worker sends (sender/endpoint) and receives (receiver/endpoint). */
+  sendDirection: number;
+  receiveDirection: number;
+  sizeBytes: number;
+  ratePps: number | null;
+  batch: number;
+  /** Shared echo slot (RTT), written by the receiving side, read by the sending side. */
+  echoBuffer: SharedArrayBuffer;
+  sharedClock: boolean;
+}
+
+/** Controller → worker. */
+export type ToWorker =
+  /** The peer's address: receivers connect to it; senders send to it. */
+  | { type: 'peer'; address: string; port: number }
+  /** Start at a monotonic time (ns), warm up, then measure. */
+  | { type: 'start'; startAtNs: number; warmupNs: number; durationNs: number }
+  /** Stop sending now (interrupt or peer lost), then flush and send end markers. */
+  | { type: 'stop' }
+  /** Stop receiving, report the partial result and close. */
+  | { type: 'finish' };
+
+/** Cumulative counters at the end of one second of the measured phase. */
+export interface IntervalTick {
+  type: 'interval';
+  role: WorkerRole;
+  endpointId: 'A' | 'B';
+  /** 1-based second index since the measured phase began (negative or 0 during warm-up). */
+  index: number;
+  warmup: boolean;
+  /** Cumulative sent (sending roles), else -1. */
+  sent: number;
+  /** Cumulative unique received and highest-sequence+1 (receiving roles), else -1. */
+  received: number;
+  expected: number;
+}
+
+/** The receiving side's partial result of one direction. */
+export interface ReceiverPartial {
+  received: number;
+  duplicates: number;
+  reordered: number;
+  late: number;
+  expected: number;
+  foreign: number;
+  foreignBy: ForeignCounts;
+  warmupReceived: number;
+  jitterNs: number;
+  delay: Percentiles | null;
+  rtt: Percentiles | null;
+  endMarkerSeen: boolean;
+  finalCount: number;
+  sources: string[];
+  /** Cumulative received and expected at the end of each measured second. */
+  intervalReceived: number[];
+  intervalExpected: number[];
+}
+
+/** The sending side's partial result of one direction. */
+export interface SenderPartial extends SenderCounters {
+  /** Cumulative sent at the end of each measured second. */
+  intervalSent: number[];
+}
+
+/** A worker's partial result: whichever halves its role has. */
+export interface WorkerPartial {
+  role: WorkerRole;
+  endpointId: 'A' | 'B';
+  sender: SenderPartial | null;
+  receiver: ReceiverPartial | null;
+  /** Datagrams of this session that reached a sender-only socket (must be 0). */
+  leaked: number;
+  /** Anything else that reached a sender-only socket. */
+  foreignAtSender: number;
+  cpu: ThreadCpu;
+}
+
+/** Worker → controller. */
+export type FromWorker =
+  | { type: 'bound'; address: string; port: number; rcvbufEffective: number; sndbufEffective: number }
+  | { type: 'ready' }
+  | IntervalTick
+  | { type: 'send-done'; sent: number }
+  | { type: 'end-seen'; finalCount: number }
+  | { type: 'partial'; partial: WorkerPartial }
+  | { type: 'error'; code: string; message: string; option: string | null };

@@ -1,0 +1,34 @@
+/**
+ * Warnings about settings that shaped the figures. The tool never changes
+ * system settings itself; it prints the command that would.
+ */
+import type { EndpointResult, RunConfig, RunWarning } from '../report/schema.js';
+import { readSysctl } from '../udp/kernel.js';
+
+/**
+ * Linux doubles a requested SO_RCVBUF/SO_SNDBUF (for bookkeeping overhead) and
+ * caps the request at net.core.rmem_max / wmem_max (socket(7)). A buffer is
+ * clamped when the effective size is below twice the request.
+ */
+export function isClamped(requested: number | null, effective: number): boolean {
+  return requested !== null && effective < requested * 2;
+}
+
+/** Warnings for buffers the kernel clamped, with the sysctl that would lift the cap. */
+export function bufferWarnings(cfg: RunConfig, endpoints: readonly EndpointResult[]): RunWarning[] {
+  const out: RunWarning[] = [];
+  const check = (kind: 'rcvbuf' | 'sndbuf', sysctl: string, requested: number | null): void => {
+    const clamped = endpoints.filter((e) => isClamped(requested, e[kind].effective));
+    if (requested === null || clamped.length === 0) return;
+    const cap = readSysctl(sysctl);
+    const eff = clamped[0]?.[kind].effective ?? 0;
+    out.push({
+      code: `${kind}-clamped`,
+      message: `--${kind} ${requested} bytes was clamped: the kernel gave ${eff} bytes (${sysctl} = ${cap ?? 'unknown'} caps the request; the kernel doubles what it grants)`,
+      hint: `sysctl -w ${sysctl}=${requested}`,
+    });
+  };
+  check('rcvbuf', 'net.core.rmem_max', cfg.rcvbufBytes);
+  check('sndbuf', 'net.core.wmem_max', cfg.sndbufBytes);
+  return out;
+}

@@ -1,0 +1,177 @@
+/**
+ * Parsing and validating options, once, at the boundary: raw strings from the
+ * command line become a resolved, typed {@link RunConfig}. Every failure is an
+ * {@link OptionError} naming the option. The core never re-validates.
+ */
+import dns from 'node:dns/promises';
+import os from 'node:os';
+import { isIP } from 'node:net';
+import { OptionError } from '../errors.js';
+import { HEADER_BYTES, maxPayload } from '../udp/wire.js';
+import type { RunConfig, ThreadMode } from '../report/schema.js';
+
+/** Parses a byte size: `212992`, `208k` (KiB), `4m` (MiB), `1g` (GiB). */
+export function parseSize(option: string, text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kKmMgG]?)(i?[bB])?$/.exec(text.trim());
+  if (!m) throw new OptionError(option, `"${text}" is not a size (use bytes, or k/m suffixes for KiB/MiB, e.g. 4m)`);
+  const unit = (m[2] ?? '').toLowerCase();
+  const mult = unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : unit === 'g' ? 1024 ** 3 : 1;
+  const v = Math.round(Number(m[1]) * mult);
+  if (!Number.isSafeInteger(v) || v <= 0) throw new OptionError(option, `"${text}" must be a positive size`);
+  if (v > 2 ** 31 - 1) throw new OptionError(option, `"${text}" is larger than the kernel accepts (2 GiB)`);
+  return v;
+}
+
+/**
+ * Parses a rate: datagrams per second (`50000`, `50k`, `1.5M`), bits per
+ * second of UDP payload (`20Mbit`, `1Gbit`, `800kbit`, `100bit`), or `max`.
+ * Returns datagrams per second, or `null` for `max`.
+ */
+export function parseRate(option: string, text: string, sizeBytes: number): number | null {
+  const t = text.trim();
+  if (t.toLowerCase() === 'max') return null;
+  const bits = /^(\d+(?:\.\d+)?)\s*([kKmMgG]?)(bit|bps|b\/s)$/i.exec(t);
+  if (bits) {
+    const unit = (bits[2] ?? '').toLowerCase();
+    const mult = unit === 'k' ? 1e3 : unit === 'm' ? 1e6 : unit === 'g' ? 1e9 : 1;
+    const pps = (Number(bits[1]) * mult) / (sizeBytes * 8);
+    if (!(pps > 0)) throw new OptionError(option, `"${text}" is below one datagram per second at --size ${sizeBytes}`);
+    return pps;
+  }
+  const pps = /^(\d+(?:\.\d+)?)\s*([kKM]?)(pps)?$/.exec(t);
+  if (pps) {
+    const unit = pps[2] ?? '';
+    const mult = unit === 'k' || unit === 'K' ? 1e3 : unit === 'M' ? 1e6 : 1;
+    const v = Number(pps[1]) * mult;
+    if (!(v > 0)) throw new OptionError(option, `"${text}" must be a positive rate`);
+    if (v > 1e8) throw new OptionError(option, `"${text}" is above 100M datagrams/s; use "max" for as fast as possible`);
+    return v;
+  }
+  throw new OptionError(option, `"${text}" is not a rate (e.g. 50k datagrams/s, 20Mbit, or max)`);
+}
+
+/** Parses a positive number of seconds. */
+export function parseSeconds(option: string, text: string, allowZero: boolean): number {
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
+    throw new OptionError(option, `"${text}" must be a ${allowZero ? 'non-negative' : 'positive'} number of seconds`);
+  }
+  if (v > 86_400) throw new OptionError(option, `"${text}" is longer than a day`);
+  return v;
+}
+
+/** Parses a port 0–65535. */
+export function parsePort(option: string, text: string): number {
+  const v = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isInteger(v) || v < 0 || v > 65535) {
+    throw new OptionError(option, `"${text}" is not a port (0–65535)`);
+  }
+  return v;
+}
+
+/** Parses a positive integer within bounds. */
+export function parseIntIn(option: string, text: string, min: number, max: number): number {
+  const v = Number(text);
+  if (!/^\d+$/.test(text.trim()) || v < min || v > max) throw new OptionError(option, `"${text}" must be an integer from ${min} to ${max}`);
+  return v;
+}
+
+/** Resolves a host to an IP literal and family. IP literals never hit DNS. */
+export async function resolveHost(option: string, text: string): Promise<{ address: string; family: 4 | 6 }> {
+  const host = text.trim().replace(/^\[(.*)\]$/, '$1');
+  const fam = isIP(host);
+  if (fam === 4 || fam === 6) return { address: host, family: fam };
+  if (host === '') throw new OptionError(option, 'is empty');
+  try {
+    const r = await dns.lookup(host);
+    return { address: r.address, family: r.family === 6 ? 6 : 4 };
+  } catch {
+    throw new OptionError(option, `cannot resolve host "${text}"`);
+  }
+}
+
+/** Parses `HOST:PORT`, `[V6]:PORT`. */
+export function parseHostPort(option: string, text: string): { host: string; port: number } {
+  const v6 = /^\[([^\]]+)\]:(\d+)$/.exec(text.trim());
+  const v4 = /^([^:[\]]+):(\d+)$/.exec(text.trim());
+  const m = v6 ?? v4;
+  if (!m?.[1] || !m[2]) throw new OptionError(option, `"${text}" is not HOST:PORT (IPv6 as [::1]:5301)`);
+  const port = parsePort(option, m[2]);
+  if (port === 0) throw new OptionError(option, 'port 0 is not a peer port');
+  return { host: m[1], port };
+}
+
+/** Raw `bench duplex` options as commander hands them over (strings). */
+export interface RawDuplexOptions {
+  host: string;
+  port?: string;
+  peer?: string;
+  size: string;
+  rate: string;
+  rateAb?: string;
+  rateBa?: string;
+  duration: string;
+  omit: string;
+  threads: string;
+  rcvbuf?: string;
+  sndbuf?: string;
+  batch?: string;
+}
+
+/** Default send batch per event-loop turn: small in single mode (libuv reads ≤ 32 per poll), larger for a sender-only thread. */
+export const DEFAULT_BATCH: Record<ThreadMode, number> = { single: 16, split: 64 };
+
+/**
+ * `auto` picks split threads when the machine has at least two cores per
+ * endpoint that runs here (two endpoints in local mode, one in remote mode).
+ */
+export function pickThreads(requested: 'single' | 'split' | 'auto', endpointsHere: number, cores: number = os.availableParallelism()): ThreadMode {
+  if (requested !== 'auto') return requested;
+  return cores >= 2 * endpointsHere ? 'split' : 'single';
+}
+
+/** Validates and resolves `bench duplex` options. */
+export async function resolveDuplexOptions(raw: RawDuplexOptions): Promise<RunConfig> {
+  const { address, family } = await resolveHost('--host', raw.host);
+  const port = raw.port === undefined ? null : parsePort('--port', raw.port);
+  if (port !== null && port !== 0 && port + 1 > 65535) throw new OptionError('--port', `${port} leaves no room for endpoint B on ${port + 1}`);
+  const peer = raw.peer === undefined ? null : raw.peer;
+  if (peer !== null) parseHostPort('--peer', peer);
+  const sizeBytes = parseIntIn('--size', raw.size, 0, Number.MAX_SAFE_INTEGER);
+  const maxSize = maxPayload(family);
+  if (sizeBytes < HEADER_BYTES || sizeBytes > maxSize) {
+    throw new OptionError('--size', `${sizeBytes} is outside ${HEADER_BYTES}–${maxSize} bytes (header size to the largest IPv${family} UDP payload)`);
+  }
+  const rateAbText = raw.rateAb ?? raw.rate;
+  const rateBaText = raw.rateBa ?? raw.rate;
+  parseRate('--rate', raw.rate, sizeBytes);
+  const rateAbPps = parseRate(raw.rateAb !== undefined ? '--rate-ab' : '--rate', rateAbText, sizeBytes);
+  const rateBaPps = parseRate(raw.rateBa !== undefined ? '--rate-ba' : '--rate', rateBaText, sizeBytes);
+  const durationSeconds = parseSeconds('--duration', raw.duration, false);
+  const omitSeconds = parseSeconds('--omit', raw.omit, true);
+  if (raw.threads !== 'single' && raw.threads !== 'split' && raw.threads !== 'auto') {
+    throw new OptionError('--threads', `"${raw.threads}" must be single, split or auto`);
+  }
+  const threads = pickThreads(raw.threads, peer === null ? 2 : 1);
+  const rcvbufBytes = raw.rcvbuf === undefined ? null : parseSize('--rcvbuf', raw.rcvbuf);
+  const sndbufBytes = raw.sndbuf === undefined ? null : parseSize('--sndbuf', raw.sndbuf);
+  const sendBatch = raw.batch === undefined ? DEFAULT_BATCH[threads] : parseIntIn('--batch', raw.batch, 1, 1024);
+  return {
+    host: address,
+    family,
+    port: port === 0 ? null : port,
+    peer,
+    sizeBytes,
+    rateAbPps,
+    rateBaPps,
+    rateAbText,
+    rateBaText,
+    durationSeconds,
+    omitSeconds,
+    threadsRequested: raw.threads,
+    threads,
+    rcvbufBytes,
+    sndbufBytes,
+    sendBatch,
+  };
+}

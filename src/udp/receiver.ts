@@ -1,0 +1,167 @@
+/**
+ * The receiving half of an endpoint: decodes each datagram, rejects what is
+ * not this direction's traffic from the expected peer (counted as foreign),
+ * and feeds the rest to the pure {@link DirectionAccounting}. Delay goes into
+ * an HDR histogram (fixed memory). The handler is one bound method; nothing
+ * is allocated per datagram beyond what `dgram` itself hands us.
+ */
+import type dgram from 'node:dgram';
+import * as hdr from 'hdr-histogram-js';
+import { DirectionAccounting } from './accounting.js';
+import type { Clock } from './clock.js';
+import { type EchoState, writeEcho } from './echo.js';
+import { Decode, FLAG_WARMUP, Kind, createHeader, decodeHeader } from './wire.js';
+
+/** Largest delay the histograms track, µs (values above are clamped). */
+const MAX_TRACKED_US = 60_000_000;
+/** Most distinct peer sources remembered (for the "one port" check). */
+const MAX_SOURCES = 8;
+
+export interface ReceiverOptions {
+  clock: Clock;
+  session: number;
+  /** Wire direction id of the datagrams this receiver expects. */
+  direction: number;
+  /** Expected source; datagrams from elsewhere are foreign. `null` accepts any source (connected sockets are filtered by the kernel). */
+  peer: { address: string; port: number } | null;
+  /** Whether the sender's timestamps share our clock (same machine): one-way delay is then meaningful. */
+  sharedClock: boolean;
+  /** Where to leave the latest peer timestamp for our sender to echo; optional. */
+  echo: EchoState | null;
+  /** Called for datagrams of kinds other than data and end (remote-mode control). */
+  onControl?: (msg: Buffer, rinfo: dgram.RemoteInfo) => void;
+}
+
+/** Percentiles of a histogram in µs. */
+export interface Percentiles {
+  count: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+/** Per-reason foreign counts. */
+export interface ForeignCounts {
+  truncated: number;
+  badMagic: number;
+  badVersion: number;
+  wrongSession: number;
+  wrongSource: number;
+  wrongDirection: number;
+}
+
+/** Receives one direction's datagrams. */
+export class Receiver {
+  readonly acct = new DirectionAccounting();
+  foreign = 0;
+  readonly foreignBy: ForeignCounts = { truncated: 0, badMagic: 0, badVersion: 0, wrongSession: 0, wrongSource: 0, wrongDirection: 0 };
+  warmupReceived = 0;
+  /** Final sent count from the sender's end marker, or -1 before it arrived. */
+  finalCount = -1;
+  endMarkers = 0;
+  readonly sources: string[] = [];
+  private readonly hdr = createHeader();
+  private readonly delay: hdr.Histogram;
+  private readonly rtt: hdr.Histogram;
+  private onEnd: ((finalCount: number) => void) | null = null;
+  private lastSourcePort = -1;
+  private lastSourceAddress = '';
+
+  /** The `'message'` listener; bind it with `socket.on('message', r.onMessage)`. */
+  readonly onMessage = (msg: Buffer, rinfo: dgram.RemoteInfo): void => this.handle(msg, rinfo);
+
+  constructor(private readonly opts: ReceiverOptions) {
+    const spec = { lowestDiscernibleValue: 1, highestTrackableValue: MAX_TRACKED_US, numberOfSignificantValueDigits: 3 as const };
+    this.delay = hdr.build(spec);
+    this.rtt = hdr.build(spec);
+  }
+
+  /** Calls `fn` once, when the first end marker arrives. */
+  whenEnded(fn: (finalCount: number) => void): void {
+    this.onEnd = fn;
+    if (this.finalCount >= 0) fn(this.finalCount);
+  }
+
+  private handle(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    const arrival = this.opts.clock.nowNs();
+    const h = this.hdr;
+    const status = decodeHeader(msg, msg.length, this.opts.session, h);
+    if (status !== Decode.Ok) {
+      this.foreign++;
+      const f = this.foreignBy;
+      if (status === Decode.Truncated) f.truncated++;
+      else if (status === Decode.BadMagic) f.badMagic++;
+      else if (status === Decode.BadVersion) f.badVersion++;
+      else f.wrongSession++;
+      return;
+    }
+    const peer = this.opts.peer;
+    if (peer !== null && (rinfo.port !== peer.port || rinfo.address !== peer.address)) {
+      this.foreign++;
+      this.foreignBy.wrongSource++;
+      return;
+    }
+    if (h.kind === Kind.Data || h.kind === Kind.End) {
+      if (h.direction !== this.opts.direction) {
+        this.foreign++;
+        this.foreignBy.wrongDirection++;
+        return;
+      }
+    } else {
+      this.opts.onControl?.(msg, rinfo);
+      return;
+    }
+    if (rinfo.port !== this.lastSourcePort || rinfo.address !== this.lastSourceAddress) this.noteSource(rinfo);
+    if (this.opts.echo !== null) writeEcho(this.opts.echo, h.sendTimeNs, arrival);
+    if (h.echoTimeNs !== 0) {
+      // RTT = now − our original send time − the time the peer held it.
+      const rttUs = (arrival - h.echoTimeNs) / 1000 - h.echoDelayUs;
+      if (rttUs >= 0) this.rtt.recordValue(rttUs < MAX_TRACKED_US ? Math.round(rttUs) : MAX_TRACKED_US);
+    }
+    if (h.kind === Kind.End) {
+      this.endMarkers++;
+      if (this.finalCount < 0) {
+        this.finalCount = h.seq;
+        this.onEnd?.(h.seq);
+      }
+      return;
+    }
+    if ((h.flags & FLAG_WARMUP) !== 0) {
+      this.warmupReceived++;
+      return;
+    }
+    if (this.acct.record(h.seq, h.sendTimeNs, arrival) && this.opts.sharedClock) {
+      const us = (arrival - h.sendTimeNs) / 1000;
+      this.delay.recordValue(us <= 0 ? 0 : us < MAX_TRACKED_US ? Math.round(us) : MAX_TRACKED_US);
+    }
+  }
+
+  private noteSource(rinfo: dgram.RemoteInfo): void {
+    this.lastSourcePort = rinfo.port;
+    this.lastSourceAddress = rinfo.address;
+    const key = rinfo.family === 'IPv6' ? `[${rinfo.address}]:${rinfo.port}` : `${rinfo.address}:${rinfo.port}`;
+    if (!this.sources.includes(key) && this.sources.length < MAX_SOURCES) this.sources.push(key);
+  }
+
+  /** One-way delay percentiles (µs), or `null` when none was recorded. */
+  delayPercentiles(): Percentiles | null {
+    return percentiles(this.delay);
+  }
+
+  /** Round-trip percentiles (µs) from echoed timestamps, or `null`. */
+  rttPercentiles(): Percentiles | null {
+    return percentiles(this.rtt);
+  }
+}
+
+function percentiles(h: hdr.Histogram): Percentiles | null {
+  if (h.totalCount === 0) return null;
+  return {
+    count: h.totalCount,
+    p50: h.getValueAtPercentile(50),
+    p90: h.getValueAtPercentile(90),
+    p99: h.getValueAtPercentile(99),
+    max: h.maxValue,
+  };
+}

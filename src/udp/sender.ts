@@ -1,0 +1,257 @@
+/**
+ * The sending half of an endpoint: paces datagrams with a token bucket on
+ * its own timer, stamps sequence numbers and timestamps into preallocated
+ * buffers, and counts a datagram as sent only when the kernel accepted it
+ * (the `send` callback without an error). Send errors are counted by code.
+ *
+ * Phases: idle → warm-up (`--omit`, flagged on the wire, counted apart) →
+ * measure → flush (wait for outstanding send callbacks) → end markers → done.
+ */
+import type dgram from 'node:dgram';
+import type { Clock } from './clock.js';
+import { TokenBucket, burstFor } from './pacer.js';
+import { FLAG_WARMUP, HEADER_BYTES, Kind, createHeader, encodeHeader, stampData } from './wire.js';
+import { type EchoState, readEcho } from './echo.js';
+
+/** Buffers in the send ring. A buffer is reused only when no send holds it. */
+const POOL_SIZE = 1024;
+/** How often the pacing timer fires, ms (Node's timers tick at about 1 ms). */
+const PACE_INTERVAL_MS = 1;
+/** End markers are sent this many times, this far apart, so one loss does not hide the final count. */
+const END_MARKER_COPIES = 5;
+const END_MARKER_SPACING_MS = 10;
+
+/** What the sender needs to know. */
+export interface SenderOptions {
+  socket: dgram.Socket;
+  clock: Clock;
+  session: number;
+  /** Wire direction id of the datagrams this sender emits. */
+  direction: number;
+  sizeBytes: number;
+  /** Datagrams per second, or `null` for as fast as possible. */
+  ratePps: number | null;
+  /** Most datagrams sent per event-loop turn before yielding to receives. */
+  batch: number;
+  /** Destination for an unconnected socket; `null` when the socket is connected. */
+  peer: { address: string; port: number } | null;
+  /** Where the receiver leaves the latest peer timestamp to echo (RTT); optional. */
+  echo: EchoState | null;
+}
+
+/** Sender counters, returned in the worker's partial result. */
+export interface SenderCounters {
+  /** Accepted by the kernel during the measured phase. */
+  sent: number;
+  /** Send attempts during the measured phase (sent + errors, once all callbacks are in). */
+  attempted: number;
+  /** Accepted during warm-up. */
+  warmupSent: number;
+  /** Error code → count, measured and warm-up phases together. */
+  errors: Record<string, number>;
+  /** Monotonic time the measured phase began and ended (ns), or 0 if it did not. */
+  measureStartNs: number;
+  measureEndNs: number;
+}
+
+type Phase = 'idle' | 'warmup' | 'measure' | 'flush' | 'ending' | 'done';
+
+/** Sends one direction's datagrams. */
+export class Sender implements SenderCounters {
+  sent = 0;
+  attempted = 0;
+  warmupSent = 0;
+  errors: Record<string, number> = {};
+  measureStartNs = 0;
+  measureEndNs = 0;
+
+  private phase: Phase = 'idle';
+  private readonly pool: Buffer[] = [];
+  private poolIndex = 0;
+  private inflight = 0;
+  private seq = 0;
+  private flags = 0;
+  private readonly bucket: TokenBucket;
+  private paceTimer: NodeJS.Timeout | null = null;
+  private immediate: NodeJS.Immediate | null = null;
+  private warmupEndNs = 0;
+  private endNs = 0;
+  private readonly endBuf: Buffer;
+  private readonly echoPair = new Float64Array(2);
+  private onDone: (() => void) | null = null;
+  // Bound once: no closure per datagram.
+  private readonly onSent = (err: Error | null): void => this.sentCallback(err);
+  private readonly onEndSent = (): void => {};
+  private readonly loop = (): void => this.pump();
+  private readonly continueLoop = (): void => {
+    this.immediate = null;
+    this.pump();
+  };
+
+  constructor(private readonly opts: SenderOptions) {
+    const h = createHeader();
+    h.kind = Kind.Data;
+    h.direction = opts.direction;
+    h.session = opts.session;
+    for (let i = 0; i < POOL_SIZE; i++) {
+      const b = Buffer.alloc(opts.sizeBytes);
+      encodeHeader(b, h);
+      this.pool.push(b);
+    }
+    h.kind = Kind.End;
+    this.endBuf = Buffer.alloc(Math.max(HEADER_BYTES, Math.min(opts.sizeBytes, 1200)));
+    encodeHeader(this.endBuf, h);
+    this.bucket = new TokenBucket(opts.clock, opts.ratePps, burstFor(opts.ratePps, opts.batch));
+  }
+
+  /** True once the end markers have gone out. */
+  get done(): boolean {
+    return this.phase === 'done';
+  }
+
+  /**
+   * Starts at `startAtNs` (monotonic), warms up for `warmupNs`, measures for
+   * `durationNs`, then flushes and sends end markers; `onDone` fires after.
+   */
+  start(startAtNs: number, warmupNs: number, durationNs: number, onDone: () => void): void {
+    this.onDone = onDone;
+    this.warmupEndNs = startAtNs + warmupNs;
+    this.endNs = this.warmupEndNs + durationNs;
+    const delayMs = Math.max(0, (startAtNs - this.opts.clock.nowNs()) / 1e6);
+    setTimeout(() => {
+      if (this.phase !== 'idle') return;
+      if (warmupNs > 0) {
+        this.phase = 'warmup';
+        this.flags = FLAG_WARMUP;
+      } else {
+        this.beginMeasure();
+      }
+      this.bucket.reset();
+      this.paceTimer = setInterval(this.loop, PACE_INTERVAL_MS);
+      this.pump();
+    }, delayMs);
+  }
+
+  /** Stops sending now (interrupt, peer lost): flush, then end markers with the counts so far. */
+  stop(): void {
+    if (this.phase === 'idle') {
+      this.phase = 'done';
+      this.onDone?.();
+      return;
+    }
+    if (this.phase === 'warmup' || this.phase === 'measure') this.enterFlush();
+  }
+
+  private beginMeasure(): void {
+    this.phase = 'measure';
+    this.flags = 0;
+    this.seq = 0;
+    this.measureStartNs = this.opts.clock.nowNs();
+  }
+
+  private enterFlush(): void {
+    if (this.phase === 'measure') this.measureEndNs = this.opts.clock.nowNs();
+    else this.measureEndNs = this.measureStartNs = this.measureStartNs || this.opts.clock.nowNs();
+    this.phase = 'flush';
+    if (this.paceTimer) clearInterval(this.paceTimer);
+    this.paceTimer = null;
+    if (this.immediate) clearImmediate(this.immediate);
+    this.immediate = null;
+    this.maybeFinishFlush();
+  }
+
+  private maybeFinishFlush(): void {
+    if (this.phase !== 'flush' || this.inflight > 0) return;
+    this.phase = 'ending';
+    let copies = 0;
+    const sendEnd = (): void => {
+      // The end marker's sequence field carries the final sent count.
+      stampData(this.endBuf, this.sent, 0, this.opts.clock.nowNs(), 0, 0);
+      this.rawSend(this.endBuf, this.endBuf.length, this.onEndSent);
+      if (++copies < END_MARKER_COPIES) {
+        setTimeout(sendEnd, END_MARKER_SPACING_MS);
+      } else {
+        this.phase = 'done';
+        this.onDone?.();
+      }
+    };
+    sendEnd();
+  }
+
+  private pump(): void {
+    const phase = this.phase;
+    if (phase !== 'warmup' && phase !== 'measure') return;
+    const clock = this.opts.clock;
+    let now = clock.nowNs();
+    if (now >= this.endNs) {
+      this.enterFlush();
+      return;
+    }
+    if (phase === 'warmup' && now >= this.warmupEndNs) {
+      // Switch only with no send outstanding, so every callback is counted in its own phase.
+      if (this.inflight > 0) return;
+      this.beginMeasure();
+    }
+    // Back-pressure: never reuse a ring buffer a queued send still holds.
+    const room = POOL_SIZE - this.inflight;
+    const batch = this.opts.batch;
+    if (room < batch) return;
+    const n = this.bucket.take(batch);
+    if (n === 0) return;
+    const echo = this.opts.echo;
+    const size = this.opts.sizeBytes;
+    for (let i = 0; i < n; i++) {
+      const buf = this.pool[this.poolIndex] as Buffer;
+      this.poolIndex = (this.poolIndex + 1) % POOL_SIZE;
+      now = clock.nowNs();
+      let echoTime = 0;
+      let echoDelayUs = 0;
+      if (echo !== null && readEcho(echo, this.echoPair)) {
+        echoTime = this.echoPair[0] as number;
+        if (echoTime !== 0) echoDelayUs = Math.round((now - (this.echoPair[1] as number)) / 1000);
+      }
+      stampData(buf, this.seq, this.flags, now, echoTime, echoDelayUs);
+      this.seq++;
+      if (this.phase === 'measure') this.attempted++;
+      this.inflight++;
+      this.rawSend(buf, size, this.onSent);
+    }
+    // More credit than one batch: continue after the poll phase has read.
+    if (n === batch && this.immediate === null) this.immediate = setImmediate(this.continueLoop);
+  }
+
+  private rawSend(buf: Buffer, len: number, cb: (err: Error | null) => void): void {
+    const peer = this.opts.peer;
+    try {
+      if (peer === null) this.opts.socket.send(buf, 0, len, cb);
+      else this.opts.socket.send(buf, 0, len, peer.port, peer.address, cb);
+    } catch (err) {
+      // Synchronous throw (e.g. socket closed): count it like an async error.
+      cb(err as Error);
+    }
+  }
+
+  private sentCallback(err: Error | null): void {
+    this.inflight--;
+    if (err === null) {
+      if (this.phase === 'warmup') this.warmupSent++;
+      else this.sent++;
+    } else {
+      const code = (err as NodeJS.ErrnoException).code ?? 'EUNKNOWN';
+      this.errors[code] = (this.errors[code] ?? 0) + 1;
+    }
+    if (this.phase === 'flush' && this.inflight === 0) this.maybeFinishFlush();
+  }
+
+  /** A plain copy of the counters. */
+  snapshot(): SenderCounters {
+    return {
+      sent: this.sent,
+      attempted: this.attempted,
+      warmupSent: this.warmupSent,
+      errors: { ...this.errors },
+      measureStartNs: this.measureStartNs,
+      measureEndNs: this.measureEndNs,
+    };
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * The wire format: the only module that knows the datagram header layout.
+ *
+ * Layout (network byte order), {@link HEADER_BYTES} bytes, followed by padding
+ * up to the configured payload size:
+ *
+ * | offset | size | field                                                     |
+ * |-------:|-----:|-----------------------------------------------------------|
+ * | 0      | 4    | magic `0x55445831` ("UDX1")                               |
+ * | 4      | 1    | version ({@link WIRE_VERSION})                            |
+ * | 5      | 1    | kind ({@link Kind})                                       |
+ * | 6      | 1    | direction id (0 = A→B, 1 = B→A)                           |
+ * | 7      | 1    | flags ({@link FLAG_WARMUP})                               |
+ * | 8      | 4    | session id                                                |
+ * | 12     | 8    | sequence number (end marker: final sent count)            |
+ * | 20     | 8    | send timestamp, ns on the sender's monotonic clock        |
+ * | 28     | 8    | echo timestamp: the peer's send time of its latest datagram we received (0 = none) |
+ * | 36     | 4    | echo delay: µs between that receipt and this send         |
+ *
+ * 64-bit fields are written as two 32-bit halves from a JS number (exact up to
+ * 2^53) so that encoding and decoding allocate nothing (no BigInt per datagram).
+ */
+
+/** "UDX1" */
+export const MAGIC = 0x55445831;
+/** Bumped when the layout changes; a receiver counts other versions as foreign. */
+export const WIRE_VERSION = 1;
+/** Size of the header; the smallest valid `--size`. */
+export const HEADER_BYTES = 40;
+/** Largest UDP payload over IPv4 (65535 − 20 IP − 8 UDP). */
+export const MAX_PAYLOAD_IPV4 = 65507;
+/** Largest UDP payload over IPv6 (65535 − 8 UDP; the IPv6 header is outside the length). */
+export const MAX_PAYLOAD_IPV6 = 65527;
+
+/** Datagram kinds. Control kinds (remote mode) start at 16. */
+export const Kind = {
+  Data: 0,
+  End: 1,
+} as const;
+export type KindValue = number;
+
+/** Flag: this datagram was sent during the `--omit` warm-up. */
+export const FLAG_WARMUP = 1;
+
+/** Direction ids on the wire. */
+export const DIR_AB = 0;
+export const DIR_BA = 1;
+
+/** Outcome of {@link decodeHeader}; everything but `Ok` is counted as foreign. */
+export const Decode = {
+  Ok: 0,
+  Truncated: 1,
+  BadMagic: 2,
+  BadVersion: 3,
+  WrongSession: 4,
+} as const;
+export type DecodeStatus = (typeof Decode)[keyof typeof Decode];
+
+/** A mutable header, reused by the hot path so that decoding allocates nothing. */
+export interface Header {
+  kind: number;
+  direction: number;
+  flags: number;
+  session: number;
+  seq: number;
+  sendTimeNs: number;
+  echoTimeNs: number;
+  echoDelayUs: number;
+}
+
+/** A fresh zeroed header object, to be reused. */
+export function createHeader(): Header {
+  return { kind: 0, direction: 0, flags: 0, session: 0, seq: 0, sendTimeNs: 0, echoTimeNs: 0, echoDelayUs: 0 };
+}
+
+const TWO_32 = 4294967296;
+
+function writeU64(buf: Buffer, offset: number, value: number): void {
+  const hi = Math.floor(value / TWO_32);
+  buf.writeUInt32BE(hi >>> 0, offset);
+  buf.writeUInt32BE((value - hi * TWO_32) >>> 0, offset + 4);
+}
+
+function readU64(buf: Buffer, offset: number): number {
+  return buf.readUInt32BE(offset) * TWO_32 + buf.readUInt32BE(offset + 4);
+}
+
+/**
+ * Writes a full header into `buf` (at offset 0). `buf` must be at least
+ * {@link HEADER_BYTES} long. Allocation-free.
+ */
+export function encodeHeader(buf: Buffer, h: Header): void {
+  buf.writeUInt32BE(MAGIC, 0);
+  buf[4] = WIRE_VERSION;
+  buf[5] = h.kind;
+  buf[6] = h.direction;
+  buf[7] = h.flags;
+  buf.writeUInt32BE(h.session >>> 0, 8);
+  writeU64(buf, 12, h.seq);
+  writeU64(buf, 20, h.sendTimeNs);
+  writeU64(buf, 28, h.echoTimeNs);
+  buf.writeUInt32BE(Math.min(h.echoDelayUs, 0xffffffff) >>> 0, 36);
+}
+
+/**
+ * Hot-path update of a buffer that already holds a header from
+ * {@link encodeHeader}: only the fields that change per datagram.
+ */
+export function stampData(buf: Buffer, seq: number, flags: number, sendTimeNs: number, echoTimeNs: number, echoDelayUs: number): void {
+  buf[7] = flags;
+  writeU64(buf, 12, seq);
+  writeU64(buf, 20, sendTimeNs);
+  writeU64(buf, 28, echoTimeNs);
+  buf.writeUInt32BE(echoDelayUs > 0xffffffff ? 0xffffffff : echoDelayUs >>> 0, 36);
+}
+
+/**
+ * Decodes the header of a datagram of `length` bytes into `out`. Never throws:
+ * anything that is not a well-formed header of `session` returns a non-`Ok`
+ * status (and `out` is then unspecified). Pass `session = -1` to accept any
+ * session (used by control handling, which checks the session itself).
+ */
+export function decodeHeader(buf: Uint8Array, length: number, session: number, out: Header): DecodeStatus {
+  if (length < HEADER_BYTES || buf.length < HEADER_BYTES) return Decode.Truncated;
+  // Read through a Buffer view only when needed; dgram hands us Buffers already.
+  const b = buf as Buffer;
+  if (typeof b.readUInt32BE !== 'function') return decodeHeader(Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength), length, session, out);
+  if (b.readUInt32BE(0) !== MAGIC) return Decode.BadMagic;
+  if (b[4] !== WIRE_VERSION) return Decode.BadVersion;
+  const s = b.readUInt32BE(8);
+  if (session >= 0 && s !== session) return Decode.WrongSession;
+  out.kind = b[5] as number;
+  out.direction = b[6] as number;
+  out.flags = b[7] as number;
+  out.session = s;
+  out.seq = readU64(b, 12);
+  out.sendTimeNs = readU64(b, 20);
+  out.echoTimeNs = readU64(b, 28);
+  out.echoDelayUs = b.readUInt32BE(36);
+  return Decode.Ok;
+}
+
+/** Largest valid `--size` for an address family. */
+export function maxPayload(family: 4 | 6): number {
+  return family === 6 ? MAX_PAYLOAD_IPV6 : MAX_PAYLOAD_IPV4;
+}
