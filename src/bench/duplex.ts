@@ -38,6 +38,8 @@ export interface RunHooks {
   /** Aborting stops the senders, drains, and returns a result with `complete: false`. */
   signal?: AbortSignal;
   clock?: Clock;
+  /** Called once both endpoints are bound and peered, before traffic starts. */
+  onReady?: (endpoints: { id: 'A' | 'B'; address: string; port: number }[]) => void;
 }
 
 /** How long the receivers may take to see the end markers after the senders finish. */
@@ -147,6 +149,7 @@ export async function runLocalDuplex(cfg: RunConfig, hooks: RunHooks = {}): Prom
     for (const w of a.workers) w.send({ type: 'peer', address: b.address, port: b.port });
     for (const w of b.workers) w.send({ type: 'peer', address: a.address, port: a.port });
     await Promise.all(ready);
+    hooks.onReady?.(endpoints.map((e) => ({ id: e.id, address: e.address, port: e.port })));
 
     // peered → running
     const kernelBefore = readUdpCounters(cfg.family);

@@ -41,7 +41,7 @@ export function mergeIntervals(
   totals: { sent: number; received: number; lost: number },
   durationSeconds: number,
 ): IntervalSample[] {
-  const n = Math.max(sentCum.length, receivedCum.length, Math.ceil(durationSeconds - 1e-6));
+  const n = Math.max(sentCum.length, receivedCum.length, Math.ceil(durationSeconds - 0.02));
   const out: IntervalSample[] = [];
   let ps = 0;
   let pr = 0;

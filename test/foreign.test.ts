@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import dgram from 'node:dgram';
+import { runLocalDuplex } from '../src/bench/duplex.js';
+import { createHeader, encodeHeader, HEADER_BYTES } from '../src/udp/wire.js';
+import { expectConservation, localConfig } from './helpers.js';
+import type { ThreadMode } from '../src/report/schema.js';
+
+/** Sprays `count` foreign datagrams of three kinds at a port, from another socket. */
+async function spray(port: number, count: number): Promise<number> {
+  const s = dgram.createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
+  const wrongSession = Buffer.alloc(100);
+  const h = createHeader();
+  h.session = 1; // sessions are random in 1..2^32-1; 1 is as good as any
+  encodeHeader(wrongSession, h);
+  const kinds = [Buffer.from('hello, not a benchmark datagram'), Buffer.alloc(HEADER_BYTES - 1, 0x55), wrongSession];
+  let sent = 0;
+  for (let i = 0; i < count; i++) {
+    await new Promise<void>((r) => s.send(kinds[i % 3] as Buffer, port, '127.0.0.1', () => r()));
+    sent++;
+    if (i % 20 === 0) await new Promise((r) => setTimeout(r, 5));
+  }
+  s.close();
+  return sent;
+}
+
+describe.each<ThreadMode>(['single', 'split'])('foreign datagrams during a %s-mode run', (threads) => {
+  it('are counted and change nothing else', async () => {
+    let sprayed: Promise<number> = Promise.resolve(0);
+    const result = await runLocalDuplex(localConfig({ threads, rateAbPps: 2000, rateBaPps: 2000 }), {
+      onReady: (eps) => {
+        const b = eps.find((e) => e.id === 'B');
+        if (b) sprayed = new Promise((r) => setTimeout(r, 500)).then(() => spray(b.port, 300));
+      },
+    });
+    const n = await sprayed;
+    expect(n).toBe(300);
+    expectConservation(result);
+    const ab = result.directions.find((d) => d.from === 'A');
+    const ba = result.directions.find((d) => d.from === 'B');
+    // All landed at B (A→B's receiving end); nothing at A.
+    expect(ab?.foreign).toBe(300);
+    expect(ba?.foreign).toBe(0);
+    expect(ab?.duplicates).toBe(0);
+    expect(result.endpoints.every((e) => e.leaked === 0)).toBe(true);
+  });
+});
