@@ -21,6 +21,7 @@ export function localConfig(overrides: Partial<RunConfig> = {}): RunConfig {
     rcvbufBytes: null,
     sndbufBytes: null,
     sendBatch: threads === 'split' ? 64 : 16,
+    peerTimeoutSeconds: 3,
     ...overrides,
   };
 }

@@ -30,6 +30,10 @@ export interface WorkerInit {
   /** Shared echo slot (RTT), written by the receiving side, read by the sending side. */
   echoBuffer: SharedArrayBuffer;
   sharedClock: boolean;
+  /** Remote mode: relay control frames to the controller, and watch for a silent peer. */
+  relayControl: boolean;
+  /** Remote mode: report `peer-silent` after this long without a datagram from the peer (0 = never). */
+  peerTimeoutNs: number;
 }
 
 /** Controller → worker. */
@@ -106,4 +110,8 @@ export type FromWorker =
   | { type: 'send-done'; sent: number }
   | { type: 'end-seen'; finalCount: number }
   | { type: 'partial'; partial: WorkerPartial }
+  /** A control frame that landed on a data socket (remote mode). */
+  | { type: 'control'; bytes: Uint8Array; address: string; port: number }
+  /** Nothing heard from the peer for the peer timeout. */
+  | { type: 'peer-silent'; silentMs: number }
   | { type: 'error'; code: string; message: string; option: string | null };

@@ -15,7 +15,7 @@ import { createEchoState } from '../udp/echo.js';
 import { Receiver } from '../udp/receiver.js';
 import { Sender } from '../udp/sender.js';
 import { bindSocket, closeSocket, connectSocket } from '../udp/socket.js';
-import { Decode, createHeader, decodeHeader } from '../udp/wire.js';
+import { CONTROL_KIND_MIN, Decode, createHeader, decodeHeader } from '../udp/wire.js';
 import { startCpuMeter } from '../udp/cpu.js';
 import { BenchError } from '../errors.js';
 import type { FromWorker, ReceiverPartial, SenderPartial, ToWorker, WorkerInit, WorkerPartial } from './messages.js';
@@ -88,14 +88,17 @@ async function onPeer(address: string, peerPort: number): Promise<void> {
       peer: init.role === 'receiver' ? null : { address, port: peerPort },
       sharedClock: init.sharedClock,
       echo,
+      ...(init.relayControl ? { onControl: relay } : {}),
     });
     s.on('message', receiver.onMessage);
     receiver.whenEnded((finalCount) => post({ type: 'end-seen', finalCount }));
   } else {
     // A sender-only socket should receive nothing: count what it does.
     const h = createHeader();
-    s.on('message', (msg: Buffer) => {
-      if (decodeHeader(msg, msg.length, init.session, h) === Decode.Ok) leaked++;
+    s.on('message', (msg: Buffer, rinfo: dgram.RemoteInfo) => {
+      const st = decodeHeader(msg, msg.length, -1, h);
+      if (st === Decode.Ok && h.kind >= CONTROL_KIND_MIN && init.relayControl) relay(msg, rinfo);
+      else if (st === Decode.Ok && h.session === init.session && h.kind < CONTROL_KIND_MIN) leaked++;
       else foreignAtSender++;
     });
   }
@@ -113,6 +116,29 @@ async function onPeer(address: string, peerPort: number): Promise<void> {
     });
   }
   post({ type: 'ready' });
+}
+
+/** Hands a control frame to the controller (remote mode). */
+function relay(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+  post({ type: 'control', bytes: new Uint8Array(msg), address: rinfo.address, port: rinfo.port });
+}
+
+let silenceTimer: NodeJS.Timeout | null = null;
+
+/** Remote mode: report once when the peer has been silent for the peer timeout. */
+function watchSilence(startAtNs: number): void {
+  if (init.peerTimeoutNs <= 0 || receiver === null) return;
+  const r = receiver;
+  silenceTimer = setInterval(() => {
+    const now = clock.nowNs();
+    if (now < startAtNs) return;
+    const last = Math.max(r.lastArrivalNs, startAtNs);
+    if (now - last > init.peerTimeoutNs && r.finalCount < 0) {
+      if (silenceTimer) clearInterval(silenceTimer);
+      silenceTimer = null;
+      post({ type: 'peer-silent', silentMs: Math.round((now - last) / 1e6) });
+    }
+  }, 100);
 }
 
 function sample(index: number, warmup: boolean): void {
@@ -137,6 +163,7 @@ function onStart(startAtNs: number, warmupNs: number, durationNs: number): void 
   // monotonic clock so that timer drift does not accumulate.
   const warmupEndNs = startAtNs + warmupNs;
   const endNs = warmupEndNs + durationNs;
+  watchSilence(startAtNs);
   let warmupIndex = 1;
   let index = 1;
   const arm = (): void => {
@@ -161,6 +188,7 @@ function onStart(startAtNs: number, warmupNs: number, durationNs: number): void 
 
 async function onFinish(): Promise<void> {
   if (sampleTimer) clearTimeout(sampleTimer);
+  if (silenceTimer) clearInterval(silenceTimer);
   const cpu = cpuMeter?.stop() ?? { userUs: 0, systemUs: 0, eventLoopUtilization: null, source: 'process' as const };
   let senderPartial: SenderPartial | null = null;
   if (sender) {

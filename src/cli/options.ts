@@ -103,7 +103,7 @@ export function parseHostPort(option: string, text: string): { host: string; por
 
 /** Raw `bench duplex` options as commander hands them over (strings). */
 export interface RawDuplexOptions {
-  host: string;
+  host?: string;
   port?: string;
   peer?: string;
   size: string;
@@ -116,6 +116,8 @@ export interface RawDuplexOptions {
   rcvbuf?: string;
   sndbuf?: string;
   batch?: string;
+  secret?: string;
+  peerTimeout?: string;
 }
 
 /** Default send batch per event-loop turn: small in single mode (libuv reads ≤ 32 per poll), larger for a sender-only thread. */
@@ -132,11 +134,22 @@ export function pickThreads(requested: 'single' | 'split' | 'auto', endpointsHer
 
 /** Validates and resolves `bench duplex` options. */
 export async function resolveDuplexOptions(raw: RawDuplexOptions): Promise<RunConfig> {
-  const { address, family } = await resolveHost('--host', raw.host);
+  // Remote mode: the peer decides the family; the local bind address
+  // defaults to that family's wildcard (like an iperf3 client).
+  let peer: string | null = null;
+  let peerAddress: { address: string; family: 4 | 6 } | null = null;
+  let peerPort = 0;
+  if (raw.peer !== undefined) {
+    const hp = parseHostPort('--peer', raw.peer);
+    peerAddress = await resolveHost('--peer', hp.host);
+    peerPort = hp.port;
+    peer = peerAddress.family === 6 ? `[${peerAddress.address}]:${peerPort}` : `${peerAddress.address}:${peerPort}`;
+  }
+  const hostText = raw.host ?? (peerAddress === null ? '127.0.0.1' : peerAddress.family === 6 ? '::' : '0.0.0.0');
+  const { address, family } = await resolveHost('--host', hostText);
+  if (peerAddress !== null && peerAddress.family !== family) throw new OptionError('--host', `${hostText} is IPv${family} but the peer is IPv${peerAddress.family}`);
   const port = raw.port === undefined ? null : parsePort('--port', raw.port);
-  if (port !== null && port !== 0 && port + 1 > 65535) throw new OptionError('--port', `${port} leaves no room for endpoint B on ${port + 1}`);
-  const peer = raw.peer === undefined ? null : raw.peer;
-  if (peer !== null) parseHostPort('--peer', peer);
+  if (peer === null && port !== null && port !== 0 && port + 1 > 65535) throw new OptionError('--port', `${port} leaves no room for endpoint B on ${port + 1}`);
   const sizeBytes = parseIntIn('--size', raw.size, 0, Number.MAX_SAFE_INTEGER);
   const maxSize = maxPayload(family);
   if (sizeBytes < HEADER_BYTES || sizeBytes > maxSize) {
@@ -156,6 +169,7 @@ export async function resolveDuplexOptions(raw: RawDuplexOptions): Promise<RunCo
   const rcvbufBytes = raw.rcvbuf === undefined ? null : parseSize('--rcvbuf', raw.rcvbuf);
   const sndbufBytes = raw.sndbuf === undefined ? null : parseSize('--sndbuf', raw.sndbuf);
   const sendBatch = raw.batch === undefined ? DEFAULT_BATCH[threads] : parseIntIn('--batch', raw.batch, 1, 1024);
+  const peerTimeoutSeconds = parseSeconds('--peer-timeout', raw.peerTimeout ?? '3', false);
   return {
     host: address,
     family,
@@ -173,5 +187,6 @@ export async function resolveDuplexOptions(raw: RawDuplexOptions): Promise<RunCo
     rcvbufBytes,
     sndbufBytes,
     sendBatch,
+    peerTimeoutSeconds,
   };
 }

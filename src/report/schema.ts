@@ -170,6 +170,8 @@ export interface RunConfig {
   rcvbufBytes: number | null;
   sndbufBytes: number | null;
   sendBatch: number;
+  /** Remote mode: a side that hears nothing from its peer this long stops. */
+  peerTimeoutSeconds: number;
 }
 
 /** A note the run wants the reader to see (clamped buffers, missing /proc, …). */

@@ -10,7 +10,7 @@ import * as hdr from 'hdr-histogram-js';
 import { DirectionAccounting } from './accounting.js';
 import type { Clock } from './clock.js';
 import { type EchoState, writeEcho } from './echo.js';
-import { Decode, FLAG_WARMUP, Kind, createHeader, decodeHeader } from './wire.js';
+import { CONTROL_KIND_MIN, Decode, FLAG_WARMUP, Kind, createHeader, decodeHeader } from './wire.js';
 
 /** Largest delay the histograms track, µs (values above are clamped). */
 const MAX_TRACKED_US = 60_000_000;
@@ -60,6 +60,8 @@ export class Receiver {
   /** Final sent count from the sender's end marker, or -1 before it arrived. */
   finalCount = -1;
   endMarkers = 0;
+  /** Monotonic arrival time of the latest valid datagram from the peer (0 = none yet). */
+  lastArrivalNs = 0;
   readonly sources: string[] = [];
   private readonly hdr = createHeader();
   private readonly delay: hdr.Histogram;
@@ -86,14 +88,23 @@ export class Receiver {
   private handle(msg: Buffer, rinfo: dgram.RemoteInfo): void {
     const arrival = this.opts.clock.nowNs();
     const h = this.hdr;
-    const status = decodeHeader(msg, msg.length, this.opts.session, h);
+    const status = decodeHeader(msg, msg.length, -1, h);
     if (status !== Decode.Ok) {
       this.foreign++;
       const f = this.foreignBy;
       if (status === Decode.Truncated) f.truncated++;
       else if (status === Decode.BadMagic) f.badMagic++;
-      else if (status === Decode.BadVersion) f.badVersion++;
-      else f.wrongSession++;
+      else f.badVersion++;
+      return;
+    }
+    if (h.kind >= CONTROL_KIND_MIN && this.opts.onControl !== undefined) {
+      // Control frames go to the controller wherever they land (any session, any source).
+      this.opts.onControl(msg, rinfo);
+      return;
+    }
+    if (h.session !== this.opts.session) {
+      this.foreign++;
+      this.foreignBy.wrongSession++;
       return;
     }
     const peer = this.opts.peer;
@@ -102,16 +113,17 @@ export class Receiver {
       this.foreignBy.wrongSource++;
       return;
     }
-    if (h.kind === Kind.Data || h.kind === Kind.End) {
-      if (h.direction !== this.opts.direction) {
-        this.foreign++;
-        this.foreignBy.wrongDirection++;
-        return;
-      }
-    } else {
-      this.opts.onControl?.(msg, rinfo);
+    if (h.kind !== Kind.Data && h.kind !== Kind.End) {
+      this.foreign++;
+      this.foreignBy.wrongSession++;
       return;
     }
+    if (h.direction !== this.opts.direction) {
+      this.foreign++;
+      this.foreignBy.wrongDirection++;
+      return;
+    }
+    this.lastArrivalNs = arrival;
     if (rinfo.port !== this.lastSourcePort || rinfo.address !== this.lastSourceAddress) this.noteSource(rinfo);
     if (this.opts.echo !== null) writeEcho(this.opts.echo, h.sendTimeNs, arrival);
     if (h.echoTimeNs !== 0) {

@@ -32,11 +32,36 @@ export const MAX_PAYLOAD_IPV4 = 65507;
 /** Largest UDP payload over IPv6 (65535 − 8 UDP; the IPv6 header is outside the length). */
 export const MAX_PAYLOAD_IPV6 = 65527;
 
-/** Datagram kinds. Control kinds (remote mode) start at 16. */
+/** Datagram kinds. Control kinds (remote mode) start at {@link CONTROL_KIND_MIN}. */
 export const Kind = {
   Data: 0,
   End: 1,
+  /** Client → listener: opens a session (padded, so the cookie reply is never larger). */
+  Hello: 16,
+  /** Listener → client: a stateless address-validation cookie (RFC 9000 §8.1). */
+  Cookie: 17,
+  /** Client → listener: echoes the cookie and proposes the test parameters. */
+  Params: 18,
+  /** Listener → client: parameters accepted; carries the session id. */
+  Accept: 19,
+  /** Listener → client: refused, with a reason. */
+  Refuse: 20,
+  /** Listener → client: serving another session. */
+  Busy: 21,
+  /** Client → listener: both sides bound, start after the agreed delay. */
+  Go: 22,
+  /** Listener → client: start acknowledged. */
+  GoAck: 23,
+  /** Either way, chunked: a side's partial results after the data phase. */
+  Results: 24,
+  /** Acknowledges one chunk of a chunked message. */
+  Ack: 25,
+  /** Either way: the sender gives up (interrupted, timed out). */
+  Abort: 26,
 } as const;
+
+/** Kinds at or above this are control frames: relayed to the controller wherever they land. */
+export const CONTROL_KIND_MIN = 16;
 export type KindValue = number;
 
 /** Flag: this datagram was sent during the `--omit` warm-up. */
@@ -143,4 +168,49 @@ export function decodeHeader(buf: Uint8Array, length: number, session: number, o
 /** Largest valid `--size` for an address family. */
 export function maxPayload(family: 4 | 6): number {
   return family === 6 ? MAX_PAYLOAD_IPV6 : MAX_PAYLOAD_IPV4;
+}
+
+/**
+ * Control frames (remote mode): the data header with a control kind, the
+ * message id in the sequence field and the sender's clock in the timestamp,
+ * then chunk index and count (u16 each), then the body.
+ */
+export const CONTROL_HEADER_BYTES = HEADER_BYTES + 4;
+
+/** Encodes a control frame into a new buffer, padded with zeros to `padTo` bytes. */
+export function encodeControl(kind: number, session: number, msgId: number, sendTimeNs: number, chunkIndex: number, chunkCount: number, body: Uint8Array, padTo = 0): Buffer {
+  const buf = Buffer.alloc(Math.max(CONTROL_HEADER_BYTES + body.length, padTo));
+  const h = createHeader();
+  h.kind = kind;
+  h.session = session;
+  h.seq = msgId;
+  h.sendTimeNs = sendTimeNs;
+  encodeHeader(buf, h);
+  buf.writeUInt16BE(chunkIndex, HEADER_BYTES);
+  buf.writeUInt16BE(chunkCount, HEADER_BYTES + 2);
+  buf.set(body, CONTROL_HEADER_BYTES);
+  return buf;
+}
+
+/** A decoded control frame. */
+export interface ControlFrame {
+  kind: number;
+  session: number;
+  msgId: number;
+  sendTimeNs: number;
+  chunkIndex: number;
+  chunkCount: number;
+  /** The body, trailing zero padding included (bodies are self-delimiting). */
+  body: Buffer;
+}
+
+/** Decodes a control frame; `null` for anything that is not one. Never throws. */
+export function decodeControl(buf: Buffer): ControlFrame | null {
+  const h = createHeader();
+  if (decodeHeader(buf, buf.length, -1, h) !== Decode.Ok) return null;
+  if (h.kind < CONTROL_KIND_MIN || buf.length < CONTROL_HEADER_BYTES) return null;
+  const chunkIndex = buf.readUInt16BE(HEADER_BYTES);
+  const chunkCount = buf.readUInt16BE(HEADER_BYTES + 2);
+  if (chunkCount === 0 || chunkIndex >= chunkCount) return null;
+  return { kind: h.kind, session: h.session, msgId: h.seq, sendTimeNs: h.sendTimeNs, chunkIndex, chunkCount, body: buf.subarray(CONTROL_HEADER_BYTES) };
 }

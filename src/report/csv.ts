@@ -1,0 +1,104 @@
+/**
+ * CSV export of a `bench duplex` run for spreadsheets and scripts: one header
+ * row and one row per direction, RFC 4180 (CRLF line ends, fields quoted only
+ * when needed). Figures are the raw JSON numbers, never rounded or prefixed,
+ * so a CSV and the JSON of the same run always agree.
+ */
+
+import type { DirectionResult, DuplexResult } from './schema.js';
+
+/** A CSV field value: `null` becomes an empty field. */
+export type CsvValue = string | number | boolean | null;
+
+/** One column of the per-direction CSV. */
+interface CsvColumn {
+  name: string;
+  value: (direction: DirectionResult, result: DuplexResult) => CsvValue;
+}
+
+/**
+ * The columns, in order. Run-level fields come first so rows of several runs
+ * can be concatenated into one sheet and still be told apart.
+ */
+const CSV_COLUMNS: readonly CsvColumn[] = [
+  { name: 'startedAt', value: (_, r) => r.startedAt },
+  { name: 'mode', value: (_, r) => r.mode },
+  { name: 'complete', value: (_, r) => r.complete },
+  { name: 'incompleteReason', value: (_, r) => r.incompleteReason },
+  { name: 'threads', value: (_, r) => r.config.threads },
+  { name: 'sizeBytes', value: (_, r) => r.config.sizeBytes },
+  // ASCII `A->B`: spreadsheets that guess a legacy encoding would garble `→`.
+  { name: 'direction', value: (d) => csvDirection(d) },
+  { name: 'from', value: (d) => d.from },
+  { name: 'to', value: (d) => d.to },
+  { name: 'ratePps', value: (d, r) => (d.from === 'A' ? r.config.rateAbPps : r.config.rateBaPps) },
+  { name: 'rateText', value: (d, r) => (d.from === 'A' ? r.config.rateAbText : r.config.rateBaText) },
+  { name: 'receiverRcvbufEffectiveBytes', value: (d, r) => r.endpoints.find((e) => e.id === d.to)?.rcvbuf.effective ?? null },
+  { name: 'durationSeconds', value: (d) => d.durationSeconds },
+  { name: 'sent', value: (d) => d.sent },
+  { name: 'received', value: (d) => d.received },
+  { name: 'lost', value: (d) => d.lost },
+  { name: 'lossPercent', value: (d) => d.lossPercent },
+  { name: 'duplicates', value: (d) => d.duplicates },
+  { name: 'reordered', value: (d) => d.reordered },
+  { name: 'late', value: (d) => d.late },
+  { name: 'foreign', value: (d) => d.foreign },
+  { name: 'sentPps', value: (d) => d.sentPps },
+  { name: 'receivedPps', value: (d) => d.receivedPps },
+  { name: 'bitsPerSecond', value: (d) => d.bitsPerSecond },
+  { name: 'jitterMs', value: (d) => d.jitterMs },
+  { name: 'latencyP50Us', value: (d) => d.latencyUs.p50 },
+  { name: 'latencyP90Us', value: (d) => d.latencyUs.p90 },
+  { name: 'latencyP99Us', value: (d) => d.latencyUs.p99 },
+  { name: 'latencyMaxUs', value: (d) => d.latencyUs.max },
+  { name: 'kernelDrops', value: (d) => d.kernelDrops },
+  { name: 'lossSender', value: (d) => d.lossAttribution.sender },
+  { name: 'lossKernel', value: (d) => d.lossAttribution.kernel },
+  { name: 'lossNetwork', value: (d) => d.lossAttribution.network },
+  // `CODE=count` pairs joined by `;`: one column whatever errors occurred.
+  {
+    name: 'sendErrors',
+    value: (d) =>
+      Object.entries(d.sendErrors)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([code, count]) => `${code}=${count}`)
+        .join(';'),
+  },
+  { name: 'endMarkerSeen', value: (d) => d.endMarkerSeen },
+];
+
+/** A direction as the CSV printers write it: `A->B`. */
+export function csvDirection(direction: Pick<DirectionResult, 'from' | 'to'>): string {
+  return `${direction.from}->${direction.to}`;
+}
+
+/** The header names of `formatDuplexCsv`, in order. */
+export const CSV_HEADER: readonly string[] = CSV_COLUMNS.map((c) => c.name);
+
+/**
+ * One CSV field per RFC 4180: quoted (with `"` doubled) when it contains a
+ * comma, a quote, CR or LF. Numbers use JavaScript's shortest round-trip
+ * form, so parsing the field gives back exactly the JSON number.
+ */
+export function csvField(value: CsvValue): string {
+  if (value === null) return '';
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** Joins rows of fields into RFC 4180 text: CRLF after every record, including the last. */
+export function csvRecords(rows: readonly (readonly CsvValue[])[]): string {
+  return rows.map((row) => `${row.map(csvField).join(',')}\r\n`).join('');
+}
+
+/**
+ * The CSV of a run: a header row and one row per direction.
+ *
+ * @param result - the run's result
+ * @returns RFC 4180 text with CRLF line ends
+ */
+export function formatDuplexCsv(result: DuplexResult): string {
+  const rows: CsvValue[][] = [[...CSV_HEADER]];
+  for (const direction of result.directions) rows.push(CSV_COLUMNS.map((c) => c.value(direction, result)));
+  return csvRecords(rows);
+}

@@ -1,0 +1,81 @@
+/**
+ * Reading result files back (`bench report`, `bench compare`): parse and
+ * refuse anything the printers could not handle, with a message naming the
+ * file. Pure: the caller reads the file and passes its text.
+ */
+
+import { ResultFileError } from '../errors.js';
+import { SCHEMA_VERSION, isResultLike, type AnyResult } from './schema.js';
+
+/** The `kind`s this version can read. Sweep and search join when they exist. */
+export const KNOWN_KINDS: readonly string[] = ['duplex'];
+
+/**
+ * Parses the text of a result file.
+ *
+ * @param text - the file's contents
+ * @param file - the file name, for error messages
+ * @returns the result, typed by its `kind`
+ * @throws ResultFileError when the text is not JSON, not a result of this
+ *   tool, written by a newer schema version, of an unknown kind, or missing
+ *   the parts every printer relies on
+ */
+export function parseResultFile(text: string, file: string): AnyResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new ResultFileError(file, `not JSON (${detail})`);
+  }
+  if (!isResultLike(value)) {
+    throw new ResultFileError(file, 'not a result file of this tool (no "kind" and "schemaVersion")');
+  }
+  const { kind, schemaVersion } = value;
+  if (!Number.isInteger(schemaVersion) || schemaVersion < 1) {
+    throw new ResultFileError(file, `invalid schemaVersion ${JSON.stringify(schemaVersion)}`);
+  }
+  // Checked before the kind: a newer version may well bring a new kind, and
+  // "upgrade" is the useful answer then.
+  if (schemaVersion > SCHEMA_VERSION) {
+    throw new ResultFileError(
+      file,
+      `written by a newer version (schema ${schemaVersion}), this tool reads up to ${SCHEMA_VERSION}`,
+    );
+  }
+  if (!KNOWN_KINDS.includes(kind)) {
+    throw new ResultFileError(file, `unknown result kind ${JSON.stringify(kind)} (known: ${KNOWN_KINDS.join(', ')})`);
+  }
+  checkDuplexShape(value, file);
+  return value as AnyResult;
+}
+
+/**
+ * A shallow check of what every printer dereferences, so a truncated or
+ * hand-edited file fails here with its name rather than as a TypeError deep
+ * in a printer.
+ */
+function checkDuplexShape(value: object, file: string): void {
+  const record = value as Record<string, unknown>;
+  for (const key of ['directions', 'endpoints', 'warnings'] as const) {
+    if (!Array.isArray(record[key])) throw new ResultFileError(file, `incomplete duplex result: "${key}" is not a list`);
+  }
+  for (const key of ['config', 'environment', 'kernel'] as const) {
+    if (!isObject(record[key])) throw new ResultFileError(file, `incomplete duplex result: "${key}" is missing`);
+  }
+  (record['directions'] as unknown[]).forEach((direction, i) => {
+    const ok =
+      isObject(direction) &&
+      typeof direction['from'] === 'string' &&
+      typeof direction['to'] === 'string' &&
+      isObject(direction['latencyUs']) &&
+      isObject(direction['lossAttribution']) &&
+      isObject(direction['sendErrors']) &&
+      Array.isArray(direction['intervals']);
+    if (!ok) throw new ResultFileError(file, `incomplete duplex result: directions[${i}] is malformed`);
+  });
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

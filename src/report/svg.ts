@@ -1,0 +1,360 @@
+/**
+ * Standalone SVG line charts, no dependencies: a run's datagram rates over
+ * time, and loss against offered rate for sweeps and searches. 800 px wide so
+ * they read well at README width; white background so they also read on dark
+ * themes. Every series is one `<path data-series="label">` (tests and
+ * scripts find series by that attribute).
+ */
+
+import type { DuplexResult, IntervalSample } from './schema.js';
+import { completionLabel, directionLabel, formatRunHeadline } from './table.js';
+
+/** One point of a chart, in data units. */
+export interface ChartPoint {
+  x: number;
+  y: number;
+}
+
+/** One line of a chart. */
+export interface ChartSeries {
+  label: string;
+  points: readonly ChartPoint[];
+  color: string;
+  /** SVG `stroke-dasharray`, e.g. `"6 4"`; solid when absent. */
+  dash?: string;
+}
+
+/** Everything `renderLineChart` draws. */
+export interface LineChartSpec {
+  title: string;
+  /** A second, smaller title line (run settings). */
+  subtitle?: string;
+  xLabel: string;
+  yLabel: string;
+  series: readonly ChartSeries[];
+  /** Tick label formatters; plain numbers by default. */
+  formatXTick?: TickFormatter;
+  formatYTick?: TickFormatter;
+  /** Start the x axis at 0 even when the data start later (time axes). */
+  xFromZero?: boolean;
+  /** Draw point markers on every series, not only on series too short to show a line. */
+  markers?: boolean;
+}
+
+/** Okabe–Ito colours: distinguishable with the common colour-vision deficiencies. */
+export const SERIES_COLORS: readonly string[] = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000'];
+
+const WIDTH_PX = 800;
+const PLOT_HEIGHT_PX = 300;
+const MARGIN_LEFT_PX = 80;
+const MARGIN_RIGHT_PX = 28;
+const MARGIN_TOP_PX = 64;
+/** Below the plot: tick labels and the x-axis label; the legend comes after. */
+const AXIS_BELOW_PX = 52;
+const LEGEND_ROW_PX = 22;
+const FONT = 'Helvetica, Arial, sans-serif';
+/** Rough average glyph width of the 12 px font, for laying out the legend without measuring text. */
+const CHAR_WIDTH_PX = 6.8;
+
+/**
+ * Escapes text for XML content and attribute values, and drops the control
+ * characters XML 1.0 forbids (they could come from a label in a result file).
+ */
+export function escapeXml(text: string): string {
+  return text
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
+    .replace(/[&<>"']/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' }[c] ?? ''};`);
+}
+
+/** Evenly spaced "nice" ticks (1, 2, 5 × 10ⁿ) covering `[min, max]`. */
+export function niceTicks(min: number, max: number, targetCount = 6): { ticks: number[]; step: number } {
+  let lo = min;
+  let hi = max;
+  if (hi === lo) {
+    // A flat series still needs a visible range around it.
+    const pad = lo === 0 ? 1 : Math.abs(lo) * 0.1;
+    lo -= lo === 0 ? 0 : pad;
+    hi += pad;
+  }
+  const step = niceStep((hi - lo) / Math.max(1, targetCount - 1));
+  const first = Math.floor(lo / step) * step;
+  const last = Math.ceil(hi / step) * step;
+  const ticks: number[] = [];
+  // Multiply instead of accumulating so rounding errors do not add up.
+  for (let i = 0; first + i * step <= last + step / 2; i++) ticks.push(roundTo(first + i * step, step));
+  return { ticks, step };
+}
+
+function niceStep(rough: number): number {
+  const exponent = Math.floor(Math.log10(rough));
+  const base = 10 ** exponent;
+  const fraction = rough / base;
+  const nice = fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10;
+  return nice * base;
+}
+
+/** Rounds away floating-point noise at the precision of `step` (0.30000000000000004 → 0.3). */
+function roundTo(value: number, step: number): number {
+  const decimals = Math.max(0, -Math.floor(Math.log10(step)) + 1);
+  return Number(value.toFixed(Math.min(decimals, 12)));
+}
+
+/**
+ * Formats an axis tick. `step` is the tick spacing (to choose decimals) and
+ * `maxAbs` the largest |tick| of the axis (to choose a prefix shared by all).
+ */
+export type TickFormatter = (value: number, step: number, maxAbs: number) => string;
+
+/**
+ * A tick label with a k/M prefix on axes that reach 10 000 or more:
+ * `20000` (step 5000) → `"20k"`, `1500000` (step 500000) → `"1.5M"`, and
+ * plain numbers on smaller axes. The prefix follows the axis, so all its
+ * labels share it.
+ */
+export function formatCompactTick(value: number, step: number, maxAbs: number = Math.abs(value)): string {
+  if (value === 0) return '0';
+  const [factor, symbol] = maxAbs >= 1e6 ? [1e6, 'M'] : maxAbs >= 1e4 ? [1e3, 'k'] : [1, ''];
+  return `${formatPlainTick(value / factor, step / factor)}${symbol}`;
+}
+
+/** A tick label with just enough decimals for the step: `0.5` (step 0.5) → `"0.5"`. */
+export function formatPlainTick(value: number, step: number): string {
+  const decimals = Math.min(6, Math.max(0, -Math.floor(Math.log10(step) + 1e-9)));
+  return value.toFixed(decimals);
+}
+
+/** A coordinate with at most one decimal: keeps files small and diffs stable. */
+function px(value: number): string {
+  return String(Math.round(value * 10) / 10);
+}
+
+/** Splits legend entries into rows that fit the plot width. */
+function legendRows(series: readonly ChartSeries[], widthPx: number): { series: ChartSeries; x: number }[][] {
+  const rows: { series: ChartSeries; x: number }[][] = [];
+  let row: { series: ChartSeries; x: number }[] = [];
+  let x = 0;
+  for (const s of series) {
+    const itemPx = 30 + s.label.length * CHAR_WIDTH_PX + 20;
+    if (row.length > 0 && x + itemPx > widthPx) {
+      rows.push(row);
+      row = [];
+      x = 0;
+    }
+    row.push({ series: s, x });
+    x += itemPx;
+  }
+  if (row.length > 0) rows.push(row);
+  return rows;
+}
+
+/**
+ * Renders a line chart as a standalone SVG document. The building block of
+ * the two charts below; exported for other chart kinds.
+ */
+export function renderLineChart(spec: LineChartSpec): string {
+  const plotLeft = MARGIN_LEFT_PX;
+  const plotRight = WIDTH_PX - MARGIN_RIGHT_PX;
+  const plotTop = MARGIN_TOP_PX;
+  const plotBottom = plotTop + PLOT_HEIGHT_PX;
+  const legend = legendRows(spec.series, plotRight - plotLeft);
+  const heightPx = plotBottom + AXIS_BELOW_PX + legend.length * LEGEND_ROW_PX + 16;
+
+  const finite = spec.series.map((s) => ({
+    ...s,
+    points: s.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y)).slice().sort((a, b) => a.x - b.x),
+  }));
+  const all = finite.flatMap((s) => s.points);
+  const hasData = all.length > 0;
+
+  const xs = all.map((p) => p.x);
+  const ys = all.map((p) => p.y);
+  const xMin = hasData ? (spec.xFromZero === true ? Math.min(0, ...xs) : Math.min(...xs)) : 0;
+  const xMax = hasData ? Math.max(...xs) : 1;
+  // The y axis always includes 0: rates and loss are read against zero.
+  const yMin = hasData ? Math.min(0, ...ys) : 0;
+  const yMax = hasData ? Math.max(...ys) : 1;
+  const xTicks = niceTicks(xMin, xMax);
+  const yTicks = niceTicks(yMin, yMax, 6);
+  const x0 = xTicks.ticks[0] ?? 0;
+  const x1 = xTicks.ticks[xTicks.ticks.length - 1] ?? 1;
+  const y0 = yTicks.ticks[0] ?? 0;
+  const y1 = yTicks.ticks[yTicks.ticks.length - 1] ?? 1;
+  const sx = (x: number): number => plotLeft + ((x - x0) / (x1 - x0 || 1)) * (plotRight - plotLeft);
+  const sy = (y: number): number => plotBottom - ((y - y0) / (y1 - y0 || 1)) * (plotBottom - plotTop);
+  const xMaxAbs = Math.max(...xTicks.ticks.map(Math.abs));
+  const yMaxAbs = Math.max(...yTicks.ticks.map(Math.abs));
+  const formatX = spec.formatXTick ?? formatPlainTick;
+  const formatY = spec.formatYTick ?? formatPlainTick;
+
+  const out: string[] = [];
+  out.push('<?xml version="1.0" encoding="UTF-8"?>');
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH_PX}" height="${heightPx}" viewBox="0 0 ${WIDTH_PX} ${heightPx}" ` +
+      `font-family="${escapeXml(FONT)}" font-size="12" role="img" aria-label="${escapeXml(spec.title)}">`,
+  );
+  out.push(`  <title>${escapeXml(spec.title)}</title>`);
+  out.push(`  <rect x="0" y="0" width="${WIDTH_PX}" height="${heightPx}" fill="#ffffff"/>`);
+  out.push(`  <text x="${WIDTH_PX / 2}" y="26" text-anchor="middle" font-size="16" font-weight="bold">${escapeXml(spec.title)}</text>`);
+  if (spec.subtitle !== undefined) {
+    out.push(`  <text x="${WIDTH_PX / 2}" y="46" text-anchor="middle" fill="#555555">${escapeXml(spec.subtitle)}</text>`);
+  }
+
+  // Grid and tick labels.
+  out.push('  <g class="grid" stroke="#e3e3e3" stroke-width="1">');
+  for (const t of yTicks.ticks) out.push(`    <line x1="${plotLeft}" y1="${px(sy(t))}" x2="${plotRight}" y2="${px(sy(t))}"/>`);
+  for (const t of xTicks.ticks) out.push(`    <line x1="${px(sx(t))}" y1="${plotTop}" x2="${px(sx(t))}" y2="${plotBottom}"/>`);
+  out.push('  </g>');
+  // Without data the 0..1 placeholder range means nothing: no tick labels.
+  if (hasData) {
+    out.push('  <g class="ticks" fill="#333333">');
+    for (const t of yTicks.ticks) {
+      out.push(`    <text x="${plotLeft - 8}" y="${px(sy(t) + 4)}" text-anchor="end">${escapeXml(formatY(t, yTicks.step, yMaxAbs))}</text>`);
+    }
+    for (const t of xTicks.ticks) {
+      out.push(`    <text x="${px(sx(t))}" y="${plotBottom + 18}" text-anchor="middle">${escapeXml(formatX(t, xTicks.step, xMaxAbs))}</text>`);
+    }
+    out.push('  </g>');
+  }
+
+  // Axes and their labels.
+  out.push(`  <g class="axes" stroke="#333333" stroke-width="1">`);
+  out.push(`    <line x1="${plotLeft}" y1="${plotBottom}" x2="${plotRight}" y2="${plotBottom}"/>`);
+  out.push(`    <line x1="${plotLeft}" y1="${plotTop}" x2="${plotLeft}" y2="${plotBottom}"/>`);
+  out.push('  </g>');
+  out.push(
+    `  <text class="x-label" x="${px((plotLeft + plotRight) / 2)}" y="${plotBottom + 40}" text-anchor="middle" font-size="13">${escapeXml(spec.xLabel)}</text>`,
+  );
+  const yLabelY = px((plotTop + plotBottom) / 2);
+  out.push(
+    `  <text class="y-label" x="20" y="${yLabelY}" text-anchor="middle" font-size="13" transform="rotate(-90 20 ${yLabelY})">${escapeXml(spec.yLabel)}</text>`,
+  );
+
+  // Series, solid first: a dashed line drawn over a solid one it coincides
+  // with (sent = received, no loss) stays visible. Markers last, on top.
+  const drawOrder = [...finite.filter((s) => s.dash === undefined), ...finite.filter((s) => s.dash !== undefined)];
+  for (const s of drawOrder) {
+    if (s.points.length === 0) continue;
+    const d = s.points.map((p, i) => `${i === 0 ? 'M' : 'L'}${px(sx(p.x))} ${px(sy(p.y))}`).join(' ');
+    const dash = s.dash === undefined ? '' : ` stroke-dasharray="${escapeXml(s.dash)}"`;
+    out.push(
+      `  <path data-series="${escapeXml(s.label)}" d="${d}" fill="none" stroke="${escapeXml(s.color)}" stroke-width="2" stroke-linejoin="round"${dash}/>`,
+    );
+  }
+  for (const s of finite) {
+    // A lone point draws no line: mark it, or every point when asked to.
+    if (s.points.length === 0 || (spec.markers !== true && s.points.length > 1)) continue;
+    out.push(`  <g class="markers" fill="${escapeXml(s.color)}">`);
+    for (const p of s.points) out.push(`    <circle cx="${px(sx(p.x))}" cy="${px(sy(p.y))}" r="3"/>`);
+    out.push('  </g>');
+  }
+
+  if (!hasData) {
+    out.push(
+      `  <text class="no-data" x="${px((plotLeft + plotRight) / 2)}" y="${px((plotTop + plotBottom) / 2)}" text-anchor="middle" font-size="14" fill="#888888">no data</text>`,
+    );
+  }
+
+  // Legend under the x-axis label, so it never covers data.
+  out.push('  <g class="legend">');
+  legend.forEach((row, rowIndex) => {
+    const y = plotBottom + AXIS_BELOW_PX + rowIndex * LEGEND_ROW_PX + 10;
+    for (const { series: s, x } of row) {
+      const left = plotLeft + x;
+      const dash = s.dash === undefined ? '' : ` stroke-dasharray="${escapeXml(s.dash)}"`;
+      out.push(
+        `    <line x1="${px(left)}" y1="${y}" x2="${px(left + 24)}" y2="${y}" stroke="${escapeXml(s.color)}" stroke-width="2"${dash}/>`,
+      );
+      out.push(`    <text x="${px(left + 30)}" y="${y + 4}">${escapeXml(s.label)}</text>`);
+    }
+  });
+  out.push('  </g>');
+  out.push('</svg>');
+  return `${out.join('\n')}\n`;
+}
+
+/**
+ * Per-interval rates: each sample's counts divided by its length (the time
+ * since the previous sample, or since 0), so a short last interval is not
+ * drawn as a drop.
+ */
+function intervalRates(intervals: readonly IntervalSample[], pick: (s: IntervalSample) => number): ChartPoint[] {
+  const sorted = [...intervals].sort((a, b) => a.t - b.t);
+  let previousT = 0;
+  return sorted.map((sample) => {
+    const seconds = sample.t - previousT;
+    previousT = sample.t;
+    // A duplicate timestamp would divide by zero: treat the sample as one second.
+    return { x: sample.t, y: pick(sample) / (seconds > 0 ? seconds : 1) };
+  });
+}
+
+/** Mixes a `#rrggbb` colour with white: `amount` 0 keeps it, 1 gives white. */
+function lighten(hex: string, amount: number): string {
+  const channels = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  return `#${channels.map((c) => Math.round(c + (255 - c) * amount).toString(16).padStart(2, '0')).join('')}`;
+}
+
+/** Options of `renderRunChart`. */
+export interface RunChartOptions {
+  /** Replaces the default title. */
+  title?: string;
+}
+
+/**
+ * Sent and received datagrams/s of both directions over time, from
+ * `directions[].intervals`: four series, `A→B sent`, `A→B received`,
+ * `B→A sent`, `B→A received` (sent dashed and lighter, received solid, one colour per
+ * direction).
+ *
+ * @returns a standalone SVG document
+ */
+export function renderRunChart(result: DuplexResult, options: RunChartOptions = {}): string {
+  const series: ChartSeries[] = [];
+  result.directions.forEach((direction, i) => {
+    const label = directionLabel(direction);
+    const color = SERIES_COLORS[i % SERIES_COLORS.length] ?? '#000000';
+    // Sent in a lighter tint so it shows over the received line when they coincide.
+    const sent = intervalRates(direction.intervals, (s) => s.sent);
+    series.push({ label: `${label} sent`, points: sent, color: lighten(color, 0.45), dash: '6 4' });
+    series.push({ label: `${label} received`, points: intervalRates(direction.intervals, (s) => s.received), color });
+  });
+  return renderLineChart({
+    title: options.title ?? 'Datagrams per second, both directions',
+    subtitle: `${formatRunHeadline(result)} — ${completionLabel(result)}`,
+    xLabel: 'time (s)',
+    yLabel: 'datagrams/s',
+    series,
+    formatYTick: formatCompactTick,
+    xFromZero: true,
+  });
+}
+
+/** One line of a loss chart: e.g. one direction of a sweep. */
+export interface LossSeries {
+  label: string;
+  points: readonly { offeredPps: number; lossPercent: number }[];
+}
+
+/**
+ * Loss % against offered rate, one line per series (sweeps and searches).
+ * Points are sorted by offered rate and marked, since sweeps have few.
+ *
+ * @returns a standalone SVG document
+ */
+export function renderLossChart(series: readonly LossSeries[], title: string): string {
+  return renderLineChart({
+    title,
+    xLabel: 'offered rate (datagrams/s)',
+    yLabel: 'loss (%)',
+    series: series.map((s, i) => ({
+      label: s.label,
+      points: s.points.map((p) => ({ x: p.offeredPps, y: p.lossPercent })),
+      color: SERIES_COLORS[i % SERIES_COLORS.length] ?? '#000000',
+      // Once the colours run out, dash the reused ones so lines stay distinct.
+      ...(i >= SERIES_COLORS.length ? { dash: '6 4' } : {}),
+    })),
+    formatXTick: formatCompactTick,
+    formatYTick: formatPlainTick,
+    markers: true,
+  });
+}

@@ -1,0 +1,243 @@
+/**
+ * The terminal summary of a `bench duplex` run (cli-table3) and the live
+ * per-second progress line. Pure: the caller prints the returned string.
+ */
+
+import Table from 'cli-table3';
+import type { DirectionResult, DuplexResult, EndpointResult, RunWarning } from './schema.js';
+import {
+  formatBytes,
+  formatInteger,
+  formatMbitPerSecond,
+  formatMs,
+  formatPercent,
+  formatPps,
+  formatSeconds,
+  formatUs,
+  formatBitsPerSecond,
+  paint,
+} from './format.js';
+
+/** Options of the terminal printers. */
+export interface TableOptions {
+  /** ANSI colour; off unless exactly `true` (the CLI decides from the TTY and `NO_COLOR`). */
+  color?: boolean;
+}
+
+/** One figure of a direction as the human-readable printers show it. */
+export interface DirectionColumn {
+  /** One-line title (Markdown). */
+  title: string;
+  /** Terminal header; may contain `\n` to keep the table narrow. */
+  head: string;
+  /** The formatted figure. */
+  cell: (direction: DirectionResult) => string;
+}
+
+/**
+ * The per-direction figures, in order. Shared by the terminal table and the
+ * Markdown report so both always show the same figures the same way.
+ */
+export const DIRECTION_COLUMNS: readonly DirectionColumn[] = [
+  { title: 'direction', head: 'dir', cell: (d) => directionLabel(d) },
+  { title: 'sent', head: 'sent', cell: (d) => formatInteger(d.sent) },
+  { title: 'received', head: 'received', cell: (d) => formatInteger(d.received) },
+  { title: 'lost', head: 'lost', cell: (d) => formatInteger(d.lost) },
+  { title: 'loss %', head: 'loss %', cell: (d) => formatPercent(d.lossPercent) },
+  { title: 'dup', head: 'dup', cell: (d) => formatInteger(d.duplicates) },
+  { title: 'reord', head: 'reord', cell: (d) => formatInteger(d.reordered) },
+  { title: 'foreign', head: 'foreign', cell: (d) => formatInteger(d.foreign) },
+  { title: 'sent pps', head: 'sent\npps', cell: (d) => formatPps(d.sentPps) },
+  { title: 'recv pps', head: 'recv\npps', cell: (d) => formatPps(d.receivedPps) },
+  { title: 'Mbit/s', head: 'Mbit/s', cell: (d) => formatMbitPerSecond(d.bitsPerSecond) },
+  { title: 'jitter ms', head: 'jitter\nms', cell: (d) => formatMs(d.jitterMs) },
+  { title: 'delay p50/p99 µs', head: 'delay µs\np50/p99', cell: (d) => formatDelay(d) },
+  { title: 'kernel drops', head: 'kernel\ndrops', cell: (d) => formatInteger(d.kernelDrops) },
+  { title: 'loss at sender/kernel/network', head: 'loss at\nsnd/kern/net', cell: (d) => formatAttribution(d) },
+];
+
+/** `A→B`. */
+export function directionLabel(direction: Pick<DirectionResult, 'from' | 'to'>): string {
+  return `${direction.from}→${direction.to}`;
+}
+
+/**
+ * The one-line run description: mode, threads, size, duration and rates, e.g.
+ * `bench duplex: local, threads split, 64 B datagrams, 10 s (+1 s omitted), rate A→B 10k B→A max`.
+ */
+export function formatRunHeadline(result: DuplexResult): string {
+  const { config } = result;
+  const omitted = config.omitSeconds > 0 ? ` (+${formatSeconds(config.omitSeconds)} omitted)` : '';
+  const threads =
+    config.threadsRequested === 'auto' ? `threads ${config.threads} (auto)` : `threads ${config.threads}`;
+  return [
+    `bench duplex: ${result.mode}`,
+    threads,
+    `${config.sizeBytes} B datagrams`,
+    `${formatSeconds(config.durationSeconds)}${omitted}`,
+    `rate A→B ${config.rateAbText} B→A ${config.rateBaText}`,
+  ].join(', ');
+}
+
+/** `complete` or `PARTIAL (reason)`. */
+export function completionLabel(result: DuplexResult): string {
+  return result.complete ? 'complete' : `PARTIAL (${result.incompleteReason ?? 'unknown reason'})`;
+}
+
+/** `p50/p99` in whole µs, or `n/a` when delay was not measured. */
+export function formatDelay(direction: DirectionResult): string {
+  const { p50, p99 } = direction.latencyUs;
+  if (p50 === null && p99 === null) return formatUs(null);
+  return `${formatUs(p50)}/${formatUs(p99)}`;
+}
+
+/** `sender/kernel/network` counts of the loss attribution. */
+export function formatAttribution(direction: DirectionResult): string {
+  const { sender, kernel, network } = direction.lossAttribution;
+  return `${formatInteger(sender)}/${formatInteger(kernel)}/${formatInteger(network)}`;
+}
+
+/** `address:port`, with IPv6 addresses in brackets. */
+export function formatAddress(endpoint: Pick<EndpointResult, 'address' | 'port'>): string {
+  const host = endpoint.address.includes(':') ? `[${endpoint.address}]` : endpoint.address;
+  return `${host}:${endpoint.port}`;
+}
+
+/** `requested → effective`, `default → effective` when the OS default was kept. */
+export function formatBufferSize(buffer: EndpointResult['rcvbuf']): string {
+  const requested = buffer.requested === null ? 'default' : formatBytes(buffer.requested);
+  return `${requested} → ${formatBytes(buffer.effective)}`;
+}
+
+/** One warning on one line: `warning [code]: message (hint: …)`. */
+export function formatWarning(warning: RunWarning): string {
+  const hint = warning.hint === undefined ? '' : ` (hint: ${warning.hint})`;
+  return `warning [${warning.code}]: ${warning.message}${hint}`;
+}
+
+/** Send errors of a direction as `EAGAIN 3, ENOBUFS 1`, or `''` when there were none. */
+export function formatSendErrors(direction: DirectionResult): string {
+  return Object.entries(direction.sendErrors)
+    .filter(([, count]) => count > 0)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([code, count]) => `${code} ${formatInteger(count)}`)
+    .join(', ');
+}
+
+/**
+ * The summary printed at the end of `bench duplex`: a headline, one row per
+ * direction, the endpoints and the warnings.
+ *
+ * @param result - the run's result
+ * @param options - `color: true` for ANSI colour (default: none at all)
+ * @returns the text, lines separated by `\n`, without a trailing newline
+ */
+export function formatDuplexTable(result: DuplexResult, options: TableOptions = {}): string {
+  const color = options.color === true;
+  const lines: string[] = [];
+
+  const completion = completionLabel(result);
+  lines.push(
+    `${paint(formatRunHeadline(result), 'bold', color)} — ${paint(completion, result.complete ? 'green' : 'red', color)}`,
+  );
+
+  const directions = newTable(
+    DIRECTION_COLUMNS.map((c) => c.head),
+    // Figures right-aligned so digits line up; the direction label left.
+    DIRECTION_COLUMNS.map((_, i) => (i === 0 ? 'left' : 'right')),
+    color,
+  );
+  for (const direction of result.directions) {
+    const cells = DIRECTION_COLUMNS.map((c) => c.cell(direction));
+    if (color && direction.lost > 0) {
+      // Highlight the loss figures only: the rest of the row stays readable.
+      for (const i of [3, 4]) cells[i] = paint(cells[i] ?? '', 'red', true);
+    }
+    directions.push(cells);
+  }
+  lines.push(directions.toString());
+
+  for (const direction of result.directions) {
+    const errors = formatSendErrors(direction);
+    if (errors !== '') lines.push(`send errors ${directionLabel(direction)}: ${errors}`);
+  }
+
+  const endpoints = newTable(
+    ['endpoint', 'address:port', 'threads', 'rcvbuf req → eff', 'sndbuf req → eff', 'leaked'],
+    ['left', 'left', 'left', 'right', 'right', 'right'],
+    color,
+  );
+  for (const endpoint of result.endpoints) {
+    const leaked = formatInteger(endpoint.leaked);
+    endpoints.push([
+      endpoint.id,
+      formatAddress(endpoint),
+      endpoint.threads,
+      formatBufferSize(endpoint.rcvbuf),
+      formatBufferSize(endpoint.sndbuf),
+      // Leaked datagrams mean the split-mode routing is broken: make it loud.
+      endpoint.leaked > 0 ? paint(leaked, 'red', color) : leaked,
+    ]);
+  }
+  lines.push(endpoints.toString());
+
+  for (const warning of result.warnings) lines.push(paint(formatWarning(warning), 'yellow', color));
+  return lines.join('\n');
+}
+
+/** Creates a cli-table3 table whose own styling never emits ANSI codes. */
+function newTable(head: string[], colAligns: Table.HorizontalAlignment[], color: boolean): Table.Table {
+  return new Table({
+    head: head.map((h) => paint(h, 'bold', color)),
+    colAligns,
+    // cli-table3 colours through @colors/colors, which decides by itself from
+    // the terminal; empty styles keep it out, and `paint` colours instead.
+    // `compact` drops the rule between body rows: two rows need no separator.
+    style: { head: [], border: [], compact: true },
+  });
+}
+
+/** One per-second progress sample of one direction, as printed while a run is going. */
+export interface IntervalLine {
+  /** e.g. `A→B`. */
+  direction: string;
+  /** Interval start, seconds since the measured phase began (negative or omitted for warm-up is fine). */
+  fromSeconds: number;
+  toSeconds: number;
+  /** Datagrams sent in the interval. */
+  sent: number;
+  /** Unique datagrams received in the interval. */
+  received: number;
+  /** Sequence gaps seen in the interval. */
+  lost: number;
+  /** UDP payload size, bytes (for the bit rate). */
+  sizeBytes: number;
+  /** True during the `--omit` warm-up: printed but not counted. */
+  omitted: boolean;
+}
+
+/**
+ * The live progress line, iperf3-like:
+ * `[A→B]   2.00-3.00 s  sent  10000 pps  recv  10000 pps  lost      0 (0.00 %)   5.12 Mbit/s`.
+ * Loss % is relative to what the receiver expected in the interval
+ * (`received + lost`), since `sent` also counts datagrams still in flight.
+ */
+export function formatIntervalLine(sample: IntervalLine): string {
+  const seconds = sample.toSeconds - sample.fromSeconds;
+  // A zero-length interval (clock hiccup) would divide by zero; show counts as rates.
+  const perSecond = seconds > 0 ? 1 / seconds : 1;
+  const sentPps = Math.round(sample.sent * perSecond);
+  const receivedPps = Math.round(sample.received * perSecond);
+  const expected = sample.received + sample.lost;
+  const lossPercent = expected > 0 ? (sample.lost / expected) * 100 : 0;
+  const bitsPerSecond = sample.received * sample.sizeBytes * 8 * perSecond;
+
+  const range = `${sample.fromSeconds.toFixed(2)}-${sample.toSeconds.toFixed(2)}`.padStart(12);
+  const line =
+    `[${sample.direction}]${range} s` +
+    `  sent ${String(sentPps).padStart(6)} pps` +
+    `  recv ${String(receivedPps).padStart(6)} pps` +
+    `  lost ${String(sample.lost).padStart(6)} ${`(${formatPercent(lossPercent)})`.padEnd(10)}` +
+    ` ${formatBitsPerSecond(bitsPerSecond).padStart(11)}`;
+  return sample.omitted ? `${line}  (omitted)` : line;
+}
