@@ -74,9 +74,10 @@ export function mergeDirection(d: DirectionInputs): DirectionResult {
   const r = d.receiver;
   // The kernel-accepted count from the sender is authoritative; the end
   // marker's copy stands in when the sender's own report is missing.
-  const sent = s !== null ? s.sent : r !== null && r.finalCount >= 0 ? r.finalCount : 0;
+  const sent = s !== null ? s.sent : r !== null ? (r.finalCount >= 0 ? r.finalCount : r.expected) : 0;
   const received = r?.received ?? 0;
-  const lost = sent - received;
+  // Without the receiver's report nothing is known about loss: 0, flagged by observedBy.
+  const lost = r === null ? 0 : sent - received;
   const durationNs = s !== null && s.measureEndNs > s.measureStartNs ? s.measureEndNs - s.measureStartNs : 0;
   const durationSeconds = durationNs / 1e9;
   const perSecond = (n: number): number => (durationSeconds > 0 ? n / durationSeconds : 0);
@@ -108,6 +109,7 @@ export function mergeDirection(d: DirectionInputs): DirectionResult {
     intervals: mergeIntervals(s?.intervalSent ?? [], r?.intervalReceived ?? [], r?.intervalExpected ?? [], { sent, received, lost }, durationSeconds),
     endMarkerSeen: r?.endMarkerSeen ?? false,
   };
+  if (s === null || r === null) result.observedBy = s !== null ? 'sender' : 'receiver';
   // Round trip needs no shared clock: each side subtracts its own timestamps.
   result.rttUs = latencyFrom(r?.rtt ?? null, 'round-trip time from echoed timestamps (includes the peer\'s pacing delay up to one send)', 'n/a: no echoed timestamp received');
   return result;

@@ -1,10 +1,149 @@
+/**
+ * `bench duplex --peer HOST:PORT`: the client side of a remote session.
+ *
+ * Client state machine (explicit, iperf3-like):
+ *   bind → hello ⇄ cookie → params ⇄ accept → endpoint bound → go ⇄ go-ack
+ *   → running → draining → results exchange → done
+ * Every request is retransmitted with backoff until answered, within an
+ * overall timeout that ends in a clear error.
+ */
+import { createMonotonicClock } from '../udp/clock.js';
+import { bindSocket, closeSocket } from '../udp/socket.js';
+import { Kind } from '../udp/wire.js';
 import type { DuplexResult, RunConfig } from '../report/schema.js';
+import { ControlChannel, ControlError, CONTROL_VERSION, HELLO_BYTES, formatPeer, hmac, jsonBody, nonce, sameHex, type NegotiatedParams, type PeerAddress } from './control.js';
 import type { RunHooks } from './duplex.js';
-import { OptionError } from '../errors.js';
+import { startEndpoint, type Endpoint } from './endpoint.js';
+import { collectEnvironment } from './environment.js';
+import { buildRemoteResult, runDataPhase } from './session.js';
 
-/** Remote mode (work in progress). */
+/** Overall time for each control phase before giving up. */
+const CONTROL_TIMEOUT_MS = 10_000;
+
+/** The parameters the client proposes, from its resolved config. */
+export function paramsOf(cfg: RunConfig): NegotiatedParams {
+  return {
+    sizeBytes: cfg.sizeBytes,
+    rateAbPps: cfg.rateAbPps,
+    rateBaPps: cfg.rateBaPps,
+    durationSeconds: cfg.durationSeconds,
+    omitSeconds: cfg.omitSeconds,
+    rcvbufBytes: cfg.rcvbufBytes,
+    sndbufBytes: cfg.sndbufBytes,
+    peerTimeoutSeconds: cfg.peerTimeoutSeconds,
+  };
+}
+
+function parsePeer(peer: string): PeerAddress {
+  const m = /^\[(.+)\]:(\d+)$/.exec(peer) ?? /^(.+):(\d+)$/.exec(peer);
+  return { address: m?.[1] ?? peer, port: Number(m?.[2] ?? 0) };
+}
+
+/** Runs a duplex test against `bench listen` at `cfg.peer`. */
 export async function runRemoteDuplex(cfg: RunConfig, hooks: RunHooks = {}): Promise<DuplexResult> {
-  void cfg;
-  void hooks;
-  throw new OptionError('--peer', 'remote mode is not available yet');
+  const clock = hooks.clock ?? createMonotonicClock();
+  const startedAt = new Date().toISOString(); // for humans only
+  const t0 = clock.nowNs();
+  const peer = parsePeer(cfg.peer ?? '');
+  const secret = hooks.secret ?? null;
+  const notice = (line: string): void => hooks.onNotice?.(line);
+
+  // bind: the control socket owns the port first; the data workers join it.
+  const bound = await bindSocket({ family: cfg.family, address: cfg.host, port: cfg.port ?? 0, reuseAddr: true, rcvbufBytes: null, sndbufBytes: null });
+  const ch = new ControlChannel(bound.socket, clock);
+  bound.socket.on('error', () => undefined); // ICMP errors on the control socket: retransmission covers them
+  let ep: Endpoint | null = null;
+  const signal = hooks.signal;
+  try {
+    // hello ⇄ cookie
+    const myNonce = nonce();
+    notice(`contacting ${formatPeer(peer)} from port ${bound.port}`);
+    const cookie = await ch.request(
+      peer,
+      Kind.Hello,
+      0,
+      jsonBody({ v: CONTROL_VERSION, nonce: myNonce, auth: secret === null ? null : hmac(secret, 'hello', myNonce) }),
+      (m) => {
+        const body = m.body as { cookie?: unknown; reason?: unknown } | null;
+        if (m.frame.kind === Kind.Cookie && typeof body?.cookie === 'string') return body.cookie;
+        if (m.frame.kind === Kind.Refuse || m.frame.kind === Kind.Busy) throw refusal(m.frame.kind, body?.reason);
+        return undefined;
+      },
+      { timeoutMs: CONTROL_TIMEOUT_MS, what: 'hello', padTo: HELLO_BYTES, ...(signal ? { signal } : {}) },
+    );
+
+    // params ⇄ accept
+    const params = paramsOf(cfg);
+    const paramsText = JSON.stringify(params);
+    const accepted = await ch.request(
+      peer,
+      Kind.Params,
+      0,
+      jsonBody({ nonce: myNonce, cookie, params, config: cfg, startedAt, auth: secret === null ? null : hmac(secret, 'params', myNonce, cookie, paramsText) }),
+      (m) => {
+        const body = m.body as { session?: unknown; threads?: unknown; auth?: unknown; reason?: unknown } | null;
+        if (m.frame.kind === Kind.Accept && typeof body?.session === 'number') {
+          if (secret !== null && !sameHex(body.auth, hmac(secret, 'accept', myNonce, String(body.session)))) {
+            throw new ControlError(`the listener at ${formatPeer(peer)} does not know the shared secret`, 'EAUTH');
+          }
+          return { session: body.session };
+        }
+        if (m.frame.kind === Kind.Refuse || m.frame.kind === Kind.Busy) throw refusal(m.frame.kind, body?.reason);
+        return undefined;
+      },
+      { timeoutMs: CONTROL_TIMEOUT_MS, what: 'the test parameters', ...(signal ? { signal } : {}) },
+    );
+    const session = accepted.session;
+    notice(`accepted: session ${session.toString(16)}, ${cfg.durationSeconds} s, ${cfg.threads} threads here`);
+
+    // endpoint bound: the data workers join the port and connect to the listener.
+    ep = await startEndpoint(cfg, {
+      id: 'A',
+      threads: cfg.threads,
+      bindPort: bound.port,
+      sharedPort: true,
+      session,
+      sharedClock: false,
+      relayControl: true,
+      peerTimeoutNs: cfg.peerTimeoutSeconds * 1e9,
+    });
+    const relayOff = ep.onMessage((m) => {
+      if (m.type === 'control') ch.deliver(m.bytes, m.address, m.port);
+    });
+    await ep.connect(peer.address, peer.port);
+
+    // go ⇄ go-ack: the listener starts startInMs after it got our go; we
+    // start the same moment, corrected by half the measured round trip.
+    const go = await ch.request(
+      peer,
+      Kind.Go,
+      session,
+      jsonBody({ session }),
+      (m) => {
+        const body = m.body as { startInMs?: unknown; echoNs?: unknown } | null;
+        if (m.frame.kind === Kind.GoAck && m.frame.session === session && typeof body?.startInMs === 'number' && typeof body.echoNs === 'number') {
+          return { startInMs: body.startInMs, rttNs: clock.nowNs() - body.echoNs };
+        }
+        if (m.frame.kind === Kind.Abort && m.frame.session === session) throw new ControlError('the listener gave up before the start', 'EABORTED');
+        return undefined;
+      },
+      { timeoutMs: CONTROL_TIMEOUT_MS, what: 'the start signal', ...(signal ? { signal } : {}) },
+    );
+    relayOff();
+    const startAtNs = clock.nowNs() + go.startInMs * 1e6 - go.rttNs / 2;
+    notice(`starting in ${go.startInMs.toFixed(0)} ms (control round trip ${(go.rttNs / 1e6).toFixed(2)} ms)`);
+
+    const { mine, theirs } = await runDataPhase(ep, ch, peer, session, cfg, startAtNs, collectEnvironment(cfg.host === '0.0.0.0' || cfg.host === '::' ? peer.address : cfg.host), hooks, clock);
+    if (theirs === null) notice('the listener\'s results did not arrive: saving what this side observed');
+    return buildRemoteResult({ cfg, startedAt, a: mine, b: theirs, elapsedSeconds: (clock.nowNs() - t0) / 1e9 });
+  } finally {
+    await ep?.close();
+    ch.closed = true;
+    await closeSocket(bound.socket);
+  }
+}
+
+function refusal(kind: number, reason: unknown): ControlError {
+  const why = typeof reason === 'string' ? reason : 'no reason given';
+  return kind === Kind.Busy ? new ControlError(`the listener is busy: ${why}`, 'EBUSY') : new ControlError(`the listener refused: ${why}`, 'EREFUSED');
 }

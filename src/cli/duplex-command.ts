@@ -39,6 +39,9 @@ export function addOutputOptions(cmd: Command): Command {
 
 /** Formats a progress sample for stderr. */
 export function progressLine(s: ProgressSample, sizeBytes: number): string {
+  // Remote mode: each side sees only its own sender and its own receiver.
+  if (s.sent < 0) return `[${s.direction}] ${s.fromSeconds.toFixed(2).padStart(6)}-${s.toSeconds.toFixed(2)} s  recv ${String(s.received).padStart(6)} pps  lost ${String(s.lost).padStart(6)}  (peer counts the sending)`;
+  if (s.received < 0) return `[${s.direction}] ${s.fromSeconds.toFixed(2).padStart(6)}-${s.toSeconds.toFixed(2)} s  sent ${String(s.sent).padStart(6)} pps  (peer counts the receiving)`;
   return formatIntervalLine({ ...s, sizeBytes });
 }
 

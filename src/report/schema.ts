@@ -118,6 +118,13 @@ export interface DirectionResult {
   intervals: IntervalSample[];
   /** Whether the receiver saw the sender's end marker (drain signal). */
   endMarkerSeen: boolean;
+  /**
+   * Which side's figures this direction has. Absent or `both` normally; in a
+   * partial remote result whose peer vanished, `sender` (receive figures are
+   * 0 and not measured) or `receiver` (`sent` is the end marker's count, or
+   * the highest sequence number + 1 without one).
+   */
+  observedBy?: 'both' | 'sender' | 'receiver';
 }
 
 /** UDP counters from `/proc/net/snmp` (or `snmp6`) before and after the run. */
@@ -148,6 +155,12 @@ export interface Environment {
   /** MTU of the interface carrying the traffic, if known. */
   mtu: number | null;
   interfaceName: string | null;
+  /**
+   * Ring sizes and offloads of that interface from `ethtool`, when the command
+   * exists and says something about it; `null` when it does not (always on
+   * machines without ethtool). Absent in results written before it was recorded.
+   */
+  ethtool?: EthtoolInfo | null;
 }
 
 /** The fully resolved options a run used. */
@@ -206,8 +219,8 @@ export interface DuplexResult {
   elapsedSeconds: number;
 }
 
-/** Any result file this tool writes. Later kinds (sweep, search) join this union. */
-export type AnyResult = DuplexResult;
+/** Any result file this tool writes. */
+export type AnyResult = DuplexResult | SweepResult | SearchResult;
 
 /** True when `value` looks like a result of this tool (any kind, any version). */
 export function isResultLike(value: unknown): value is { kind: string; schemaVersion: number } {
@@ -217,4 +230,166 @@ export function isResultLike(value: unknown): value is { kind: string; schemaVer
     typeof (value as { kind?: unknown }).kind === 'string' &&
     typeof (value as { schemaVersion?: unknown }).schemaVersion === 'number'
   );
+}
+
+// ---------------------------------------------------------------------------
+// `ethtool`, `bench duplex --find-max` (kind 'search') and `bench sweep` (kind 'sweep')
+
+/** What `ethtool` reports about the interface carrying the traffic. */
+export interface EthtoolInfo {
+  /** `ethtool -g`: ring sizes (entries) by ring name (`RX`, `TX`, …); `null` when not reported (e.g. `lo`). */
+  rings: { current: Record<string, number>; max: Record<string, number> } | null;
+  /** `ethtool -k`: top-level offload features → `on`/`off` (`[fixed]` dropped); `null` when not reported. */
+  offloads: Record<string, string> | null;
+}
+
+/**
+ * The knobs of a `--find-max` search as it ran, defaults included, so a result
+ * file says exactly what "the highest lossless rate" meant.
+ */
+export interface SearchSettings {
+  /** Highest loss (0..100 %) at which a trial passes: 0 = RFC 2544 throughput, > 0 = a partial-drop rate (RFC 9971). */
+  lossThresholdPercent: number;
+  /** Lowest rate searched, per direction, datagrams/s. */
+  floorPps: number;
+  /** The ceiling given with `--ceiling`, datagrams/s; `null` when an unpaced flood measured it. */
+  ceilingPps: number | null;
+  /** Measured seconds of each trial (and of the flood). */
+  trialSeconds: number;
+  /** Hard cap on trials (the flood not counted). */
+  maxTrials: number;
+  /** Extra passing trials required at the final rate. */
+  confirmTrials: number;
+  /** The search stops when the bracket is this percentage of its upper end. */
+  resolutionPercent: number;
+  /** A trial whose sender emitted less than this share of the offered rate does not pass. */
+  minSentFraction: number;
+  /** The measured flood rate is multiplied by this to get the ceiling. */
+  ceilingHeadroom: number;
+}
+
+/** Datagrams per second, one per direction. */
+export interface SearchRates {
+  abPps: number;
+  baPps: number;
+}
+
+/** One direction of one trial as the search judged it. */
+export interface SearchTrialDirection {
+  /** Why the direction sat at this rate: the first trial, a bisection step, a re-check, or held at its answer. */
+  role: 'ceiling' | 'search' | 'confirm' | 'hold';
+  offeredPps: number;
+  outcome: { offeredPps: number; sentPps: number; lossPercent: number };
+  pass: boolean;
+  /** `undersent`: the sender could not emit the offered rate, so it is not sustained whatever the loss. */
+  verdict: 'pass' | 'loss' | 'undersent';
+}
+
+/** One trial of a search. Its full run is `trialRuns[index]` of the search result. */
+export interface SearchTrial {
+  index: number;
+  phase: 'ceiling' | 'search' | 'confirm';
+  rates: SearchRates;
+  ab: SearchTrialDirection;
+  ba: SearchTrialDirection;
+}
+
+/** The answer for one direction. */
+export interface SearchDirectionResult {
+  /** The highest rate that passed (re-checked when `confirmed`); `null` when none did. */
+  ratePps: number | null;
+  /** Worst loss seen in the passing trials at `ratePps` (with `limitedBy: 'floor'`: the floor's loss). */
+  lossPercentAtRate: number | null;
+  lowestFailingPps: number | null;
+  /** `loss`: the normal case; `ceiling`: lossless at the ceiling; `floor`: lossy at the floor; `max-trials`: budget ran out. */
+  limitedBy: 'loss' | 'ceiling' | 'floor' | 'max-trials';
+  confirmed: boolean;
+  trials: number;
+}
+
+/** Where the search's ceiling came from. */
+export interface SearchCeiling {
+  source: 'option' | 'measured';
+  rates: SearchRates;
+  /** The flood's sent rates when measured, else `null`. */
+  measured: SearchRates | null;
+}
+
+/** The result of `bench duplex --find-max`. */
+export interface SearchResult {
+  kind: 'search';
+  schemaVersion: number;
+  tool: { name: string; version: string };
+  startedAt: string;
+  /** False when interrupted or when a trial could not finish; the trials so far are kept. */
+  complete: boolean;
+  incompleteReason: string | null;
+  mode: 'local' | 'remote';
+  /** The run options every trial shares; each trial's rates and duration are in its run's config. */
+  config: RunConfig;
+  search: SearchSettings;
+  environment: Environment;
+  /** `null` when the search stopped before its ceiling was known. */
+  ceiling: SearchCeiling | null;
+  /** The answer per direction; `null` when the search did not finish. */
+  directions: { ab: SearchDirectionResult; ba: SearchDirectionResult } | null;
+  trials: SearchTrial[];
+  /** The full run of each trial: `trialRuns[i]` belongs to `trials[i]`. */
+  trialRuns: DuplexResult[];
+  /** The unpaced flood that measured the ceiling, or `null` (ceiling given). */
+  ceilingRun: DuplexResult | null;
+  /** Distinct warnings of all runs (each run also keeps its own). */
+  warnings: RunWarning[];
+  elapsedSeconds: number;
+}
+
+/** The lists a sweep crossed, as requested (`null` in a buffer list: the OS default). */
+export interface SweepAxes {
+  rcvbufBytes: (number | null)[];
+  sndbufBytes: (number | null)[];
+  sizeBytes: number[];
+  /** Rates as written (`50k`, `20Mbit`, `max`); empty with `--find-max`. */
+  rates: string[];
+  threads: ('single' | 'split' | 'auto')[];
+}
+
+/** One cell of a sweep: one combination of the axes, and its run or search. */
+export interface SweepCell {
+  index: number;
+  rcvbufBytes: number | null;
+  sndbufBytes: number | null;
+  sizeBytes: number;
+  /** The rate as written; `null` with `--find-max`. */
+  rateText: string | null;
+  threads: 'single' | 'split' | 'auto';
+  /** The duplex run (plain sweeps); `null` with `--find-max` or when the cell failed to start. */
+  run: DuplexResult | null;
+  /** The search (sweeps with `--find-max`), else `null`. */
+  search: SearchResult | null;
+  /** Why the cell produced nothing (a run that could not start), else `null`. */
+  error: string | null;
+}
+
+/** The result of `bench sweep`. */
+export interface SweepResult {
+  kind: 'sweep';
+  schemaVersion: number;
+  tool: { name: string; version: string };
+  startedAt: string;
+  /** True when every planned cell ran to completion. */
+  complete: boolean;
+  incompleteReason: string | null;
+  mode: 'local' | 'remote';
+  /** The options of the first cell; the swept fields differ per cell (see `axes` and each cell). */
+  config: RunConfig;
+  environment: Environment;
+  axes: SweepAxes;
+  /** The search settings when every cell is a `--find-max` search, else `null`. */
+  findMax: SearchSettings | null;
+  plannedCells: number;
+  /** The cells that ran, in plan order (fewer than `plannedCells` when interrupted). */
+  cells: SweepCell[];
+  /** Distinct warnings of all cells (each run also keeps its own). */
+  warnings: RunWarning[];
+  elapsedSeconds: number;
 }

@@ -1,0 +1,305 @@
+/**
+ * The in-band control protocol of remote mode: everything travels on the
+ * endpoint's one UDP port, so a firewall needs exactly one UDP port open on
+ * each side. Frames are encoded by `udp/wire.ts`; this module owns their JSON
+ * bodies, the stateless cookie (RFC 9000 §8.1 address validation), the
+ * optional HMAC authentication, retransmission with backoff, and chunked
+ * reliable transfer of the results.
+ */
+import type dgram from 'node:dgram';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { BenchError } from '../errors.js';
+import type { Clock } from '../udp/clock.js';
+import { Kind, decodeControl, encodeControl, type ControlFrame } from '../udp/wire.js';
+
+/** Control protocol version, in the hello. */
+export const CONTROL_VERSION = 1;
+/** A hello is padded to this size so that no reply to it is larger (anti-amplification). */
+export const HELLO_BYTES = 600;
+/** Largest body per chunk: keeps a frame under 1280 bytes (the IPv6 minimum MTU), never fragmented. */
+export const CHUNK_BODY_BYTES = 1100;
+/** Retransmission: first timeout, backoff factor, cap. */
+export const RTO_INITIAL_MS = 200;
+export const RTO_FACTOR = 1.5;
+export const RTO_MAX_MS = 1000;
+
+/** A control-protocol failure the CLI reports as one line. */
+export class ControlError extends BenchError {
+  constructor(message: string, code: string) {
+    super(message, code);
+  }
+}
+
+/** Where a frame came from / goes to. */
+export interface PeerAddress {
+  address: string;
+  port: number;
+}
+
+/** The test parameters a client proposes and a listener accepts. */
+export interface NegotiatedParams {
+  sizeBytes: number;
+  /** Client → listener (A→B) and listener → client (B→A) rates; `null` = max. */
+  rateAbPps: number | null;
+  rateBaPps: number | null;
+  durationSeconds: number;
+  omitSeconds: number;
+  rcvbufBytes: number | null;
+  sndbufBytes: number | null;
+  peerTimeoutSeconds: number;
+}
+
+/** Encodes a JSON body. */
+export function jsonBody(value: unknown): Buffer {
+  return Buffer.from(JSON.stringify(value), 'utf8');
+}
+
+/** Decodes a JSON body (trailing zero padding ignored); `null` if it is not JSON. */
+export function parseBody(body: Buffer): unknown {
+  let end = body.length;
+  while (end > 0 && body[end - 1] === 0) end--;
+  try {
+    return JSON.parse(body.subarray(0, end).toString('utf8')) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+/** HMAC-SHA256 over the parts, hex. */
+export function hmac(key: string | Buffer, ...parts: string[]): string {
+  const h = createHmac('sha256', key);
+  for (const p of parts) h.update(p).update('\u0000');
+  return h.digest('hex');
+}
+
+/** Constant-time comparison of two hex strings. */
+export function sameHex(a: unknown, b: string): boolean {
+  if (typeof a !== 'string' || a.length !== b.length) return false;
+  return timingSafeEqual(Buffer.from(a), Buffer.from(b));
+}
+
+/** A random nonce, hex. */
+export function nonce(): string {
+  return randomBytes(16).toString('hex');
+}
+
+/**
+ * Stateless cookies: an HMAC of the client's address and port and a coarse
+ * time bucket, under a key that lives only in this listener process. Valid for
+ * the current and the previous bucket (30–60 s), like a QUIC Retry token.
+ */
+export class CookieJar {
+  private readonly key = randomBytes(32);
+  constructor(
+    private readonly clock: Clock,
+    private readonly bucketSeconds = 30,
+  ) {}
+
+  private bucket(offset: number): string {
+    return String(Math.floor(this.clock.nowNs() / 1e9 / this.bucketSeconds) - offset);
+  }
+
+  /** A cookie for `peer`. */
+  issue(peer: PeerAddress): string {
+    return hmac(this.key, peer.address, String(peer.port), this.bucket(0)).slice(0, 32);
+  }
+
+  /** Whether `cookie` was issued to `peer` recently. */
+  valid(peer: PeerAddress, cookie: unknown): boolean {
+    if (typeof cookie !== 'string') return false;
+    return [0, 1].some((o) => sameHex(cookie, hmac(this.key, peer.address, String(peer.port), this.bucket(o)).slice(0, 32)));
+  }
+}
+
+/** A received frame with its parsed body and source. */
+export interface Incoming {
+  frame: ControlFrame;
+  body: unknown;
+  from: PeerAddress;
+  /** Size of the datagram, for the anti-amplification budget. */
+  bytes: number;
+}
+
+/**
+ * Sends and receives control frames on the endpoint's port. Frames arrive
+ * from the control socket itself, or relayed by a data worker whose socket
+ * they landed on ({@link ControlChannel.deliver}).
+ */
+export class ControlChannel {
+  private readonly listeners = new Set<(m: Incoming) => void>();
+  private msgId = 1;
+  closed = false;
+
+  constructor(
+    readonly socket: dgram.Socket,
+    readonly clock: Clock,
+  ) {
+    socket.on('message', (msg: Buffer, rinfo: dgram.RemoteInfo) => this.deliver(msg, rinfo.address, rinfo.port));
+  }
+
+  /** Feeds a datagram (from the socket or relayed by a worker). Non-control datagrams are ignored. */
+  deliver(bytes: Uint8Array, address: string, port: number): void {
+    const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const frame = decodeControl(buf);
+    if (frame === null) return;
+    const m: Incoming = { frame, body: frame.chunkCount === 1 ? parseBody(frame.body) : null, from: { address, port }, bytes: buf.length };
+    for (const l of [...this.listeners]) l(m);
+  }
+
+  /** Subscribes to incoming frames; returns an unsubscribe function. */
+  on(fn: (m: Incoming) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** A fresh message id. */
+  nextId(): number {
+    return this.msgId++;
+  }
+
+  /** Sends one frame (best effort: UDP). */
+  send(to: PeerAddress, kind: number, session: number, msgId: number, body: Buffer, opts: { chunkIndex?: number; chunkCount?: number; padTo?: number } = {}): number {
+    const buf = encodeControl(kind, session, msgId, this.clock.nowNs(), opts.chunkIndex ?? 0, opts.chunkCount ?? 1, body, opts.padTo ?? 0);
+    if (!this.closed) this.socket.send(buf, to.port, to.address, () => undefined);
+    return buf.length;
+  }
+
+  /**
+   * Sends a request and retransmits it with backoff until `accept` returns a
+   * value for a reply from `to`, or `timeoutMs` passes (then rejects with a
+   * {@link ControlError}). Aborting rejects at once.
+   */
+  request<T>(
+    to: PeerAddress,
+    kind: number,
+    session: number,
+    body: Buffer,
+    accept: (m: Incoming) => T | undefined,
+    opts: { timeoutMs: number; what: string; padTo?: number; signal?: AbortSignal },
+  ): Promise<T> {
+    const id = this.nextId();
+    return new Promise<T>((resolve, reject) => {
+      let rto = RTO_INITIAL_MS;
+      let timer: NodeJS.Timeout | null = null;
+      const finish = (): void => {
+        off();
+        if (timer) clearTimeout(timer);
+        clearTimeout(deadline);
+        opts.signal?.removeEventListener('abort', onAbort);
+      };
+      const off = this.on((m) => {
+        if (m.from.address !== to.address || m.from.port !== to.port) return;
+        let v: T | undefined;
+        try {
+          v = accept(m);
+        } catch (err) {
+          // The reply was a refusal: the accept function says why.
+          finish();
+          reject(err);
+          return;
+        }
+        if (v !== undefined) {
+          finish();
+          resolve(v);
+        }
+      });
+      const deadline = setTimeout(() => {
+        finish();
+        reject(new ControlError(`no answer to ${opts.what} from ${formatPeer(to)} within ${(opts.timeoutMs / 1000).toFixed(1)} s`, 'ETIMEDOUT'));
+      }, opts.timeoutMs);
+      const onAbort = (): void => {
+        finish();
+        reject(new ControlError(`${opts.what} interrupted`, 'EINTERRUPTED'));
+      };
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      const transmit = (): void => {
+        this.send(to, kind, session, id, body, opts.padTo === undefined ? {} : { padTo: opts.padTo });
+        timer = setTimeout(transmit, rto);
+        rto = Math.min(rto * RTO_FACTOR, RTO_MAX_MS);
+      };
+      transmit();
+    });
+  }
+}
+
+/** `host:port`, IPv6 in brackets. */
+export function formatPeer(p: PeerAddress): string {
+  return p.address.includes(':') ? `[${p.address}]:${p.port}` : `${p.address}:${p.port}`;
+}
+
+/**
+ * Exchanges one blob each way, reliably, over a lossy path: our blob is
+ * compressed, cut into chunks of {@link CHUNK_BODY_BYTES}, and each chunk is
+ * retransmitted with backoff until acknowledged; the peer's chunks are
+ * acknowledged (again, if repeated) and reassembled. Resolves with the peer's
+ * blob once ours is fully acknowledged and theirs is complete, or with `null`
+ * for theirs on timeout (ours may then be incomplete at the peer).
+ */
+export function exchangeBlob(
+  ch: ControlChannel,
+  to: PeerAddress,
+  session: number,
+  ours: unknown,
+  opts: { timeoutMs: number; signal?: AbortSignal },
+): Promise<{ theirs: unknown; oursDelivered: boolean }> {
+  const data = deflateRawSync(jsonBody(ours));
+  const count = Math.max(1, Math.ceil(data.length / CHUNK_BODY_BYTES));
+  const msgId = 1_000_000 + session; // both sides use the session-derived id for the results
+  const acked = new Array<boolean>(count).fill(false);
+  const rto = new Array<number>(count).fill(RTO_INITIAL_MS);
+  const due = new Array<number>(count).fill(0);
+  let theirCount = -1;
+  const theirChunks = new Map<number, Buffer>();
+  return new Promise((resolve) => {
+    const chunk = (i: number): Buffer => data.subarray(i * CHUNK_BODY_BYTES, (i + 1) * CHUNK_BODY_BYTES);
+    const done = (): boolean => acked.every(Boolean) && theirCount >= 0 && theirChunks.size === theirCount;
+    const finish = (delivered: boolean): void => {
+      off();
+      clearInterval(ticker);
+      clearTimeout(deadline);
+      let theirs: unknown = null;
+      if (theirCount >= 0 && theirChunks.size === theirCount) {
+        try {
+          const whole = Buffer.concat([...Array(theirCount).keys()].map((i) => theirChunks.get(i) as Buffer));
+          theirs = parseBody(inflateRawSync(whole));
+        } catch {
+          theirs = null;
+        }
+      }
+      resolve({ theirs, oursDelivered: delivered });
+    };
+    const off = ch.on((m) => {
+      if (m.from.address !== to.address || m.from.port !== to.port || m.frame.session !== session) return;
+      if (m.frame.kind === Kind.Results) {
+        theirCount = m.frame.chunkCount;
+        let end = m.frame.body.length;
+        // Chunk bodies are raw deflate bytes: the length is carried in the first two bytes.
+        const len = m.frame.body.readUInt16BE(0);
+        end = Math.min(end, 2 + len);
+        theirChunks.set(m.frame.chunkIndex, Buffer.from(m.frame.body.subarray(2, end)));
+        ch.send(to, Kind.Ack, session, msgId, jsonBody({ i: m.frame.chunkIndex }));
+      } else if (m.frame.kind === Kind.Ack) {
+        const b = m.body as { i?: unknown } | null;
+        if (b !== null && typeof b.i === 'number' && b.i >= 0 && b.i < count) acked[b.i] = true;
+      }
+      if (done()) finish(true);
+    });
+    const start = ch.clock.nowNs() / 1e6;
+    const ticker = setInterval(() => {
+      const now = ch.clock.nowNs() / 1e6 - start;
+      for (let i = 0; i < count; i++) {
+        if (acked[i] || now < (due[i] as number)) continue;
+        const c = chunk(i);
+        const body = Buffer.alloc(2 + c.length);
+        body.writeUInt16BE(c.length, 0);
+        c.copy(body, 2);
+        ch.send(to, Kind.Results, session, msgId, body, { chunkIndex: i, chunkCount: count });
+        due[i] = now + (rto[i] as number);
+        rto[i] = Math.min((rto[i] as number) * RTO_FACTOR, RTO_MAX_MS);
+      }
+    }, 20);
+    const deadline = setTimeout(() => finish(acked.every(Boolean)), opts.timeoutMs);
+    opts.signal?.addEventListener('abort', () => finish(acked.every(Boolean)), { once: true });
+  });
+}

@@ -1,0 +1,305 @@
+/**
+ * `bench listen`: the listener side of remote mode, on one UDP port.
+ *
+ * Listener state machine:
+ *   listening ─hello→ (cookie, stateless) ─params+cookie→ accepted
+ *   → endpoint bound → go ⇄ go-ack → running → draining → results → listening
+ * It serves one session at a time and answers other clients "busy"; it
+ * returns to listening after every session, failed ones included.
+ *
+ * Address validation (RFC 9000 §8.1): before a client echoes a valid cookie,
+ * every reply is a single datagram no larger than the datagram it answers, so
+ * the listener never sends an address more bytes than it received from it,
+ * and never any test traffic.
+ */
+import { randomInt } from 'node:crypto';
+import { createMonotonicClock, type Clock } from '../udp/clock.js';
+import { bindSocket, closeSocket } from '../udp/socket.js';
+import { Kind, maxPayload, HEADER_BYTES } from '../udp/wire.js';
+import type { DuplexResult, RunConfig, ThreadMode } from '../report/schema.js';
+import { ControlChannel, CONTROL_VERSION, CookieJar, formatPeer, hmac, jsonBody, sameHex, type Incoming, type NegotiatedParams, type PeerAddress } from './control.js';
+import { startEndpoint, type Endpoint } from './endpoint.js';
+import { collectEnvironment } from './environment.js';
+import { buildRemoteResult, runDataPhase, type RemoteReport } from './session.js';
+import type { ProgressSample } from './duplex.js';
+
+/** Resolved `bench listen` options. */
+export interface ListenConfig {
+  host: string;
+  family: 4 | 6;
+  port: number;
+  threads: ThreadMode;
+  secret: string | null;
+  /** Highest rate per direction a client may ask for (datagrams/s); `null` = no limit. */
+  maxRatePps: number | null;
+  maxDurationSeconds: number | null;
+  once: boolean;
+}
+
+/** Hooks: everything the listener wants to say goes through these. */
+export interface ListenHooks {
+  signal?: AbortSignal;
+  clock?: Clock;
+  onLog?: (line: string) => void;
+  onProgress?: (s: ProgressSample) => void;
+  /** Called after every session that got as far as the data phase. */
+  onResult?: (result: DuplexResult) => void;
+  /** Called once the port is bound. */
+  onListening?: (address: string, port: number) => void;
+}
+
+/** How long the listener waits for a client's go before giving up the session. */
+const GO_TIMEOUT_MS = 10_000;
+/** The agreed delay between the go and the start of traffic. */
+const START_DELAY_MS = 300;
+/** After a session, stale results chunks from its client are still acknowledged this long. */
+const LINGER_MS = 5_000;
+
+interface Session {
+  id: number;
+  client: PeerAddress;
+  nonce: string;
+  acceptBody: Buffer;
+  ep: Endpoint | null;
+  ready: boolean;
+  startAtNs: number;
+  cfg: RunConfig;
+  startedAt: string;
+}
+
+function isParams(p: unknown): p is NegotiatedParams {
+  const v = p as NegotiatedParams | null;
+  const rate = (r: unknown): boolean => r === null || (typeof r === 'number' && r > 0 && r <= 1e8);
+  const buf = (b: unknown): boolean => b === null || (typeof b === 'number' && Number.isInteger(b) && b > 0 && b < 2 ** 31);
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    Number.isInteger(v.sizeBytes) &&
+    rate(v.rateAbPps) &&
+    rate(v.rateBaPps) &&
+    typeof v.durationSeconds === 'number' &&
+    v.durationSeconds > 0 &&
+    v.durationSeconds <= 86_400 &&
+    typeof v.omitSeconds === 'number' &&
+    v.omitSeconds >= 0 &&
+    v.omitSeconds <= 86_400 &&
+    buf(v.rcvbufBytes) &&
+    buf(v.sndbufBytes) &&
+    typeof v.peerTimeoutSeconds === 'number' &&
+    v.peerTimeoutSeconds > 0
+  );
+}
+
+/** Why a listener refuses parameters, or `null` when they are acceptable. Pure. */
+export function checkLimits(p: NegotiatedParams, cfg: Pick<ListenConfig, 'maxRatePps' | 'maxDurationSeconds' | 'family'>): string | null {
+  if (p.sizeBytes < HEADER_BYTES || p.sizeBytes > maxPayload(cfg.family)) return `size ${p.sizeBytes} is outside ${HEADER_BYTES}–${maxPayload(cfg.family)} bytes`;
+  if (cfg.maxRatePps !== null) {
+    for (const [name, r] of [
+      ['A→B', p.rateAbPps],
+      ['B→A', p.rateBaPps],
+    ] as const) {
+      if (r === null) return `rate ${name} "max" exceeds this listener's --max-rate ${Math.round(cfg.maxRatePps)} datagrams/s`;
+      if (r > cfg.maxRatePps) return `rate ${name} ${Math.round(r)} datagrams/s exceeds this listener's --max-rate ${Math.round(cfg.maxRatePps)} datagrams/s`;
+    }
+  }
+  if (cfg.maxDurationSeconds !== null && p.durationSeconds + p.omitSeconds > cfg.maxDurationSeconds) {
+    return `duration ${p.durationSeconds + p.omitSeconds} s exceeds this listener's --max-duration ${cfg.maxDurationSeconds} s`;
+  }
+  return null;
+}
+
+/**
+ * Listens until aborted (or after one session with `once`). Resolves with the
+ * number of sessions served. Rejects only if the port cannot be bound.
+ */
+export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): Promise<number> {
+  const clock = hooks.clock ?? createMonotonicClock();
+  const log = (line: string): void => hooks.onLog?.(line);
+  const bound = await bindSocket({ family: cfg.family, address: cfg.host, port: cfg.port, reuseAddr: true, rcvbufBytes: null, sndbufBytes: null });
+  bound.socket.on('error', () => undefined);
+  const ch = new ControlChannel(bound.socket, clock);
+  const cookies = new CookieJar(clock);
+  let current: Session | null = null;
+  let lingering: { client: PeerAddress; session: number; until: number } | null = null;
+  let served = 0;
+  hooks.onListening?.(bound.address, bound.port);
+  log(`listening on ${formatPeer({ address: bound.address, port: bound.port })} (one UDP port for control and data)${cfg.secret !== null ? ', shared secret required' : ''}`);
+
+  /** A reply before address validation: never larger than what it answers. */
+  const replySmall = (m: Incoming, kind: number, body: unknown): void => {
+    const b = jsonBody(body);
+    if (b.length + 44 <= m.bytes) ch.send(m.from, kind, 0, m.frame.msgId, b);
+  };
+
+  let wake: (() => void) | null = null;
+  const sessionEnded = (): void => {
+    current = null;
+    served++;
+    wake?.();
+  };
+
+  const onFrame = (m: Incoming): void => {
+    const f = m.frame;
+    const fromCurrent = current !== null && m.from.address === current.client.address && m.from.port === current.client.port;
+    switch (f.kind) {
+      case Kind.Hello: {
+        const body = m.body as { v?: unknown; nonce?: unknown; auth?: unknown } | null;
+        if (body === null || typeof body.nonce !== 'string') return;
+        if (body.v !== CONTROL_VERSION) return replySmall(m, Kind.Refuse, { reason: `control protocol version ${String(body.v)} not supported (this listener speaks ${CONTROL_VERSION})` });
+        if (cfg.secret !== null && !sameHex(body.auth, hmac(cfg.secret, 'hello', body.nonce))) {
+          log(`refused ${formatPeer(m.from)}: wrong or missing shared secret`);
+          return replySmall(m, Kind.Refuse, { reason: 'authentication failed (wrong or missing shared secret)' });
+        }
+        if (current !== null && !fromCurrent) {
+          log(`busy: answered ${formatPeer(m.from)}`);
+          return replySmall(m, Kind.Busy, { reason: `serving ${formatPeer(current.client)}` });
+        }
+        return replySmall(m, Kind.Cookie, { cookie: cookies.issue(m.from) });
+      }
+      case Kind.Params: {
+        const body = m.body as { nonce?: unknown; cookie?: unknown; params?: unknown; config?: unknown; startedAt?: unknown; auth?: unknown } | null;
+        if (body === null || typeof body.nonce !== 'string' || !cookies.valid(m.from, body.cookie)) return; // not validated: silence
+        if (current !== null) {
+          if (fromCurrent && current.nonce === body.nonce) ch.send(m.from, Kind.Accept, 0, f.msgId, current.acceptBody); // retransmitted params
+          else {
+            log(`busy: answered ${formatPeer(m.from)}`);
+            ch.send(m.from, Kind.Busy, 0, f.msgId, jsonBody({ reason: `serving ${formatPeer(current.client)}` }));
+          }
+          return;
+        }
+        if (cfg.secret !== null && !sameHex(body.auth, hmac(cfg.secret, 'params', body.nonce, String(body.cookie), JSON.stringify(body.params)))) {
+          log(`refused ${formatPeer(m.from)}: wrong or missing shared secret`);
+          ch.send(m.from, Kind.Refuse, 0, f.msgId, jsonBody({ reason: 'authentication failed (wrong or missing shared secret)' }));
+          return;
+        }
+        if (!isParams(body.params)) {
+          ch.send(m.from, Kind.Refuse, 0, f.msgId, jsonBody({ reason: 'malformed test parameters' }));
+          return;
+        }
+        const why = checkLimits(body.params, cfg);
+        if (why !== null) {
+          log(`refused ${formatPeer(m.from)}: ${why}`);
+          ch.send(m.from, Kind.Refuse, 0, f.msgId, jsonBody({ reason: why }));
+          return;
+        }
+        const id = randomInt(1, 0xffffffff);
+        const acceptBody = jsonBody({ session: id, threads: cfg.threads, auth: cfg.secret === null ? null : hmac(cfg.secret, 'accept', body.nonce, String(id)) });
+        const p = body.params;
+        const clientCfg = (typeof body.config === 'object' && body.config !== null ? body.config : {}) as Partial<RunConfig>;
+        // The result's config is the client's (so both sides print the same
+        // result); what this side runs comes from the negotiated parameters.
+        const runCfg: RunConfig = {
+          ...(clientCfg as RunConfig),
+          host: cfg.host,
+          family: cfg.family,
+          port: bound.port,
+          sizeBytes: p.sizeBytes,
+          rateAbPps: p.rateAbPps,
+          rateBaPps: p.rateBaPps,
+          durationSeconds: p.durationSeconds,
+          omitSeconds: p.omitSeconds,
+          rcvbufBytes: p.rcvbufBytes,
+          sndbufBytes: p.sndbufBytes,
+          peerTimeoutSeconds: p.peerTimeoutSeconds,
+          threads: cfg.threads,
+          sendBatch: cfg.threads === 'split' ? 64 : 16,
+        };
+        current = { id, client: m.from, nonce: body.nonce, acceptBody, ep: null, ready: false, startAtNs: 0, cfg: runCfg, startedAt: typeof body.startedAt === 'string' ? body.startedAt : new Date().toISOString() };
+        ch.send(m.from, Kind.Accept, 0, f.msgId, acceptBody);
+        log(`session ${id.toString(16)} with ${formatPeer(m.from)}: ${p.durationSeconds} s, size ${p.sizeBytes} B, rate A→B ${p.rateAbPps === null ? 'max' : Math.round(p.rateAbPps)} B→A ${p.rateBaPps === null ? 'max' : Math.round(p.rateBaPps)} datagrams/s`);
+        void serve(current, clientCfg).finally(sessionEnded);
+        return;
+      }
+      case Kind.Go: {
+        if (!fromCurrent || current === null || f.session !== current.id || !current.ready) return;
+        if (current.startAtNs === 0) {
+          current.startAtNs = clock.nowNs() + START_DELAY_MS * 1e6;
+          startCurrent?.();
+        }
+        const startInMs = Math.max(0, (current.startAtNs - clock.nowNs()) / 1e6);
+        ch.send(m.from, Kind.GoAck, current.id, f.msgId, jsonBody({ startInMs, echoNs: f.sendTimeNs }));
+        return;
+      }
+      case Kind.Results: {
+        // A client that missed our last acknowledgement keeps resending: answer it.
+        if (lingering !== null && current === null && m.from.address === lingering.client.address && m.from.port === lingering.client.port && f.session === lingering.session && clock.nowNs() < lingering.until) {
+          ch.send(m.from, Kind.Ack, f.session, f.msgId, jsonBody({ i: f.chunkIndex }));
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  };
+  ch.on(onFrame);
+
+  let startCurrent: (() => void) | null = null;
+
+  /** Runs one accepted session to its end; never throws. */
+  async function serve(s: Session, clientCfg: Partial<RunConfig>): Promise<void> {
+    let result: DuplexResult | null = null;
+    try {
+      s.ep = await startEndpoint(s.cfg, {
+        id: 'B',
+        threads: cfg.threads,
+        bindPort: bound.port,
+        sharedPort: true,
+        session: s.id,
+        sharedClock: false,
+        relayControl: true,
+        peerTimeoutNs: s.cfg.peerTimeoutSeconds * 1e9,
+      });
+      const ep = s.ep;
+      const relayOff = ep.onMessage((m) => {
+        if (m.type === 'control') ch.deliver(m.bytes, m.address, m.port);
+      });
+      await ep.connect(s.client.address, s.client.port);
+      s.ready = true;
+      const started = await new Promise<boolean>((resolve) => {
+        const t = setTimeout(() => resolve(false), GO_TIMEOUT_MS);
+        startCurrent = () => {
+          clearTimeout(t);
+          resolve(true);
+        };
+        hooks.signal?.addEventListener('abort', () => resolve(false), { once: true });
+      });
+      startCurrent = null;
+      relayOff();
+      if (!started) {
+        log(`session ${s.id.toString(16)}: no start signal from ${formatPeer(s.client)}; back to listening`);
+        ch.send(s.client, Kind.Abort, s.id, ch.nextId(), jsonBody({ reason: 'no start signal' }));
+        return;
+      }
+      const t0 = clock.nowNs();
+      const { mine, theirs } = await runDataPhase(ep, ch, s.client, s.id, s.cfg, s.startAtNs, collectEnvironment(cfg.host), { ...hooks, onNotice: log }, clock);
+      const cfgForResult = { ...(clientCfg as RunConfig) };
+      result = buildRemoteResult({ cfg: cfgForResult, startedAt: s.startedAt, a: theirs as RemoteReport | null, b: mine, elapsedSeconds: (clock.nowNs() - t0) / 1e9 });
+      lingering = { client: s.client, session: s.id, until: clock.nowNs() + LINGER_MS * 1e6 };
+    } catch (err) {
+      log(`session ${s.id.toString(16)} failed: ${(err as Error).message}`);
+    } finally {
+      await s.ep?.close();
+    }
+    if (result !== null) {
+      log(`session ${s.id.toString(16)} ${result.complete ? 'complete' : `incomplete (${result.incompleteReason ?? 'unknown'})`}; back to listening`);
+      hooks.onResult?.(result);
+    }
+  }
+
+  // Wait until aborted, or until the first session ends with --once.
+  await new Promise<void>((resolve) => {
+    const check = (): void => {
+      if (hooks.signal?.aborted && current === null) resolve();
+      if (cfg.once && served > 0) resolve();
+    };
+    wake = check;
+    hooks.signal?.addEventListener('abort', () => {
+      if (current?.ep) current.ep.stop();
+      check();
+    }, { once: true });
+    check();
+  });
+  ch.closed = true;
+  await closeSocket(bound.socket);
+  return served;
+}

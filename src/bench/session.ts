@@ -1,0 +1,204 @@
+/**
+ * The data phase of a remote session, shared by the client (`bench duplex
+ * --peer`) and the listener (`bench listen`): one endpoint here, its peer on
+ * another machine, control frames relayed from the data sockets to the
+ * control channel, peer-loss detection, drain, results exchange, and the
+ * merge into one result that both sides compute identically.
+ */
+import { readUdpCounters } from '../udp/kernel.js';
+import type { Clock } from '../udp/clock.js';
+import { Kind } from '../udp/wire.js';
+import { SCHEMA_VERSION } from '../report/schema.js';
+import type { DuplexResult, Environment, KernelCounters, RunConfig, RunWarning } from '../report/schema.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { type ControlChannel, type PeerAddress, exchangeBlob, jsonBody } from './control.js';
+import { DRAIN_GRACE_MS, DRAIN_TIMEOUT_MS, directionsOf, kernelDelta, sleep, waitAll, type ProgressSample } from './duplex.js';
+import type { Endpoint, EndpointReport } from './endpoint.js';
+import { mergeDirection } from './merge.js';
+import { bufferWarnings } from './warnings.js';
+
+/** What each side sends the other after the data phase. */
+export interface RemoteReport {
+  report: EndpointReport;
+  kernel: KernelCounters;
+  environment: Environment;
+  complete: boolean;
+  incompleteReason: string | null;
+  warnings: RunWarning[];
+}
+
+/** How the data phase ended on this side. */
+export interface DataPhaseOutcome {
+  mine: RemoteReport;
+  theirs: RemoteReport | null;
+}
+
+/** Hooks of a session. */
+export interface SessionHooks {
+  signal?: AbortSignal;
+  onProgress?: (s: ProgressSample) => void;
+  onNotice?: (line: string) => void;
+}
+
+/**
+ * Runs the data phase on a connected endpoint: starts at `startAtNs`, stops on
+ * interrupt, on the peer's abort or when the peer falls silent, drains,
+ * collects, and exchanges reports with the peer.
+ */
+export async function runDataPhase(
+  ep: Endpoint,
+  ch: ControlChannel,
+  peer: PeerAddress,
+  session: number,
+  cfg: RunConfig,
+  startAtNs: number,
+  environment: Environment,
+  hooks: SessionHooks,
+  clock: Clock,
+): Promise<DataPhaseOutcome> {
+  const warnings: RunWarning[] = [];
+  let incompleteReason: string | null = null;
+  const runMs = (cfg.omitSeconds + cfg.durationSeconds) * 1000;
+  const kernelBefore = readUdpCounters(cfg.family);
+  const sendDone = ep.sendDone(runMs + 30_000);
+  const endSeen = ep.endSeen(runMs + 60_000);
+  sendDone.catch(() => undefined);
+  endSeen.catch(() => undefined);
+
+  let stopped = false;
+  const stop = (reason: string, tellPeer: boolean): void => {
+    if (stopped) return;
+    stopped = true;
+    incompleteReason = reason;
+    ep.stop();
+    if (tellPeer) {
+      // Best effort, a few copies: the peer stops too instead of waiting for its timeout.
+      for (let i = 0; i < 3; i++) setTimeout(() => ch.send(peer, Kind.Abort, session, ch.nextId(), jsonBody({ reason })), i * 50);
+    }
+  };
+
+  // Remote progress: each side sees its own sender and its own receiver.
+  const dirOut = ep.id === 'A' ? 'A→B' : 'B→A';
+  const dirIn = ep.id === 'A' ? 'B→A' : 'A→B';
+  let prevSent = 0;
+  let prevRecv = 0;
+  let prevExp = 0;
+  const offWorkers = ep.onMessage((m) => {
+    if (m.type === 'control') ch.deliver(m.bytes, m.address, m.port);
+    else if (m.type === 'peer-silent') {
+      warnings.push({ code: 'peer-timeout', message: `nothing heard from the peer for ${(m.silentMs / 1000).toFixed(1)} s (--peer-timeout ${cfg.peerTimeoutSeconds} s): stopped sending` });
+      hooks.onNotice?.(`peer silent for ${(m.silentMs / 1000).toFixed(1)} s: stopping`);
+      stop('peer-timeout', true);
+    } else if (m.type === 'interval' && !m.warmup && hooks.onProgress) {
+      if (m.sent >= 0) {
+        hooks.onProgress({ direction: dirOut, fromSeconds: m.index - 1, toSeconds: m.index, sent: m.sent - prevSent, received: -1, lost: -1, omitted: false });
+        prevSent = m.sent;
+      }
+      if (m.received >= 0) {
+        const rec = m.received - prevRecv;
+        hooks.onProgress({ direction: dirIn, fromSeconds: m.index - 1, toSeconds: m.index, sent: -1, received: rec, lost: Math.max(0, m.expected - prevExp - rec), omitted: false });
+        prevRecv = m.received;
+        prevExp = m.expected;
+      }
+    }
+  });
+  const offAbort = ch.on((m) => {
+    if (m.frame.kind === Kind.Abort && m.frame.session === session && m.from.address === peer.address && m.from.port === peer.port) {
+      const reason = (m.body as { reason?: unknown } | null)?.reason;
+      hooks.onNotice?.(`peer stopped the test (${typeof reason === 'string' ? reason : 'no reason'})`);
+      stop(`peer-${typeof reason === 'string' ? reason : 'abort'}`, false);
+    }
+  });
+  const onAbort = (): void => stop('interrupted', true);
+  if (hooks.signal?.aborted) onAbort();
+  hooks.signal?.addEventListener('abort', onAbort, { once: true });
+
+  const warmupNs = cfg.omitSeconds * 1e9;
+  ep.start(startAtNs, warmupNs, cfg.durationSeconds * 1e9);
+  const warmupTimer = warmupNs > 0 ? setTimeout(() => ep.markMeasureStart(), (startAtNs + warmupNs - clock.nowNs()) / 1e6) : null;
+
+  const sendersOk = await waitAll([sendDone], runMs + 30_000);
+  if (warmupTimer) clearTimeout(warmupTimer);
+  // A silent peer will not send its end marker: do not wait long for it.
+  const drained = await waitAll([endSeen], incompleteReason === 'peer-timeout' ? 200 : DRAIN_TIMEOUT_MS + cfg.peerTimeoutSeconds * 1000);
+  await sleep(DRAIN_GRACE_MS);
+  hooks.signal?.removeEventListener('abort', onAbort);
+  ep.markMeasureEnd();
+  const kernelAfter = readUdpCounters(cfg.family);
+  const report = await ep.finish(10_000);
+  offWorkers();
+  if (!sendersOk && incompleteReason === null) incompleteReason = 'sender-timeout';
+  if (!drained) warnings.push({ code: 'no-end-marker', message: `endpoint ${ep.id} did not see the peer's end marker` });
+  const mine: RemoteReport = {
+    report,
+    kernel: kernelDelta(kernelBefore, kernelAfter),
+    environment,
+    complete: incompleteReason === null && report.complete,
+    incompleteReason,
+    warnings,
+  };
+
+  // Results exchange, over the control channel (the data sockets are closed now).
+  const peerLost = incompleteReason === 'peer-timeout';
+  hooks.onNotice?.('exchanging results with the peer');
+  const { theirs } = await exchangeBlob(ch, peer, session, mine, { timeoutMs: peerLost ? 2000 : 10_000 + cfg.peerTimeoutSeconds * 1000 });
+  offAbort();
+  return { mine, theirs: isRemoteReport(theirs) ? theirs : null };
+}
+
+function isRemoteReport(v: unknown): v is RemoteReport {
+  const r = v as RemoteReport | null;
+  return typeof r === 'object' && r !== null && typeof r.report === 'object' && typeof r.kernel === 'object' && typeof r.environment === 'object';
+}
+
+/**
+ * The one result both sides compute from the two reports: A is the client,
+ * B the listener. With a report missing, the directions carry what this side
+ * observed and say which side that was.
+ */
+export function buildRemoteResult(args: {
+  cfg: RunConfig;
+  startedAt: string;
+  a: RemoteReport | null;
+  b: RemoteReport | null;
+  elapsedSeconds: number;
+}): DuplexResult {
+  const { cfg, a, b } = args;
+  const warnings: RunWarning[] = [...(a?.warnings ?? []), ...(b?.warnings ?? [])];
+  const reports = [a, b].filter((r): r is RemoteReport => r !== null);
+  warnings.push(...bufferWarnings(cfg, reports.map((r) => r.report.endpoint)));
+  let directions;
+  if (a !== null && b !== null) {
+    directions = directionsOf(a.report, b.report, cfg.sizeBytes, false);
+  } else {
+    const have = (a ?? b) as RemoteReport;
+    const other = have.report.endpoint.id === 'A' ? 'B' : 'A';
+    warnings.push({ code: 'no-peer-results', message: `the peer's results did not arrive: each direction shows only what endpoint ${have.report.endpoint.id} observed` });
+    const out = mergeDirection({ from: have.report.endpoint.id, to: other, sender: have.report.sender, receiver: null, kernelDrops: null, extraForeign: 0, sizeBytes: cfg.sizeBytes, sharedClock: false });
+    const inc = mergeDirection({ from: other, to: have.report.endpoint.id, sender: null, receiver: have.report.receiver, kernelDrops: have.report.kernelDrops, extraForeign: have.report.extraForeign, sizeBytes: cfg.sizeBytes, sharedClock: false });
+    directions = have.report.endpoint.id === 'A' ? [out, inc] : [inc, out];
+  }
+  const complete = a !== null && b !== null && a.complete && b.complete;
+  const reason = a?.incompleteReason ?? b?.incompleteReason ?? (complete ? null : 'no-peer-results');
+  const result: DuplexResult = {
+    kind: 'duplex',
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    startedAt: args.startedAt,
+    complete,
+    incompleteReason: complete ? null : reason,
+    mode: 'remote',
+    config: cfg,
+    environment: (a ?? b)?.environment as Environment,
+    endpoints: reports.map((r) => r.report.endpoint).sort((x, y) => x.id.localeCompare(y.id)),
+    directions,
+    kernel: a?.kernel ?? { available: false, source: 'endpoint A did not report', delta: {}, note: 'n/a' },
+    warnings,
+    elapsedSeconds: args.elapsedSeconds,
+  };
+  if (b !== null) {
+    result.peerKernel = b.kernel;
+    result.peerEnvironment = b.environment;
+  }
+  return result;
+}

@@ -1,0 +1,78 @@
+/**
+ * `bench listen`: serve remote duplex tests on one UDP port.
+ */
+import type { Command } from 'commander';
+import { OptionError } from '../errors.js';
+import { parsePort, parseRate, parseSeconds, pickThreads, resolveHost } from './options.js';
+import { finishResult, interruptible, stderrLine, type OutputOptions } from './common.js';
+import { progressLine } from './duplex-command.js';
+import { runListener, type ListenConfig } from '../bench/listen.js';
+import { formatDuplexTable } from '../report/table.js';
+
+interface RawListenOptions extends OutputOptions {
+  host: string;
+  port: string;
+  secret?: string;
+  maxRate?: string;
+  maxDuration?: string;
+  once?: boolean;
+  threads: string;
+}
+
+/** Validates `bench listen` options. */
+export async function resolveListenOptions(raw: RawListenOptions, envSecret: string | undefined): Promise<ListenConfig> {
+  const { address, family } = await resolveHost('--host', raw.host);
+  const port = parsePort('--port', raw.port);
+  if (raw.threads !== 'single' && raw.threads !== 'split' && raw.threads !== 'auto') throw new OptionError('--threads', `"${raw.threads}" must be single, split or auto`);
+  // --max-rate in bits/s is converted at the largest datagram, the most generous reading.
+  const maxRatePps = raw.maxRate === undefined ? null : parseRate('--max-rate', raw.maxRate, 40);
+  if (raw.maxRate !== undefined && maxRatePps === null) throw new OptionError('--max-rate', '"max" is not a limit; omit --max-rate for no limit');
+  const secret = raw.secret ?? envSecret ?? null;
+  if (secret === '') throw new OptionError('--secret', 'is empty');
+  return {
+    host: address,
+    family,
+    port,
+    threads: pickThreads(raw.threads, 1),
+    secret,
+    maxRatePps,
+    maxDurationSeconds: raw.maxDuration === undefined ? null : parseSeconds('--max-duration', raw.maxDuration, false),
+    once: raw.once === true,
+  };
+}
+
+/** Registers `bench listen`. */
+export function registerListen(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('listen')
+    .description('serve remote duplex tests (`bench duplex --peer HOST:PORT`) on one UDP port')
+    .option('--host <addr>', 'address to listen on (0.0.0.0 or :: for all interfaces)', '127.0.0.1')
+    .option('--port <n>', 'UDP port for control and data', '5301')
+    .option('--secret <s>', 'require this shared secret (or BENCH_SECRET)')
+    .option('--max-rate <rate>', 'refuse tests above this rate per direction (datagrams/s or bits/s)')
+    .option('--max-duration <s>', 'refuse tests longer than this (warm-up included)')
+    .option('--threads <mode>', 'single, split or auto (this side only)', 'auto')
+    .option('--once', 'exit after one session')
+    .option('--json', 'print each session result as JSON on stdout instead of the table')
+    .option('--no-save', 'do not save session results under results/runs/')
+    .option('--out <file>', 'save the (last) session result to this file')
+    .option('--no-progress', 'no per-second lines on stderr')
+    .action(async (raw: RawListenOptions) => {
+      const cfg = await resolveListenOptions(raw, process.env.BENCH_SECRET);
+      const intr = interruptible();
+      let lastCode = 0;
+      try {
+        await runListener(cfg, {
+          signal: intr.signal,
+          onLog: (line) => stderrLine(`bench listen: ${line}`),
+          ...(raw.progress ? { onProgress: (s) => stderrLine(progressLine(s, 0)) } : {}),
+          onResult: (result) => {
+            lastCode = finishResult(result, raw, `remote-listener-${result.config.sizeBytes}B`, () => formatDuplexTable(result), null);
+          },
+        });
+      } finally {
+        intr.dispose();
+      }
+      setExit(cfg.once ? lastCode : intr.received() === null ? 0 : 0);
+    });
+}
