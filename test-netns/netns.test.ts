@@ -1,0 +1,108 @@
+/**
+ * Two test hosts in network namespaces (scripts/netns.sh): `bench listen` on
+ * host B, `bench duplex --peer` on host A, across a veth pair, with loss
+ * injected by nftables. Needs root, iproute2 and nftables; run with
+ * `npm run test:netns` (`.ci/run` runs it only where it can).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const SCRIPT = fileURLToPath(new URL('../scripts/netns.sh', import.meta.url));
+const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const env = { ...process.env, NETNS_PREFIX: `udplab${process.pid % 10000}`, NETNS_IPV6: '0' };
+let hosts: Record<string, string> = {};
+
+function netns(...args: string[]): string {
+  return execFileSync('bash', [SCRIPT, ...args], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function inHost(host: 'a' | 'b', args: string[], timeoutMs: number): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn('bash', [SCRIPT, 'exec', host, process.execPath, CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(t);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** One session: listener on B (--once), client on A; both results parsed. */
+async function session(clientArgs: string[]): Promise<{ client: any; server: any; clientRun: Run; serverRun: Run }> {
+  const addrB = (hosts.ADDR_B ?? '').split('/')[0] ?? '';
+  const server = inHost('b', ['listen', '--host', addrB, '--port', '5301', '--once', '--json', '--no-save', '--threads', 'single'], 90_000);
+  await new Promise((r) => setTimeout(r, 800)); // let the listener bind
+  const clientRun = await inHost('a', ['duplex', '--peer', `${addrB}:5301`, '--json', '--no-save', '--threads', 'single', ...clientArgs], 90_000);
+  const serverRun = await server;
+  return { client: JSON.parse(clientRun.stdout), server: JSON.parse(serverRun.stdout), clientRun, serverRun };
+}
+
+function dir(result: any, from: 'A' | 'B'): any {
+  return result.directions.find((d: { from: string }) => d.from === from);
+}
+
+describe('two hosts in network namespaces', () => {
+  beforeAll(() => {
+    const out = netns('up');
+    hosts = Object.fromEntries(out.split('\n').filter((l) => l.includes('=')).map((l) => l.split('=') as [string, string]));
+  });
+  afterAll(() => {
+    netns('down');
+  });
+
+  it('a clean run: traffic both ways, sent = received + lost, the same table on both sides', async () => {
+    netns('clear');
+    const { client, server } = await session(['--duration', '3', '--rate', '5k']);
+    for (const r of [client, server]) {
+      expect(r.complete).toBe(true);
+      expect(r.mode).toBe('remote');
+      for (const d of r.directions) {
+        expect(d.received).toBeGreaterThan(0);
+        expect(d.sent).toBe(d.received + d.lost);
+      }
+    }
+    expect(server.directions).toEqual(client.directions);
+  });
+
+  it('10 % loss on A→B only: A→B reports it within ±1.5 points, B→A stays below 0.5 %', async () => {
+    netns('clear');
+    netns('loss', 'a2b', '10');
+    const { client } = await session(['--duration', '4', '--rate', '5k']);
+    netns('clear');
+    expect(client.complete).toBe(true);
+    const ab = dir(client, 'A');
+    const ba = dir(client, 'B');
+    console.log(`netns 10 % a2b: A→B ${ab.lossPercent.toFixed(2)} % (${ab.lost}/${ab.sent}), B→A ${ba.lossPercent.toFixed(2)} %`);
+    expect(Math.abs(ab.lossPercent - 10)).toBeLessThanOrEqual(1.5);
+    expect(ba.lossPercent).toBeLessThan(0.5);
+    // Dropped by the firewall between the sockets: attributed to the network, not the kernel buffer.
+    expect(ab.lossAttribution.network).toBeGreaterThan(ab.lossAttribution.kernel);
+    for (const d of client.directions) expect(d.sent).toBe(d.received + d.lost);
+  });
+
+  it('30 % loss both ways: the control exchange completes and the results arrive', async () => {
+    netns('clear');
+    netns('loss', 'both', '30');
+    const { client, server } = await session(['--duration', '2', '--rate', '2k']);
+    netns('clear');
+    console.log(`netns 30 % both: A→B ${dir(client, 'A').lossPercent.toFixed(2)} %, B→A ${dir(client, 'B').lossPercent.toFixed(2)} %`);
+    expect(client.complete).toBe(true);
+    expect(server.complete).toBe(true);
+    expect(server.directions).toEqual(client.directions);
+    for (const d of client.directions) {
+      expect(d.sent).toBe(d.received + d.lost);
+      expect(Math.abs(d.lossPercent - 30)).toBeLessThanOrEqual(3);
+    }
+  });
+});
