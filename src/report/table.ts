@@ -6,6 +6,7 @@
 import Table from 'cli-table3';
 import type { DirectionResult, DuplexResult, EndpointResult, RunWarning } from './schema.js';
 import {
+  NOT_AVAILABLE,
   formatBytes,
   formatInteger,
   formatMbitPerSecond,
@@ -41,9 +42,9 @@ export interface DirectionColumn {
 export const DIRECTION_COLUMNS: readonly DirectionColumn[] = [
   { title: 'direction', head: 'dir', cell: (d) => directionLabel(d) },
   { title: 'sent', head: 'sent', cell: (d) => formatInteger(d.sent) },
-  { title: 'received', head: 'received', cell: (d) => formatInteger(d.received) },
-  { title: 'lost', head: 'lost', cell: (d) => formatInteger(d.lost) },
-  { title: 'loss %', head: 'loss %', cell: (d) => formatPercent(d.lossPercent) },
+  { title: 'received', head: 'received', cell: (d) => (receiverSeen(d) ? formatInteger(d.received) : NOT_AVAILABLE) },
+  { title: 'lost', head: 'lost', cell: (d) => (receiverSeen(d) ? formatInteger(d.lost) : NOT_AVAILABLE) },
+  { title: 'loss %', head: 'loss %', cell: (d) => (receiverSeen(d) ? formatPercent(d.lossPercent) : NOT_AVAILABLE) },
   { title: 'dup', head: 'dup', cell: (d) => formatInteger(d.duplicates) },
   { title: 'reord', head: 'reord', cell: (d) => formatInteger(d.reordered) },
   { title: 'foreign', head: 'foreign', cell: (d) => formatInteger(d.foreign) },
@@ -51,7 +52,7 @@ export const DIRECTION_COLUMNS: readonly DirectionColumn[] = [
   { title: 'recv pps', head: 'recv\npps', cell: (d) => formatPps(d.receivedPps) },
   { title: 'Mbit/s', head: 'Mbit/s', cell: (d) => formatMbitPerSecond(d.bitsPerSecond) },
   { title: 'jitter ms', head: 'jitter\nms', cell: (d) => formatMs(d.jitterMs) },
-  { title: 'delay p50/p99 µs', head: 'delay µs\np50/p99', cell: (d) => formatDelay(d) },
+  { title: 'delay (or rtt) p50/p99 µs', head: 'delay µs\np50/p99', cell: (d) => formatDelay(d) },
   { title: 'kernel drops', head: 'kernel\ndrops', cell: (d) => formatInteger(d.kernelDrops) },
   { title: 'loss at sender/kernel/network', head: 'loss at\nsnd/kern/net', cell: (d) => formatAttribution(d) },
 ];
@@ -84,10 +85,22 @@ export function completionLabel(result: DuplexResult): string {
   return result.complete ? 'complete' : `PARTIAL (${result.incompleteReason ?? 'unknown reason'})`;
 }
 
-/** `p50/p99` in whole µs, or `n/a` when delay was not measured. */
+/** Whether the receiving side's figures were measured (not a partial remote result missing them). */
+export function receiverSeen(direction: DirectionResult): boolean {
+  return direction.observedBy !== 'sender';
+}
+
+/**
+ * One-way delay `p50/p99` in whole µs; across two machines (no shared clock)
+ * the round-trip time instead, prefixed `rtt`; `n/a` when neither was measured.
+ */
 export function formatDelay(direction: DirectionResult): string {
   const { p50, p99 } = direction.latencyUs;
-  if (p50 === null && p99 === null) return formatUs(null);
+  if (p50 === null && p99 === null) {
+    const rtt = direction.rttUs;
+    if (rtt !== undefined && rtt.p50 !== null) return `rtt ${formatUs(rtt.p50)}/${formatUs(rtt.p99)}`;
+    return formatUs(null);
+  }
   return `${formatUs(p50)}/${formatUs(p99)}`;
 }
 
