@@ -69,7 +69,7 @@ interface Session {
 
 function isParams(p: unknown): p is NegotiatedParams {
   const v = p as NegotiatedParams | null;
-  const rate = (r: unknown): boolean => r === null || (typeof r === 'number' && r > 0 && r <= 1e8);
+  const rate = (r: unknown): boolean => r === null || (typeof r === 'number' && r >= 0 && r <= 1e8);
   const buf = (b: unknown): boolean => b === null || (typeof b === 'number' && Number.isInteger(b) && b > 0 && b < 2 ** 31);
   return (
     typeof v === 'object' &&

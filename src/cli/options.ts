@@ -27,8 +27,10 @@ export function parseSize(option: string, text: string): number {
  * second of UDP payload (`20Mbit`, `1Gbit`, `800kbit`, `100bit`), or `max`.
  * Returns datagrams per second, or `null` for `max`.
  */
-export function parseRate(option: string, text: string, sizeBytes: number): number | null {
+export function parseRate(option: string, text: string, sizeBytes: number, allowZero = false): number | null {
   const t = text.trim();
+  // A per-direction rate of 0 turns that direction off (a simplex run on the same port setup).
+  if (allowZero && /^0+(\.0*)?$/.test(t)) return 0;
   if (t.toLowerCase() === 'max') return null;
   const bits = /^(\d+(?:\.\d+)?)\s*([kKmMgG]?)(bit|bps|b\/s)$/i.exec(t);
   if (bits) {
@@ -158,8 +160,9 @@ export async function resolveDuplexOptions(raw: RawDuplexOptions): Promise<RunCo
   const rateAbText = raw.rateAb ?? raw.rate;
   const rateBaText = raw.rateBa ?? raw.rate;
   parseRate('--rate', raw.rate, sizeBytes);
-  const rateAbPps = parseRate(raw.rateAb !== undefined ? '--rate-ab' : '--rate', rateAbText, sizeBytes);
-  const rateBaPps = parseRate(raw.rateBa !== undefined ? '--rate-ba' : '--rate', rateBaText, sizeBytes);
+  const rateAbPps = parseRate(raw.rateAb !== undefined ? '--rate-ab' : '--rate', rateAbText, sizeBytes, raw.rateAb !== undefined);
+  const rateBaPps = parseRate(raw.rateBa !== undefined ? '--rate-ba' : '--rate', rateBaText, sizeBytes, raw.rateBa !== undefined);
+  if (rateAbPps === 0 && rateBaPps === 0) throw new OptionError('--rate-ab', 'both directions are off (0); at least one must send');
   const durationSeconds = parseSeconds('--duration', raw.duration, false);
   const omitSeconds = parseSeconds('--omit', raw.omit, true);
   if (raw.threads !== 'single' && raw.threads !== 'split' && raw.threads !== 'auto') {
