@@ -32,12 +32,24 @@ export interface BoundSocket {
  * send (deferred with `process.nextTick`); answering literals synchronously
  * skips that. Hostnames are resolved once, at the CLI boundary.
  */
+let lastLiteral = '';
+let lastFamily = 0;
+
 function literalLookup(
   address: string,
   family: unknown,
   callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
 ): void {
+  // Called once per unconnected send: remember the last answer (isIP is a regex).
+  if (address === lastLiteral) {
+    callback(null, address, lastFamily);
+    return;
+  }
   const f = isIP(address);
+  if (f !== 0) {
+    lastLiteral = address;
+    lastFamily = f;
+  }
   if (f === 0) {
     const err: NodeJS.ErrnoException = new Error(`not an IP literal: ${address}`);
     err.code = 'ENOTFOUND';
