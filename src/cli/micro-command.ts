@@ -1,0 +1,37 @@
+/**
+ * `bench micro`: micro-benchmarks of the per-datagram hot paths, table or JSON.
+ */
+import type { Command } from 'commander';
+import { finishResult, stderrLine, type OutputOptions } from './common.js';
+import { parseIntIn } from './options.js';
+import { MICRO_ROW_NAMES, runMicro } from '../bench/micro.js';
+import { formatMicroTable } from '../report/micro.js';
+
+interface RawMicroOptions {
+  time: string;
+  json?: boolean;
+  save: boolean;
+  out?: string;
+}
+
+async function microAction(raw: RawMicroOptions): Promise<number> {
+  const timeMs = parseIntIn('--time', raw.time, 1, 600_000);
+  const out: OutputOptions = { save: raw.save, progress: false, ...(raw.json ? { json: true } : {}), ...(raw.out !== undefined ? { out: raw.out } : {}) };
+  stderrLine(`bench: micro: ${MICRO_ROW_NAMES.length} benchmarks, ${timeMs} ms each…`);
+  const result = await runMicro({ timeMs });
+  return finishResult(result, out, 'hotpath', () => formatMicroTable(result), null);
+}
+
+/** Registers `bench micro`. */
+export function registerMicro(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('micro')
+    .description('micro-benchmarks of the per-datagram hot paths (ns per operation, no sockets)')
+    .option('--time <ms>', 'time budget per benchmark, milliseconds', '500')
+    .option('--json', 'print the full result as JSON on stdout instead of the table')
+    .option('--no-save', 'do not save the result under results/runs/')
+    .option('--out <file>', 'save the result to this file')
+    .action(async (opts: RawMicroOptions) => {
+      setExit(await microAction(opts));
+    });
+}
