@@ -7,6 +7,9 @@
 import { Command, CommanderError } from 'commander';
 import { describeError, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './cli/errors.js';
 import { registerDuplex } from './cli/duplex-command.js';
+import { registerListen } from './cli/listen-command.js';
+import { registerMicro } from './cli/micro-command.js';
+import { registerSweep } from './cli/sweep-command.js';
 import { TOOL_VERSION } from './version.js';
 
 function buildProgram(setExit: (code: number) => void): Command {
@@ -20,6 +23,9 @@ function buildProgram(setExit: (code: number) => void): Command {
     })
     .showSuggestionAfterError(false);
   registerDuplex(program, setExit);
+  registerListen(program, setExit);
+  registerMicro(program, setExit);
+  registerSweep(program, setExit);
   return program;
 }
 

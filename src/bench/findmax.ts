@@ -1,0 +1,270 @@
+/**
+ * `bench duplex --find-max`: the pure search of `search.ts` driven by real
+ * duplex runs. Every trial (and the unpaced flood that finds the ceiling when
+ * none is given) is one full `runDuplex`, so it works in local and remote
+ * mode alike, and every trial's full result is kept next to the search's
+ * verdict on it.
+ */
+import { createMonotonicClock, type Clock } from '../udp/clock.js';
+import { SCHEMA_VERSION } from '../report/schema.js';
+import type {
+  DirectionResult,
+  DuplexResult,
+  RunConfig,
+  RunWarning,
+  SearchCeiling,
+  SearchDirectionResult,
+  SearchResult,
+  SearchSettings,
+  SearchTrial,
+} from '../report/schema.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { collectEnvironment } from './environment.js';
+import { runDuplex, type RunHooks } from './run.js';
+import { findMaxRate, planTotalTrials, type DirectionRates, type SearchOptions, type TrialOutcome, type TrialRecord } from './search.js';
+
+/** What the user chose for a search (resolved and validated by the CLI). */
+export interface FindMaxOptions {
+  /** 0 = RFC 2544 throughput; > 0 = partial-drop rate. */
+  lossThresholdPercent: number;
+  floorPps: number;
+  /** `null`: measure it with an unpaced flood of `trialSeconds`. */
+  ceilingPps: number | null;
+  trialSeconds: number;
+  maxTrials: number;
+}
+
+/**
+ * The search knobs this tool does not expose as options, made explicit so a
+ * result file records them (they equal `search.ts`'s own defaults).
+ */
+export const SEARCH_FIXED = {
+  confirmTrials: 2,
+  resolutionPercent: 1,
+  minSentFraction: 0.95,
+  ceilingHeadroom: 1.05,
+} as const;
+
+/** The settings a search with these options runs with, as recorded in its result. */
+export function searchSettings(options: FindMaxOptions): SearchSettings {
+  return { ...options, ...SEARCH_FIXED };
+}
+
+/**
+ * Runs (trials plus the flood, if any) a search needs at most: an upper bound
+ * for a progress display (see `planTotalTrials`).
+ */
+export function plannedSearchRuns(options: FindMaxOptions): number {
+  const plan = planTotalTrials({
+    floorPps: options.floorPps,
+    ...(options.ceilingPps === null ? {} : { ceilingPps: options.ceilingPps }),
+    resolutionPercent: SEARCH_FIXED.resolutionPercent,
+    maxTrials: options.maxTrials,
+    confirmTrials: SEARCH_FIXED.confirmTrials,
+  });
+  return plan + (options.ceilingPps === null ? 1 : 0);
+}
+
+/** What is about to run: the flood (`index: null`) or trial `index` at `rates`. */
+export interface SearchRunStart {
+  index: number | null;
+  rates: DirectionRates | null;
+}
+
+/** Hooks of a search; none touches the terminal. */
+export interface FindMaxHooks {
+  /** Aborting ends the running trial early and stops the search with a partial result. */
+  signal?: AbortSignal;
+  secret?: string | null;
+  clock?: Clock;
+  onNotice?: (line: string) => void;
+  /** Before each run (the flood, then every trial). */
+  onRunStart?: (start: SearchRunStart) => void;
+  /** After the flood, with its run and the sent rates it measured. */
+  onCeilingMeasured?: (run: DuplexResult, measured: DirectionRates) => void;
+  /** After each trial, with the search's verdict and the trial's run. */
+  onTrial?: (trial: SearchTrial, run: DuplexResult) => void;
+  /** Once per distinct warning, the first time a run reports it. */
+  onWarning?: (warning: RunWarning) => void;
+}
+
+/** Ends the search early, keeping what was measured (not an error of the tool). */
+class SearchStopped extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
+
+/**
+ * Runs a `--find-max` search with `cfg` as the template of every trial (its
+ * rates and duration are replaced per trial). Resolves with the result,
+ * complete or partial (interrupted, or a trial that could not finish: a
+ * trial that did not run to its end cannot vouch for a rate). Rejects only
+ * when a run could not start (bind failures and the like), like `runDuplex`.
+ */
+export async function runFindMax(cfg: RunConfig, options: FindMaxOptions, hooks: FindMaxHooks = {}): Promise<SearchResult> {
+  const clock = hooks.clock ?? createMonotonicClock();
+  const startedAt = new Date().toISOString(); // for humans only; never used to measure
+  const t0 = clock.nowNs();
+  const settings = searchSettings(options);
+  const warnings = new WarningSet(hooks.onWarning);
+  const trials: SearchTrial[] = [];
+  const trialRuns: DuplexResult[] = [];
+  // Written by the callbacks below; a holder object so the compiler does not narrow them to their initial `null`.
+  const runs: { ceiling: DuplexResult | null; last: DuplexResult | null } = { ceiling: null, last: null };
+
+  const runHooks: RunHooks = {
+    clock,
+    ...(hooks.signal === undefined ? {} : { signal: hooks.signal }),
+    ...(hooks.secret === undefined ? {} : { secret: hooks.secret }),
+    ...(hooks.onNotice === undefined ? {} : { onNotice: hooks.onNotice }),
+  };
+  const run = async (trialCfg: RunConfig): Promise<DuplexResult> => {
+    if (hooks.signal?.aborted) throw new SearchStopped('interrupted');
+    const result = await runDuplex(trialCfg, runHooks);
+    warnings.addAll(result.warnings);
+    if (!result.complete) {
+      throw new SearchStopped(hooks.signal?.aborted ? 'interrupted' : `trial-incomplete (${result.incompleteReason ?? 'unknown'})`);
+    }
+    return result;
+  };
+
+  const runner = async (rates: DirectionRates): Promise<TrialOutcome> => {
+    hooks.onRunStart?.({ index: trials.length, rates });
+    const result = await run(trialConfig(cfg, options.trialSeconds, rates));
+    runs.last = result;
+    return {
+      ab: { offeredPps: rates.abPps, ...figures(direction(result, 'A')) },
+      ba: { offeredPps: rates.baPps, ...figures(direction(result, 'B')) },
+    };
+  };
+
+  const searchOptions: SearchOptions = {
+    floorPps: options.floorPps,
+    lossThresholdPercent: options.lossThresholdPercent,
+    maxTrials: options.maxTrials,
+    ...SEARCH_FIXED,
+    onTrial: (record: TrialRecord) => {
+      // `findMaxRate` calls this right after the runner returned: `runs.last` is this trial's run.
+      const trial: SearchTrial = record;
+      const trialRun = runs.last;
+      if (trialRun === null) return;
+      trials.push(trial);
+      trialRuns.push(trialRun);
+      hooks.onTrial?.(trial, trialRun);
+    },
+    ...(options.ceilingPps !== null
+      ? { ceilingPps: options.ceilingPps }
+      : {
+          measureCeiling: async (): Promise<DirectionRates> => {
+            hooks.onRunStart?.({ index: null, rates: null });
+            const flood = await run(trialConfig(cfg, options.trialSeconds, null));
+            runs.ceiling = flood;
+            const measured = { abPps: direction(flood, 'A').sentPps, baPps: direction(flood, 'B').sentPps };
+            hooks.onCeilingMeasured?.(flood, measured);
+            return measured;
+          },
+        }),
+  };
+
+  let stopped: string | null = null;
+  let ceiling: SearchCeiling | null = null;
+  let directions: { ab: SearchDirectionResult; ba: SearchDirectionResult } | null = null;
+  try {
+    const outcome = await findMaxRate(runner, searchOptions);
+    ceiling = outcome.ceiling;
+    directions = outcome.directions;
+  } catch (err) {
+    if (!(err instanceof SearchStopped)) throw err;
+    stopped = err.reason;
+    // What the search had settled so far: a given ceiling, or the rates of the first (ceiling) trial.
+    const first = trials[0];
+    if (options.ceilingPps !== null) {
+      ceiling = { source: 'option', rates: { abPps: options.ceilingPps, baPps: options.ceilingPps }, measured: null };
+    } else if (first !== undefined && runs.ceiling !== null) {
+      const flood = runs.ceiling;
+      ceiling = {
+        source: 'measured',
+        rates: { ...first.rates },
+        measured: { abPps: direction(flood, 'A').sentPps, baPps: direction(flood, 'B').sentPps },
+      };
+    }
+  }
+
+  const firstRun: DuplexResult | null = runs.ceiling ?? trialRuns[0] ?? null;
+  return {
+    kind: 'search',
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    startedAt,
+    complete: stopped === null,
+    incompleteReason: stopped,
+    mode: cfg.peer === null ? 'local' : 'remote',
+    config: searchTemplate(cfg, options.trialSeconds),
+    search: settings,
+    environment: firstRun?.environment ?? collectEnvironment(cfg.host),
+    ceiling,
+    directions,
+    trials,
+    trialRuns,
+    ceilingRun: runs.ceiling,
+    warnings: warnings.list(),
+    elapsedSeconds: (clock.nowNs() - t0) / 1e9,
+  };
+}
+
+/**
+ * The config recorded as the search's own: the template with the trial
+ * duration, and rates marked `find-max` (they differ per trial; each trial's
+ * run has its own). `null` pps is the schema's "max", and the text says why.
+ */
+function searchTemplate(cfg: RunConfig, trialSeconds: number): RunConfig {
+  return { ...cfg, durationSeconds: trialSeconds, rateAbPps: null, rateBaPps: null, rateAbText: 'find-max', rateBaText: 'find-max' };
+}
+
+/** One trial's config: paced at `rates`, or unpaced (`null`: the ceiling flood). */
+export function trialConfig(cfg: RunConfig, trialSeconds: number, rates: DirectionRates | null): RunConfig {
+  return {
+    ...cfg,
+    durationSeconds: trialSeconds,
+    rateAbPps: rates === null ? null : rates.abPps,
+    rateBaPps: rates === null ? null : rates.baPps,
+    rateAbText: rates === null ? 'max' : String(rates.abPps),
+    rateBaText: rates === null ? 'max' : String(rates.baPps),
+  };
+}
+
+function direction(result: DuplexResult, from: 'A' | 'B'): DirectionResult {
+  const d = result.directions.find((x) => x.from === from);
+  // A complete run always has both directions; a missing one means the run cannot be judged.
+  if (d === undefined) throw new SearchStopped(`trial-incomplete (no ${from} direction)`);
+  return d;
+}
+
+function figures(d: DirectionResult): { sentPps: number; lossPercent: number } {
+  return { sentPps: d.sentPps, lossPercent: d.lossPercent };
+}
+
+/**
+ * Collects warnings across runs, keeping each distinct one once (a sweep's
+ * cells or a search's trials repeat the same clamp warning), and reports each
+ * the first time it appears so the CLI can print it right away.
+ */
+export class WarningSet {
+  private readonly seen = new Map<string, RunWarning>();
+
+  constructor(private readonly onNew?: (warning: RunWarning) => void) {}
+
+  addAll(warnings: readonly RunWarning[]): void {
+    for (const w of warnings) {
+      const key = `${w.code}\u0000${w.message}\u0000${w.hint ?? ''}`;
+      if (this.seen.has(key)) continue;
+      this.seen.set(key, w);
+      this.onNew?.(w);
+    }
+  }
+
+  list(): RunWarning[] {
+    return [...this.seen.values()];
+  }
+}

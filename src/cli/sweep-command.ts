@@ -1,0 +1,184 @@
+/**
+ * `bench sweep`: comma-separated lists of buffers, sizes, rates and thread
+ * layouts; every combination is one full duplex run (or, with `--find-max`,
+ * one search). All list values are validated, and every cell's config
+ * resolved, before the first cell runs.
+ */
+import { Option, type Command } from 'commander';
+import { OptionError } from '../errors.js';
+import { parseIntIn, parseSize, resolveDuplexOptions, type RawDuplexOptions } from './options.js';
+import { finishResult, interruptible, type OutputOptions } from './common.js';
+import {
+  addFindMaxOptions,
+  addOutputOptions,
+  ProgressDisplay,
+  rateGiven,
+  resolveFindMaxOptions,
+  warningLine,
+  type RawFindMaxOptions,
+} from './duplex-command.js';
+import { runSweep, sweepCombinations, type SweepCellPlan, type SweepPlan } from '../bench/sweep.js';
+import { plannedSearchRuns } from '../bench/findmax.js';
+import { estimateRunSeconds } from '../bench/progress.js';
+import type { SweepAxes } from '../report/schema.js';
+import { formatCellLabel, formatCellLine, formatSweepTable, formatTrialLine } from '../report/sweep.js';
+import { formatInteger } from '../report/format.js';
+
+/** More cells than this is almost certainly a typo (and hours of traffic). */
+const MAX_CELLS = 1000;
+
+/** Raw `bench sweep` options: the swept ones are comma-separated lists. */
+interface RawSweepOptions extends RawFindMaxOptions, OutputOptions {
+  host?: string;
+  port?: string;
+  peer?: string;
+  size: string;
+  rate: string;
+  duration: string;
+  omit: string;
+  threads: string;
+  rcvbuf?: string;
+  sndbuf?: string;
+  batch?: string;
+  secret?: string;
+  peerTimeout?: string;
+}
+
+/** Splits `a,b,c`; an empty item (`4m,,8m`, a trailing comma) is an error naming the option. */
+function splitList(option: string, text: string): string[] {
+  const items = text.split(',').map((t) => t.trim());
+  if (items.some((t) => t === '')) throw new OptionError(option, `"${text}" has an empty item (write values separated by single commas)`);
+  return items;
+}
+
+/** A buffer list: sizes (`208k`, `4m`) or `default` for the OS default. */
+function bufferList(option: string, text: string | undefined): (number | null)[] {
+  if (text === undefined) return [];
+  return splitList(option, text).map((t) => (t.toLowerCase() === 'default' ? null : parseSize(option, t)));
+}
+
+function threadList(text: string): ('single' | 'split' | 'auto')[] {
+  return splitList('--threads', text).map((t) => {
+    if (t !== 'single' && t !== 'split' && t !== 'auto') throw new OptionError('--threads', `"${t}" must be single, split or auto`);
+    return t;
+  });
+}
+
+/**
+ * Parses the lists and resolves every cell through the same validation as
+ * `bench duplex` (sizes against the address family, rates against each
+ * size, find-max floors and ceilings per size). Any bad value is an
+ * {@link OptionError} naming its option, raised before anything runs.
+ */
+async function resolveSweepPlan(raw: RawSweepOptions, cmd: Command): Promise<SweepPlan> {
+  const findMax = raw.findMax === true;
+  const explicitRate = rateGiven(cmd);
+  const axes: SweepAxes = {
+    rcvbufBytes: bufferList('--rcvbuf', raw.rcvbuf),
+    sndbufBytes: bufferList('--sndbuf', raw.sndbuf),
+    sizeBytes: splitList('--size', raw.size).map((t) => parseIntIn('--size', t, 0, Number.MAX_SAFE_INTEGER)),
+    // With --find-max the search picks the rates; a given --rate is rejected by resolveFindMaxOptions below.
+    rates: findMax ? [] : splitList('--rate', raw.rate),
+    threads: threadList(raw.threads),
+  };
+  const lengths: [string, number][] = [
+    ['--rcvbuf', axes.rcvbufBytes.length],
+    ['--sndbuf', axes.sndbufBytes.length],
+    ['--size', axes.sizeBytes.length],
+    ['--rate', axes.rates.length],
+    ['--threads', axes.threads.length],
+  ];
+  const cellCount = lengths.reduce((n, [, len]) => n * Math.max(1, len), 1);
+  if (cellCount > MAX_CELLS) {
+    const longest = lengths.reduce((a, b) => (b[1] > a[1] ? b : a));
+    throw new OptionError(longest[0], `the lists make ${cellCount} cells, more than ${MAX_CELLS}; shorten a list`);
+  }
+
+  const cells: SweepCellPlan[] = [];
+  // Resolve the host (and peer) once; later cells reuse the literal so a name is looked up once.
+  let host = raw.host;
+  let peer = raw.peer;
+  for (const combo of sweepCombinations(axes)) {
+    const cellRaw: RawDuplexOptions = {
+      size: String(combo.sizeBytes),
+      rate: combo.rateText ?? raw.rate,
+      duration: raw.duration,
+      omit: raw.omit,
+      threads: combo.threads,
+      ...(host === undefined ? {} : { host }),
+      ...(raw.port === undefined ? {} : { port: raw.port }),
+      ...(peer === undefined ? {} : { peer }),
+      ...(combo.rcvbufBytes === null ? {} : { rcvbuf: String(combo.rcvbufBytes) }),
+      ...(combo.sndbufBytes === null ? {} : { sndbuf: String(combo.sndbufBytes) }),
+      ...(raw.batch === undefined ? {} : { batch: raw.batch }),
+      ...(raw.peerTimeout === undefined ? {} : { peerTimeout: raw.peerTimeout }),
+    };
+    const config = await resolveDuplexOptions(cellRaw);
+    host = config.host;
+    if (config.peer !== null) peer = config.peer;
+    cells.push({ ...combo, config, findMax: resolveFindMaxOptions(raw, config.sizeBytes, explicitRate) });
+  }
+  return { axes, cells };
+}
+
+async function sweepAction(raw: RawSweepOptions, cmd: Command): Promise<number> {
+  const plan = await resolveSweepPlan(raw, cmd);
+  const first = plan.cells[0];
+  if (first === undefined) throw new OptionError('--size', 'the lists make no cells');
+  const cellSeconds =
+    first.findMax === null
+      ? estimateRunSeconds(first.config)
+      : // A search's length is only bounded: assume half its trial budget, which is typical.
+        (plannedSearchRuns(first.findMax) / 2) * estimateRunSeconds({ omitSeconds: first.config.omitSeconds, durationSeconds: first.findMax.trialSeconds });
+  const display = new ProgressDisplay({ job: 'sweep', unit: 'cell', total: plan.cells.length, totalIsUpperBound: false, unitSecondsEstimate: cellSeconds }, raw.progress);
+  const intr = interruptible();
+  const labels = plan.cells.map((c) => formatCellLabel(c));
+  try {
+    const result = await runSweep(plan, {
+      signal: intr.signal,
+      secret: raw.secret ?? process.env.BENCH_SECRET ?? null,
+      onNotice: (line) => display.note(`bench: ${line}`),
+      onCellStart: ({ index }) => display.startUnit(labels[index] ?? ''),
+      onCellDone: (cell, total) => {
+        display.finishUnit();
+        if (raw.progress) display.note(formatCellLine(cell, total));
+      },
+      onSearchRunStart: (index, start) =>
+        display.detail(
+          `${labels[index] ?? ''} — ${start.rates === null ? 'ceiling flood' : `trial ${(start.index ?? 0) + 1} at ${formatInteger(start.rates.abPps)}/${formatInteger(start.rates.baPps)} pps`}`,
+        ),
+      onTrial: (index, trial) => {
+        if (raw.progress) display.note(`  cell ${index + 1} ${formatTrialLine(trial)}`);
+      },
+      onWarning: (w) => display.note(warningLine(w)),
+    });
+    display.stop();
+    return finishResult(result, raw, `${result.mode}-${result.plannedCells}cells`, () => formatSweepTable(result), intr.received());
+  } finally {
+    display.stop();
+    intr.dispose();
+  }
+}
+
+/** Registers `bench sweep`. */
+export function registerSweep(program: Command, setExit: (code: number) => void): void {
+  const cmd = program
+    .command('sweep')
+    .description('run a matrix of duplex tests over comma-separated lists of buffers, sizes, rates and thread layouts')
+    .option('--rcvbuf <list>', 'SO_RCVBUF sizes to request, comma-separated; "default" keeps the OS default (e.g. 208k,1m,4m)')
+    .option('--sndbuf <list>', 'SO_SNDBUF sizes to request, comma-separated; "default" keeps the OS default')
+    .option('--size <list>', 'UDP payload bytes per datagram, header included, comma-separated (e.g. 64,512,1400)', '200')
+    .option('--rate <list>', 'per-direction rates, comma-separated: datagrams/s (50k), bits/s (20Mbit) or max', '10k')
+    .option('--threads <list>', 'thread layouts, comma-separated: single, split, auto', 'auto')
+    .option('--duration <s>', 'measured seconds per cell', '5')
+    .option('--omit <s>', 'warm-up seconds before measuring, per cell', '0')
+    .option('--host <addr>', "address to bind (default 127.0.0.1; with --peer, the wildcard of the peer's family)")
+    .option('--port <n>', 'A binds N and B binds N+1 (default: free ports)')
+    .option('--peer <host:port>', 'run every cell against `bench listen` on another machine')
+    .option('--secret <s>', 'shared secret for remote mode (or BENCH_SECRET)')
+    .option('--peer-timeout <s>', 'remote mode: give up when the peer is silent this long', '3')
+    .addOption(new Option('--batch <n>', 'datagrams sent per event-loop turn before yielding to receives').hideHelp());
+  addOutputOptions(addFindMaxOptions(cmd)).action(async (opts: RawSweepOptions, command: Command) => {
+    setExit(await sweepAction(opts, command));
+  });
+}

@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './cli.js';
+import type { DuplexResult, RunWarning, SearchResult, SweepResult } from '../src/report/schema.js';
+
+/** net.core.rmem_max, or null where /proc/sys cannot be read (containers, other OSes). */
+function readRmemMax(): number | null {
+  try {
+    const v = Number(readFileSync('/proc/sys/net/core/rmem_max', 'utf8').trim());
+    return Number.isSafeInteger(v) && v > 0 ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+const rmemMax = readRmemMax();
+// Above the cap, so the kernel must clamp; and still a size setsockopt accepts (an int).
+const requested = rmemMax === null ? null : 2 * rmemMax + 1;
+const usable = requested !== null && requested <= 2 ** 31 - 1;
+const skipNote = rmemMax === null ? 'skipped: /proc/sys/net/core/rmem_max is unreadable here' : 'skipped: rmem_max is so large no request can exceed it';
+
+const hint = `sysctl -w net.core.rmem_max=${requested}`;
+const RUN = ['--size', '100', '--no-save', '--json'];
+
+function expectClampWarning(warnings: RunWarning[], stderr: string): void {
+  const clamp = warnings.filter((w) => w.code === 'rcvbuf-clamped');
+  expect(clamp).toHaveLength(1);
+  expect(clamp[0]?.hint).toBe(hint);
+  expect(clamp[0]?.message).toMatch(/net\.core\.rmem_max/);
+  // Said on stderr too (stdout carries only the JSON), once, with the command that would lift the cap.
+  const lines = stderr.split('\n').filter((l) => l.includes('rcvbuf-clamped'));
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toContain(hint);
+}
+
+describe('an rcvbuf above net.core.rmem_max', () => {
+  it('is reported by bench duplex, with the sysctl that would raise the cap', async (ctx) => {
+    if (!usable) return ctx.skip(skipNote);
+    const r = await runCli(['duplex', '--rcvbuf', String(requested), '--rate', '2k', '--duration', '1', ...RUN]);
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout) as DuplexResult;
+    for (const e of result.endpoints) expect(e.rcvbuf.effective).toBeLessThan(2 * (requested ?? 0));
+    expectClampWarning(result.warnings, r.stderr);
+  });
+
+  it('is reported once by bench sweep, recorded with the sweep and the cell', async (ctx) => {
+    if (!usable) return ctx.skip(skipNote);
+    const r = await runCli(['sweep', '--rcvbuf', `64k,${requested}`, '--rate', '2k', '--duration', '1', ...RUN]);
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout) as SweepResult;
+    expectClampWarning(result.warnings, r.stderr);
+    expect(result.cells[0]?.run?.warnings.some((w) => w.code === 'rcvbuf-clamped')).toBe(false);
+    expect(result.cells[1]?.run?.warnings.some((w) => w.code === 'rcvbuf-clamped')).toBe(true);
+  });
+
+  it('is reported once by bench duplex --find-max', async (ctx) => {
+    if (!usable) return ctx.skip(skipNote);
+    const r = await runCli(['duplex', '--find-max', '--rcvbuf', String(requested), '--floor', '1k', '--ceiling', '2k', '--trial-duration', '0.5', '--max-trials', '2', ...RUN]);
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout) as SearchResult;
+    expectClampWarning(result.warnings, r.stderr);
+  });
+});
