@@ -95,18 +95,22 @@ async function search(label, trial, lo, hi) {
     return t;
   };
   if (!(await run(lo, 'floor')).pass) return { label, ratePps: null, trials };
+  const passes = [lo];
   let best = lo;
   while (trials.length < MAX_TRIALS) {
     while ((hi - best) / hi > RESOLUTION && trials.length < MAX_TRIALS) {
       const mid = (best + hi) / 2;
-      if ((await run(mid, 'search')).pass) best = mid;
-      else hi = mid;
+      if ((await run(mid, 'search')).pass) {
+        best = mid;
+        passes.push(mid);
+      } else hi = mid;
     }
     let confirmed = true;
     for (let i = 0; i < 2 && confirmed; i++) confirmed = (await run(best, 'confirm')).pass;
     if (confirmed) return { label, ratePps: Math.round(best), trials };
+    // A failed re-check: that rate is not sustained; continue below it from the next-best pass.
     hi = best;
-    best = lo;
+    best = Math.max(...passes.filter((p) => p < hi));
   }
   return { label, ratePps: Math.round(best), trials, note: 'max trials' };
 }

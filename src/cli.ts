@@ -10,6 +10,7 @@ import { registerDuplex } from './cli/duplex-command.js';
 import { registerListen } from './cli/listen-command.js';
 import { registerMicro } from './cli/micro-command.js';
 import { registerSweep } from './cli/sweep-command.js';
+import { registerReport } from './cli/report-command.js';
 import { TOOL_VERSION } from './version.js';
 
 function buildProgram(setExit: (code: number) => void): Command {
@@ -26,6 +27,7 @@ function buildProgram(setExit: (code: number) => void): Command {
   registerListen(program, setExit);
   registerMicro(program, setExit);
   registerSweep(program, setExit);
+  registerReport(program, setExit);
   return program;
 }
 

@@ -8,7 +8,7 @@ import { ResultFileError } from '../errors.js';
 import { SCHEMA_VERSION, isResultLike, type AnyResult } from './schema.js';
 
 /** The `kind`s this version can read. Sweep and search join when they exist. */
-export const KNOWN_KINDS: readonly string[] = ['duplex'];
+export const KNOWN_KINDS: readonly string[] = ['duplex', 'sweep', 'search'];
 
 /**
  * Parses the text of a result file.
@@ -46,7 +46,9 @@ export function parseResultFile(text: string, file: string): AnyResult {
   if (!KNOWN_KINDS.includes(kind)) {
     throw new ResultFileError(file, `unknown result kind ${JSON.stringify(kind)} (known: ${KNOWN_KINDS.join(', ')})`);
   }
-  checkDuplexShape(value, file);
+  if (kind === 'duplex') checkDuplexShape(value, file);
+  else if (kind === 'sweep') checkListShape(value, file, 'sweep', ['cells', 'warnings']);
+  else checkListShape(value, file, 'search', ['trials', 'trialRuns', 'warnings']);
   return value as AnyResult;
 }
 
@@ -73,6 +75,22 @@ function checkDuplexShape(value: object, file: string): void {
       isObject(direction['sendErrors']) &&
       Array.isArray(direction['intervals']);
     if (!ok) throw new ResultFileError(file, `incomplete duplex result: directions[${i}] is malformed`);
+  });
+}
+
+/** Sweeps and searches: the lists and objects their printers walk; nested runs are checked like duplex results. */
+function checkListShape(value: object, file: string, kind: string, lists: readonly string[]): void {
+  const record = value as Record<string, unknown>;
+  for (const key of lists) {
+    if (!Array.isArray(record[key])) throw new ResultFileError(file, `incomplete ${kind} result: "${key}" is not a list`);
+  }
+  for (const key of ['config', 'environment'] as const) {
+    if (!isObject(record[key])) throw new ResultFileError(file, `incomplete ${kind} result: "${key}" is missing`);
+  }
+  const runs: unknown[] = kind === 'sweep' ? (record['cells'] as Record<string, unknown>[]).flatMap((c) => (isObject(c) && isObject(c['run']) ? [c['run']] : [])) : (record['trialRuns'] as unknown[]);
+  runs.forEach((run) => {
+    if (!isObject(run)) throw new ResultFileError(file, `incomplete ${kind} result: a run is malformed`);
+    checkDuplexShape(run, file);
   });
 }
 

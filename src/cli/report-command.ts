@@ -1,0 +1,58 @@
+/**
+ * `bench report FILE...`: render saved results (any kind) as a terminal
+ * table, Markdown, CSV or normalised JSON, several side by side, and charts
+ * as standalone SVG files.
+ */
+import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { OptionError, ResultFileError } from '../errors.js';
+import { parseResultFile } from '../report/read.js';
+import { renderChart, renderResults, type ReportFormat } from '../report/render.js';
+import { writeFileAtomic } from './files.js';
+import { stderrLine } from './common.js';
+import type { AnyResult } from '../report/schema.js';
+
+interface RawReportOptions {
+  format: string;
+  chart?: string;
+}
+
+const FORMATS: readonly ReportFormat[] = ['table', 'md', 'csv', 'json'];
+
+/** Reads and validates result files; a bad file is a {@link ResultFileError} (exit 2). */
+export function readResults(files: readonly string[]): { label: string; result: AnyResult }[] {
+  return files.map((file) => {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new ResultFileError(file, `cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+    return { label: basename(file).replace(/\.json$/, ''), result: parseResultFile(text, file) };
+  });
+}
+
+/** Registers `bench report`. */
+export function registerReport(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('report')
+    .description('render saved results: a table, Markdown, CSV or JSON; several files side by side; SVG charts')
+    .argument('<files...>', 'result files (from bench duplex, --find-max, sweep)')
+    .option('--format <fmt>', 'table, md, csv or json', 'table')
+    .option('--chart <file.svg>', 'also write a chart: rates over time for a run, loss against rate for a sweep or search (one file per input: -N suffix for several)')
+    .action((files: string[], raw: RawReportOptions) => {
+      if (!FORMATS.includes(raw.format as ReportFormat)) throw new OptionError('--format', `"${raw.format}" must be one of ${FORMATS.join(', ')}`);
+      if (raw.chart !== undefined && !raw.chart.endsWith('.svg')) throw new OptionError('--chart', `"${raw.chart}" should name an .svg file`);
+      const runs = readResults(files);
+      process.stdout.write(renderResults(runs, raw.format as ReportFormat));
+      if (raw.chart !== undefined) {
+        runs.forEach((r, i) => {
+          const file = runs.length === 1 ? (raw.chart as string) : (raw.chart as string).replace(/\.svg$/, `-${i + 1}.svg`);
+          writeFileAtomic(file, renderChart(r.result));
+          stderrLine(`bench: chart written to ${file}`);
+        });
+      }
+      setExit(0);
+    });
+}

@@ -1,0 +1,94 @@
+/**
+ * One entry point from any saved result to text or a chart: dispatches on
+ * the result's `kind` to the pure printers. Used by `bench report` and by the
+ * results index script.
+ */
+import type { AnyResult, DuplexResult, SearchResult, SweepCell, SweepResult } from './schema.js';
+import { formatDuplexTable } from './table.js';
+import { formatDuplexMarkdown } from './markdown.js';
+import { formatDuplexCsv } from './csv.js';
+import { formatComparison } from './compare.js';
+import { formatSearchCsv, formatSearchMarkdown, formatSearchTable, formatSweepCsv, formatSweepMarkdown, formatSweepTable } from './sweep.js';
+import { renderLossChart, renderRunChart, type LossSeries } from './svg.js';
+import { formatBytes } from './format.js';
+
+/** Output formats of `bench report`. */
+export type ReportFormat = 'table' | 'md' | 'csv' | 'json';
+
+/** Renders one result in a format. Pure. */
+export function renderResult(result: AnyResult, format: ReportFormat, options: { color?: boolean } = {}): string {
+  if (format === 'json') return `${JSON.stringify(result, null, 2)}\n`;
+  switch (result.kind) {
+    case 'duplex':
+      return format === 'table' ? `${formatDuplexTable(result, options)}\n` : format === 'md' ? formatDuplexMarkdown(result) : formatDuplexCsv(result);
+    case 'sweep':
+      return format === 'table' ? `${formatSweepTable(result, options)}\n` : format === 'md' ? formatSweepMarkdown(result) : formatSweepCsv(result);
+    case 'search':
+      return format === 'table' ? `${formatSearchTable(result, options)}\n` : format === 'md' ? formatSearchMarkdown(result) : formatSearchCsv(result);
+  }
+}
+
+/**
+ * Renders several results: duplex runs side by side with the difference of
+ * each figure from the first; other kinds one after another. Pure.
+ */
+export function renderResults(runs: readonly { label: string; result: AnyResult }[], format: ReportFormat, options: { color?: boolean } = {}): string {
+  if (runs.length === 1 && runs[0] !== undefined) return renderResult(runs[0].result, format, options);
+  if (format === 'json') return `${JSON.stringify(runs.map((r) => r.result), null, 2)}\n`;
+  const duplex = runs.filter((r): r is { label: string; result: DuplexResult } => r.result.kind === 'duplex');
+  if (duplex.length === runs.length) return ensureNewline(formatComparison(duplex, format, options));
+  return runs.map((r) => (format === 'md' ? `### ${r.label}\n\n` : format === 'csv' ? '' : `== ${r.label}\n`) + renderResult(r.result, format, options)).join('\n');
+}
+
+function ensureNewline(text: string): string {
+  return text.endsWith('\n') ? text : `${text}\n`;
+}
+
+/** The sweep axes that vary across cells, except the rate (the chart's x axis). */
+function groupLabel(cell: SweepCell, sweep: SweepResult): string {
+  const parts: string[] = [];
+  if (sweep.axes.rcvbufBytes.length > 1) parts.push(`rcvbuf ${cell.rcvbufBytes === null ? 'default' : formatBytes(cell.rcvbufBytes)}`);
+  if (sweep.axes.sndbufBytes.length > 1) parts.push(`sndbuf ${cell.sndbufBytes === null ? 'default' : formatBytes(cell.sndbufBytes)}`);
+  if (sweep.axes.sizeBytes.length > 1) parts.push(`${cell.sizeBytes} B`);
+  if (sweep.axes.threads.length > 1) parts.push(cell.threads);
+  return parts.length > 0 ? parts.join(', ') : 'all cells';
+}
+
+/** Loss-vs-rate series of a sweep: one line per combination of the other axes, worst direction. */
+export function sweepLossSeries(sweep: SweepResult): LossSeries[] {
+  const groups = new Map<string, { offeredPps: number; lossPercent: number }[]>();
+  for (const cell of sweep.cells) {
+    const runs: DuplexResult[] = cell.run !== null ? [cell.run] : cell.search !== null ? cell.search.trialRuns : [];
+    for (const run of runs) {
+      const offered = Math.max(run.config.rateAbPps ?? 0, run.config.rateBaPps ?? 0);
+      if (offered <= 0) continue; // unpaced floods have no offered rate
+      const worst = Math.max(...run.directions.map((d) => d.lossPercent));
+      const key = groupLabel(cell, sweep);
+      groups.set(key, [...(groups.get(key) ?? []), { offeredPps: offered, lossPercent: worst }]);
+    }
+  }
+  return [...groups.entries()].map(([label, points]) => ({ label, points: [...points].sort((a, b) => a.offeredPps - b.offeredPps) }));
+}
+
+/** Loss-vs-rate series of a search: each direction's trials. */
+export function searchLossSeries(search: SearchResult): LossSeries[] {
+  return (['ab', 'ba'] as const).map((dir) => ({
+    label: dir === 'ab' ? 'A→B' : 'B→A',
+    points: search.trials
+      .filter((t) => t.phase !== 'ceiling')
+      .map((t) => ({ offeredPps: t[dir].offeredPps, lossPercent: t[dir].outcome.lossPercent }))
+      .sort((a, b) => a.offeredPps - b.offeredPps),
+  }));
+}
+
+/** A standalone SVG chart of any result. Pure. */
+export function renderChart(result: AnyResult): string {
+  switch (result.kind) {
+    case 'duplex':
+      return renderRunChart(result);
+    case 'sweep':
+      return renderLossChart(sweepLossSeries(result), 'Loss against offered rate per direction (worst direction), by setting');
+    case 'search':
+      return renderLossChart(searchLossSeries(result), 'find-max trials: loss against offered rate');
+  }
+}

@@ -1,0 +1,90 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from './cli.js';
+import { buildDuplexResult } from './report-fixture.js';
+
+/** Minimal well-formedness: every tag closes in order (the SVG writer emits no comments or CDATA). */
+function wellFormed(xml: string): boolean {
+  const stack: string[] = [];
+  for (const m of xml.replace(/<\?xml[^>]*\?>/, '').matchAll(/<(\/?)([a-zA-Z][\w:-]*)[^>]*?(\/?)>/g)) {
+    if (m[3] === '/') continue;
+    if (m[1] === '/') {
+      if (stack.pop() !== m[2]) return false;
+    } else stack.push(m[2] as string);
+  }
+  return stack.length === 0;
+}
+
+describe('bench report', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-report-'));
+  const run1 = join(dir, 'run-208k.json');
+  const run2 = join(dir, 'run-4m.json');
+  const sweep = join(dir, 'sweep.json');
+  const search = join(dir, 'search.json');
+
+  beforeAll(async () => {
+    writeFileSync(run1, JSON.stringify(buildDuplexResult()));
+    const second = buildDuplexResult();
+    second.directions[0]!.lost = 0;
+    second.directions[0]!.received = second.directions[0]!.sent;
+    writeFileSync(run2, JSON.stringify(second));
+    // Real, tiny sweep and search results.
+    const s = await runCli(['sweep', '--rcvbuf', '208k,1m', '--rate', '2k', '--duration', '1', '--out', sweep, '--no-progress', '--json']);
+    expect(s.code).toBe(0);
+    const f = await runCli(['duplex', '--find-max', '--ceiling', '4k', '--floor', '1k', '--trial-duration', '0.5', '--max-trials', '2', '--out', search, '--no-progress', '--json']);
+    expect(f.code).toBe(0);
+  });
+
+  it.each(['table', 'md', 'csv', 'json'])('renders a run, a sweep and a search as %s', async (format) => {
+    for (const file of [run1, sweep, search]) {
+      const r = await runCli(['report', file, '--format', format]);
+      expect(r.code).toBe(0);
+      expect(r.stdout.length).toBeGreaterThan(50);
+      expect(r.stdout).not.toMatch(/\u001b\[/); // no colour codes
+      if (format === 'json') expect(JSON.parse(r.stdout).kind).toBe(JSON.parse(readFileSync(file, 'utf8')).kind);
+    }
+  });
+
+  it('puts two runs side by side with the difference of each figure', async () => {
+    const r = await runCli(['report', run1, run2, '--format', 'md']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('run-208k');
+    expect(r.stdout).toContain('run-4m');
+    expect(r.stdout).toMatch(/-12 \(-100\.0 %\)|−12|-12/); // A→B lost went from 12 to 0
+  });
+
+  it('writes a well-formed SVG chart for a run and for a sweep', async () => {
+    const svgRun = join(dir, 'run.svg');
+    const svgSweep = join(dir, 'sweep.svg');
+    expect((await runCli(['report', run1, '--chart', svgRun])).code).toBe(0);
+    expect((await runCli(['report', sweep, '--chart', svgSweep])).code).toBe(0);
+    const a = readFileSync(svgRun, 'utf8');
+    const b = readFileSync(svgSweep, 'utf8');
+    expect(wellFormed(a)).toBe(true);
+    expect(wellFormed(b)).toBe(true);
+    expect(a).toContain('data-series="A→B received"');
+    expect(a).toContain('time (s)');
+    expect(b).toContain('offered rate (datagrams/s)');
+    expect(b).toContain('loss (%)');
+    expect(b).toMatch(/data-series="rcvbuf 208 KiB"/);
+  });
+
+  it('refuses a file that is not a result, or from a newer schema, with one line and exit 2', async () => {
+    const junk = join(dir, 'junk.json');
+    writeFileSync(junk, JSON.stringify({ hello: 'world' }));
+    const newer = join(dir, 'newer.json');
+    writeFileSync(newer, JSON.stringify({ ...buildDuplexResult(), schemaVersion: 99 }));
+    for (const [file, re] of [
+      [junk, /not a result file/],
+      [newer, /newer version \(schema 99\)/],
+      [join(dir, 'missing.json'), /cannot read/],
+    ] as const) {
+      const r = await runCli(['report', file]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(re);
+    }
+  });
+});
