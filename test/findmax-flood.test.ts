@@ -26,11 +26,13 @@ describe('bench duplex --find-max without --ceiling', () => {
     expect(ceiling.source).toBe('measured');
     const sent = { abPps: flood.directions.find((d) => d.from === 'A')?.sentPps, baPps: flood.directions.find((d) => d.from === 'B')?.sentPps };
     expect(ceiling.measured).toEqual(sent);
-    // The first trial is at the ceiling: the flood's sent rate with the recorded headroom, never below the floor.
+    // The first trial is at the ceiling: the faster direction's flood rate, for both, with the recorded headroom, never below the floor.
     const first = result.trials[0];
     expect(first?.phase).toBe('ceiling');
     expect(first?.rates).toEqual(ceiling.rates);
-    expect(ceiling.rates.abPps).toBe(Math.max(1000, Math.round((sent.abPps ?? 0) * result.search.ceilingHeadroom)));
+    const top = Math.max(sent.abPps ?? 0, sent.baPps ?? 0);
+    expect(ceiling.rates.abPps).toBe(Math.max(1000, Math.round(top * result.search.ceilingHeadroom)));
+    expect(ceiling.rates.baPps).toBe(ceiling.rates.abPps);
     expect(result.trialRuns).toHaveLength(result.trials.length);
     for (const run of result.trialRuns) expectConservation(run);
   });

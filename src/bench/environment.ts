@@ -2,6 +2,7 @@
  * The machine and OS settings recorded with every result.
  */
 import os from 'node:os';
+import dgram from 'node:dgram';
 import { spawnSync } from 'node:child_process';
 import { readMtu, readSysctls } from '../udp/kernel.js';
 import type { Environment, EthtoolInfo } from '../report/schema.js';
@@ -14,6 +15,33 @@ export function interfaceFor(address: string): string | null {
   }
   if (want.startsWith('127.') || want === '::1') return 'lo';
   return null;
+}
+
+/**
+ * The local address the kernel picks to reach `peer` (a connected UDP
+ * socket's name; nothing is sent), for finding the interface and its MTU when
+ * bound to a wildcard. Falls back to `fallback`.
+ */
+export function localAddressToward(peer: { address: string; port: number }, family: 4 | 6, fallback: string): Promise<string> {
+  return new Promise((resolve) => {
+    const s = dgram.createSocket(family === 6 ? 'udp6' : 'udp4');
+    const done = (addr: string): void => {
+      try {
+        s.close();
+      } catch {
+        // already closed
+      }
+      resolve(addr);
+    };
+    s.once('error', () => done(fallback));
+    s.connect(peer.port, peer.address, () => {
+      try {
+        done(s.address().address);
+      } catch {
+        done(fallback);
+      }
+    });
+  });
 }
 
 /** Collects the environment for a run whose traffic uses `address`. */

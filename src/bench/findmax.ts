@@ -162,7 +162,12 @@ export async function runFindMax(cfg: RunConfig, options: FindMaxOptions, hooks:
             runs.ceiling = flood;
             const measured = { abPps: direction(flood, 'A').sentPps, baPps: direction(flood, 'B').sentPps };
             hooks.onCeilingMeasured?.(flood, measured);
-            return measured;
+            // In an unpaced duplex flood one endpoint's sender can starve the
+            // other's (one event loop per endpoint on shared cores), so the
+            // slower direction's flood understates what it can do when paced:
+            // both directions start from the faster one's ceiling.
+            const top = Math.max(measured.abPps, measured.baPps);
+            return { abPps: top, baPps: top };
           },
         }),
   };
@@ -173,6 +178,10 @@ export async function runFindMax(cfg: RunConfig, options: FindMaxOptions, hooks:
   try {
     const outcome = await findMaxRate(runner, searchOptions);
     ceiling = outcome.ceiling;
+    // Record what the flood really sent (the search was given the faster of the two for both).
+    if (ceiling.source === 'measured' && runs.ceiling !== null) {
+      ceiling = { ...ceiling, measured: { abPps: direction(runs.ceiling, 'A').sentPps, baPps: direction(runs.ceiling, 'B').sentPps } };
+    }
     directions = outcome.directions;
   } catch (err) {
     if (!(err instanceof SearchStopped)) throw err;

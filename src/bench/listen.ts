@@ -19,7 +19,7 @@ import { Kind, maxPayload, HEADER_BYTES } from '../udp/wire.js';
 import type { DuplexResult, RunConfig, ThreadMode } from '../report/schema.js';
 import { ControlChannel, CONTROL_VERSION, CookieJar, formatPeer, hmac, jsonBody, sameHex, type Incoming, type NegotiatedParams, type PeerAddress } from './control.js';
 import { startEndpoint, type Endpoint } from './endpoint.js';
-import { collectEnvironment } from './environment.js';
+import { collectEnvironment, localAddressToward } from './environment.js';
 import { buildRemoteResult, runDataPhase, type RemoteReport } from './session.js';
 import type { ProgressSample } from './duplex.js';
 
@@ -254,6 +254,8 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
         if (m.type === 'control') ch.deliver(m.bytes, m.address, m.port);
       });
       await ep.connect(s.client.address, s.client.port);
+      const localAddress = cfg.host === '0.0.0.0' || cfg.host === '::' ? await localAddressToward(s.client, cfg.family, cfg.host) : cfg.host;
+      const environment = collectEnvironment(localAddress);
       s.ready = true;
       const started = await new Promise<boolean>((resolve) => {
         const t = setTimeout(() => resolve(false), GO_TIMEOUT_MS);
@@ -271,7 +273,7 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
         return;
       }
       const t0 = clock.nowNs();
-      const { mine, theirs } = await runDataPhase(ep, ch, s.client, s.id, s.cfg, s.startAtNs, collectEnvironment(cfg.host), { ...hooks, onNotice: log }, clock);
+      const { mine, theirs } = await runDataPhase(ep, ch, s.client, s.id, s.cfg, s.startAtNs, environment, { ...hooks, onNotice: log }, clock);
       const cfgForResult = { ...(clientCfg as RunConfig) };
       result = buildRemoteResult({ cfg: cfgForResult, startedAt: s.startedAt, a: theirs as RemoteReport | null, b: mine, elapsedSeconds: (clock.nowNs() - t0) / 1e9 });
       lingering = { client: s.client, session: s.id, until: clock.nowNs() + LINGER_MS * 1e6 };

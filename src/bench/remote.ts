@@ -14,7 +14,7 @@ import type { DuplexResult, RunConfig } from '../report/schema.js';
 import { ControlChannel, ControlError, CONTROL_VERSION, HELLO_BYTES, formatPeer, hmac, jsonBody, nonce, sameHex, type NegotiatedParams, type PeerAddress } from './control.js';
 import type { RunHooks } from './duplex.js';
 import { startEndpoint, type Endpoint } from './endpoint.js';
-import { collectEnvironment } from './environment.js';
+import { collectEnvironment, localAddressToward } from './environment.js';
 import { buildRemoteResult, runDataPhase } from './session.js';
 
 /** Overall time for each control phase before giving up. */
@@ -112,6 +112,9 @@ export async function runRemoteDuplex(cfg: RunConfig, hooks: RunHooks = {}): Pro
     });
     await ep.connect(peer.address, peer.port);
 
+    const localAddress = cfg.host === '0.0.0.0' || cfg.host === '::' ? await localAddressToward(peer, cfg.family, cfg.host) : cfg.host;
+    const environment = collectEnvironment(localAddress);
+
     // go ⇄ go-ack: the listener starts startInMs after it got our go; we
     // start the same moment, corrected by half the measured round trip.
     const go = await ch.request(
@@ -133,7 +136,7 @@ export async function runRemoteDuplex(cfg: RunConfig, hooks: RunHooks = {}): Pro
     const startAtNs = clock.nowNs() + go.startInMs * 1e6 - go.rttNs / 2;
     notice(`starting in ${go.startInMs.toFixed(0)} ms (control round trip ${(go.rttNs / 1e6).toFixed(2)} ms)`);
 
-    const { mine, theirs } = await runDataPhase(ep, ch, peer, session, cfg, startAtNs, collectEnvironment(cfg.host === '0.0.0.0' || cfg.host === '::' ? peer.address : cfg.host), hooks, clock);
+    const { mine, theirs } = await runDataPhase(ep, ch, peer, session, cfg, startAtNs, environment, hooks, clock);
     if (theirs === null) notice('the listener\'s results did not arrive: saving what this side observed');
     return buildRemoteResult({ cfg, startedAt, a: mine, b: theirs, elapsedSeconds: (clock.nowNs() - t0) / 1e9 });
   } finally {
