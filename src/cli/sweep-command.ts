@@ -28,21 +28,7 @@ import { formatInteger } from '../report/format.js';
 const MAX_CELLS = 1000;
 
 /** Raw `bench sweep` options: the swept ones are comma-separated lists. */
-interface RawSweepOptions extends RawFindMaxOptions, OutputOptions {
-  host?: string;
-  port?: string;
-  peer?: string;
-  size: string;
-  rate: string;
-  duration: string;
-  omit: string;
-  threads: string;
-  rcvbuf?: string;
-  sndbuf?: string;
-  batch?: string;
-  secret?: string;
-  peerTimeout?: string;
-}
+interface RawSweepOptions extends Omit<RawDuplexOptions, 'rateAb' | 'rateBa'>, RawFindMaxOptions, OutputOptions {}
 
 /** Splits `a,b,c`; an empty item (`4m,,8m`, a trailing comma) is an error naming the option. */
 function splitList(option: string, text: string): string[] {

@@ -251,7 +251,12 @@ export class Sender implements SenderCounters {
   private rawSend(buf: Buffer, len: number, cb: (err: Error | null) => void): void {
     const peer = this.opts.peer;
     try {
-      if (peer === null) this.opts.socket.send(buf, 0, len, cb);
+      // Whole buffers go without offset and length: with them, dgram makes a
+      // new Buffer view (sliceBuffer) on every send.
+      if (len === buf.length) {
+        if (peer === null) this.opts.socket.send(buf, cb);
+        else this.opts.socket.send(buf, peer.port, peer.address, cb);
+      } else if (peer === null) this.opts.socket.send(buf, 0, len, cb);
       else this.opts.socket.send(buf, 0, len, peer.port, peer.address, cb);
     } catch (err) {
       // Synchronous throw (e.g. socket closed): count it like an async error.

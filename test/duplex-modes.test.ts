@@ -1,19 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { runLocalDuplex } from '../src/bench/duplex.js';
 import { expectConservation, localConfig } from './helpers.js';
+import type { ThreadMode } from '../src/report/schema.js';
 
-describe('local duplex, one event loop per endpoint (single)', () => {
+describe.each<ThreadMode>(['single', 'split'])('local duplex, %s threads', (threads) => {
   it('carries traffic both ways on one port each, and sent = received + lost', async () => {
-    const result = await runLocalDuplex(localConfig({ threads: 'single' }));
+    const result = await runLocalDuplex(localConfig({ threads }));
     expect(result.complete).toBe(true);
     expectConservation(result);
     const [a, b] = result.endpoints;
-    expect(a?.threads).toBe('single');
+    expect(a?.threads).toBe(threads);
+    expect(b?.threads).toBe(threads);
     // Every datagram A received came from B's one port, and vice versa.
     expect(a?.peerSources).toEqual([`127.0.0.1:${b?.port}`]);
     expect(b?.peerSources).toEqual([`127.0.0.1:${a?.port}`]);
     expect(a?.leaked).toBe(0);
     expect(b?.leaked).toBe(0);
+    // CPU time is recorded per thread: one endpoint thread, or a sender and a receiver.
+    expect(a?.cpu.map((c) => c.thread).sort()).toEqual(threads === 'single' ? ['endpoint'] : ['receiver', 'sender']);
     for (const d of result.directions) {
       expect(d.endMarkerSeen).toBe(true);
       expect(d.latencyUs.p50).not.toBeNull();
