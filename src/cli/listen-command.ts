@@ -73,6 +73,7 @@ export function registerListen(program: Command, setExit: (code: number) => void
       } finally {
         intr.dispose();
       }
-      setExit(cfg.once ? lastCode : intr.received() === null ? 0 : 0);
+      // A listener stopped by a signal has done its job: 0, unless --once and its one session failed.
+      setExit(cfg.once ? lastCode : 0);
     });
 }

@@ -195,28 +195,34 @@ export interface RunWarning {
   hint?: string;
 }
 
-/** The result of one `bench duplex` run. */
-export interface DuplexResult {
-  kind: 'duplex';
+/** What every result kind carries: identity, completeness, settings, machine. */
+export interface ResultBase {
   schemaVersion: number;
   tool: { name: string; version: string };
   /** Wall-clock ISO time the run started (for humans; never used to measure). */
   startedAt: string;
+  /** False for partial results (interrupted, peer lost, …). */
   complete: boolean;
-  /** Why the run is incomplete (`interrupted`, `peer-timeout`, …), else `null`. */
+  /** Why the result is incomplete (`interrupted`, `peer-timeout`, …), else `null`. */
   incompleteReason: string | null;
   mode: 'local' | 'remote';
   config: RunConfig;
   environment: Environment;
+  /** Notes the reader should see (clamped buffers, missing /proc, …). */
+  warnings: RunWarning[];
+  /** Monotonic wall time of the whole run including setup and drain, seconds. */
+  elapsedSeconds: number;
+}
+
+/** The result of one `bench duplex` run. */
+export interface DuplexResult extends ResultBase {
+  kind: 'duplex';
   endpoints: EndpointResult[];
   directions: DirectionResult[];
   kernel: KernelCounters;
   /** Remote mode: the peer's kernel counters as it reported them. */
   peerKernel?: KernelCounters;
   peerEnvironment?: Environment;
-  warnings: RunWarning[];
-  /** Monotonic wall time of the whole run including setup and drain, seconds. */
-  elapsedSeconds: number;
 }
 
 /** Any result file this tool writes. */
@@ -316,19 +322,10 @@ export interface SearchCeiling {
 }
 
 /** The result of `bench duplex --find-max`. */
-export interface SearchResult {
+export interface SearchResult extends ResultBase {
   kind: 'search';
-  schemaVersion: number;
-  tool: { name: string; version: string };
-  startedAt: string;
-  /** False when interrupted or when a trial could not finish; the trials so far are kept. */
-  complete: boolean;
-  incompleteReason: string | null;
-  mode: 'local' | 'remote';
-  /** The run options every trial shares; each trial's rates and duration are in its run's config. */
-  config: RunConfig;
+  /** `complete` is false when interrupted or when a trial could not finish; the trials so far are kept. `config` holds the options every trial shares; each trial's rates and duration are in its run's config. */
   search: SearchSettings;
-  environment: Environment;
   /** `null` when the search stopped before its ceiling was known. */
   ceiling: SearchCeiling | null;
   /** The answer per direction; `null` when the search did not finish. */
@@ -336,11 +333,8 @@ export interface SearchResult {
   trials: SearchTrial[];
   /** The full run of each trial: `trialRuns[i]` belongs to `trials[i]`. */
   trialRuns: DuplexResult[];
-  /** The unpaced flood that measured the ceiling, or `null` (ceiling given). */
+  /** The unpaced flood that measured the ceiling, or `null` (ceiling given). `warnings` are the distinct warnings of all runs (each run also keeps its own). */
   ceilingRun: DuplexResult | null;
-  /** Distinct warnings of all runs (each run also keeps its own). */
-  warnings: RunWarning[];
-  elapsedSeconds: number;
 }
 
 /** The lists a sweep crossed, as requested (`null` in a buffer list: the OS default). */
@@ -371,25 +365,13 @@ export interface SweepCell {
 }
 
 /** The result of `bench sweep`. */
-export interface SweepResult {
+export interface SweepResult extends ResultBase {
   kind: 'sweep';
-  schemaVersion: number;
-  tool: { name: string; version: string };
-  startedAt: string;
-  /** True when every planned cell ran to completion. */
-  complete: boolean;
-  incompleteReason: string | null;
-  mode: 'local' | 'remote';
-  /** The options of the first cell; the swept fields differ per cell (see `axes` and each cell). */
-  config: RunConfig;
-  environment: Environment;
+  /** `complete` when every planned cell ran to completion; `config` is the first cell's options (the swept fields differ per cell: see `axes` and each cell). */
   axes: SweepAxes;
   /** The search settings when every cell is a `--find-max` search, else `null`. */
   findMax: SearchSettings | null;
   plannedCells: number;
-  /** The cells that ran, in plan order (fewer than `plannedCells` when interrupted). */
+  /** The cells that ran, in plan order (fewer than `plannedCells` when interrupted). `warnings` are the distinct warnings of all cells. */
   cells: SweepCell[];
-  /** Distinct warnings of all cells (each run also keeps its own). */
-  warnings: RunWarning[];
-  elapsedSeconds: number;
 }
