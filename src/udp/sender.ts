@@ -172,7 +172,8 @@ export class Sender implements SenderCounters {
 
   private enterFlush(): void {
     this.flushingMeasured = this.phase === 'measure';
-    if (this.phase === 'measure') this.measureEndNs = this.opts.clock.nowNs();
+    // Nothing is sent at or after the nominal end, so a late timer must not stretch the duration.
+    if (this.phase === 'measure') this.measureEndNs = Math.min(this.opts.clock.nowNs(), this.endNs);
     else this.measureEndNs = this.measureStartNs = this.measureStartNs || this.opts.clock.nowNs();
     this.phase = 'flush';
     if (this.paceTimer) clearInterval(this.paceTimer);
