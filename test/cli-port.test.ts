@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import dgram from 'node:dgram';
+import { runCli } from './cli.js';
+
+async function freePort(): Promise<number> {
+  const s = dgram.createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
+  const p = s.address().port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return p;
+}
+
+describe('--port N', () => {
+  it('binds endpoint A to N and B to N+1, and --json prints the whole result', async () => {
+    // N+1 may be taken by someone else: try a few free ports.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const port = await freePort();
+      if (port >= 65535) continue;
+      const r = await runCli(['duplex', '--port', String(port), '--duration', '1', '--rate', '2k', '--json', '--no-save', '--no-progress']);
+      if (r.code === 2 && /--port/.test(r.stderr)) continue;
+      expect(r.code).toBe(0);
+      const result = JSON.parse(r.stdout);
+      expect(result.endpoints.map((e: { port: number }) => e.port)).toEqual([port, port + 1]);
+      for (const key of ['schemaVersion', 'tool', 'startedAt', 'complete', 'mode', 'config', 'environment', 'endpoints', 'directions']) expect(result).toHaveProperty(key);
+      for (const key of ['net.core.rmem_max', 'net.core.wmem_max', 'net.core.rmem_default', 'net.core.wmem_default', 'net.core.netdev_max_backlog', 'net.ipv4.udp_mem']) {
+        expect(result.environment.sysctls).toHaveProperty([key]);
+      }
+      for (const d of result.directions) {
+        for (const key of ['from', 'to', 'sent', 'received', 'lost', 'duplicates', 'reordered', 'foreign', 'lossPercent', 'sendErrors', 'kernelDrops', 'lossAttribution', 'sentPps', 'receivedPps', 'bitsPerSecond', 'jitterMs', 'latencyUs', 'intervals']) {
+          expect(d).toHaveProperty(key);
+        }
+        expect(d.sent).toBe(d.received + d.lost);
+      }
+      return;
+    }
+    throw new Error('no free port pair found in 5 attempts');
+  });
+});
