@@ -19,6 +19,8 @@ export const CONTROL_VERSION = 1;
 export const HELLO_BYTES = 600;
 /** Largest body per chunk: keeps a frame under 1280 bytes (the IPv6 minimum MTU), never fragmented. */
 export const CHUNK_BODY_BYTES = 1100;
+/** Most chunks a results blob may have (~1 MB compressed): a bound on what a peer can make us hold. */
+export const MAX_CHUNKS = 1000;
 /** Retransmission: first timeout, backoff factor, cap. */
 export const RTO_INITIAL_MS = 200;
 export const RTO_FACTOR = 1.5;
@@ -262,7 +264,7 @@ export function exchangeBlob(
       if (theirCount >= 0 && theirChunks.size === theirCount) {
         try {
           const whole = Buffer.concat([...Array(theirCount).keys()].map((i) => theirChunks.get(i) as Buffer));
-          theirs = parseBody(inflateRawSync(whole));
+          theirs = parseBody(inflateRawSync(whole, { maxOutputLength: 16 * 1024 * 1024 }));
         } catch {
           theirs = null;
         }
@@ -272,11 +274,12 @@ export function exchangeBlob(
     const off = ch.on((m) => {
       if (m.from.address !== to.address || m.from.port !== to.port || m.frame.session !== session) return;
       if (m.frame.kind === Kind.Results) {
-        theirCount = m.frame.chunkCount;
-        let end = m.frame.body.length;
         // Chunk bodies are raw deflate bytes: the length is carried in the first two bytes.
-        const len = m.frame.body.readUInt16BE(0);
-        end = Math.min(end, 2 + len);
+        // Malformed or inconsistent chunks are ignored, never thrown on.
+        if (m.frame.body.length < 2 || m.frame.chunkCount > MAX_CHUNKS) return;
+        if (theirCount >= 0 && m.frame.chunkCount !== theirCount) return;
+        theirCount = m.frame.chunkCount;
+        const end = Math.min(m.frame.body.length, 2 + m.frame.body.readUInt16BE(0));
         theirChunks.set(m.frame.chunkIndex, Buffer.from(m.frame.body.subarray(2, end)));
         ch.send(to, Kind.Ack, session, msgId, jsonBody({ i: m.frame.chunkIndex }));
       } else if (m.frame.kind === Kind.Ack) {
