@@ -45,9 +45,9 @@ export function parseSnmp6(text: string): Record<string, number> {
   return out;
 }
 
-/** Reads the namespace's UDP counters for an address family. */
-export function readUdpCounters(family: 4 | 6): UdpCounterSnapshot {
-  const path = family === 6 ? '/proc/net/snmp6' : '/proc/net/snmp';
+/** Reads the namespace's UDP counters for an address family (`procRoot` for tests). */
+export function readUdpCounters(family: 4 | 6, procRoot = '/proc'): UdpCounterSnapshot {
+  const path = `${procRoot}/net/${family === 6 ? 'snmp6' : 'snmp'}`;
   const text = tryRead(path);
   if (text === null) return { available: false, source: `${path} is not readable on this system`, counters: {} };
   const counters = family === 6 ? parseSnmp6(text) : parseSnmp(text);
@@ -109,8 +109,8 @@ export interface PortDrops {
 }
 
 /** Reads the drop counters of the sockets bound to `port`. Call before the sockets close. */
-export function readPortDrops(port: number, family: 4 | 6): PortDrops | null {
-  const text = tryRead(family === 6 ? '/proc/net/udp6' : '/proc/net/udp');
+export function readPortDrops(port: number, family: 4 | 6, procRoot = '/proc'): PortDrops | null {
+  const text = tryRead(`${procRoot}/net/${family === 6 ? 'udp6' : 'udp'}`);
   if (text === null) return null;
   let drops = 0;
   let sockets = 0;
@@ -137,8 +137,8 @@ export const SYSCTLS = [
 ] as const;
 
 /** Reads one sysctl through `/proc/sys`, whitespace normalised; `null` if unreadable. */
-export function readSysctl(name: string): string | null {
-  const text = tryRead(`/proc/sys/${name.replace(/\./g, '/')}`);
+export function readSysctl(name: string, procRoot = '/proc'): string | null {
+  const text = tryRead(`${procRoot}/sys/${name.replace(/\./g, '/')}`);
   return text === null ? null : text.trim().replace(/\s+/g, ' ');
 }
 
