@@ -140,11 +140,8 @@ export async function runLocalDuplex(cfg: RunConfig, hooks: RunHooks = {}): Prom
     const warmupNs = cfg.omitSeconds * 1e9;
     for (const e of endpoints) e.start(startAtNs, warmupNs, cfg.durationSeconds * 1e9);
 
-    // Warm-up timer: the kernel drop baseline excludes warm-up drops.
-    let warmupTimer: NodeJS.Timeout | null = null;
-    if (warmupNs > 0) {
-      warmupTimer = setTimeout(() => endpoints.forEach((e) => e.markMeasureStart()), (startAtNs + warmupNs - clock.nowNs()) / 1e6);
-    }
+    // Measure-start timer: the kernel drop baseline excludes pre-roll and warm-up drops.
+    const warmupTimer: NodeJS.Timeout = setTimeout(() => endpoints.forEach((e) => e.markMeasureStart()), Math.max(0, (startAtNs + warmupNs - clock.nowNs()) / 1e6));
 
     // Interrupt: stop the senders now; everything else proceeds (drain, collect).
     let interrupted = false;
@@ -157,7 +154,7 @@ export async function runLocalDuplex(cfg: RunConfig, hooks: RunHooks = {}): Prom
 
     // running → draining
     const sendersOk = await waitAll(senderDone, runMs + 30_000);
-    if (warmupTimer) clearTimeout(warmupTimer);
+    clearTimeout(warmupTimer);
     const drained = await waitAll(endSeen, DRAIN_TIMEOUT_MS);
     await sleep(DRAIN_GRACE_MS);
     hooks.signal?.removeEventListener('abort', onAbort);

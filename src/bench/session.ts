@@ -115,10 +115,11 @@ export async function runDataPhase(
 
   const warmupNs = cfg.omitSeconds * 1e9;
   ep.start(startAtNs, warmupNs, cfg.durationSeconds * 1e9);
-  const warmupTimer = warmupNs > 0 ? setTimeout(() => ep.markMeasureStart(), (startAtNs + warmupNs - clock.nowNs()) / 1e6) : null;
+  // Measure-start timer: the kernel drop baseline excludes pre-roll and warm-up drops.
+  const warmupTimer = setTimeout(() => ep.markMeasureStart(), Math.max(0, (startAtNs + warmupNs - clock.nowNs()) / 1e6));
 
   const sendersOk = await waitAll([sendDone], runMs + 30_000);
-  if (warmupTimer) clearTimeout(warmupTimer);
+  clearTimeout(warmupTimer);
   // A silent peer will not send its end marker: do not wait long for it.
   const drained = await waitAll([endSeen], incompleteReason === 'peer-timeout' ? 200 : DRAIN_TIMEOUT_MS + cfg.peerTimeoutSeconds * 1000);
   await sleep(DRAIN_GRACE_MS);
