@@ -50,10 +50,14 @@ export class TokenBucket {
 }
 
 /**
- * The burst cap for a rate: about 20 ms of traffic (timers tick every 1–6 ms
- * here, so a smaller cap would lose rate), at least `minBurst`.
+ * The burst cap for a rate: about 2 ms of traffic, at least `minBurst`.
+ * Timers tick every 1.1–1.3 ms here (p99 2–6 ms), so the cap costs a little
+ * rate after a late tick (measured: 99.5k of 100k/s) but keeps a late tick
+ * from turning into a burst that overflows a default-sized receive buffer:
+ * at 100k/s of 64-byte datagrams with 416 KiB buffers, loss fell from
+ * 0.5–0.8 % with a 20 ms cap to 0.1–0.2 % with 2 ms.
  */
 export function burstFor(ratePps: number | null, minBurst: number): number {
   if (ratePps === null) return Number.POSITIVE_INFINITY;
-  return Math.max(minBurst, Math.ceil(ratePps * 0.02));
+  return Math.max(minBurst, Math.ceil(ratePps * 0.002));
 }
