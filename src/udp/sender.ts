@@ -9,7 +9,7 @@
  */
 import type dgram from 'node:dgram';
 import type { Clock } from './clock.js';
-import { TokenBucket, burstFor } from './pacer.js';
+import { TokenBucket, burstFor, spendPerTick } from './pacer.js';
 import { FLAG_WARMUP, HEADER_BYTES, Kind, createHeader, encodeHeader, stampData } from './wire.js';
 import { type EchoState, readEcho } from './echo.js';
 
@@ -96,7 +96,14 @@ export class Sender implements SenderCounters {
   // Bound once: no closure per datagram.
   private readonly onSent = (err: Error | null): void => this.sentCallback(err);
   private readonly onEndSent = (): void => {};
-  private readonly loop = (): void => this.pump();
+  // The pacing timer opens a new per-tick spending budget; continuations spend what is left of it.
+  private readonly loop = (): void => {
+    this.tickBudget = this.phase === 'preroll' ? this.prerollSpend : this.spend;
+    this.pump();
+  };
+  private tickBudget = 0;
+  private readonly spend: number;
+  private readonly prerollSpend: number;
   private readonly continueLoop = (): void => {
     this.immediate = null;
     this.pump();
@@ -118,6 +125,8 @@ export class Sender implements SenderCounters {
     this.bucket = new TokenBucket(opts.clock, opts.ratePps, burstFor(opts.ratePps, opts.batch));
     const prerollPps = opts.ratePps === null ? PREROLL_MAX_PPS : Math.min(opts.ratePps, PREROLL_MAX_PPS);
     this.prerollBucket = new TokenBucket(opts.clock, prerollPps, burstFor(prerollPps, opts.batch));
+    this.spend = spendPerTick(opts.ratePps, opts.batch);
+    this.prerollSpend = spendPerTick(prerollPps, opts.batch);
   }
 
   /** True once the end markers have gone out. */
@@ -139,7 +148,7 @@ export class Sender implements SenderCounters {
     this.flags = FLAG_WARMUP;
     this.prerollBucket.reset();
     this.paceTimer = setInterval(this.loop, PACE_INTERVAL_MS);
-    this.pump();
+    this.loop();
   }
 
   /** At the synchronised start: warm-up (`--omit`) or straight to measuring. */
@@ -225,7 +234,8 @@ export class Sender implements SenderCounters {
     const room = POOL_SIZE - this.inflight;
     const batch = this.opts.batch;
     if (room < batch) return;
-    const n = (phase === 'preroll' ? this.prerollBucket : this.bucket).take(batch);
+    const n = (phase === 'preroll' ? this.prerollBucket : this.bucket).take(batch < this.tickBudget ? batch : this.tickBudget);
+    this.tickBudget -= n;
     if (n === 0) return;
     const echo = this.opts.echo;
     const size = this.opts.sizeBytes;
