@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/udp/clock.js';
-import { TokenBucket, burstFor } from '../src/udp/pacer.js';
+import { TokenBucket, burstFor, spendPerTick } from '../src/udp/pacer.js';
 
 describe('token-bucket pacing on an injected clock', () => {
   it('grants datagrams at the rate, capped by the burst, at most `max` per call', () => {
     const clock = new ManualClock(1e9);
-    const bucket = new TokenBucket(clock, 10_000, burstFor(10_000, 16)); // 10 per ms, cap max(16, 20)
+    const bucket = new TokenBucket(clock, 10_000, burstFor(10_000, 16)); // 10 per ms, cap 20 ms = 200
     expect(bucket.take(100)).toBe(0);
     clock.advanceMs(1);
     expect(bucket.take(100)).toBe(10);
@@ -13,8 +13,8 @@ describe('token-bucket pacing on an injected clock', () => {
     expect(bucket.take(100)).toBe(5); // fractions carry over
     clock.advanceMs(0.05);
     expect(bucket.take(100)).toBe(1);
-    clock.advanceMs(50); // a stalled timer: credit stops at the cap, no 500-datagram burst
-    expect(bucket.take(1000)).toBe(20);
+    clock.advanceMs(50); // a stalled timer: credit stops at the cap (20 ms), not 50 ms of traffic
+    expect(bucket.take(1000)).toBe(200);
     clock.advanceMs(1);
     expect(bucket.take(4)).toBe(4);
     expect(bucket.take(100)).toBe(6);
@@ -29,6 +29,13 @@ describe('token-bucket pacing on an injected clock', () => {
       sent += bucket.take(64);
     }
     expect(Math.abs(sent - 123_456)).toBeLessThanOrEqual(1);
+  });
+
+  it('spends at most about 2 ms of traffic per tick, so a deficit is repaid gradually', () => {
+    expect(spendPerTick(10_000, 16)).toBe(20);
+    expect(spendPerTick(1_000, 16)).toBe(16); // never below one batch
+    expect(spendPerTick(null, 16)).toBe(Number.POSITIVE_INFINITY);
+    expect(burstFor(100_000, 16)).toBe(2000);
   });
 
   it('"max" grants every request and has no cap', () => {
