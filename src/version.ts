@@ -15,3 +15,6 @@ function readPackage(): { name: string; version: string } {
 const pkg = readPackage();
 export const TOOL_NAME: string = pkg.name;
 export const TOOL_VERSION: string = pkg.version;
+
+/** The `tool` field of every result. */
+export const TOOL: { readonly name: string; readonly version: string } = { name: TOOL_NAME, version: TOOL_VERSION };

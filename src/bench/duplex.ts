@@ -16,7 +16,7 @@ import type { IntervalTick } from './messages.js';
 import { Endpoint, startEndpoint, type EndpointReport } from './endpoint.js';
 import { mergeDirection } from './merge.js';
 import { collectEnvironment } from './environment.js';
-import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { TOOL } from '../version.js';
 import { bufferWarnings } from './warnings.js';
 
 /** One per-second progress sample of one direction, for live display. */
@@ -176,7 +176,7 @@ export async function runLocalDuplex(cfg: RunConfig, hooks: RunHooks = {}): Prom
     return {
       kind: 'duplex',
       schemaVersion: SCHEMA_VERSION,
-      tool: { name: TOOL_NAME, version: TOOL_VERSION },
+      tool: { ...TOOL },
       startedAt,
       complete,
       incompleteReason: complete ? null : interrupted ? 'interrupted' : !sendersOk ? 'sender-timeout' : 'worker-lost',

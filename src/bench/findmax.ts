@@ -18,7 +18,7 @@ import type {
   SearchSettings,
   SearchTrial,
 } from '../report/schema.js';
-import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { TOOL } from '../version.js';
 import { collectEnvironment } from './environment.js';
 import { runDuplex, type RunHooks } from './run.js';
 import { findMaxRate, planTotalTrials, type DirectionRates, type SearchOptions, type TrialOutcome, type TrialRecord } from './search.js';
@@ -204,7 +204,7 @@ export async function runFindMax(cfg: RunConfig, options: FindMaxOptions, hooks:
   return {
     kind: 'search',
     schemaVersion: SCHEMA_VERSION,
-    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    tool: { ...TOOL },
     startedAt,
     complete: stopped === null,
     incompleteReason: stopped,

@@ -18,9 +18,8 @@ import { bindSocket, closeSocket } from '../udp/socket.js';
 import { Kind, maxPayload, HEADER_BYTES } from '../udp/wire.js';
 import type { DuplexResult, RunConfig, ThreadMode } from '../report/schema.js';
 import { ControlChannel, CONTROL_VERSION, CookieJar, formatPeer, hmac, jsonBody, sameHex, type Incoming, type NegotiatedParams, type PeerAddress } from './control.js';
-import { startEndpoint, type Endpoint } from './endpoint.js';
-import { collectEnvironment, localAddressToward } from './environment.js';
-import { buildRemoteResult, runDataPhase, type RemoteReport } from './session.js';
+import type { Endpoint } from './endpoint.js';
+import { buildRemoteResult, openRemoteEndpoint, runDataPhase } from './session.js';
 import type { ProgressSample } from './duplex.js';
 
 /** Resolved `bench listen` options. */
@@ -239,23 +238,9 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
   async function serve(s: Session, clientCfg: Partial<RunConfig>): Promise<void> {
     let result: DuplexResult | null = null;
     try {
-      s.ep = await startEndpoint(s.cfg, {
-        id: 'B',
-        threads: cfg.threads,
-        bindPort: bound.port,
-        sharedPort: true,
-        session: s.id,
-        sharedClock: false,
-        relayControl: true,
-        peerTimeoutNs: s.cfg.peerTimeoutSeconds * 1e9,
-      });
-      const ep = s.ep;
-      const relayOff = ep.onMessage((m) => {
-        if (m.type === 'control') ch.deliver(m.bytes, m.address, m.port);
-      });
-      await ep.connect(s.client.address, s.client.port);
-      const localAddress = cfg.host === '0.0.0.0' || cfg.host === '::' ? await localAddressToward(s.client, cfg.family, cfg.host) : cfg.host;
-      const environment = collectEnvironment(localAddress);
+      const opened = await openRemoteEndpoint(s.cfg, ch, { id: 'B', threads: cfg.threads, port: bound.port, session: s.id, peer: s.client });
+      s.ep = opened.ep;
+      const ep = opened.ep;
       s.ready = true;
       const started = await new Promise<boolean>((resolve) => {
         const t = setTimeout(() => resolve(false), GO_TIMEOUT_MS);
@@ -266,16 +251,15 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
         hooks.signal?.addEventListener('abort', () => resolve(false), { once: true });
       });
       startCurrent = null;
-      relayOff();
+      opened.stopRelay();
       if (!started) {
         log(`session ${s.id.toString(16)}: no start signal from ${formatPeer(s.client)}; back to listening`);
         ch.send(s.client, Kind.Abort, s.id, ch.nextId(), jsonBody({ reason: 'no start signal' }));
         return;
       }
       const t0 = clock.nowNs();
-      const { mine, theirs } = await runDataPhase(ep, ch, s.client, s.id, s.cfg, s.startAtNs, environment, { ...hooks, onNotice: log }, clock);
-      const cfgForResult = { ...(clientCfg as RunConfig) };
-      result = buildRemoteResult({ cfg: cfgForResult, startedAt: s.startedAt, a: theirs as RemoteReport | null, b: mine, elapsedSeconds: (clock.nowNs() - t0) / 1e9 });
+      const { mine, theirs } = await runDataPhase(ep, ch, s.client, s.id, s.cfg, s.startAtNs, opened.environment, { ...hooks, onNotice: log }, clock);
+      result = buildRemoteResult({ cfg: clientCfg as RunConfig, startedAt: s.startedAt, a: theirs, b: mine, elapsedSeconds: (clock.nowNs() - t0) / 1e9 });
       lingering = { client: s.client, session: s.id, until: clock.nowNs() + LINGER_MS * 1e6 };
     } catch (err) {
       log(`session ${s.id.toString(16)} failed: ${(err as Error).message}`);

@@ -27,7 +27,7 @@ import { DIR_AB, Decode, Kind, createHeader, decodeHeader, encodeHeader, stampDa
 import { SCHEMA_VERSION } from '../report/schema.js';
 import type { MicroResult, MicroRow, MicroTarget } from '../report/micro.js';
 import { collectEnvironment } from './environment.js';
-import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { TOOL } from '../version.js';
 
 export type { MicroResult, MicroRow, MicroTarget } from '../report/micro.js';
 
@@ -418,7 +418,7 @@ export async function runMicro(options: MicroOptions): Promise<MicroResult> {
   return {
     kind: 'micro',
     schemaVersion: SCHEMA_VERSION,
-    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    tool: { ...TOOL },
     startedAt,
     complete: true,
     environment: collectEnvironment('127.0.0.1'),

@@ -13,9 +13,8 @@ import { Kind } from '../udp/wire.js';
 import type { DuplexResult, RunConfig } from '../report/schema.js';
 import { ControlChannel, ControlError, CONTROL_VERSION, HELLO_BYTES, formatPeer, hmac, jsonBody, nonce, sameHex, type NegotiatedParams, type PeerAddress } from './control.js';
 import type { RunHooks } from './duplex.js';
-import { startEndpoint, type Endpoint } from './endpoint.js';
-import { collectEnvironment, localAddressToward } from './environment.js';
-import { buildRemoteResult, runDataPhase } from './session.js';
+import type { Endpoint } from './endpoint.js';
+import { buildRemoteResult, openRemoteEndpoint, runDataPhase } from './session.js';
 
 /** Overall time for each control phase before giving up. */
 const CONTROL_TIMEOUT_MS = 10_000;
@@ -97,23 +96,8 @@ export async function runRemoteDuplex(cfg: RunConfig, hooks: RunHooks = {}): Pro
     notice(`accepted: session ${session.toString(16)}, ${cfg.durationSeconds} s, ${cfg.threads} threads here`);
 
     // endpoint bound: the data workers join the port and connect to the listener.
-    ep = await startEndpoint(cfg, {
-      id: 'A',
-      threads: cfg.threads,
-      bindPort: bound.port,
-      sharedPort: true,
-      session,
-      sharedClock: false,
-      relayControl: true,
-      peerTimeoutNs: cfg.peerTimeoutSeconds * 1e9,
-    });
-    const relayOff = ep.onMessage((m) => {
-      if (m.type === 'control') ch.deliver(m.bytes, m.address, m.port);
-    });
-    await ep.connect(peer.address, peer.port);
-
-    const localAddress = cfg.host === '0.0.0.0' || cfg.host === '::' ? await localAddressToward(peer, cfg.family, cfg.host) : cfg.host;
-    const environment = collectEnvironment(localAddress);
+    const opened = await openRemoteEndpoint(cfg, ch, { id: 'A', threads: cfg.threads, port: bound.port, session, peer });
+    ep = opened.ep;
 
     // go ⇄ go-ack: the listener starts startInMs after it got our go; we
     // start the same moment, corrected by half the measured round trip.
@@ -132,11 +116,11 @@ export async function runRemoteDuplex(cfg: RunConfig, hooks: RunHooks = {}): Pro
       },
       { timeoutMs: CONTROL_TIMEOUT_MS, what: 'the start signal', ...(signal ? { signal } : {}) },
     );
-    relayOff();
+    opened.stopRelay();
     const startAtNs = clock.nowNs() + go.startInMs * 1e6 - go.rttNs / 2;
     notice(`starting in ${go.startInMs.toFixed(0)} ms (control round trip ${(go.rttNs / 1e6).toFixed(2)} ms)`);
 
-    const { mine, theirs } = await runDataPhase(ep, ch, peer, session, cfg, startAtNs, environment, hooks, clock);
+    const { mine, theirs } = await runDataPhase(ep, ch, peer, session, cfg, startAtNs, opened.environment, hooks, clock);
     if (theirs === null) notice('the listener\'s results did not arrive: saving what this side observed');
     return buildRemoteResult({ cfg, startedAt, a: mine, b: theirs, elapsedSeconds: (clock.nowNs() - t0) / 1e9 });
   } finally {

@@ -10,10 +10,11 @@ import type { Clock } from '../udp/clock.js';
 import { Kind } from '../udp/wire.js';
 import { SCHEMA_VERSION } from '../report/schema.js';
 import type { DuplexResult, Environment, KernelCounters, RunConfig, RunWarning } from '../report/schema.js';
-import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { TOOL } from '../version.js';
 import { type ControlChannel, type PeerAddress, exchangeBlob, jsonBody } from './control.js';
 import { DRAIN_GRACE_MS, DRAIN_TIMEOUT_MS, directionsOf, kernelDelta, sleep, waitAll, type ProgressSample } from './duplex.js';
-import type { Endpoint, EndpointReport } from './endpoint.js';
+import { startEndpoint, type Endpoint, type EndpointReport } from './endpoint.js';
+import { collectEnvironment, localAddressToward } from './environment.js';
 import { mergeDirection } from './merge.js';
 import { bufferWarnings } from './warnings.js';
 
@@ -25,6 +26,43 @@ export interface RemoteReport {
   complete: boolean;
   incompleteReason: string | null;
   warnings: RunWarning[];
+}
+
+/**
+ * Remote mode's endpoint, on both sides: the data workers join the control
+ * socket's port, relay the control frames that land on their sockets, and
+ * connect to the peer. Also collects the environment of the interface that
+ * reaches the peer (a wildcard bind is resolved to the address the kernel
+ * picks). Call `stopRelay` when the data phase takes over the messages.
+ */
+export async function openRemoteEndpoint(
+  cfg: RunConfig,
+  ch: ControlChannel,
+  opts: { id: 'A' | 'B'; threads: RunConfig['threads']; port: number; session: number; peer: PeerAddress },
+): Promise<{ ep: Endpoint; environment: Environment; stopRelay: () => void }> {
+  const ep = await startEndpoint(cfg, {
+    id: opts.id,
+    threads: opts.threads,
+    bindPort: opts.port,
+    sharedPort: true,
+    session: opts.session,
+    sharedClock: false,
+    relayControl: true,
+    peerTimeoutNs: cfg.peerTimeoutSeconds * 1e9,
+  });
+  const stopRelay = ep.onMessage((m) => {
+    if (m.type === 'control') ch.deliver(m.bytes, m.address, m.port);
+  });
+  try {
+    await ep.connect(opts.peer.address, opts.peer.port);
+    const wildcard = cfg.host === '0.0.0.0' || cfg.host === '::';
+    const localAddress = wildcard ? await localAddressToward(opts.peer, cfg.family, cfg.host) : cfg.host;
+    return { ep, environment: collectEnvironment(localAddress), stopRelay };
+  } catch (err) {
+    stopRelay();
+    await ep.close();
+    throw err;
+  }
 }
 
 /** How the data phase ended on this side. */
@@ -184,7 +222,7 @@ export function buildRemoteResult(args: {
   const result: DuplexResult = {
     kind: 'duplex',
     schemaVersion: SCHEMA_VERSION,
-    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    tool: { ...TOOL },
     startedAt: args.startedAt,
     complete,
     incompleteReason: complete ? null : reason,

@@ -7,7 +7,7 @@
 import { createMonotonicClock, type Clock } from '../udp/clock.js';
 import { SCHEMA_VERSION } from '../report/schema.js';
 import type { DuplexResult, RunConfig, RunWarning, SearchTrial, SweepAxes, SweepCell, SweepResult } from '../report/schema.js';
-import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { TOOL } from '../version.js';
 import { collectEnvironment } from './environment.js';
 import { runDuplex, type RunHooks } from './run.js';
 import { runFindMax, searchSettings, WarningSet, type FindMaxHooks, type FindMaxOptions, type SearchRunStart } from './findmax.js';
@@ -165,7 +165,7 @@ export async function runSweep(plan: SweepPlan, hooks: SweepHooks = {}): Promise
   return {
     kind: 'sweep',
     schemaVersion: SCHEMA_VERSION,
-    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    tool: { ...TOOL },
     startedAt,
     complete,
     incompleteReason: complete ? null : interrupted ? 'interrupted' : failed ? 'cell-failed' : 'cell-incomplete',

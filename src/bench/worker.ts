@@ -15,7 +15,7 @@ import { createEchoState } from '../udp/echo.js';
 import { Receiver } from '../udp/receiver.js';
 import { Sender } from '../udp/sender.js';
 import { bindSocket, closeSocket, connectSocket } from '../udp/socket.js';
-import { CONTROL_KIND_MIN, Decode, HEADER_BYTES, createHeader, decodeHeader, encodeHeader, stampData } from '../udp/wire.js';
+import { CONTROL_KIND_MIN, Decode, createHeader, decodeHeader } from '../udp/wire.js';
 import { startCpuMeter } from '../udp/cpu.js';
 import { BenchError } from '../errors.js';
 import type { FromWorker, ReceiverPartial, SenderPartial, ToWorker, WorkerInit, WorkerPartial } from './messages.js';
@@ -115,29 +115,7 @@ async function onPeer(address: string, peerPort: number): Promise<void> {
       echo,
     });
   }
-  warmUpHotPath();
   post({ type: 'ready' });
-}
-
-/**
- * Runs the receive path on synthetic datagrams through a throwaway Receiver
- * before the start, so V8 has optimised it before the first real datagram:
- * otherwise the first second runs cold code and a small receive buffer
- * overflows (measured: ~1.4k of 50k datagrams lost in the first second at
- * 64 B with the default buffer, none after).
- */
-function warmUpHotPath(): void {
-  const scratch = new Receiver({ clock, session: 1, direction: 0, peer: { address: '127.0.0.1', port: 9 }, sharedClock: true, echo: null });
-  const buf = Buffer.alloc(HEADER_BYTES);
-  const h = createHeader();
-  h.session = 1;
-  encodeHeader(buf, h);
-  const rinfo: dgram.RemoteInfo = { address: '127.0.0.1', port: 9, family: 'IPv4', size: HEADER_BYTES };
-  const t = clock.nowNs();
-  for (let i = 0; i < 20_000; i++) {
-    stampData(buf, i, 0, t + i, 0, 0);
-    scratch.onMessage(buf, rinfo);
-  }
 }
 
 /** Hands a control frame to the controller (remote mode). */
