@@ -141,11 +141,21 @@ function watchSilence(startAtNs: number): void {
   }, 100);
 }
 
+/** Warm-up counters at the synchronised start: pre-roll traffic is not part of the omitted seconds. */
+const warmupBase = { sent: 0, received: 0, expected: 0 };
+
 function sample(index: number, warmup: boolean): void {
-  const sent = sender?.sent ?? -1;
-  const received = receiver?.acct.received ?? -1;
-  const expected = receiver?.acct.expected ?? -1;
-  if (!warmup) {
+  let sent: number;
+  let received: number;
+  let expected: number;
+  if (warmup) {
+    sent = sender === null ? -1 : sender.warmupSent - warmupBase.sent;
+    received = receiver === null ? -1 : receiver.warmupReceived - warmupBase.received;
+    expected = receiver === null ? -1 : receiver.warmupExpected - warmupBase.expected;
+  } else {
+    sent = sender?.sent ?? -1;
+    received = receiver?.acct.received ?? -1;
+    expected = receiver?.acct.expected ?? -1;
     if (sender) intervalSent.push(sent);
     if (receiver) {
       intervalReceived.push(received);
@@ -164,12 +174,20 @@ function onStart(startAtNs: number, warmupNs: number, durationNs: number): void 
   const warmupEndNs = startAtNs + warmupNs;
   const endNs = warmupEndNs + durationNs;
   watchSilence(startAtNs);
+  if (warmupNs > 0) {
+    setTimeout(() => {
+      warmupBase.sent = sender?.warmupSent ?? 0;
+      warmupBase.received = receiver?.warmupReceived ?? 0;
+      warmupBase.expected = receiver?.warmupExpected ?? 0;
+    }, Math.max(0, (startAtNs - clock.nowNs()) / 1e6));
+  }
   let warmupIndex = 1;
   let index = 1;
   const arm = (): void => {
     let deadline: number;
     let warmup: boolean;
-    if (startAtNs + warmupIndex * 1e9 < warmupEndNs) {
+    // A whole warm-up second ending exactly at the measured start is still a warm-up line.
+    if (startAtNs + warmupIndex * 1e9 <= warmupEndNs) {
       deadline = startAtNs + warmupIndex * 1e9;
       warmup = true;
     } else {

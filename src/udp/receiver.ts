@@ -57,6 +57,8 @@ export class Receiver {
   foreign = 0;
   readonly foreignBy: ForeignCounts = { truncated: 0, badMagic: 0, badVersion: 0, wrongSession: 0, wrongSource: 0, wrongDirection: 0 };
   warmupReceived = 0;
+  /** Highest warm-up sequence number + 1 (pre-roll and `--omit` share one sequence). */
+  warmupExpected = 0;
   /** Final sent count from the sender's end marker, or -1 before it arrived. */
   finalCount = -1;
   endMarkers = 0;
@@ -140,7 +142,9 @@ export class Receiver {
       return;
     }
     if ((h.flags & FLAG_WARMUP) !== 0) {
+      // Warm-up keeps only counts and the highest sequence, for its (omitted) progress lines.
       this.warmupReceived++;
+      if (h.seq >= this.warmupExpected) this.warmupExpected = h.seq + 1;
       return;
     }
     if (this.acct.record(h.seq, h.sendTimeNs, arrival) && this.opts.sharedClock) {
