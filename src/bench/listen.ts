@@ -15,7 +15,7 @@
 import { randomInt } from 'node:crypto';
 import { createMonotonicClock, type Clock } from '../udp/clock.js';
 import { bindSocket, closeSocket } from '../udp/socket.js';
-import { Kind, maxPayload, HEADER_BYTES } from '../udp/wire.js';
+import { CONTROL_HEADER_BYTES, Kind, maxPayload, HEADER_BYTES } from '../udp/wire.js';
 import type { DuplexResult, RunConfig, ThreadMode } from '../report/schema.js';
 import { ControlChannel, CONTROL_VERSION, CookieJar, formatPeer, hmac, jsonBody, sameHex, type Incoming, type NegotiatedParams, type PeerAddress } from './control.js';
 import type { Endpoint } from './endpoint.js';
@@ -127,7 +127,7 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
   /** A reply before address validation: never larger than what it answers. */
   const replySmall = (m: Incoming, kind: number, body: unknown): void => {
     const b = jsonBody(body);
-    if (b.length + 44 <= m.bytes) ch.send(m.from, kind, 0, m.frame.msgId, b);
+    if (b.length + CONTROL_HEADER_BYTES <= m.bytes) ch.send(m.from, kind, 0, m.frame.msgId, b);
   };
 
   let wake: (() => void) | null = null;
