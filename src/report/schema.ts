@@ -6,8 +6,11 @@
  * Units are in the field names (`Pps`, `Ms`, `Us`, `Bytes`, `bitsPerSecond`).
  */
 
-/** Bumped on any incompatible change; readers refuse newer versions. */
-export const SCHEMA_VERSION = 1;
+/**
+ * Bumped on any incompatible change; readers refuse newer versions.
+ * 2: directions carry `offeredPps`, `undersent` and `check`; unobserved figures are `null`.
+ */
+export const SCHEMA_VERSION = 2;
 
 /** Which thread layout an endpoint ran with. */
 export type ThreadMode = 'single' | 'split';
@@ -64,12 +67,17 @@ export interface LatencyUs {
 export interface IntervalSample {
   /** Seconds since the measured phase began, at the end of this interval. */
   t: number;
-  /** Datagrams accepted by the sender's kernel in this interval. */
-  sent: number;
-  /** Unique datagrams received in this interval. */
-  received: number;
-  /** Sequence gaps seen by the receiver in this interval (expected − received, floored at 0). */
-  lost: number;
+  /** Datagrams accepted by the sender's kernel in this interval; `null` when the sender's figures are missing. */
+  sent: number | null;
+  /** Unique datagrams received in this interval; `null` when the receiver's figures are missing. */
+  received: number | null;
+  /**
+   * Sequence gaps seen by the receiver in this interval (RFC 3550 §6.4.1:
+   * expected − received, floored at 0). The last interval uses the end
+   * marker's sequence count, so the sum is the receiver's own estimate and
+   * need not equal `lost` (datagrams still queued at a boundary count later).
+   */
+  lost: number | null;
 }
 
 /** Where a direction's loss happened. `kernel + network = lost`. */
@@ -82,34 +90,65 @@ export interface LossAttribution {
   network: number;
 }
 
+/**
+ * Two independent derivations of a direction's loss (schema 2).
+ *
+ * `lost` is the sender's kernel-accepted count minus the receiver's unique
+ * count. `lostBySequence` uses the wire alone: the end marker carries the
+ * number of sequence numbers the measured phase used and how many of them
+ * were burned on send errors, so the receiver knows how many it should have
+ * seen. `kernelDrops` is the receiving socket's own drop counter. They agree
+ * only if the sender's callbacks, the sequence numbers on the wire and the
+ * kernel's counters all tell the same story.
+ */
+export interface LossCheck {
+  /** End marker's sequence count − its send-error count − unique received; `null` (with a note) without an end marker. */
+  lostBySequence: number | null;
+  /** The receiving socket's drops during the measured phase (as `kernelDrops` of the direction); `null` when unknown. */
+  kernelDrops: number | null;
+  /** True when every available derivation equals `lost` (kernel drops compared only where they are exact for this path). */
+  agree: boolean;
+  /** Why a derivation is missing, not compared, or disagrees; `null` when all agree. */
+  note: string | null;
+}
+
+/** Why a figure is `null`: which side observed the direction. */
+export type ObservedBy = 'both' | 'sender' | 'receiver';
+
 /** One direction of traffic, e.g. A→B, seen from its sender and its receiver. */
 export interface DirectionResult {
   from: 'A' | 'B';
   to: 'A' | 'B';
-  /** Datagrams the sender's kernel accepted during the measured phase. */
-  sent: number;
-  /** Unique datagrams received. Invariant: `sent = received + lost`. */
-  received: number;
-  lost: number;
-  duplicates: number;
+  /** Datagrams the sender's kernel accepted during the measured phase; `null` when nobody observed it. */
+  sent: number | null;
+  /** Unique datagrams received; `null` when the receiver's figures are missing. */
+  received: number | null;
+  /** `sent − received` (so that identity holds by construction: see `check` for the independent derivations). */
+  lost: number | null;
+  duplicates: number | null;
   /** RFC 4737 reordered: arrived with a sequence number lower than the highest already seen. */
-  reordered: number;
+  reordered: number | null;
   /** Datagrams that arrived too late to be told from duplicates (outside the window); counted in `lost`. */
-  late: number;
+  late: number | null;
   /** Datagrams at the receiving endpoint that were not this direction's valid traffic. */
-  foreign: number;
-  lossPercent: number;
-  /** Send errors by code (EAGAIN, ENOBUFS, ECONNREFUSED, …). */
+  foreign: number | null;
+  lossPercent: number | null;
+  /** Send errors by code (EAGAIN, ENOBUFS, ECONNREFUSED, …); measured and warm-up phases together. */
   sendErrors: Record<string, number>;
   /** Receiving socket's `drops` (from /proc/net/udp) during the run; `null` when unavailable. */
   kernelDrops: number | null;
-  lossAttribution: LossAttribution;
+  /** `null` when `lost` is unknown. */
+  lossAttribution: LossAttribution | null;
   /** Measured-phase duration used for the rates, seconds. */
   durationSeconds: number;
-  sentPps: number;
-  receivedPps: number;
+  /** The rate asked for, datagrams/s; `null` for `max` (unpaced). */
+  offeredPps: number | null;
+  /** True when the sender emitted less than 95 % of `offeredPps` over the measured time: the sender, not the path, was the limit. */
+  undersent: boolean;
+  sentPps: number | null;
+  receivedPps: number | null;
   /** UDP payload bits per second delivered to the receiver (received × size × 8 / duration). */
-  bitsPerSecond: number;
+  bitsPerSecond: number | null;
   /** RFC 3550 §6.4.1 interarrival jitter, milliseconds. */
   jitterMs: number | null;
   latencyUs: LatencyUs;
@@ -118,13 +157,14 @@ export interface DirectionResult {
   intervals: IntervalSample[];
   /** Whether the receiver saw the sender's end marker (drain signal). */
   endMarkerSeen: boolean;
+  /** Independent derivations of `lost`. */
+  check: LossCheck;
   /**
    * Which side's figures this direction has. Absent or `both` normally; in a
    * partial remote result whose peer vanished, `sender` (receive figures are
-   * 0 and not measured) or `receiver` (`sent` is the end marker's count, or
-   * the highest sequence number + 1 without one).
+   * `null`) or `receiver` (`sent` is the end marker's count, or `null`).
    */
-  observedBy?: 'both' | 'sender' | 'receiver';
+  observedBy?: ObservedBy;
 }
 
 /** UDP counters from `/proc/net/snmp` (or `snmp6`) before and after the run. */
@@ -187,9 +227,23 @@ export interface RunConfig {
   peerTimeoutSeconds: number;
 }
 
+/** Kinds of warnings a run can carry. */
+export type WarningCode =
+  | 'undersent'
+  | 'check-disagrees'
+  | 'no-end-marker'
+  | 'no-proc'
+  | 'peer-timeout'
+  | 'no-peer-results'
+  | 'rcvbuf-clamped'
+  | 'sndbuf-clamped'
+  | (string & {});
+
 /** A note the run wants the reader to see (clamped buffers, missing /proc, …). */
 export interface RunWarning {
-  code: string;
+  code: WarningCode;
+  /** The direction it is about (`A→B`, `B→A`), when it is about one. */
+  direction?: 'A→B' | 'B→A';
   message: string;
   /** A command the user could run to change it (the tool never changes settings itself). */
   hint?: string;
@@ -307,8 +361,13 @@ export interface SearchDirectionResult {
   /** Worst loss seen in the passing trials at `ratePps` (with `limitedBy: 'floor'`: the floor's loss). */
   lossPercentAtRate: number | null;
   lowestFailingPps: number | null;
-  /** `loss`: the normal case; `ceiling`: lossless at the ceiling; `floor`: lossy at the floor; `max-trials`: budget ran out. */
-  limitedBy: 'loss' | 'ceiling' | 'floor' | 'max-trials';
+  /**
+   * `loss`: a trial above failed on loss; `undersent`: every failure above was
+   * the sender falling short of the offered rate (the tool, not the path, was
+   * the limit); `ceiling`: passed at the ceiling; `floor`: failed at the floor;
+   * `max-trials`: budget ran out.
+   */
+  limitedBy: 'loss' | 'undersent' | 'ceiling' | 'floor' | 'max-trials';
   confirmed: boolean;
   trials: number;
 }
