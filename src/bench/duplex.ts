@@ -17,7 +17,7 @@ import { Endpoint, startEndpoint, type EndpointReport } from './endpoint.js';
 import { mergeDirection } from './merge.js';
 import { collectEnvironment } from './environment.js';
 import { TOOL } from '../version.js';
-import { bufferWarnings } from './warnings.js';
+import { bufferWarnings, directionWarnings } from './warnings.js';
 
 /** One per-second progress sample of one direction, for live display. */
 export interface ProgressSample {
@@ -86,22 +86,30 @@ export function kernelDelta(before: UdpCounterSnapshot, after: UdpCounterSnapsho
 }
 
 /** Merges two endpoint reports (A, B) into the two directions. */
-export function directionsOf(a: EndpointReport, b: EndpointReport, sizeBytes: number, sharedClock: boolean): DirectionResult[] {
-  return [
-    [a, b],
-    [b, a],
-  ].map(([from, to]) =>
+export function directionsOf(args: {
+  a: EndpointReport;
+  b: EndpointReport;
+  cfg: RunConfig;
+  /** Both endpoints on one monotonic clock (one-way delay is meaningful). */
+  sharedClock: boolean;
+  /** Receiving sockets' drops must equal the loss (loopback, both endpoints here). */
+  kernelExact: boolean;
+}): DirectionResult[] {
+  const { a, b, cfg } = args;
+  const one = (from: EndpointReport, to: EndpointReport, offeredPps: number | null): DirectionResult =>
     mergeDirection({
-      from: (from as EndpointReport).endpoint.id,
-      to: (to as EndpointReport).endpoint.id,
-      sender: (from as EndpointReport).sender,
-      receiver: (to as EndpointReport).receiver,
-      kernelDrops: (to as EndpointReport).kernelDrops,
-      extraForeign: (to as EndpointReport).extraForeign,
-      sizeBytes,
-      sharedClock,
-    }),
-  );
+      from: from.endpoint.id,
+      to: to.endpoint.id,
+      sender: from.sender,
+      receiver: to.receiver,
+      kernelDrops: to.kernelDrops,
+      kernelExact: args.kernelExact,
+      extraForeign: to.extraForeign,
+      sizeBytes: cfg.sizeBytes,
+      offeredPps,
+      sharedClock: args.sharedClock,
+    });
+  return [one(a, b, cfg.rateAbPps), one(b, a, cfg.rateBaPps)];
 }
 
 /**
@@ -173,6 +181,8 @@ export async function runLocalDuplex(cfg: RunConfig, hooks: RunHooks = {}): Prom
     if (!kernel.available) warnings.push({ code: 'no-proc', message: `kernel counters unavailable (${kernel.source}); loss cannot be attributed to kernel drops` });
 
     const complete = !interrupted && sendersOk && ra.complete && rb.complete;
+    const directions = directionsOf({ a: ra, b: rb, cfg, sharedClock: true, kernelExact: true });
+    warnings.push(...directionWarnings(directions));
     return {
       kind: 'duplex',
       schemaVersion: SCHEMA_VERSION,
@@ -184,7 +194,7 @@ export async function runLocalDuplex(cfg: RunConfig, hooks: RunHooks = {}): Prom
       config: cfg,
       environment: collectEnvironment(cfg.host),
       endpoints: endpointResults,
-      directions: directionsOf(ra, rb, cfg.sizeBytes, true),
+      directions,
       kernel,
       warnings,
       elapsedSeconds: (clock.nowNs() - t0) / 1e9,

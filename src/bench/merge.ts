@@ -2,7 +2,8 @@
  * Pure functions that merge the workers' partial results into the result's
  * per-direction and per-endpoint figures. No I/O, no clock: easy to test.
  */
-import type { DirectionResult, IntervalSample, LatencyUs, LossAttribution } from '../report/schema.js';
+import type { DirectionResult, IntervalSample, LatencyUs, LossAttribution, LossCheck } from '../report/schema.js';
+import { END_MARKER_COPIES } from '../udp/wire.js';
 import type { ReceiverPartial, SenderPartial } from './messages.js';
 import type { Percentiles } from '../udp/receiver.js';
 
@@ -16,11 +17,33 @@ export interface DirectionInputs {
   receiver: ReceiverPartial | null;
   /** Drops of the receiving socket(s) during the measured phase; `null` when /proc was unavailable. */
   kernelDrops: number | null;
+  /**
+   * Whether the receiving socket's drops should equal the loss exactly: true
+   * on loopback with both endpoints here (no path between the sockets, no
+   * other socket on the port); false across machines, where a loss may also
+   * happen on the way and a control socket shares the port.
+   */
+  kernelExact: boolean;
   /** Foreign datagrams seen by the receiving endpoint's other socket (split mode). */
   extraForeign: number;
   sizeBytes: number;
+  /** The rate asked for, datagrams/s; `null` for unpaced. */
+  offeredPps: number | null;
   /** Whether one-way delay is meaningful (both endpoints on one clock). */
   sharedClock: boolean;
+}
+
+/**
+ * The one rule for "the sender fell short": it emitted less than this share
+ * of the offered rate over the measured time (the rule `--find-max` applies
+ * to a trial, see search.ts).
+ */
+export const MIN_SENT_FRACTION = 0.95;
+
+/** True when a paced sender emitted less than {@link MIN_SENT_FRACTION} of its offered rate. */
+export function isUndersent(offeredPps: number | null, sentPps: number | null): boolean {
+  if (offeredPps === null || offeredPps <= 0 || sentPps === null) return false;
+  return sentPps < MIN_SENT_FRACTION * offeredPps;
 }
 
 function latencyFrom(p: Percentiles | null, note: string, missing: string): LatencyUs {
@@ -30,34 +53,39 @@ function latencyFrom(p: Percentiles | null, note: string, missing: string): Late
 
 /**
  * Per-second samples from cumulative counters. The last (possibly partial)
- * interval is closed with the final totals so that the samples add up to the
- * totals. Lost per interval is the sequence-gap estimate of RFC 3550 §6.4.1
- * (expected − received), floored at 0.
+ * interval ends at the sender's final count and the receiver's final count;
+ * lost per interval is the receiver's sequence-gap estimate of RFC 3550
+ * §6.4.1 (expected − received, floored at 0), the last one against the end
+ * marker's sequence count. A side whose figures are missing gives `null`.
  */
-export function mergeIntervals(
-  sentCum: readonly number[],
-  receivedCum: readonly number[],
-  expectedCum: readonly number[],
-  totals: { sent: number; received: number; lost: number },
-  durationSeconds: number,
-): IntervalSample[] {
-  const n = Math.max(sentCum.length, receivedCum.length, Math.ceil(durationSeconds - 0.02));
+export function mergeIntervals(args: {
+  sentCum: readonly number[] | null;
+  receivedCum: readonly number[] | null;
+  expectedCum: readonly number[] | null;
+  /** Final cumulative counts; `null` for a side that did not report. */
+  final: { sent: number | null; received: number | null; expected: number | null };
+  durationSeconds: number;
+}): IntervalSample[] {
+  const { sentCum, receivedCum, expectedCum, final, durationSeconds } = args;
+  const n = Math.max(sentCum?.length ?? 0, receivedCum?.length ?? 0, Math.ceil(durationSeconds - 0.02));
   const out: IntervalSample[] = [];
   let ps = 0;
   let pr = 0;
   let pe = 0;
-  let lostSoFar = 0;
   for (let i = 0; i < n; i++) {
     const last = i === n - 1;
-    const s = last ? totals.sent : (sentCum[i] ?? totals.sent);
-    const r = last ? totals.received : (receivedCum[i] ?? totals.received);
-    const e = last ? totals.sent : (expectedCum[i] ?? totals.sent);
-    const lost = last ? Math.max(0, totals.lost - lostSoFar) : Math.max(0, e - pe - (r - pr));
-    out.push({ t: last ? Math.round(durationSeconds * 1000) / 1000 : i + 1, sent: s - ps, received: r - pr, lost });
-    lostSoFar += lost;
-    ps = s;
-    pr = r;
-    pe = e;
+    const s = sentCum === null || final.sent === null ? null : last ? final.sent : (sentCum[i] ?? final.sent);
+    const r = receivedCum === null || final.received === null ? null : last ? final.received : (receivedCum[i] ?? final.received);
+    const e = expectedCum === null || final.expected === null ? null : last ? final.expected : (expectedCum[i] ?? final.expected);
+    out.push({
+      t: last ? Math.round(durationSeconds * 1000) / 1000 : i + 1,
+      sent: s === null ? null : s - ps,
+      received: r === null ? null : r - pr,
+      lost: r === null || e === null ? null : Math.max(0, e - pe - (r - pr)),
+    });
+    ps = s ?? ps;
+    pr = r ?? pr;
+    pe = e ?? pe;
   }
   return out;
 }
@@ -68,46 +96,93 @@ export function attributeLoss(lost: number, kernelDrops: number | null, senderEr
   return { sender: senderErrors, kernel, network: lost - kernel };
 }
 
-/** Computes one direction of the result. Invariant: `sent = received + lost`. */
+/**
+ * The independent derivations of a direction's loss (schema `LossCheck`).
+ * `lostBySequence` needs the end marker; kernel drops are compared only
+ * where they are exact for the path, after removing end-marker copies the
+ * receiving socket dropped (they are datagrams too, but not data).
+ */
+export function checkLoss(args: { lost: number | null; receiver: ReceiverPartial | null; kernelDrops: number | null; kernelExact: boolean; endMarkerCopies: number }): LossCheck {
+  const { lost, receiver: r, kernelDrops, kernelExact } = args;
+  const notes: string[] = [];
+  let lostBySequence: number | null = null;
+  if (r === null) notes.push('the receiver did not report');
+  else if (r.end === null) notes.push('no end marker arrived: the receiver cannot tell how many sequence numbers were used');
+  else lostBySequence = r.end.seqEnd - r.end.burned - r.received;
+  let agree = lost !== null;
+  if (lost === null) notes.push('lost is unknown');
+  if (lostBySequence !== null && lost !== null && lostBySequence !== lost) {
+    agree = false;
+    notes.push(`lost by sequence (${lostBySequence}) differs from sent − received (${lost})`);
+  }
+  if (lostBySequence === null) agree = false;
+  if (kernelDrops === null) notes.push('kernel drops unavailable');
+  else if (!kernelExact) notes.push('kernel drops not compared: across machines, loss can also happen on the path');
+  else if (lost !== null && r !== null) {
+    const missedEnds = r.end === null ? 0 : Math.max(0, args.endMarkerCopies - r.endMarkers);
+    const dataDrops = kernelDrops - missedEnds;
+    if (dataDrops !== lost) {
+      agree = false;
+      notes.push(`receiving socket dropped ${kernelDrops}${missedEnds > 0 ? ` (${missedEnds} of them end-marker copies)` : ''}, but ${lost} were lost`);
+    } else if (missedEnds > 0) notes.push(`kernel drops include ${missedEnds} end-marker copies`);
+  }
+  return { lostBySequence, kernelDrops, agree, note: notes.length > 0 ? notes.join('; ') : null };
+}
+
+/**
+ * Computes one direction of the result. `lost = sent − received` by
+ * definition; `check` holds the derivations that could disagree with it.
+ * A figure no side observed is `null`, never 0 or a copy of another.
+ */
 export function mergeDirection(d: DirectionInputs): DirectionResult {
   const s = d.sender;
   const r = d.receiver;
   // The kernel-accepted count from the sender is authoritative; the end
-  // marker's copy stands in when the sender's own report is missing.
-  const sent = s !== null ? s.sent : r !== null ? (r.finalCount >= 0 ? r.finalCount : r.expected) : 0;
-  const received = r?.received ?? 0;
-  // Without the receiver's report nothing is known about loss: 0, flagged by observedBy.
-  const lost = r === null ? 0 : sent - received;
+  // marker's copy of it stands in when the sender's own report is missing.
+  const sent = s !== null ? s.sent : (r?.end?.sent ?? null);
+  const received = r?.received ?? null;
+  const lost = sent !== null && received !== null ? sent - received : null;
   const durationNs = s !== null && s.measureEndNs > s.measureStartNs ? s.measureEndNs - s.measureStartNs : 0;
   const durationSeconds = durationNs / 1e9;
-  const perSecond = (n: number): number => (durationSeconds > 0 ? n / durationSeconds : 0);
+  const perSecond = (n: number | null): number | null => (n === null || durationSeconds <= 0 ? null : n / durationSeconds);
   const sendErrors = s?.errors ?? {};
   const senderErrors = Object.values(sendErrors).reduce((a, b) => a + b, 0);
   const latencyUs = d.sharedClock
     ? latencyFrom(r?.delay ?? null, 'one-way delay, both endpoints on one monotonic clock', 'n/a: no datagram received')
     : latencyFrom(null, '', 'n/a: one-way delay needs one clock; the endpoints are on two machines (see rttUs)');
+  const sentPps = perSecond(sent);
+  const offeredPps = d.offeredPps !== null && d.offeredPps > 0 ? d.offeredPps : d.offeredPps === 0 ? 0 : null;
   const result: DirectionResult = {
     from: d.from,
     to: d.to,
     sent,
     received,
     lost,
-    duplicates: r?.duplicates ?? 0,
-    reordered: r?.reordered ?? 0,
-    late: r?.late ?? 0,
-    foreign: (r?.foreign ?? 0) + d.extraForeign,
-    lossPercent: sent > 0 ? (lost / sent) * 100 : 0,
+    duplicates: r?.duplicates ?? null,
+    reordered: r?.reordered ?? null,
+    late: r?.late ?? null,
+    foreign: r === null ? null : r.foreign + d.extraForeign,
+    lossPercent: lost === null || sent === null ? null : sent > 0 ? (lost / sent) * 100 : 0,
     sendErrors: { ...sendErrors },
     kernelDrops: d.kernelDrops,
-    lossAttribution: attributeLoss(lost, d.kernelDrops, senderErrors),
+    lossAttribution: lost === null ? null : attributeLoss(lost, d.kernelDrops, senderErrors),
     durationSeconds,
-    sentPps: perSecond(sent),
+    offeredPps,
+    undersent: s !== null && isUndersent(offeredPps, sentPps),
+    sentPps,
     receivedPps: perSecond(received),
-    bitsPerSecond: perSecond(received * d.sizeBytes * 8),
+    bitsPerSecond: received === null ? null : perSecond(received * d.sizeBytes * 8),
     jitterMs: r !== null && r.received >= 2 ? r.jitterNs / 1e6 : null,
     latencyUs,
-    intervals: mergeIntervals(s?.intervalSent ?? [], r?.intervalReceived ?? [], r?.intervalExpected ?? [], { sent, received, lost }, durationSeconds),
+    intervals: mergeIntervals({
+      sentCum: s?.intervalSent ?? null,
+      receivedCum: r?.intervalReceived ?? null,
+      expectedCum: r?.intervalExpected ?? null,
+      final: { sent: s?.sent ?? null, received, expected: r === null ? null : r.end !== null ? r.end.seqEnd : r.expected },
+      durationSeconds,
+    }),
     endMarkerSeen: r?.endMarkerSeen ?? false,
+    check: checkLoss({ lost, receiver: r, kernelDrops: d.kernelDrops, kernelExact: d.kernelExact, endMarkerCopies: END_MARKER_COPIES }),
   };
   if (s === null || r === null) result.observedBy = s !== null ? 'sender' : 'receiver';
   // Round trip needs no shared clock: each side subtracts its own timestamps.

@@ -5,6 +5,7 @@
 import type { Percentiles, ForeignCounts } from '../udp/receiver.js';
 import type { SenderCounters } from '../udp/sender.js';
 import type { ThreadCpu } from '../udp/cpu.js';
+import type { EndCounts } from '../udp/wire.js';
 
 /** What a worker does: `endpoint` = one socket sending and receiving (single mode). */
 export type WorkerRole = 'endpoint' | 'sender' | 'receiver';
@@ -76,7 +77,10 @@ export interface ReceiverPartial {
   delay: Percentiles | null;
   rtt: Percentiles | null;
   endMarkerSeen: boolean;
-  finalCount: number;
+  /** The first end marker's counts (sequence numbers used, sent, burned), or `null` without one. */
+  end: EndCounts | null;
+  /** End-marker copies received (the sender sends END_MARKER_COPIES). */
+  endMarkers: number;
   sources: string[];
   /** Cumulative received and expected at the end of each measured second. */
   intervalReceived: number[];
@@ -108,7 +112,7 @@ export type FromWorker =
   | { type: 'ready' }
   | IntervalTick
   | { type: 'send-done'; sent: number }
-  | { type: 'end-seen'; finalCount: number }
+  | { type: 'end-seen'; end: EndCounts }
   | { type: 'partial'; partial: WorkerPartial }
   /** A control frame that landed on a data socket (remote mode). */
   | { type: 'control'; bytes: Uint8Array; address: string; port: number }

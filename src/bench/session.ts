@@ -16,7 +16,7 @@ import { DRAIN_GRACE_MS, DRAIN_TIMEOUT_MS, directionsOf, kernelDelta, sleep, wai
 import { startEndpoint, type Endpoint, type EndpointReport } from './endpoint.js';
 import { collectEnvironment, localAddressToward } from './environment.js';
 import { mergeDirection } from './merge.js';
-import { bufferWarnings } from './warnings.js';
+import { bufferWarnings, directionWarnings } from './warnings.js';
 
 /** What each side sends the other after the data phase. */
 export interface RemoteReport {
@@ -208,15 +208,18 @@ export function buildRemoteResult(args: {
   warnings.push(...bufferWarnings(cfg, reports.map((r) => r.report.endpoint)));
   let directions;
   if (a !== null && b !== null) {
-    directions = directionsOf(a.report, b.report, cfg.sizeBytes, false);
+    directions = directionsOf({ a: a.report, b: b.report, cfg, sharedClock: false, kernelExact: false });
   } else {
     const have = (a ?? b) as RemoteReport;
     const other = have.report.endpoint.id === 'A' ? 'B' : 'A';
     warnings.push({ code: 'no-peer-results', message: `the peer's results did not arrive: each direction shows only what endpoint ${have.report.endpoint.id} observed` });
-    const out = mergeDirection({ from: have.report.endpoint.id, to: other, sender: have.report.sender, receiver: null, kernelDrops: null, extraForeign: 0, sizeBytes: cfg.sizeBytes, sharedClock: false });
-    const inc = mergeDirection({ from: other, to: have.report.endpoint.id, sender: null, receiver: have.report.receiver, kernelDrops: have.report.kernelDrops, extraForeign: have.report.extraForeign, sizeBytes: cfg.sizeBytes, sharedClock: false });
+    const rateOf = (from: 'A' | 'B'): number | null => (from === 'A' ? cfg.rateAbPps : cfg.rateBaPps);
+    const common = { sizeBytes: cfg.sizeBytes, sharedClock: false, kernelExact: false } as const;
+    const out = mergeDirection({ ...common, from: have.report.endpoint.id, to: other, sender: have.report.sender, receiver: null, kernelDrops: null, extraForeign: 0, offeredPps: rateOf(have.report.endpoint.id) });
+    const inc = mergeDirection({ ...common, from: other, to: have.report.endpoint.id, sender: null, receiver: have.report.receiver, kernelDrops: have.report.kernelDrops, extraForeign: have.report.extraForeign, offeredPps: rateOf(other) });
     directions = have.report.endpoint.id === 'A' ? [out, inc] : [inc, out];
   }
+  warnings.push(...directionWarnings(directions));
   const complete = a !== null && b !== null && a.complete && b.complete;
   const reason = a?.incompleteReason ?? b?.incompleteReason ?? (complete ? null : 'no-peer-results');
   const result: DuplexResult = {

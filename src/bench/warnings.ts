@@ -2,7 +2,7 @@
  * Warnings about settings that shaped the figures. The tool never changes
  * system settings itself; it prints the command that would.
  */
-import type { EndpointResult, RunConfig, RunWarning } from '../report/schema.js';
+import type { DirectionResult, EndpointResult, RunConfig, RunWarning } from '../report/schema.js';
 import { readSysctl } from '../udp/kernel.js';
 
 /**
@@ -30,5 +30,35 @@ export function bufferWarnings(cfg: RunConfig, endpoints: readonly EndpointResul
   };
   check('rcvbuf', 'net.core.rmem_max', cfg.rcvbufBytes);
   check('sndbuf', 'net.core.wmem_max', cfg.sndbufBytes);
+  return out;
+}
+
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+/**
+ * Warnings about the figures themselves, per direction: a sender that fell
+ * short of the offered rate (the tool, not the path, was the limit) and a
+ * loss figure that its independent derivations contradict. Never hidden.
+ */
+export function directionWarnings(directions: readonly DirectionResult[]): RunWarning[] {
+  const out: RunWarning[] = [];
+  for (const d of directions) {
+    const direction = d.from === 'A' ? 'A→B' : 'B→A';
+    if (d.undersent && d.offeredPps !== null && d.sentPps !== null) {
+      const share = Math.round((d.sentPps / d.offeredPps) * 100);
+      out.push({
+        code: 'undersent',
+        direction,
+        message: `${direction} undersent: offered ${fmt(d.offeredPps)}/s, sent ${fmt(d.sentPps)}/s (${share} %): the sender, not the network, was the limit; its loss figures describe the lower rate`,
+      });
+    }
+    if (!d.check.agree && d.check.lostBySequence !== null && d.lost !== null) {
+      out.push({
+        code: 'check-disagrees',
+        direction,
+        message: `${direction} loss check disagrees: sent − received = ${d.lost}, by sequence ${d.check.lostBySequence}, kernel drops ${d.check.kernelDrops ?? 'n/a'}${d.check.note === null ? '' : ` (${d.check.note})`}`,
+      });
+    }
+  }
   return out;
 }

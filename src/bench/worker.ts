@@ -91,7 +91,7 @@ async function onPeer(address: string, peerPort: number): Promise<void> {
       ...(init.relayControl ? { onControl: relay } : {}),
     });
     s.on('message', receiver.onMessage);
-    receiver.whenEnded((finalCount) => post({ type: 'end-seen', finalCount }));
+    receiver.whenEnded((end) => post({ type: 'end-seen', end }));
   } else {
     // A sender-only socket should receive nothing: count what it does.
     const h = createHeader();
@@ -133,7 +133,7 @@ function watchSilence(startAtNs: number): void {
     const now = clock.nowNs();
     if (now < startAtNs) return;
     const last = Math.max(r.lastArrivalNs, startAtNs);
-    if (now - last > init.peerTimeoutNs && r.finalCount < 0) {
+    if (now - last > init.peerTimeoutNs && r.end === null) {
       if (silenceTimer) clearInterval(silenceTimer);
       silenceTimer = null;
       post({ type: 'peer-silent', silentMs: Math.round((now - last) / 1e6) });
@@ -229,8 +229,9 @@ async function onFinish(): Promise<void> {
       jitterNs: a.jitterNs,
       delay: receiver.delayPercentiles(),
       rtt: receiver.rttPercentiles(),
-      endMarkerSeen: receiver.finalCount >= 0,
-      finalCount: receiver.finalCount,
+      endMarkerSeen: receiver.end !== null,
+      end: receiver.end,
+      endMarkers: receiver.endMarkers,
       sources: [...receiver.sources],
       intervalReceived,
       intervalExpected,

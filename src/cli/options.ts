@@ -37,7 +37,8 @@ export function parseRate(option: string, text: string, sizeBytes: number, allow
     const unit = (bits[2] ?? '').toLowerCase();
     const mult = unit === 'k' ? 1e3 : unit === 'm' ? 1e6 : unit === 'g' ? 1e9 : 1;
     const pps = (Number(bits[1]) * mult) / (sizeBytes * 8);
-    if (!(pps > 0)) throw new OptionError(option, `"${text}" is below one datagram per second at --size ${sizeBytes}`);
+    // A paced sender below one datagram per second would measure nothing in a short run.
+    if (!(pps >= 1)) throw new OptionError(option, `"${text}" is ${pps.toPrecision(2)} datagrams/s at --size ${sizeBytes}: below one datagram per second`);
     return pps;
   }
   const pps = /^(\d+(?:\.\d+)?)\s*([kKM]?)(pps)?$/.exec(t);
@@ -46,6 +47,7 @@ export function parseRate(option: string, text: string, sizeBytes: number, allow
     const mult = unit === 'k' || unit === 'K' ? 1e3 : unit === 'M' ? 1e6 : 1;
     const v = Number(pps[1]) * mult;
     if (!(v > 0)) throw new OptionError(option, `"${text}" must be a positive rate`);
+    if (v < 1) throw new OptionError(option, `"${text}" is below one datagram per second`);
     if (v > 1e8) throw new OptionError(option, `"${text}" is above 100M datagrams/s; use "max" for as fast as possible`);
     return v;
   }
@@ -165,6 +167,12 @@ export async function resolveDuplexOptions(raw: RawDuplexOptions): Promise<RunCo
   if (rateAbPps === 0 && rateBaPps === 0) throw new OptionError('--rate-ab', 'both directions are off (0); at least one must send');
   const durationSeconds = parseSeconds('--duration', raw.duration, false);
   const omitSeconds = parseSeconds('--omit', raw.omit, true);
+  // A paced direction that would not send one datagram in the measured time measures nothing.
+  for (const [option, pps] of [[raw.rateAb !== undefined ? '--rate-ab' : '--rate', rateAbPps], [raw.rateBa !== undefined ? '--rate-ba' : '--rate', rateBaPps]] as const) {
+    if (pps !== null && pps > 0 && pps * durationSeconds < 1) {
+      throw new OptionError(option, `${pps.toPrecision(3)} datagrams/s for --duration ${durationSeconds} s sends less than one datagram`);
+    }
+  }
   if (raw.threads !== 'single' && raw.threads !== 'split' && raw.threads !== 'auto') {
     throw new OptionError('--threads', `"${raw.threads}" must be single, split or auto`);
   }

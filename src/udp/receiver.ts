@@ -10,7 +10,7 @@ import * as hdr from 'hdr-histogram-js';
 import { DirectionAccounting } from './accounting.js';
 import type { Clock } from './clock.js';
 import { type EchoState, writeEcho } from './echo.js';
-import { CONTROL_KIND_MIN, Decode, FLAG_WARMUP, Kind, createHeader, decodeHeader } from './wire.js';
+import { CONTROL_KIND_MIN, Decode, type EndCounts, FLAG_WARMUP, Kind, createHeader, decodeHeader, endCountsOf } from './wire.js';
 
 /** Largest delay the histograms track, µs (values above are clamped). */
 const MAX_TRACKED_US = 60_000_000;
@@ -59,8 +59,9 @@ export class Receiver {
   warmupReceived = 0;
   /** Highest warm-up sequence number + 1 (pre-roll and `--omit` share one sequence). */
   warmupExpected = 0;
-  /** Final sent count from the sender's end marker, or -1 before it arrived. */
-  finalCount = -1;
+  /** The first end marker's counts, or `null` before one arrived. */
+  end: EndCounts | null = null;
+  /** End-marker copies received. */
   endMarkers = 0;
   /** Monotonic arrival time of the latest valid datagram from the peer (0 = none yet). */
   lastArrivalNs = 0;
@@ -68,7 +69,7 @@ export class Receiver {
   private readonly hdr = createHeader();
   private readonly delay: hdr.Histogram;
   private readonly rtt: hdr.Histogram;
-  private onEnd: ((finalCount: number) => void) | null = null;
+  private onEnd: ((end: EndCounts) => void) | null = null;
   private lastSourcePort = -1;
   private lastSourceAddress = '';
 
@@ -82,9 +83,9 @@ export class Receiver {
   }
 
   /** Calls `fn` once, when the first end marker arrives. */
-  whenEnded(fn: (finalCount: number) => void): void {
+  whenEnded(fn: (end: EndCounts) => void): void {
     this.onEnd = fn;
-    if (this.finalCount >= 0) fn(this.finalCount);
+    if (this.end !== null) fn(this.end);
   }
 
   private handle(msg: Buffer, rinfo: dgram.RemoteInfo): void {
@@ -127,19 +128,22 @@ export class Receiver {
     }
     this.lastArrivalNs = arrival;
     if (rinfo.port !== this.lastSourcePort || rinfo.address !== this.lastSourceAddress) this.noteSource(rinfo);
+    if (h.kind === Kind.End) {
+      // End markers carry counts in the echo fields (wire.ts): no RTT sample.
+      this.endMarkers++;
+      if (this.end === null) {
+        const end: EndCounts = { seqEnd: 0, sent: 0, burned: 0 };
+        endCountsOf(h, end);
+        this.end = end;
+        this.onEnd?.(end);
+      }
+      return;
+    }
     if (this.opts.echo !== null) writeEcho(this.opts.echo, h.sendTimeNs, arrival);
     if (h.echoTimeNs !== 0) {
       // RTT = now − our original send time − the time the peer held it.
       const rttUs = (arrival - h.echoTimeNs) / 1000 - h.echoDelayUs;
       if (rttUs >= 0) this.rtt.recordValue(rttUs < MAX_TRACKED_US ? Math.round(rttUs) : MAX_TRACKED_US);
-    }
-    if (h.kind === Kind.End) {
-      this.endMarkers++;
-      if (this.finalCount < 0) {
-        this.finalCount = h.seq;
-        this.onEnd?.(h.seq);
-      }
-      return;
     }
     if ((h.flags & FLAG_WARMUP) !== 0) {
       // Warm-up keeps only counts and the highest sequence, for its (omitted) progress lines.

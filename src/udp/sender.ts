@@ -10,16 +10,13 @@
 import type dgram from 'node:dgram';
 import type { Clock } from './clock.js';
 import { TokenBucket, burstFor, spendPerTick } from './pacer.js';
-import { FLAG_WARMUP, HEADER_BYTES, Kind, createHeader, encodeHeader, stampData } from './wire.js';
+import { END_MARKER_COPIES, END_MARKER_SPACING_MS, FLAG_WARMUP, HEADER_BYTES, Kind, createHeader, encodeHeader, stampData, stampEnd } from './wire.js';
 import { type EchoState, readEcho } from './echo.js';
 
 /** Buffers in the send ring. A buffer is reused only when no send holds it. */
 const POOL_SIZE = 1024;
 /** How often the pacing timer fires, ms (Node's timers tick at about 1 ms). */
 const PACE_INTERVAL_MS = 1;
-/** End markers are sent this many times, this far apart, so one loss does not hide the final count. */
-const END_MARKER_COPIES = 5;
-const END_MARKER_SPACING_MS = 10;
 
 /** What the sender needs to know. */
 export interface SenderOptions {
@@ -49,6 +46,10 @@ export interface SenderCounters {
   warmupSent: number;
   /** Error code → count, measured and warm-up phases together. */
   errors: Record<string, number>;
+  /** Send errors of the measured phase: sequence numbers that never reached the wire. */
+  measureErrors: number;
+  /** Sequence numbers the measured phase used (highest measured sequence number + 1). */
+  seqEnd: number;
   /** Monotonic time the measured phase began and ended (ns), or 0 if it did not. */
   measureStartNs: number;
   measureEndNs: number;
@@ -72,10 +73,12 @@ export class Sender implements SenderCounters {
   attempted = 0;
   warmupSent = 0;
   errors: Record<string, number> = {};
+  measureErrors = 0;
   measureStartNs = 0;
   measureEndNs = 0;
 
   private phase: Phase = 'idle';
+  private measureBegan = false;
   private readonly pool: Buffer[] = [];
   private poolIndex = 0;
   private inflight = 0;
@@ -174,6 +177,7 @@ export class Sender implements SenderCounters {
 
   private beginMeasure(): void {
     this.phase = 'measure';
+    this.measureBegan = true;
     this.flags = 0;
     this.seq = 0;
     this.measureStartNs = this.opts.clock.nowNs();
@@ -197,8 +201,8 @@ export class Sender implements SenderCounters {
     this.phase = 'ending';
     let copies = 0;
     const sendEnd = (): void => {
-      // The end marker's sequence field carries the final sent count.
-      stampData(this.endBuf, this.sent, 0, this.opts.clock.nowNs(), 0, 0);
+      // The end marker carries the sequence numbers used, the kernel-accepted count and the burned ones (wire.ts).
+      stampEnd(this.endBuf, { seqEnd: this.seqEnd, sent: this.sent, burned: this.measureErrors }, this.opts.clock.nowNs());
       this.rawSend(this.endBuf, this.endBuf.length, this.onEndSent);
       if (++copies < END_MARKER_COPIES) {
         setTimeout(sendEnd, END_MARKER_SPACING_MS);
@@ -275,15 +279,22 @@ export class Sender implements SenderCounters {
     }
   }
 
+  /** Sequence numbers used by the measured phase (the sequence restarts at 0 when it begins). */
+  get seqEnd(): number {
+    return this.measureBegan ? this.seq : 0;
+  }
+
   private sentCallback(err: Error | null): void {
     this.inflight--;
+    const p = this.phase;
+    const measured = p === 'measure' || (p === 'flush' && this.flushingMeasured);
     if (err === null) {
-      const p = this.phase;
-      if (p === 'measure' || (p === 'flush' && this.flushingMeasured)) this.sent++;
+      if (measured) this.sent++;
       else this.warmupSent++;
     } else {
       const code = (err as NodeJS.ErrnoException).code ?? 'EUNKNOWN';
       this.errors[code] = (this.errors[code] ?? 0) + 1;
+      if (measured) this.measureErrors++;
     }
     if (this.phase === 'flush' && this.inflight === 0) this.maybeFinishFlush();
   }
@@ -295,6 +306,8 @@ export class Sender implements SenderCounters {
       attempted: this.attempted,
       warmupSent: this.warmupSent,
       errors: { ...this.errors },
+      measureErrors: this.measureErrors,
+      seqEnd: this.seqEnd,
       measureStartNs: this.measureStartNs,
       measureEndNs: this.measureEndNs,
     };

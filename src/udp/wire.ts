@@ -12,10 +12,20 @@
  * | 6      | 1    | direction id (0 = A→B, 1 = B→A)                           |
  * | 7      | 1    | flags ({@link FLAG_WARMUP})                               |
  * | 8      | 4    | session id                                                |
- * | 12     | 8    | sequence number (end marker: final sent count)            |
+ * | 12     | 8    | sequence number (end marker: sequence numbers used)       |
  * | 20     | 8    | send timestamp, ns on the sender's monotonic clock        |
- * | 28     | 8    | echo timestamp: the peer's send time of its latest datagram we received (0 = none) |
- * | 36     | 4    | echo delay: µs between that receipt and this send         |
+ * | 28     | 8    | echo timestamp: the peer's send time of its latest datagram we received (0 = none); end marker: kernel-accepted count |
+ * | 36     | 4    | echo delay: µs between that receipt and this send; end marker: sequence numbers burned on send errors |
+ *
+ * End markers ({@link Kind.End}) close a direction's measured phase. They are
+ * sent {@link END_MARKER_COPIES} times and carry three counts so that the
+ * receiver can derive loss from the wire alone: every measured data datagram
+ * takes the next sequence number from 0, so `seq` of the end marker is the
+ * number of sequence numbers used; `burned` of those never left because the
+ * kernel refused the send; `sent` is the sender's own kernel-accepted count
+ * (a copy, for a receiver whose peer's report never arrives). The receiver's
+ * loss by sequence is `seq − burned − unique received`, which is independent
+ * of the sender's callback count.
  *
  * 64-bit fields are written as two 32-bit halves from a JS number (exact up to
  * 2^53) so that encoding and decoding allocate nothing (no BigInt per datagram).
@@ -23,8 +33,11 @@
 
 /** "UDX1" */
 export const MAGIC = 0x55445831;
-/** Bumped when the layout changes; a receiver counts other versions as foreign. */
-export const WIRE_VERSION = 1;
+/** Bumped when the layout changes; a receiver counts other versions as foreign. 2: end markers carry sent and burned counts. */
+export const WIRE_VERSION = 2;
+/** End markers per direction, {@link END_MARKER_SPACING_MS} apart, so that one loss does not hide the final counts. */
+export const END_MARKER_COPIES = 5;
+export const END_MARKER_SPACING_MS = 10;
 /** Size of the header; the smallest valid `--size`. */
 export const HEADER_BYTES = 40;
 /** Largest UDP payload over IPv4 (65535 − 20 IP − 8 UDP). */
@@ -176,6 +189,28 @@ export function decodeHeader(buf: Uint8Array, length: number, session: number, o
   out.echoTimeNs = readU64(b, 28);
   out.echoDelayUs = readU32(b, 36);
   return Decode.Ok;
+}
+
+/** The counts an end marker carries (see the layout above). */
+export interface EndCounts {
+  /** Sequence numbers the measured phase used (highest data sequence number + 1). */
+  seqEnd: number;
+  /** Datagrams the sender's kernel accepted in the measured phase. */
+  sent: number;
+  /** Sequence numbers burned on send errors (never on the wire). */
+  burned: number;
+}
+
+/** Stamps an end marker (a buffer holding a {@link Kind.End} header). Allocation-free. */
+export function stampEnd(buf: Uint8Array, counts: EndCounts, sendTimeNs: number): void {
+  stampData(buf, counts.seqEnd, 0, sendTimeNs, counts.sent, counts.burned);
+}
+
+/** Reads the counts of a decoded end marker header into `out`. */
+export function endCountsOf(h: Header, out: EndCounts): void {
+  out.seqEnd = h.seq;
+  out.sent = h.echoTimeNs;
+  out.burned = h.echoDelayUs;
 }
 
 /** Largest valid `--size` for an address family. */
