@@ -55,6 +55,8 @@ Commands:
   shape DIR RATE          tbf rate limit on the sender's veth egress
                           (DIR a2b|b2a|both, RATE e.g. 20mbit, 500kbit,
                           1gbit, 10mbps); RATE off|0 removes it
+  drops                   DROPS_A=N DROPS_B=N: datagrams the loss rules
+                          dropped in each host's input (nftables counters)
   clear                   remove all loss rules and shaping
   exec a|b CMD [ARGS...]  run CMD inside host a or b (ip netns exec)
 
@@ -77,6 +79,10 @@ Environment:
   NETNS_TBF_BURST / NETNS_TBF_LATENCY   tbf parameters (default burst
                  max(4000 bytes, MTU+100, 4 ms at RATE), latency 50ms)
   NETNS_INSTALL  1: install missing tools with apt-get
+  NETNS_LOSS_MATCH  all (default): loss applies to every UDP datagram;
+                 data: only to udp-duplex-lab's measured data datagrams
+                 (magic UDX1, kind 0, no warm-up flag), so that 'drops'
+                 counts exactly the datagrams the tool must report as lost
 
 Exit codes: 0 ok, 1 failure, 2 usage error, 3 cannot run here (not root,
 tool missing, netns/veth/nftables/tbf unsupported) - treat 3 as "skip".
@@ -372,6 +378,9 @@ set_loss() { # RX_NS SRC_NS MOD THRESHOLD PORT
   src6="$(ns_addr "$src" 6)"
   [[ -n $src4 ]] || die "$EXIT_FAIL" "no IPv4 address found in $src"
   [[ -z $port ]] || match="udp dport $port"
+  # Payload bits after the 8-byte UDP header (src/udp/wire.ts): magic at
+  # bit 64, kind at bit 104, flags at bit 120.
+  [[ ${NETNS_LOSS_MATCH:-all} != data ]] || match+=" @th,64,32 0x55445831 @th,104,8 0 @th,120,8 0"
 
   # "add + delete table" makes the reset atomic and idempotent.
   script="add table inet $NFT_TABLE
@@ -474,6 +483,18 @@ cmd_shape() {
   return 0
 }
 
+cmd_drops() {
+  require_up
+  local ns n out key
+  for key in A B; do
+    ns="$NS_A"
+    [[ $key == A ]] || ns="$NS_B"
+    out="$(ip netns exec "$ns" nft list table inet "$NFT_TABLE" 2>/dev/null || true)"
+    n="$({ grep -o 'counter packets [0-9]*' <<<"$out" || true; } | awk '{ s += $3 } END { print s + 0 }')"
+    printf 'DROPS_%s=%s\n' "$key" "$n"
+  done
+}
+
 cmd_clear() {
   local ns dev
   for ns in "$NS_A" "$NS_B"; do
@@ -527,7 +548,7 @@ main() {
   local cmd="$1"
   shift
   case "$cmd" in
-    up | down | status | loss | shape | clear | exec) ;;
+    up | down | status | loss | shape | drops | clear | exec) ;;
     *) usage_error "unknown command '$cmd'" ;;
   esac
   validate_config
@@ -543,6 +564,7 @@ main() {
       ;;
     status) cmd_status ;;
     loss) cmd_loss "$@" ;;
+    drops) cmd_drops ;;
     shape) cmd_shape "$@" ;;
     clear) cmd_clear ;;
     exec) cmd_exec "$@" ;;

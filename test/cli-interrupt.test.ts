@@ -26,7 +26,9 @@ describe('Ctrl-C during a run', () => {
     expect(JSON.parse(r.stdout)).toEqual(saved);
     for (const d of saved.directions) {
       expect(d.sent).toBeGreaterThan(0);
-      expect(d.sent).toBe(d.received + d.lost);
+      // Interrupted senders still send end markers with their counts: the check holds for the part that ran.
+      expect(d.check.lostBySequence).toBe(d.lost);
+      expect(d.check.kernelDrops).toBe(d.lost);
       expect(d.durationSeconds).toBeLessThan(10);
     }
     // Atomic write: no temporary file left behind.

@@ -26,10 +26,14 @@ describe('--port N', () => {
         expect(result.environment.sysctls).toHaveProperty([key]);
       }
       for (const d of result.directions) {
-        for (const key of ['from', 'to', 'sent', 'received', 'lost', 'duplicates', 'reordered', 'foreign', 'lossPercent', 'sendErrors', 'kernelDrops', 'lossAttribution', 'sentPps', 'receivedPps', 'bitsPerSecond', 'jitterMs', 'latencyUs', 'intervals']) {
+        for (const key of ['from', 'to', 'sent', 'received', 'lost', 'duplicates', 'reordered', 'foreign', 'lossPercent', 'sendErrors', 'kernelDrops', 'lossAttribution', 'sentPps', 'receivedPps', 'bitsPerSecond', 'jitterMs', 'latencyUs', 'intervals', 'offeredPps', 'undersent', 'check']) {
           expect(d).toHaveProperty(key);
         }
-        expect(d.sent).toBe(d.received + d.lost);
+        // The wire's sequence numbers and the socket's drop counter agree with the loss.
+        expect(d.check.lostBySequence).toBe(d.lost);
+        expect(d.check.kernelDrops).toBe(d.lost);
+        expect(d.check.agree).toBe(true);
+        expect(d.offeredPps).toBe(2000);
       }
       return;
     }

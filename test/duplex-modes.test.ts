@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { runLocalDuplex } from '../src/bench/duplex.js';
-import { expectConservation, localConfig } from './helpers.js';
+import { expectChecked, localConfig } from './helpers.js';
 import type { ThreadMode } from '../src/report/schema.js';
 
 describe.each<ThreadMode>(['single', 'split'])('local duplex, %s threads', (threads) => {
-  it('carries traffic both ways on one port each, and sent = received + lost', async () => {
+  it('carries traffic both ways on one port each, and the loss checks agree', async () => {
     const result = await runLocalDuplex(localConfig({ threads }));
     expect(result.complete).toBe(true);
-    expectConservation(result);
+    expectChecked(result);
     const [a, b] = result.endpoints;
     expect(a?.threads).toBe(threads);
     expect(b?.threads).toBe(threads);

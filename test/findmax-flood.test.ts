@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runFindMax } from '../src/bench/findmax.js';
-import { expectConservation, localConfig } from './helpers.js';
+import { expectChecked, localConfig } from './helpers.js';
 
 describe('bench duplex --find-max without --ceiling', () => {
   it('measures the ceiling with an unpaced flood first and starts the search there', async () => {
@@ -19,7 +19,7 @@ describe('bench duplex --find-max without --ceiling', () => {
     if (flood === null) throw new Error('no flood run recorded');
     expect(flood.config.rateAbPps).toBeNull();
     expect(flood.config.rateBaPps).toBeNull();
-    expectConservation(flood);
+    expectChecked(flood);
 
     const ceiling = result.ceiling;
     if (ceiling === null) throw new Error('no ceiling');
@@ -34,6 +34,6 @@ describe('bench duplex --find-max without --ceiling', () => {
     expect(ceiling.rates.abPps).toBe(Math.max(1000, Math.round(top * result.search.ceilingHeadroom)));
     expect(ceiling.rates.baPps).toBe(ceiling.rates.abPps);
     expect(result.trialRuns).toHaveLength(result.trials.length);
-    for (const run of result.trialRuns) expectConservation(run);
+    for (const run of result.trialRuns) expectChecked(run);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runFindMax } from '../src/bench/findmax.js';
-import { expectConservation, localConfig } from './helpers.js';
+import { expectChecked, localConfig } from './helpers.js';
 
 const FLOOR = 1000;
 const CEILING = 20_000;
@@ -31,7 +31,7 @@ describe('bench duplex --find-max on loopback with a tiny budget', () => {
       const run = result.trialRuns[i];
       if (run === undefined) throw new Error(`trial ${i} has no run`);
       expect(run.complete).toBe(true);
-      expectConservation(run);
+      expectChecked(run);
       // The run is the trial: same rates, same duration, same figures the search judged.
       expect(run.config.durationSeconds).toBe(0.5);
       expect(run.config.rateAbPps).toBe(trial.rates.abPps);

@@ -3,7 +3,7 @@ import { runCli } from './cli.js';
 import { startListener } from './listener.js';
 
 describe('remote mode: bench listen and bench duplex --peer as two processes', () => {
-  it('completes with traffic both ways, sent = received + lost, the same result on both sides', async () => {
+  it('completes with traffic both ways, loss checked by sequence numbers, the same result on both sides', async () => {
     const l = await startListener(['--once', '--json']);
     try {
       const r = await runCli(['duplex', '--peer', `127.0.0.1:${l.port}`, '--duration', '2', '--rate', '3k', '--json', '--no-save', '--threads', 'single']);
@@ -20,7 +20,10 @@ describe('remote mode: bench listen and bench duplex --peer as two processes', (
         for (const d of res.directions) {
           expect(d.sent).toBeGreaterThan(0);
           expect(d.received).toBeGreaterThan(0);
-          expect(d.sent).toBe(d.received + d.lost);
+          // The receiver's own count from the wire agrees with the sender's; kernel drops are not compared across machines.
+          expect(d.check.lostBySequence).toBe(d.lost);
+          expect(d.check.agree).toBe(true);
+          expect(d.check.note).toMatch(/not compared/);
           expect(d.latencyUs.p50).toBeNull(); // two clocks: no one-way delay
           expect(d.rttUs.p50).toBeGreaterThan(0);
         }

@@ -29,7 +29,11 @@ describe('a listener sprayed with junk and malformed control frames', () => {
       expect(r.code).toBe(0);
       const result = JSON.parse(r.stdout);
       expect(result.complete).toBe(true);
-      for (const d of result.directions) expect(d.sent).toBe(d.received + d.lost);
+      // Fuzz traffic is foreign: the real session's loss by sequence still agrees with sent − received.
+      for (const d of result.directions) {
+        expect(d.check.lostBySequence).toBe(d.lost);
+        expect(d.check.agree).toBe(true);
+      }
       expect(l.child.exitCode).toBeNull(); // still running
     } finally {
       s.close();
