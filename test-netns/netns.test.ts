@@ -124,4 +124,26 @@ describe('two hosts in network namespaces', () => {
       expect(Math.abs(d.lossPercent - 30)).toBeLessThanOrEqual(3);
     }
   });
+
+  it('100 % loss both ways after the start: the partial result shows n/a (null) for what this side did not observe', async () => {
+    netns('clear');
+    // Cut the path once traffic flows; the peer timeout ends both sides with partial results.
+    const cut = setTimeout(() => netns('loss', 'both', '100'), 2500);
+    const { client } = await session(['--duration', '20', '--rate', '2k', '--peer-timeout', '2']);
+    clearTimeout(cut);
+    netns('clear');
+    expect(client.complete).toBe(false);
+    const ab = dir(client, 'A');
+    const ba = dir(client, 'B');
+    // A→B: the client sent; what the listener received never came back.
+    expect(ab.sent).toBeGreaterThan(0);
+    expect(ab.received).toBeNull();
+    expect(ab.lost).toBeNull();
+    expect(ab.lossPercent).toBeNull();
+    // B→A: the client received some, but neither the listener's count nor an end marker arrived: sent is unknown, not a copy of received.
+    expect(ba.received).toBeGreaterThan(0);
+    expect(ba.sent).toBeNull();
+    expect(ba.lost).toBeNull();
+    expect(ba.check.lostBySequence).toBeNull();
+  });
 });
