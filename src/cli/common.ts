@@ -2,8 +2,10 @@
  * Helpers shared by the CLI commands: stderr lines, signal handling, saving
  * and printing results.
  */
-import { defaultResultPath, writeFileAtomic } from './files.js';
+import { join } from 'node:path';
+import { defaultResultPath, prepareOutput, SaveError, writeFileAtomic } from './files.js';
 import { EXIT_FAILED, EXIT_OK } from './errors.js';
+import { OptionError } from '../errors.js';
 
 /** Output options shared by the commands that produce a result. */
 export interface OutputOptions {
@@ -51,25 +53,76 @@ export function interruptible(): Interrupt {
   };
 }
 
+/** Where a command's result will be saved, checked before the run. */
+export type SavePlan = { to: 'none' } | { to: 'file'; file: string } | { to: 'default'; dir: string };
+
+/** The folder default saves go to. */
+export const DEFAULT_RUNS_DIR = join('results', 'runs');
+
 /**
- * Saves (unless `--no-save`) and prints a result: `render()` for the table,
- * or the JSON with `--json`. Returns the exit code.
+ * Checks, before anything runs, that the result can be saved where it will
+ * be: `--out FILE`, or the default folder unless `--no-save`. A place that
+ * cannot be written is an option error (exit 2), found in a second rather
+ * than after the run.
+ */
+export function planSave(out: Pick<OutputOptions, 'save' | 'out'>): SavePlan {
+  if (out.out !== undefined) {
+    try {
+      prepareOutput(out.out);
+    } catch (err) {
+      throw new OptionError('--out', err instanceof SaveError ? err.message : String(err));
+    }
+    return { to: 'file', file: out.out };
+  }
+  if (!out.save) return { to: 'none' };
+  try {
+    prepareOutput(join(DEFAULT_RUNS_DIR, 'probe.json'));
+  } catch (err) {
+    throw new OptionError('--out', `${err instanceof SaveError ? err.message : String(err)}; pass --out FILE or --no-save`);
+  }
+  return { to: 'default', dir: DEFAULT_RUNS_DIR };
+}
+
+/**
+ * Saves a result where the plan says. Never throws: returns the line to
+ * print and whether it failed. A failed save leaves any old file intact
+ * (writeFileAtomic).
+ */
+export function saveResult(text: string, plan: SavePlan, kind: string, detail: string, at: Date = new Date()): { line: string | null; failed: boolean } {
+  if (plan.to === 'none') return { line: null, failed: false };
+  const file = plan.to === 'file' ? plan.file : defaultResultPath(kind, detail, at, plan.dir);
+  try {
+    writeFileAtomic(file, text);
+    return { line: `bench: result saved to ${file}`, failed: false };
+  } catch (err) {
+    const why = err instanceof SaveError ? err.message : `cannot save ${file}: ${String((err as Error)?.message ?? err)}`;
+    return { line: `bench: ${why}; the result was not saved and is printed instead`, failed: true };
+  }
+}
+
+/**
+ * Saves (as planned) and prints a result: `render()` for the table, or the
+ * JSON with `--json`. When the save fails, the result is still printed —
+ * the JSON goes to stderr too when stdout holds the table — so the
+ * measurement is never lost, and the exit code is 1. Returns the exit code.
  */
 export function finishResult(
   result: { kind: string; startedAt: string; complete: boolean },
   out: OutputOptions,
+  plan: SavePlan,
   detail: string,
   render: () => string,
   signal: NodeJS.Signals | null,
 ): number {
   const text = `${JSON.stringify(result, null, 2)}\n`;
-  if (out.save || out.out !== undefined) {
-    const file = out.out ?? defaultResultPath(result.kind, detail, result.startedAt);
-    writeFileAtomic(file, text);
-    stderrLine(`bench: result saved to ${file}`);
-  }
+  const saved = saveResult(text, plan, result.kind, detail);
+  if (saved.line !== null) stderrLine(saved.line);
   if (out.json) process.stdout.write(text);
-  else process.stdout.write(`${render()}\n`);
+  else {
+    process.stdout.write(`${render()}\n`);
+    if (saved.failed) process.stderr.write(text);
+  }
   if (signal !== null) return signal === 'SIGINT' ? 130 : 143;
+  if (saved.failed) return EXIT_FAILED;
   return result.complete ? EXIT_OK : EXIT_FAILED;
 }

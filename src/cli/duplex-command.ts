@@ -6,7 +6,7 @@
  */
 import { Option, type Command } from 'commander';
 import { parseIntIn, parseRate, parseSeconds, resolveDuplexOptions, type RawDuplexOptions } from './options.js';
-import { finishResult, interruptible, stderrLine, type OutputOptions } from './common.js';
+import { finishResult, interruptible, planSave, stderrLine, type OutputOptions } from './common.js';
 import { OptionError } from '../errors.js';
 import { runDuplex } from '../bench/run.js';
 import type { ProgressSample } from '../bench/run.js';
@@ -239,6 +239,7 @@ async function findMaxAction(raw: RawDuplexOptions & RawFindMaxOptions & OutputO
   const cfg = await resolveDuplexOptions(raw);
   const options = resolveFindMaxOptions(raw, cfg.sizeBytes, rateGiven(cmd));
   if (options === null) throw new Error('findMaxAction without --find-max');
+  const plan = planSave(raw);
   const display = new ProgressDisplay(
     {
       // Counts runs, not trials: the ceiling flood is a run of its own but not a trial of the search.
@@ -273,7 +274,7 @@ async function findMaxAction(raw: RawDuplexOptions & RawFindMaxOptions & OutputO
       onWarning: (w) => display.note(warningLine(w)),
     });
     display.stop();
-    return finishResult(result, raw, `${result.mode}-${cfg.threads}-${cfg.sizeBytes}B`, () => formatSearchTable(result), intr.received());
+    return finishResult(result, raw, plan, `${result.mode}-${cfg.threads}-${cfg.sizeBytes}B`, () => formatSearchTable(result), intr.received());
   } finally {
     display.stop();
     intr.dispose();
@@ -284,6 +285,7 @@ async function duplexAction(raw: RawDuplexOptions & RawFindMaxOptions & OutputOp
   if (raw.findMax === true) return findMaxAction(raw, cmd);
   const cfg = await resolveDuplexOptions(raw);
   resolveFindMaxOptions(raw, cfg.sizeBytes, null); // rejects --floor & co. without --find-max
+  const plan = planSave(raw);
   const intr = interruptible();
   try {
     const result = await runDuplex(cfg, {
@@ -293,7 +295,7 @@ async function duplexAction(raw: RawDuplexOptions & RawFindMaxOptions & OutputOp
       secret: raw.secret ?? process.env.BENCH_SECRET ?? null,
     });
     for (const w of result.warnings) stderrLine(warningLine(w));
-    return finishResult(result, raw, `${result.mode}-${cfg.threads}-${cfg.sizeBytes}B`, () => formatDuplexTable(result), intr.received());
+    return finishResult(result, raw, plan, `${result.mode}-${cfg.threads}-${cfg.sizeBytes}B`, () => formatDuplexTable(result), intr.received());
   } finally {
     intr.dispose();
   }

@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { OptionError } from '../errors.js';
 import { parsePort, parseRate, parseSeconds, pickThreads, resolveHost } from './options.js';
-import { finishResult, interruptible, stderrLine, type OutputOptions } from './common.js';
+import { finishResult, interruptible, planSave, stderrLine, type OutputOptions } from './common.js';
 import { progressLine } from './duplex-command.js';
 import { runListener, type ListenConfig } from '../bench/listen.js';
 import { formatDuplexTable } from '../report/table.js';
@@ -59,6 +59,7 @@ export function registerListen(program: Command, setExit: (code: number) => void
     .option('--no-progress', 'no per-second lines on stderr')
     .action(async (raw: RawListenOptions) => {
       const cfg = await resolveListenOptions(raw, process.env.BENCH_SECRET);
+      const plan = planSave(raw);
       const intr = interruptible();
       let lastCode = 0;
       try {
@@ -67,7 +68,9 @@ export function registerListen(program: Command, setExit: (code: number) => void
           onLog: (line) => stderrLine(`bench listen: ${line}`),
           ...(raw.progress ? { onProgress: (s) => stderrLine(progressLine(s, 0)) } : {}),
           onResult: (result) => {
-            lastCode = finishResult(result, raw, `remote-listener-${result.config.sizeBytes}B`, () => formatDuplexTable(result), null);
+            // Named from this listener's own settings and clock, never from what the peer sent;
+            // a failed save is reported by finishResult and the listener keeps serving.
+            lastCode = finishResult(result, raw, plan, `remote-listener-port${cfg.port}`, () => formatDuplexTable(result), null);
           },
         });
       } finally {

@@ -2,7 +2,7 @@
  * `bench micro`: micro-benchmarks of the per-datagram hot paths, table or JSON.
  */
 import type { Command } from 'commander';
-import { finishResult, stderrLine, type OutputOptions } from './common.js';
+import { finishResult, planSave, stderrLine, type OutputOptions } from './common.js';
 import { parseIntIn } from './options.js';
 import { MICRO_ROW_NAMES, runMicro } from '../bench/micro.js';
 import { formatMicroTable } from '../report/micro.js';
@@ -17,9 +17,10 @@ interface RawMicroOptions {
 async function microAction(raw: RawMicroOptions): Promise<number> {
   const timeMs = parseIntIn('--time', raw.time, 1, 600_000);
   const out: OutputOptions = { save: raw.save, progress: false, ...(raw.json ? { json: true } : {}), ...(raw.out !== undefined ? { out: raw.out } : {}) };
+  const plan = planSave(out);
   stderrLine(`bench: micro: ${MICRO_ROW_NAMES.length} benchmarks, ${timeMs} ms each…`);
   const result = await runMicro({ timeMs });
-  return finishResult(result, out, 'hotpath', () => formatMicroTable(result), null);
+  return finishResult(result, out, plan, 'hotpath', () => formatMicroTable(result), null);
 }
 
 /** Registers `bench micro`. */

@@ -7,7 +7,7 @@
 import { Option, type Command } from 'commander';
 import { OptionError } from '../errors.js';
 import { parseIntIn, parseSize, resolveDuplexOptions, type RawDuplexOptions } from './options.js';
-import { finishResult, interruptible, type OutputOptions } from './common.js';
+import { finishResult, interruptible, planSave, type OutputOptions } from './common.js';
 import {
   addFindMaxOptions,
   addOutputOptions,
@@ -111,6 +111,7 @@ async function sweepAction(raw: RawSweepOptions, cmd: Command): Promise<number> 
   const plan = await resolveSweepPlan(raw, cmd);
   const first = plan.cells[0];
   if (first === undefined) throw new OptionError('--size', 'the lists make no cells');
+  const savePlan = planSave(raw);
   const cellSeconds =
     first.findMax === null
       ? estimateRunSeconds(first.config)
@@ -139,7 +140,7 @@ async function sweepAction(raw: RawSweepOptions, cmd: Command): Promise<number> 
       onWarning: (w) => display.note(warningLine(w)),
     });
     display.stop();
-    return finishResult(result, raw, `${result.mode}-${result.plannedCells}cells`, () => formatSweepTable(result), intr.received());
+    return finishResult(result, raw, savePlan, `${result.mode}-${result.plannedCells}cells`, () => formatSweepTable(result), intr.received());
   } finally {
     display.stop();
     intr.dispose();
