@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 npm run build >/dev/null
 bench() { node dist/cli.js "$@"; }
 common=(--rcvbuf 4m --sndbuf 4m --duration 10 --omit 1 --no-progress)
+# Local runs: one --threads sets both endpoints, so one mode in the name means both.
 for threads in single split; do
   bench duplex --threads "$threads" --size 64 --rate 100k "${common[@]}" --out "results/duplex-$threads-64B.json" >/dev/null
   bench duplex --threads "$threads" --size 1400 --rate 50k "${common[@]}" --out "results/duplex-$threads-1400B.json" >/dev/null
@@ -19,11 +20,17 @@ bench duplex --find-max --size 64 --rcvbuf 4m --sndbuf 4m --threads single --no-
 if NETNS_PREFIX=udplabpub bash scripts/netns.sh up >/tmp/netns-pub.env 2>/tmp/netns-pub.err; then
   trap 'NETNS_PREFIX=udplabpub bash scripts/netns.sh down >/dev/null 2>&1 || true' EXIT
   addr_b=$(grep '^ADDR_B=' /tmp/netns-pub.env | cut -d= -f2 | cut -d/ -f1)
-  NETNS_PREFIX=udplabpub bash scripts/netns.sh exec b node dist/cli.js listen --host "$addr_b" --port 5301 --once --no-save --json >/dev/null 2>&1 &
+  # Each side picks its own thread mode, so a remote result can have two:
+  # both are set explicitly (auto would depend on the machine) and both are in
+  # the name. results-index.mjs shows them per endpoint from endpoints[].threads.
+  client_threads=single
+  listener_threads=split
+  NETNS_PREFIX=udplabpub bash scripts/netns.sh exec b node dist/cli.js listen --host "$addr_b" --port 5301 --threads "$listener_threads" --once --no-save --json >/dev/null 2>&1 &
   sleep 1
-  NETNS_PREFIX=udplabpub bash scripts/netns.sh exec a node dist/cli.js duplex --peer "$addr_b:5301" --rate 50k --size 200 --duration 10 --omit 1 --rcvbuf 4m --sndbuf 4m --threads single --no-progress --out results/remote-netns-single-200B.json >/dev/null
+  NETNS_PREFIX=udplabpub bash scripts/netns.sh exec a node dist/cli.js duplex --peer "$addr_b:5301" --rate 50k --size 200 --duration 10 --omit 1 --rcvbuf 4m --sndbuf 4m --threads "$client_threads" --no-progress --out "results/remote-netns-client-$client_threads-listener-$listener_threads-200B.json" >/dev/null
   wait
 else
   echo "publish: skipped the two-host run: $(head -1 /tmp/netns-pub.err)" >&2
 fi
 node scripts/results-index.mjs
+echo "publish: README.md quotes figures from these files; update them, then npx vitest run test/readme-figures.test.ts" >&2

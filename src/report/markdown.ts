@@ -11,6 +11,7 @@ import {
   directionLabel,
   formatBufferSize,
   formatRunHeadline,
+  formatThreads,
   formatSendErrors,
 } from './table.js';
 
@@ -60,7 +61,7 @@ export function formatDuplexMarkdown(result: DuplexResult): string {
       `node ${env.nodeVersion}`,
       env.kernel,
       `${env.cpuModel} (${env.cpuCount} CPUs, ${env.arch})`,
-      `threads ${config.threads}`,
+      formatThreads(result),
       `${config.sizeBytes} B datagrams`,
       rcvbufSummary(result.endpoints),
     ]

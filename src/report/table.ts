@@ -63,17 +63,30 @@ export function directionLabel(direction: Pick<DirectionResult, 'from' | 'to'>):
 }
 
 /**
+ * The endpoints' thread modes. `config.threads` is this side's choice only: a
+ * remote peer chooses its own, so when the endpoints differ (or the run is
+ * remote) each is named, e.g. `threads client A single, listener B split`.
+ */
+export function formatThreads(result: Pick<DuplexResult, 'mode' | 'config' | 'endpoints'>): string {
+  const { config, endpoints } = result;
+  const modes = new Set(endpoints.map((e) => e.threads));
+  if (result.mode !== 'remote' && modes.size <= 1) {
+    return config.threadsRequested === 'auto' ? `threads ${config.threads} (auto)` : `threads ${config.threads}`;
+  }
+  const role = (id: string): string => (result.mode === 'remote' ? (id === 'A' ? 'client A' : 'listener B') : id);
+  return `threads ${endpoints.map((e) => `${role(e.id)} ${e.threads}`).join(', ')}`;
+}
+
+/**
  * The one-line run description: mode, threads, size, duration and rates, e.g.
  * `bench duplex: local, threads split, 64 B datagrams, 10 s (+1 s omitted), rate A→B 10k B→A max`.
  */
 export function formatRunHeadline(result: DuplexResult): string {
   const { config } = result;
   const omitted = config.omitSeconds > 0 ? ` (+${formatSeconds(config.omitSeconds)} omitted)` : '';
-  const threads =
-    config.threadsRequested === 'auto' ? `threads ${config.threads} (auto)` : `threads ${config.threads}`;
   return [
     `bench duplex: ${result.mode}`,
-    threads,
+    formatThreads(result),
     `${config.sizeBytes} B datagrams`,
     `${formatSeconds(config.durationSeconds)}${omitted}`,
     `rate A→B ${config.rateAbText} B→A ${config.rateBaText}`,
