@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import dgram from 'node:dgram';
 import { startListener } from './listener.js';
 import { encodeControl, Kind, decodeControl, decodeHeader, createHeader, Decode, CONTROL_KIND_MIN } from '../src/udp/wire.js';
-import { HELLO_BYTES, jsonBody } from '../src/bench/control.js';
+import { CONTROL_VERSION, HELLO_BYTES, jsonBody, nonce } from '../src/bench/control.js';
 
 describe('address validation: a hello that never echoes the cookie', () => {
   it('gets no test traffic and at most as many bytes as it sent', async () => {
@@ -24,8 +24,8 @@ describe('address validation: a hello that never echoes the cookie', () => {
     try {
       // Proper padded hellos, short unpadded hellos, and junk, for about 1.5 s; never the params.
       for (let i = 0; i < 30; i++) {
-        const body = jsonBody({ v: 1, nonce: `n${i}`, auth: null });
-        const hello = encodeControl(Kind.Hello, 0, i + 1, 0, 0, 1, body, i % 3 === 0 ? HELLO_BYTES : 0);
+        const body = jsonBody({ v: CONTROL_VERSION, nonce: nonce(), auth: null });
+        const hello = encodeControl({ kind: Kind.Hello, session: 0, msgId: i + 1, sendTimeNs: 0, body, padTo: i % 3 === 0 ? HELLO_BYTES : 0 });
         bytesOut += hello.length;
         await send(hello);
         await new Promise((r) => setTimeout(r, 50));

@@ -10,7 +10,7 @@ function junk(i: number): Buffer {
   if (i % 2 === 0) return randomBytes(randomInt(0, 1400));
   const kind = CONTROL_KIND_MIN + (i % 12);
   const bodies = [randomBytes(randomInt(0, 200)), Buffer.from('{"nonce":5,"cookie":[],"params":{"sizeBytes":"x"}}'), Buffer.from('{"i":-1}'), Buffer.alloc(1), Buffer.from('null')];
-  return encodeControl(kind, randomInt(0, 3), randomInt(0, 1000), 0, 0, randomInt(1, 4), bodies[i % bodies.length] as Buffer, 0);
+  return encodeControl({ kind, session: randomInt(0, 3), msgId: randomInt(0, 1000), sendTimeNs: 0, chunkCount: randomInt(1, 4), body: bodies[i % bodies.length] as Buffer, tagged: i % 4 === 1 });
 }
 
 describe('a listener sprayed with junk and malformed control frames', () => {

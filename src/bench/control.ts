@@ -3,18 +3,20 @@
  * endpoint's one UDP port, so a firewall needs exactly one UDP port open on
  * each side. Frames are encoded by `udp/wire.ts`; this module owns their JSON
  * bodies, the stateless cookie (RFC 9000 §8.1 address validation), the
- * optional HMAC authentication, retransmission with backoff, and chunked
- * reliable transfer of the results.
+ * optional authentication (every frame after the hello tagged with an HMAC
+ * under a per-session key, docs/protocol.md), the nonce memory that refuses
+ * replays, retransmission with backoff, and chunked reliable transfer of the
+ * results.
  */
 import type dgram from 'node:dgram';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { BenchError } from '../errors.js';
 import type { Clock } from '../udp/clock.js';
-import { Kind, decodeControl, encodeControl, type ControlFrame } from '../udp/wire.js';
+import { Kind, TAG_BYTES, decodeControl, encodeControl, type ControlFrame } from '../udp/wire.js';
 
-/** Control protocol version, in the hello. */
-export const CONTROL_VERSION = 1;
+/** Control protocol version, in the hello. 2: tagged frames, per-session keys, listener nonce. */
+export const CONTROL_VERSION = 2;
 /** A hello is padded to this size so that no reply to it is larger (anti-amplification). */
 export const HELLO_BYTES = 600;
 /** Largest body per chunk: keeps a frame under 1280 bytes (the IPv6 minimum MTU), never fragmented. */
@@ -87,6 +89,63 @@ export function nonce(): string {
 }
 
 /**
+ * The per-session key both sides derive after the hello ⇄ cookie exchange:
+ * HMAC(secret, "udx-session", client nonce, listener nonce). Fresh nonces on
+ * both sides make every session's key different, so a frame recorded in one
+ * session is worthless in another.
+ */
+export function sessionKey(secret: string, clientNonce: string, listenerNonce: string): Buffer {
+  return createHmac('sha256', secret).update('udx-session\u0000').update(clientNonce).update('\u0000').update(listenerNonce).digest();
+}
+
+/** The tag of a frame: HMAC-SHA256 over the bytes before the tag, truncated to {@link TAG_BYTES}. */
+export function frameTag(key: Buffer, signed: Uint8Array): Buffer {
+  return createHmac('sha256', key).update(signed).digest().subarray(0, TAG_BYTES);
+}
+
+/**
+ * Nonces seen recently, each remembered until its expiry (at least the
+ * cookie lifetime), so that a replayed hello or parameters message is
+ * recognised. Bounded: when full of unexpired nonces, `remember` refuses.
+ */
+export class NonceMemory {
+  private readonly seen = new Map<string, { expiresNs: number; owner: string }>();
+  constructor(
+    private readonly clock: Clock,
+    private readonly lifetimeNs: number,
+    private readonly maxEntries = 65_536,
+  ) {}
+
+  /**
+   * Records `nonce` for `owner` (the address:port it came from). Returns
+   * `new`, `same-owner` (a retransmission from the same place), `reused` (seen
+   * from elsewhere, or marked used) or `full`.
+   */
+  remember(nonce: string, owner: string): 'new' | 'same-owner' | 'reused' | 'full' {
+    const now = this.clock.nowNs();
+    const had = this.seen.get(nonce);
+    if (had !== undefined && had.expiresNs > now) return had.owner === owner ? 'same-owner' : 'reused';
+    if (this.seen.size >= this.maxEntries) {
+      for (const [k, v] of this.seen) if (v.expiresNs <= now) this.seen.delete(k);
+      if (this.seen.size >= this.maxEntries) return 'full';
+    }
+    this.seen.set(nonce, { expiresNs: now + this.lifetimeNs, owner });
+    return 'new';
+  }
+
+  /** Marks `nonce` as spent (it started a session): any later use is a replay. */
+  spend(nonce: string): void {
+    this.seen.set(nonce, { expiresNs: this.clock.nowNs() + this.lifetimeNs, owner: '' });
+  }
+
+  /** Whether `nonce` was spent and is still remembered. */
+  spent(nonce: string): boolean {
+    const had = this.seen.get(nonce);
+    return had !== undefined && had.owner === '' && had.expiresNs > this.clock.nowNs();
+  }
+}
+
+/**
  * Stateless cookies: an HMAC of the client's address and port and a coarse
  * time bucket, under a key that lives only in this listener process. Valid for
  * the current and the previous bucket (30–60 s), like a QUIC Retry token.
@@ -112,7 +171,31 @@ export class CookieJar {
     if (typeof cookie !== 'string') return false;
     return [0, 1].some((o) => sameHex(cookie, hmac(this.key, peer.address, String(peer.port), this.bucket(o)).slice(0, 32)));
   }
+
+  /**
+   * The listener's nonce for a client nonce: derived, not stored, so the
+   * listener stays stateless until the parameters arrive, and a retransmitted
+   * hello gets the same answer.
+   */
+  listenerNonce(peer: PeerAddress, clientNonce: string): string {
+    return hmac(this.key, 'listener-nonce', peer.address, String(peer.port), clientNonce).slice(0, 32);
+  }
+
+  /** How long a cookie stays valid at most, ns. */
+  get lifetimeNs(): number {
+    return 2 * this.bucketSeconds * 1e9;
+  }
 }
+
+/**
+ * How a frame's authentication looked on arrival: `ok` (tag valid under the
+ * key set for its source), `untagged` (no tag, no key for its source, or a
+ * refusal, which is never tagged), `no-key` (tagged, but no key is set for
+ * its source yet: the listener's parameters step checks it itself).
+ * Frames with a bad tag, and untagged frames from a source that has a key,
+ * never reach the listeners (see {@link ControlChannel.onRejected}).
+ */
+export type FrameAuth = 'ok' | 'untagged' | 'no-key';
 
 /** A received frame with its parsed body and source. */
 export interface Incoming {
@@ -121,7 +204,14 @@ export interface Incoming {
   from: PeerAddress;
   /** Size of the datagram, for the anti-amplification budget. */
   bytes: number;
+  auth: FrameAuth;
 }
+
+/** Why the channel dropped a frame before its listeners saw it. */
+export type RejectReason = 'bad-tag' | 'untagged';
+
+/** Kinds sent before a key exists or to say no: never tagged, accepted untagged from anyone. */
+const UNTAGGED_KINDS: ReadonlySet<number> = new Set([Kind.Hello, Kind.Cookie, Kind.Refuse, Kind.Busy]);
 
 /**
  * Sends and receives control frames on the endpoint's port. Frames arrive
@@ -130,8 +220,11 @@ export interface Incoming {
  */
 export class ControlChannel {
   private readonly listeners = new Set<(m: Incoming) => void>();
+  private readonly keys = new Map<string, Buffer>();
   private msgId = 1;
   closed = false;
+  /** Called for every frame dropped for its authentication (the caller rate-limits any log). */
+  onRejected: ((reason: RejectReason, from: PeerAddress, kind: number) => void) | null = null;
 
   constructor(
     readonly socket: dgram.Socket,
@@ -140,12 +233,29 @@ export class ControlChannel {
     socket.on('message', (msg: Buffer, rinfo: dgram.RemoteInfo) => this.deliver(msg, rinfo.address, rinfo.port));
   }
 
+  /** Sets (or with `null` removes) the session key for frames to and from `peer`. */
+  setKey(peer: PeerAddress, key: Buffer | null): void {
+    if (key === null) this.keys.delete(formatPeer(peer));
+    else this.keys.set(formatPeer(peer), key);
+  }
+
   /** Feeds a datagram (from the socket or relayed by a worker). Non-control datagrams are ignored. */
   deliver(bytes: Uint8Array, address: string, port: number): void {
     const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const frame = decodeControl(buf);
     if (frame === null) return;
-    const m: Incoming = { frame, body: frame.chunkCount === 1 ? parseBody(frame.body) : null, from: { address, port }, bytes: buf.length };
+    const from = { address, port };
+    const key = this.keys.get(formatPeer(from));
+    let auth: FrameAuth;
+    if (frame.tag !== null) {
+      if (key === undefined) auth = 'no-key';
+      else if (timingSafeEqual(frame.tag, frameTag(key, frame.signed))) auth = 'ok';
+      else return this.onRejected?.('bad-tag', from, frame.kind);
+    } else {
+      if (key !== undefined && !UNTAGGED_KINDS.has(frame.kind)) return this.onRejected?.('untagged', from, frame.kind);
+      auth = 'untagged';
+    }
+    const m: Incoming = { frame, body: frame.chunkCount === 1 ? parseBody(frame.body) : null, from, bytes: buf.length, auth };
     for (const l of [...this.listeners]) l(m);
   }
 
@@ -160,9 +270,11 @@ export class ControlChannel {
     return this.msgId++;
   }
 
-  /** Sends one frame (best effort: UDP). */
+  /** Sends one frame (best effort: UDP), tagged when a key is set for `to` (refusals never are). */
   send(to: PeerAddress, kind: number, session: number, msgId: number, body: Buffer, opts: { chunkIndex?: number; chunkCount?: number; padTo?: number } = {}): number {
-    const buf = encodeControl(kind, session, msgId, this.clock.nowNs(), opts.chunkIndex ?? 0, opts.chunkCount ?? 1, body, opts.padTo ?? 0);
+    const key = UNTAGGED_KINDS.has(kind) ? undefined : this.keys.get(formatPeer(to));
+    const buf = encodeControl({ kind, session, msgId, sendTimeNs: this.clock.nowNs(), chunkIndex: opts.chunkIndex ?? 0, chunkCount: opts.chunkCount ?? 1, body, padTo: opts.padTo ?? 0, tagged: key !== undefined });
+    if (key !== undefined) frameTag(key, buf.subarray(0, buf.length - TAG_BYTES)).copy(buf, buf.length - TAG_BYTES);
     if (!this.closed) this.socket.send(buf, to.port, to.address, () => undefined);
     return buf.length;
   }

@@ -17,7 +17,9 @@ import { createMonotonicClock, type Clock } from '../udp/clock.js';
 import { bindSocket, closeSocket } from '../udp/socket.js';
 import { CONTROL_HEADER_BYTES, Kind, maxPayload, HEADER_BYTES } from '../udp/wire.js';
 import type { DuplexResult, RunConfig, ThreadMode } from '../report/schema.js';
-import { ControlChannel, CONTROL_VERSION, CookieJar, formatPeer, hmac, jsonBody, sameHex, type Incoming, type NegotiatedParams, type PeerAddress } from './control.js';
+import { ControlChannel, CONTROL_VERSION, CookieJar, NonceMemory, formatPeer, frameTag, hmac, jsonBody, sameHex, sessionKey, type Incoming, type NegotiatedParams, type PeerAddress } from './control.js';
+import { timingSafeEqual } from 'node:crypto';
+import { RateLimitedLog, printable } from './log-limit.js';
 import type { Endpoint } from './endpoint.js';
 import { buildRemoteResult, openRemoteEndpoint, runDataPhase } from './session.js';
 import type { ProgressSample } from './duplex.js';
@@ -64,6 +66,11 @@ interface Session {
   startAtNs: number;
   cfg: RunConfig;
   startedAt: string;
+}
+
+/** A client nonce: 32 hex digits (16 random bytes), nothing else. */
+function isNonce(n: unknown): n is string {
+  return typeof n === 'string' && /^[0-9a-f]{32}$/.test(n);
 }
 
 function isParams(p: unknown): p is NegotiatedParams {
@@ -118,6 +125,10 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
   bound.socket.on('error', () => undefined);
   const ch = new ControlChannel(bound.socket, clock);
   const cookies = new CookieJar(clock);
+  // Nonces are remembered for at least the cookie lifetime: a replayed hello or parameters message is recognised.
+  const nonces = new NonceMemory(clock, cookies.lifetimeNs);
+  const limited = new RateLimitedLog(log, clock);
+  ch.onRejected = (why, from) => limited.log('bad-tag', `dropped a control frame from ${formatPeer(from)}: ${why === 'bad-tag' ? 'bad authentication tag' : 'untagged frame in an authenticated session'}`);
   let current: Session | null = null;
   let lingering: { client: PeerAddress; session: number; until: number } | null = null;
   let served = 0;
@@ -143,46 +154,70 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
     switch (f.kind) {
       case Kind.Hello: {
         const body = m.body as { v?: unknown; nonce?: unknown; auth?: unknown } | null;
-        if (body === null || typeof body.nonce !== 'string') return;
-        if (body.v !== CONTROL_VERSION) return replySmall(m, Kind.Refuse, { reason: `control protocol version ${String(body.v)} not supported (this listener speaks ${CONTROL_VERSION})` });
+        if (body === null || !isNonce(body.nonce)) return limited.log('malformed', `ignored a malformed hello from ${formatPeer(m.from)}`);
+        if (body.v !== CONTROL_VERSION) return replySmall(m, Kind.Refuse, { reason: `control protocol version ${printable(body.v, 16)} not supported (this listener speaks ${CONTROL_VERSION})` });
         if (cfg.secret !== null && !sameHex(body.auth, hmac(cfg.secret, 'hello', body.nonce))) {
-          log(`refused ${formatPeer(m.from)}: wrong or missing shared secret`);
+          limited.log('refused', `refused ${formatPeer(m.from)}: wrong or missing shared secret`);
           return replySmall(m, Kind.Refuse, { reason: 'authentication failed (wrong or missing shared secret)' });
         }
+        if (nonces.spent(body.nonce)) {
+          limited.log('replay', `refused ${formatPeer(m.from)}: replayed hello (its nonce already started a session)`);
+          return replySmall(m, Kind.Refuse, { reason: 'nonce already used' });
+        }
+        const seen = nonces.remember(body.nonce, formatPeer(m.from));
+        if (seen === 'reused') {
+          limited.log('replay', `refused ${formatPeer(m.from)}: nonce already used by another address`);
+          return replySmall(m, Kind.Refuse, { reason: 'nonce already used' });
+        }
+        if (seen === 'full') {
+          limited.log('busy', `busy: nonce memory full, answered ${formatPeer(m.from)}`);
+          return replySmall(m, Kind.Busy, { reason: 'too many recent hellos' });
+        }
         if (current !== null && !fromCurrent) {
-          log(`busy: answered ${formatPeer(m.from)}`);
+          limited.log('busy', `busy: answered ${formatPeer(m.from)}`);
           return replySmall(m, Kind.Busy, { reason: `serving ${formatPeer(current.client)}` });
         }
-        return replySmall(m, Kind.Cookie, { cookie: cookies.issue(m.from) });
+        return replySmall(m, Kind.Cookie, { cookie: cookies.issue(m.from), nonce: cookies.listenerNonce(m.from, body.nonce), auth: cfg.secret !== null });
       }
       case Kind.Params: {
-        const body = m.body as { nonce?: unknown; cookie?: unknown; params?: unknown; config?: unknown; startedAt?: unknown; auth?: unknown } | null;
-        if (body === null || typeof body.nonce !== 'string' || !cookies.valid(m.from, body.cookie)) return; // not validated: silence
-        if (current !== null) {
-          if (fromCurrent && current.nonce === body.nonce) ch.send(m.from, Kind.Accept, 0, f.msgId, current.acceptBody); // retransmitted params
-          else {
-            log(`busy: answered ${formatPeer(m.from)}`);
-            ch.send(m.from, Kind.Busy, 0, f.msgId, jsonBody({ reason: `serving ${formatPeer(current.client)}` }));
-          }
+        const body = m.body as { nonce?: unknown; cookie?: unknown; params?: unknown; config?: unknown; startedAt?: unknown } | null;
+        if (body === null || !isNonce(body.nonce)) return limited.log('malformed', `ignored malformed parameters from ${formatPeer(m.from)}`);
+        if (!cookies.valid(m.from, body.cookie)) return limited.log('bad-cookie', `ignored parameters from ${formatPeer(m.from)}: no valid cookie for that address and port`); // not validated: silence
+        if (current !== null && fromCurrent && current.nonce === body.nonce) {
+          ch.send(m.from, Kind.Accept, 0, f.msgId, current.acceptBody); // retransmitted params: same answer (tagged under the session key)
           return;
         }
-        if (cfg.secret !== null && !sameHex(body.auth, hmac(cfg.secret, 'params', body.nonce, String(body.cookie), JSON.stringify(body.params)))) {
-          log(`refused ${formatPeer(m.from)}: wrong or missing shared secret`);
+        if (nonces.spent(body.nonce)) {
+          limited.log('replay', `refused ${formatPeer(m.from)}: replayed parameters (their nonce already started a session)`);
+          return;
+        }
+        if (current !== null) {
+          limited.log('busy', `busy: answered ${formatPeer(m.from)}`);
+          ch.send(m.from, Kind.Busy, 0, f.msgId, jsonBody({ reason: `serving ${formatPeer(current.client)}` }));
+          return;
+        }
+        // With a secret, the parameters must carry a tag under the session key only a holder of the secret can derive.
+        const key = cfg.secret === null ? null : sessionKey(cfg.secret, body.nonce, cookies.listenerNonce(m.from, body.nonce));
+        if (key !== null && (f.tag === null || !timingSafeEqual(f.tag, frameTag(key, f.signed)))) {
+          limited.log('refused', `refused ${formatPeer(m.from)}: parameters without a valid authentication tag`);
           ch.send(m.from, Kind.Refuse, 0, f.msgId, jsonBody({ reason: 'authentication failed (wrong or missing shared secret)' }));
           return;
         }
         if (!isParams(body.params)) {
+          limited.log('malformed', `refused ${formatPeer(m.from)}: malformed test parameters`);
           ch.send(m.from, Kind.Refuse, 0, f.msgId, jsonBody({ reason: 'malformed test parameters' }));
           return;
         }
         const why = checkLimits(body.params, cfg);
         if (why !== null) {
-          log(`refused ${formatPeer(m.from)}: ${why}`);
+          limited.log('refused', `refused ${formatPeer(m.from)}: ${why}`);
           ch.send(m.from, Kind.Refuse, 0, f.msgId, jsonBody({ reason: why }));
           return;
         }
+        nonces.spend(body.nonce);
+        if (key !== null) ch.setKey(m.from, key);
         const id = randomInt(1, 0xffffffff);
-        const acceptBody = jsonBody({ session: id, threads: cfg.threads, auth: cfg.secret === null ? null : hmac(cfg.secret, 'accept', body.nonce, String(id)) });
+        const acceptBody = jsonBody({ session: id, threads: cfg.threads });
         const p = body.params;
         const clientCfg = (typeof body.config === 'object' && body.config !== null ? body.config : {}) as Partial<RunConfig>;
         // The result's config is the client's (so both sides print the same
@@ -211,6 +246,7 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
       }
       case Kind.Go: {
         if (!fromCurrent || current === null || f.session !== current.id || !current.ready) return;
+        if (cfg.secret !== null && m.auth !== 'ok') return; // the channel already dropped bad tags; an untagged go is not enough
         if (current.startAtNs === 0) {
           current.startAtNs = clock.nowNs() + START_DELAY_MS * 1e6;
           startCurrent?.();
@@ -265,6 +301,8 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
       log(`session ${s.id.toString(16)} failed: ${(err as Error).message}`);
     } finally {
       await s.ep?.close();
+      // The session key stays for the linger (late results acknowledgements are tagged), then goes.
+      setTimeout(() => ch.setKey(s.client, null), LINGER_MS).unref();
     }
     if (result !== null) {
       log(`session ${s.id.toString(16)} ${result.complete ? 'complete' : `incomplete (${result.incompleteReason ?? 'unknown'})`}; back to listening`);
@@ -286,6 +324,7 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
     check();
   });
   ch.closed = true;
+  limited.close();
   await closeSocket(bound.socket);
   return served;
 }

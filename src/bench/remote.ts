@@ -11,7 +11,8 @@ import { createMonotonicClock } from '../udp/clock.js';
 import { bindSocket, closeSocket } from '../udp/socket.js';
 import { Kind } from '../udp/wire.js';
 import type { DuplexResult, RunConfig } from '../report/schema.js';
-import { ControlChannel, ControlError, CONTROL_VERSION, HELLO_BYTES, formatPeer, hmac, jsonBody, nonce, sameHex, type NegotiatedParams, type PeerAddress } from './control.js';
+import { ControlChannel, ControlError, CONTROL_VERSION, HELLO_BYTES, formatPeer, hmac, jsonBody, nonce, sessionKey, type NegotiatedParams, type PeerAddress } from './control.js';
+import { printable } from './log-limit.js';
 import type { RunHooks } from './duplex.js';
 import type { Endpoint } from './endpoint.js';
 import { buildRemoteResult, openRemoteEndpoint, runDataPhase } from './session.js';
@@ -63,28 +64,34 @@ export async function runRemoteDuplex(cfg: RunConfig, hooks: RunHooks = {}): Pro
       0,
       jsonBody({ v: CONTROL_VERSION, nonce: myNonce, auth: secret === null ? null : hmac(secret, 'hello', myNonce) }),
       (m) => {
-        const body = m.body as { cookie?: unknown; reason?: unknown } | null;
-        if (m.frame.kind === Kind.Cookie && typeof body?.cookie === 'string') return body.cookie;
+        const body = m.body as { cookie?: unknown; nonce?: unknown; auth?: unknown; reason?: unknown } | null;
+        if (m.frame.kind === Kind.Cookie && typeof body?.cookie === 'string' && typeof body.nonce === 'string' && body.nonce.length <= 64) {
+          return { cookie: body.cookie, listenerNonce: body.nonce, auth: body.auth === true };
+        }
         if (m.frame.kind === Kind.Refuse || m.frame.kind === Kind.Busy) throw refusal(m.frame.kind, body?.reason);
         return undefined;
       },
       { timeoutMs: CONTROL_TIMEOUT_MS, what: 'hello', padTo: HELLO_BYTES, ...(signal ? { signal } : {}) },
     );
 
+    // With a secret, every frame from here on is tagged under a key derived from both nonces (docs/protocol.md).
+    if (secret !== null) {
+      if (!cookie.auth) throw new ControlError(`the listener at ${formatPeer(peer)} does not use a shared secret, but --secret was given`, 'EAUTH');
+      ch.setKey(peer, sessionKey(secret, myNonce, cookie.listenerNonce));
+    }
+
     // params ⇄ accept
     const params = paramsOf(cfg);
-    const paramsText = JSON.stringify(params);
     const accepted = await ch.request(
       peer,
       Kind.Params,
       0,
-      jsonBody({ nonce: myNonce, cookie, params, config: cfg, startedAt, auth: secret === null ? null : hmac(secret, 'params', myNonce, cookie, paramsText) }),
+      jsonBody({ nonce: myNonce, cookie: cookie.cookie, params, config: cfg, startedAt }),
       (m) => {
-        const body = m.body as { session?: unknown; threads?: unknown; auth?: unknown; reason?: unknown } | null;
-        if (m.frame.kind === Kind.Accept && typeof body?.session === 'number') {
-          if (secret !== null && !sameHex(body.auth, hmac(secret, 'accept', myNonce, String(body.session)))) {
-            throw new ControlError(`the listener at ${formatPeer(peer)} does not know the shared secret`, 'EAUTH');
-          }
+        const body = m.body as { session?: unknown; threads?: unknown; reason?: unknown } | null;
+        if (m.frame.kind === Kind.Accept && typeof body?.session === 'number' && Number.isInteger(body.session)) {
+          // A tag that verifies under the session key proves the listener knows the secret.
+          if (secret !== null && m.auth !== 'ok') throw new ControlError(`the listener at ${formatPeer(peer)} does not know the shared secret`, 'EAUTH');
           return { session: body.session };
         }
         if (m.frame.kind === Kind.Refuse || m.frame.kind === Kind.Busy) throw refusal(m.frame.kind, body?.reason);
@@ -131,6 +138,7 @@ export async function runRemoteDuplex(cfg: RunConfig, hooks: RunHooks = {}): Pro
 }
 
 function refusal(kind: number, reason: unknown): ControlError {
-  const why = typeof reason === 'string' ? reason : 'no reason given';
+  // The listener's words, escaped and capped: they reach the user's terminal.
+  const why = typeof reason === 'string' ? printable(reason, 200) : 'no reason given';
   return kind === Kind.Busy ? new ControlError(`the listener is busy: ${why}`, 'EBUSY') : new ControlError(`the listener refused: ${why}`, 'EREFUSED');
 }

@@ -17,6 +17,7 @@ import { startEndpoint, type Endpoint, type EndpointReport } from './endpoint.js
 import { collectEnvironment, localAddressToward } from './environment.js';
 import { mergeDirection } from './merge.js';
 import { bufferWarnings, directionWarnings } from './warnings.js';
+import { printable } from './log-limit.js';
 
 /** What each side sends the other after the data phase. */
 export interface RemoteReport {
@@ -143,8 +144,10 @@ export async function runDataPhase(
   const offAbort = ch.on((m) => {
     if (m.frame.kind === Kind.Abort && m.frame.session === session && m.from.address === peer.address && m.from.port === peer.port) {
       const reason = (m.body as { reason?: unknown } | null)?.reason;
-      hooks.onNotice?.(`peer stopped the test (${typeof reason === 'string' ? reason : 'no reason'})`);
-      stop(`peer-${typeof reason === 'string' ? reason : 'abort'}`, false);
+      // Only known reasons become part of ours: nothing the peer wrote reaches the result as free text.
+      const known = reason === 'interrupted' || reason === 'peer-timeout' ? reason : null;
+      hooks.onNotice?.(`peer stopped the test (${typeof reason === 'string' ? printable(reason, 60) : 'no reason'})`);
+      stop(known === null ? 'peer-aborted' : `peer-${known}`, false);
     }
   });
   const onAbort = (): void => stop('interrupted', true);

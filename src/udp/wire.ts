@@ -221,22 +221,45 @@ export function maxPayload(family: 4 | 6): number {
 /**
  * Control frames (remote mode): the data header with a control kind, the
  * message id in the sequence field and the sender's clock in the timestamp,
- * then chunk index and count (u16 each), then the body.
+ * then chunk index and count (u16 each), then the body. With
+ * {@link FLAG_TAGGED} the frame ends with a {@link TAG_BYTES}-byte
+ * authentication tag over everything before it (see docs/protocol.md).
  */
 export const CONTROL_HEADER_BYTES = HEADER_BYTES + 4;
+/** Flag on control frames: the last {@link TAG_BYTES} bytes are an HMAC tag. */
+export const FLAG_TAGGED = 2;
+/** Truncated HMAC-SHA256 tag (128 bits, RFC 2104 §5). */
+export const TAG_BYTES = 16;
 
-/** Encodes a control frame into a new buffer, padded with zeros to `padTo` bytes. */
-export function encodeControl(kind: number, session: number, msgId: number, sendTimeNs: number, chunkIndex: number, chunkCount: number, body: Uint8Array, padTo = 0): Buffer {
-  const buf = Buffer.alloc(Math.max(CONTROL_HEADER_BYTES + body.length, padTo));
+/** What {@link encodeControl} writes. */
+export interface ControlFrameSpec {
+  kind: number;
+  session: number;
+  msgId: number;
+  sendTimeNs: number;
+  chunkIndex?: number;
+  chunkCount?: number;
+  body: Uint8Array;
+  /** Pad the frame with zeros (before any tag) to this many bytes. */
+  padTo?: number;
+  /** Reserve a zeroed tag at the end and set {@link FLAG_TAGGED}; the caller writes the tag. */
+  tagged?: boolean;
+}
+
+/** Encodes a control frame into a new buffer. */
+export function encodeControl(spec: ControlFrameSpec): Buffer {
+  const tag = spec.tagged === true ? TAG_BYTES : 0;
+  const buf = Buffer.alloc(Math.max(CONTROL_HEADER_BYTES + spec.body.length, spec.padTo ?? 0) + tag);
   const h = createHeader();
-  h.kind = kind;
-  h.session = session;
-  h.seq = msgId;
-  h.sendTimeNs = sendTimeNs;
+  h.kind = spec.kind;
+  h.session = spec.session;
+  h.seq = spec.msgId;
+  h.sendTimeNs = spec.sendTimeNs;
+  h.flags = tag > 0 ? FLAG_TAGGED : 0;
   encodeHeader(buf, h);
-  buf.writeUInt16BE(chunkIndex, HEADER_BYTES);
-  buf.writeUInt16BE(chunkCount, HEADER_BYTES + 2);
-  buf.set(body, CONTROL_HEADER_BYTES);
+  buf.writeUInt16BE(spec.chunkIndex ?? 0, HEADER_BYTES);
+  buf.writeUInt16BE(spec.chunkCount ?? 1, HEADER_BYTES + 2);
+  buf.set(spec.body, CONTROL_HEADER_BYTES);
   return buf;
 }
 
@@ -248,8 +271,12 @@ export interface ControlFrame {
   sendTimeNs: number;
   chunkIndex: number;
   chunkCount: number;
-  /** The body, trailing zero padding included (bodies are self-delimiting). */
+  /** The body, trailing zero padding included (bodies are self-delimiting); without the tag. */
   body: Buffer;
+  /** The tag of a tagged frame, else `null`. */
+  tag: Buffer | null;
+  /** The bytes the tag covers (the whole frame before the tag). */
+  signed: Buffer;
 }
 
 /** Decodes a control frame; `null` for anything that is not one. Never throws. */
@@ -260,5 +287,18 @@ export function decodeControl(buf: Buffer): ControlFrame | null {
   const chunkIndex = buf.readUInt16BE(HEADER_BYTES);
   const chunkCount = buf.readUInt16BE(HEADER_BYTES + 2);
   if (chunkCount === 0 || chunkIndex >= chunkCount) return null;
-  return { kind: h.kind, session: h.session, msgId: h.seq, sendTimeNs: h.sendTimeNs, chunkIndex, chunkCount, body: buf.subarray(CONTROL_HEADER_BYTES) };
+  const tagged = (h.flags & FLAG_TAGGED) !== 0;
+  if (tagged && buf.length < CONTROL_HEADER_BYTES + TAG_BYTES) return null;
+  const end = tagged ? buf.length - TAG_BYTES : buf.length;
+  return {
+    kind: h.kind,
+    session: h.session,
+    msgId: h.seq,
+    sendTimeNs: h.sendTimeNs,
+    chunkIndex,
+    chunkCount,
+    body: buf.subarray(CONTROL_HEADER_BYTES, end),
+    tag: tagged ? buf.subarray(end) : null,
+    signed: buf.subarray(0, end),
+  };
 }
