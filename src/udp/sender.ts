@@ -18,7 +18,7 @@ const POOL_SIZE = 1024;
 /** How often the pacing timer fires, ms (Node's timers tick at about 1 ms). */
 const PACE_INTERVAL_MS = 1;
 /** End markers are sent this many times, this far apart, so one loss does not hide the final count. */
-const END_MARKER_COPIES = 5;
+export const END_MARKER_COPIES = 5;
 const END_MARKER_SPACING_MS = 10;
 
 /** What the sender needs to know. */
