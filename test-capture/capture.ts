@@ -6,7 +6,9 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
-import { statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { MAGIC } from '../src/udp/wire.js';
 
@@ -27,6 +29,17 @@ export function captureSkipReason(): string | null {
   if (process.getuid?.() !== 0) return 'not root (dumpcap needs capture privileges)';
   const missing = ['dumpcap', 'tshark'].filter((c) => !onPath(c));
   if (missing.length > 0) return `${missing.join(' and ')} not installed (apt-get install tshark)`;
+  // Root is not always enough (a container without CAP_NET_RAW, no loopback): try a one-second capture.
+  const dir = mkdtempSync(join(tmpdir(), 'udx-capture-probe-'));
+  try {
+    const probe = spawnSync('dumpcap', ['-i', LOOPBACK_IF, '-a', 'duration:1', '-q', '-w', join(dir, 'probe.pcapng')], { encoding: 'utf8', timeout: 10_000 });
+    if (probe.status !== 0) {
+      const why = (probe.stderr ?? '').split('\n').find((l) => l.trim() !== '' && !l.startsWith('Capturing on') && !l.startsWith('File:'));
+      return `dumpcap cannot capture on '${LOOPBACK_IF}': ${why ?? probe.error?.message ?? `exit ${probe.status}`}`;
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   return null;
 }
 
