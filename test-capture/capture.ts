@@ -32,7 +32,7 @@ export function captureSkipReason(): string | null {
   // Root is not always enough (a container without CAP_NET_RAW, no loopback): try a one-second capture.
   const dir = mkdtempSync(join(tmpdir(), 'udx-capture-probe-'));
   try {
-    const probe = spawnSync('dumpcap', ['-i', LOOPBACK_IF, '-a', 'duration:1', '-q', '-w', join(dir, 'probe.pcapng')], { encoding: 'utf8', timeout: 10_000 });
+    const probe = spawnSync('dumpcap', ['-i', LOOPBACK_IF, '-s', '64', '-f', 'udp port 9', '-a', 'duration:1', '-q', '-w', join(dir, 'probe.pcapng')], { encoding: 'utf8', timeout: 10_000 });
     if (probe.status !== 0) {
       const why = (probe.stderr ?? '').split('\n').find((l) => l.trim() !== '' && !l.startsWith('Capturing on') && !l.startsWith('File:'));
       return `dumpcap cannot capture on '${LOOPBACK_IF}': ${why ?? probe.error?.message ?? `exit ${probe.status}`}`;
