@@ -396,7 +396,7 @@ export function exchangeBlob(
         ch.send(to, Kind.Ack, session, msgId, jsonBody({ i: m.frame.chunkIndex }));
       } else if (m.frame.kind === Kind.Ack) {
         const b = m.body as { i?: unknown } | null;
-        if (b !== null && typeof b.i === 'number' && b.i >= 0 && b.i < count) acked[b.i] = true;
+        if (b !== null && typeof b === 'object' && Number.isInteger(b.i) && (b.i as number) >= 0 && (b.i as number) < count) acked[b.i as number] = true;
       }
       if (done()) finish(true);
     });

@@ -20,6 +20,8 @@ import type { DuplexResult, RunConfig, ThreadMode } from '../report/schema.js';
 import { ControlChannel, CONTROL_VERSION, CookieJar, NonceMemory, formatPeer, frameTag, hmac, jsonBody, sameHex, sessionKey, type Incoming, type NegotiatedParams, type PeerAddress } from './control.js';
 import { timingSafeEqual } from 'node:crypto';
 import { RateLimitedLog, printable } from './log-limit.js';
+import { HelloBody, ParamsBody, firstProblem, matches } from './control-schema.js';
+import type { Static } from 'typebox';
 import type { Endpoint } from './endpoint.js';
 import { buildRemoteResult, openRemoteEndpoint, runDataPhase } from './session.js';
 import type { ProgressSample } from './duplex.js';
@@ -66,34 +68,6 @@ interface Session {
   startAtNs: number;
   cfg: RunConfig;
   startedAt: string;
-}
-
-/** A client nonce: 32 hex digits (16 random bytes), nothing else. */
-function isNonce(n: unknown): n is string {
-  return typeof n === 'string' && /^[0-9a-f]{32}$/.test(n);
-}
-
-function isParams(p: unknown): p is NegotiatedParams {
-  const v = p as NegotiatedParams | null;
-  const rate = (r: unknown): boolean => r === null || (typeof r === 'number' && r >= 0 && r <= 1e8);
-  const buf = (b: unknown): boolean => b === null || (typeof b === 'number' && Number.isInteger(b) && b > 0 && b < 2 ** 31);
-  return (
-    typeof v === 'object' &&
-    v !== null &&
-    Number.isInteger(v.sizeBytes) &&
-    rate(v.rateAbPps) &&
-    rate(v.rateBaPps) &&
-    typeof v.durationSeconds === 'number' &&
-    v.durationSeconds > 0 &&
-    v.durationSeconds <= 86_400 &&
-    typeof v.omitSeconds === 'number' &&
-    v.omitSeconds >= 0 &&
-    v.omitSeconds <= 86_400 &&
-    buf(v.rcvbufBytes) &&
-    buf(v.sndbufBytes) &&
-    typeof v.peerTimeoutSeconds === 'number' &&
-    v.peerTimeoutSeconds > 0
-  );
 }
 
 /** Why a listener refuses parameters, or `null` when they are acceptable. Pure. */
@@ -153,8 +127,8 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
     const fromCurrent = current !== null && m.from.address === current.client.address && m.from.port === current.client.port;
     switch (f.kind) {
       case Kind.Hello: {
-        const body = m.body as { v?: unknown; nonce?: unknown; auth?: unknown } | null;
-        if (body === null || !isNonce(body.nonce)) return limited.log('malformed', `ignored a malformed hello from ${formatPeer(m.from)}`);
+        const body = m.body;
+        if (!matches(HelloBody, body)) return limited.log('malformed', `ignored a malformed hello from ${formatPeer(m.from)}`);
         if (body.v !== CONTROL_VERSION) return replySmall(m, Kind.Refuse, { reason: `control protocol version ${printable(body.v, 16)} not supported (this listener speaks ${CONTROL_VERSION})` });
         if (cfg.secret !== null && !sameHex(body.auth, hmac(cfg.secret, 'hello', body.nonce))) {
           limited.log('refused', `refused ${formatPeer(m.from)}: wrong or missing shared secret`);
@@ -180,9 +154,17 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
         return replySmall(m, Kind.Cookie, { cookie: cookies.issue(m.from), nonce: cookies.listenerNonce(m.from, body.nonce), auth: cfg.secret !== null });
       }
       case Kind.Params: {
-        const body = m.body as { nonce?: unknown; cookie?: unknown; params?: unknown; config?: unknown; startedAt?: unknown } | null;
-        if (body === null || !isNonce(body.nonce)) return limited.log('malformed', `ignored malformed parameters from ${formatPeer(m.from)}`);
-        if (!cookies.valid(m.from, body.cookie)) return limited.log('bad-cookie', `ignored parameters from ${formatPeer(m.from)}: no valid cookie for that address and port`); // not validated: silence
+        const raw = m.body as { nonce?: unknown; cookie?: unknown } | null;
+        if (raw === null || typeof raw !== 'object' || typeof raw.nonce !== 'string') return limited.log('malformed', `ignored malformed parameters from ${formatPeer(m.from)}`);
+        if (!cookies.valid(m.from, raw.cookie)) return limited.log('bad-cookie', `ignored parameters from ${formatPeer(m.from)}: no valid cookie for that address and port`); // not validated: silence
+        // Validated only after the cookie: an unvalidated address gets no work and no reply.
+        const problem = firstProblem(ParamsBody, raw);
+        if (problem !== null) {
+          limited.log('malformed', `refused ${formatPeer(m.from)}: malformed parameters at ${printable(problem.path, 80)}: ${problem.message}`);
+          ch.send(m.from, Kind.Refuse, 0, f.msgId, jsonBody({ reason: `malformed test parameters at ${problem.path.slice(0, 80)}: ${problem.message}` }));
+          return;
+        }
+        const body = raw as Static<typeof ParamsBody>;
         if (current !== null && fromCurrent && current.nonce === body.nonce) {
           ch.send(m.from, Kind.Accept, 0, f.msgId, current.acceptBody); // retransmitted params: same answer (tagged under the session key)
           return;
@@ -203,11 +185,6 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
           ch.send(m.from, Kind.Refuse, 0, f.msgId, jsonBody({ reason: 'authentication failed (wrong or missing shared secret)' }));
           return;
         }
-        if (!isParams(body.params)) {
-          limited.log('malformed', `refused ${formatPeer(m.from)}: malformed test parameters`);
-          ch.send(m.from, Kind.Refuse, 0, f.msgId, jsonBody({ reason: 'malformed test parameters' }));
-          return;
-        }
         const why = checkLimits(body.params, cfg);
         if (why !== null) {
           limited.log('refused', `refused ${formatPeer(m.from)}: ${why}`);
@@ -219,11 +196,11 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
         const id = randomInt(1, 0xffffffff);
         const acceptBody = jsonBody({ session: id, threads: cfg.threads });
         const p = body.params;
-        const clientCfg = (typeof body.config === 'object' && body.config !== null ? body.config : {}) as Partial<RunConfig>;
+        const clientCfg: RunConfig = body.config;
         // The result's config is the client's (so both sides print the same
         // result); what this side runs comes from the negotiated parameters.
         const runCfg: RunConfig = {
-          ...(clientCfg as RunConfig),
+          ...clientCfg,
           host: cfg.host,
           family: cfg.family,
           port: bound.port,
@@ -238,7 +215,7 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
           threads: cfg.threads,
           sendBatch: cfg.threads === 'split' ? 64 : 16,
         };
-        current = { id, client: m.from, nonce: body.nonce, acceptBody, ep: null, ready: false, startAtNs: 0, cfg: runCfg, startedAt: typeof body.startedAt === 'string' ? body.startedAt : new Date().toISOString() };
+        current = { id, client: m.from, nonce: body.nonce, acceptBody, ep: null, ready: false, startAtNs: 0, cfg: runCfg, startedAt: body.startedAt };
         ch.send(m.from, Kind.Accept, 0, f.msgId, acceptBody);
         log(`session ${id.toString(16)} with ${formatPeer(m.from)}: ${p.durationSeconds} s, size ${p.sizeBytes} B, rate A→B ${p.rateAbPps === null ? 'max' : Math.round(p.rateAbPps)} B→A ${p.rateBaPps === null ? 'max' : Math.round(p.rateBaPps)} datagrams/s`);
         void serve(current, clientCfg).finally(sessionEnded);
@@ -271,7 +248,7 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
   let startCurrent: (() => void) | null = null;
 
   /** Runs one accepted session to its end; never throws. */
-  async function serve(s: Session, clientCfg: Partial<RunConfig>): Promise<void> {
+  async function serve(s: Session, clientCfg: RunConfig): Promise<void> {
     let result: DuplexResult | null = null;
     try {
       const opened = await openRemoteEndpoint(s.cfg, ch, { id: 'B', threads: cfg.threads, port: bound.port, session: s.id, peer: s.client });
@@ -295,7 +272,7 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
       }
       const t0 = clock.nowNs();
       const { mine, theirs } = await runDataPhase(ep, ch, s.client, s.id, s.cfg, s.startAtNs, opened.environment, { ...hooks, onNotice: log }, clock);
-      result = buildRemoteResult({ cfg: clientCfg as RunConfig, startedAt: s.startedAt, a: theirs, b: mine, elapsedSeconds: (clock.nowNs() - t0) / 1e9 });
+      result = buildRemoteResult({ cfg: clientCfg, startedAt: s.startedAt, a: theirs, b: mine, elapsedSeconds: (clock.nowNs() - t0) / 1e9 });
       lingering = { client: s.client, session: s.id, until: clock.nowNs() + LINGER_MS * 1e6 };
     } catch (err) {
       log(`session ${s.id.toString(16)} failed: ${(err as Error).message}`);

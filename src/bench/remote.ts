@@ -13,6 +13,7 @@ import { Kind } from '../udp/wire.js';
 import type { DuplexResult, RunConfig } from '../report/schema.js';
 import { ControlChannel, ControlError, CONTROL_VERSION, HELLO_BYTES, formatPeer, hmac, jsonBody, nonce, sessionKey, type NegotiatedParams, type PeerAddress } from './control.js';
 import { printable } from './log-limit.js';
+import { AcceptBody, CookieBody, GoAckBody, ReasonBody, matches } from './control-schema.js';
 import type { RunHooks } from './duplex.js';
 import type { Endpoint } from './endpoint.js';
 import { buildRemoteResult, openRemoteEndpoint, runDataPhase } from './session.js';
@@ -64,11 +65,9 @@ export async function runRemoteDuplex(cfg: RunConfig, hooks: RunHooks = {}): Pro
       0,
       jsonBody({ v: CONTROL_VERSION, nonce: myNonce, auth: secret === null ? null : hmac(secret, 'hello', myNonce) }),
       (m) => {
-        const body = m.body as { cookie?: unknown; nonce?: unknown; auth?: unknown; reason?: unknown } | null;
-        if (m.frame.kind === Kind.Cookie && typeof body?.cookie === 'string' && typeof body.nonce === 'string' && body.nonce.length <= 64) {
-          return { cookie: body.cookie, listenerNonce: body.nonce, auth: body.auth === true };
-        }
-        if (m.frame.kind === Kind.Refuse || m.frame.kind === Kind.Busy) throw refusal(m.frame.kind, body?.reason);
+        const body = m.body;
+        if (m.frame.kind === Kind.Cookie && matches(CookieBody, body)) return { cookie: body.cookie, listenerNonce: body.nonce, auth: body.auth };
+        if (m.frame.kind === Kind.Refuse || m.frame.kind === Kind.Busy) throw refusal(m.frame.kind, body);
         return undefined;
       },
       { timeoutMs: CONTROL_TIMEOUT_MS, what: 'hello', padTo: HELLO_BYTES, ...(signal ? { signal } : {}) },
@@ -88,13 +87,13 @@ export async function runRemoteDuplex(cfg: RunConfig, hooks: RunHooks = {}): Pro
       0,
       jsonBody({ nonce: myNonce, cookie: cookie.cookie, params, config: cfg, startedAt }),
       (m) => {
-        const body = m.body as { session?: unknown; threads?: unknown; reason?: unknown } | null;
-        if (m.frame.kind === Kind.Accept && typeof body?.session === 'number' && Number.isInteger(body.session)) {
+        const body = m.body;
+        if (m.frame.kind === Kind.Accept && matches(AcceptBody, body)) {
           // A tag that verifies under the session key proves the listener knows the secret.
           if (secret !== null && m.auth !== 'ok') throw new ControlError(`the listener at ${formatPeer(peer)} does not know the shared secret`, 'EAUTH');
           return { session: body.session };
         }
-        if (m.frame.kind === Kind.Refuse || m.frame.kind === Kind.Busy) throw refusal(m.frame.kind, body?.reason);
+        if (m.frame.kind === Kind.Refuse || m.frame.kind === Kind.Busy) throw refusal(m.frame.kind, body);
         return undefined;
       },
       { timeoutMs: CONTROL_TIMEOUT_MS, what: 'the test parameters', ...(signal ? { signal } : {}) },
@@ -114,8 +113,8 @@ export async function runRemoteDuplex(cfg: RunConfig, hooks: RunHooks = {}): Pro
       session,
       jsonBody({ session }),
       (m) => {
-        const body = m.body as { startInMs?: unknown; echoNs?: unknown } | null;
-        if (m.frame.kind === Kind.GoAck && m.frame.session === session && typeof body?.startInMs === 'number' && typeof body.echoNs === 'number') {
+        const body = m.body;
+        if (m.frame.kind === Kind.GoAck && m.frame.session === session && matches(GoAckBody, body)) {
           return { startInMs: body.startInMs, rttNs: clock.nowNs() - body.echoNs };
         }
         if (m.frame.kind === Kind.Abort && m.frame.session === session) throw new ControlError('the listener gave up before the start', 'EABORTED');
@@ -137,8 +136,8 @@ export async function runRemoteDuplex(cfg: RunConfig, hooks: RunHooks = {}): Pro
   }
 }
 
-function refusal(kind: number, reason: unknown): ControlError {
+function refusal(kind: number, body: unknown): ControlError {
   // The listener's words, escaped and capped: they reach the user's terminal.
-  const why = typeof reason === 'string' ? printable(reason, 200) : 'no reason given';
+  const why = matches(ReasonBody, body) ? printable(body.reason, 200) : 'no reason given';
   return kind === Kind.Busy ? new ControlError(`the listener is busy: ${why}`, 'EBUSY') : new ControlError(`the listener refused: ${why}`, 'EREFUSED');
 }

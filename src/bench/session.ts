@@ -18,6 +18,7 @@ import { collectEnvironment, localAddressToward } from './environment.js';
 import { mergeDirection } from './merge.js';
 import { bufferWarnings, directionWarnings } from './warnings.js';
 import { printable } from './log-limit.js';
+import { RemoteReportSchema, firstProblem, matches } from './control-schema.js';
 
 /** What each side sends the other after the data phase. */
 export interface RemoteReport {
@@ -185,12 +186,16 @@ export async function runDataPhase(
   hooks.onNotice?.('exchanging results with the peer');
   const { theirs } = await exchangeBlob(ch, peer, session, mine, { timeoutMs: peerLost ? 2000 : 10_000 + cfg.peerTimeoutSeconds * 1000 });
   offAbort();
-  return { mine, theirs: isRemoteReport(theirs) ? theirs : null };
+  if (theirs !== null && !isRemoteReport(theirs)) {
+    const p = firstProblem(RemoteReportSchema, theirs);
+    hooks.onNotice?.(`the peer's results were malformed at ${printable(p?.path ?? '/', 80)} (${p?.message ?? 'schema'}): ignored`);
+    return { mine, theirs: null };
+  }
+  return { mine, theirs: theirs as RemoteReport | null };
 }
 
 function isRemoteReport(v: unknown): v is RemoteReport {
-  const r = v as RemoteReport | null;
-  return typeof r === 'object' && r !== null && typeof r.report === 'object' && typeof r.kernel === 'object' && typeof r.environment === 'object';
+  return matches(RemoteReportSchema, v);
 }
 
 /**

@@ -1,0 +1,122 @@
+/**
+ * Schemas of every control message body and of the report a peer sends after
+ * the data phase: nothing from the network is used before it passes one.
+ * Bounds are finite everywhere (string lengths, array sizes, numbers), so a
+ * peer cannot make us allocate, hold or print more than these say.
+ */
+import Type, { type Static, type TSchema } from 'typebox';
+import { EndpointResultSchema, EnvironmentSchema, KernelCountersSchema, RunConfigSchema, RunWarningSchema, ThreadModeSchema, firstProblem, matches, type SchemaProblem } from '../report/result-schema.js';
+import type { NegotiatedParams } from './control.js';
+import type { ReceiverPartial, SenderPartial } from './messages.js';
+import type { EndpointReport } from './endpoint.js';
+
+const Closed = { additionalProperties: false } as const;
+const Count = () => Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
+const NullOr = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const Hex32 = () => Type.String({ pattern: '^[0-9a-f]{32}$' });
+const SessionId = () => Type.Integer({ minimum: 1, maximum: 0xffffffff });
+const Reason = () => Type.String({ maxLength: 300 });
+const CountMap = () => Type.Record(Type.String({ maxLength: 64 }), Count());
+
+export const HelloBody = Type.Object({ v: Type.Integer({ minimum: 0, maximum: 1000 }), nonce: Hex32(), auth: NullOr(Type.String({ maxLength: 64 })) });
+export const CookieBody = Type.Object({ cookie: Type.String({ maxLength: 64 }), nonce: Type.String({ maxLength: 64 }), auth: Type.Boolean() });
+const Rate = () => NullOr(Type.Number({ minimum: 0, maximum: 1e8 }));
+const Buf = () => NullOr(Type.Integer({ minimum: 1, maximum: 2 ** 31 - 1 }));
+export const NegotiatedParamsSchema = Type.Object(
+  {
+    sizeBytes: Type.Integer({ minimum: 0, maximum: 65535 }),
+    rateAbPps: Rate(),
+    rateBaPps: Rate(),
+    durationSeconds: Type.Number({ exclusiveMinimum: 0, maximum: 86_400 }),
+    omitSeconds: Type.Number({ minimum: 0, maximum: 86_400 }),
+    rcvbufBytes: Buf(),
+    sndbufBytes: Buf(),
+    peerTimeoutSeconds: Type.Number({ exclusiveMinimum: 0, maximum: 3600 }),
+  },
+  Closed,
+);
+export const ParamsBody = Type.Object({ nonce: Hex32(), cookie: Type.String({ maxLength: 64 }), params: NegotiatedParamsSchema, config: RunConfigSchema, startedAt: Type.String({ maxLength: 64 }) });
+export const AcceptBody = Type.Object({ session: SessionId(), threads: ThreadModeSchema });
+export const ReasonBody = Type.Object({ reason: Reason() });
+export const GoAckBody = Type.Object({ startInMs: Type.Number({ minimum: 0, maximum: 60_000 }), echoNs: Type.Number({ minimum: 0 }) });
+export const AckBody = Type.Object({ i: Type.Integer({ minimum: 0, maximum: 65535 }) });
+
+const Percentiles = Type.Object({ count: Count(), p50: Type.Number(), p90: Type.Number(), p99: Type.Number(), max: Type.Number() }, Closed);
+const MAX_INTERVALS = 100_000;
+
+export const SenderPartialSchema = Type.Object(
+  {
+    sent: Count(),
+    attempted: Count(),
+    warmupSent: Count(),
+    errors: CountMap(),
+    measureErrors: Count(),
+    seqEnd: Count(),
+    measureStartNs: Type.Number({ minimum: 0 }),
+    measureEndNs: Type.Number({ minimum: 0 }),
+    intervalSent: Type.Array(Count(), { maxItems: MAX_INTERVALS }),
+  },
+  Closed,
+);
+
+export const ReceiverPartialSchema = Type.Object(
+  {
+    received: Count(),
+    duplicates: Count(),
+    reordered: Count(),
+    late: Count(),
+    expected: Count(),
+    foreign: Count(),
+    foreignBy: Type.Object(
+      { truncated: Count(), badMagic: Count(), badVersion: Count(), wrongSession: Count(), wrongSource: Count(), wrongDirection: Count() },
+      Closed,
+    ),
+    warmupReceived: Count(),
+    jitterNs: Type.Number({ minimum: 0 }),
+    delay: NullOr(Percentiles),
+    rtt: NullOr(Percentiles),
+    endMarkerSeen: Type.Boolean(),
+    end: NullOr(Type.Object({ seqEnd: Count(), sent: Count(), burned: Count() }, Closed)),
+    endMarkers: Count(),
+    sources: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 64 }),
+    intervalReceived: Type.Array(Count(), { maxItems: MAX_INTERVALS }),
+    intervalExpected: Type.Array(Count(), { maxItems: MAX_INTERVALS }),
+  },
+  Closed,
+);
+
+export const EndpointReportSchema = Type.Object(
+  {
+    endpoint: EndpointResultSchema,
+    sender: NullOr(SenderPartialSchema),
+    receiver: NullOr(ReceiverPartialSchema),
+    kernelDrops: NullOr(Type.Integer()),
+    extraForeign: Count(),
+    complete: Type.Boolean(),
+  },
+  Closed,
+);
+
+export const RemoteReportSchema = Type.Object(
+  {
+    report: EndpointReportSchema,
+    kernel: KernelCountersSchema,
+    environment: EnvironmentSchema,
+    complete: Type.Boolean(),
+    incompleteReason: NullOr(Type.String({ maxLength: 256 })),
+    warnings: Type.Array(RunWarningSchema, { maxItems: 100 }),
+  },
+  Closed,
+);
+
+// The compiler proves the wire schemas match the types the code uses.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const proofs: {
+  params: Same<Static<typeof NegotiatedParamsSchema>, NegotiatedParams>;
+  sender: Same<Static<typeof SenderPartialSchema>, SenderPartial>;
+  receiver: Same<Static<typeof ReceiverPartialSchema>, ReceiverPartial>;
+  report: Same<Static<typeof EndpointReportSchema>, EndpointReport>;
+} = { params: true, sender: true, receiver: true, report: true };
+void proofs;
+
+export { firstProblem, matches, type SchemaProblem };
