@@ -358,3 +358,32 @@ export function firstProblem(schema: TSchema, value: unknown): SchemaProblem | n
 export function matches<T extends TSchema>(schema: T, value: unknown): value is Static<T> {
   return checker(schema).Check(value);
 }
+
+/**
+ * The published JSON Schema document (draft 2020-12) of a result file, as
+ * plain JSON: `schema/result.schema.json`. Subschemas that repeat (a search
+ * holds duplex runs, a sweep holds both) are written once under `$defs` and
+ * referenced, which keeps the file readable.
+ */
+export function resultJsonSchema(): Record<string, unknown> {
+  const defs: Record<string, TSchema> = {
+    Environment: EnvironmentSchema,
+    RunConfig: RunConfigSchema,
+    DirectionResult: DirectionResultSchema,
+    DuplexResult: DuplexResultSchema,
+    SearchSettings: SearchSettingsSchema,
+    SearchResult: SearchResultSchema,
+  };
+  const plain = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
+  const byText = new Map(Object.entries(defs).map(([name, schema]) => [JSON.stringify(plain(schema)), name]));
+  // Replaces every occurrence of a named subschema (below `skip`, its own definition) by a reference.
+  const refs = (v: unknown, skip: string | null): unknown => {
+    if (Array.isArray(v)) return v.map((x) => refs(x, null));
+    if (typeof v !== 'object' || v === null) return v;
+    const name = byText.get(JSON.stringify(v));
+    if (name !== undefined && name !== skip) return { $ref: `#/$defs/${name}` };
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, refs(x, null)]));
+  };
+  const $defs = Object.fromEntries(Object.entries(defs).map(([name, schema]) => [name, refs(plain(schema), name)]));
+  return { $schema: 'https://json-schema.org/draft/2020-12/schema', ...(refs(plain(AnyResultSchema), null) as Record<string, unknown>), $defs };
+}
