@@ -20,6 +20,7 @@ import {
   withSign,
 } from './format.js';
 import { completionLabel, directionLabel } from './table.js';
+import { observedFigures } from './observed.js';
 import { escapeMarkdown } from './markdown.js';
 import { csvDirection, csvRecords, type CsvValue } from './csv.js';
 
@@ -52,25 +53,25 @@ interface Figure {
   value: (direction: DirectionResult) => number | null;
 }
 
-/** The compared figures: the numbers of the duplex table, one per row. */
+/** The compared figures: the numbers of the duplex table, one per row; unobserved ones are `null` (n/a, no difference). */
 const FIGURES: readonly Figure[] = [
-  { key: 'sent', title: 'sent', kind: 'count', better: 'higher', value: (d) => d.sent },
-  { key: 'received', title: 'received', kind: 'count', better: 'higher', value: (d) => d.received },
-  { key: 'lost', title: 'lost', kind: 'count', better: 'lower', value: (d) => d.lost },
-  { key: 'lossPercent', title: 'loss %', kind: 'percent', better: 'lower', value: (d) => d.lossPercent },
-  { key: 'duplicates', title: 'duplicates', kind: 'count', better: 'lower', value: (d) => d.duplicates },
-  { key: 'reordered', title: 'reordered', kind: 'count', better: 'lower', value: (d) => d.reordered },
-  { key: 'foreign', title: 'foreign', kind: 'count', better: null, value: (d) => d.foreign },
-  { key: 'sentPps', title: 'sent pps', kind: 'pps', better: 'higher', value: (d) => d.sentPps },
-  { key: 'receivedPps', title: 'recv pps', kind: 'pps', better: 'higher', value: (d) => d.receivedPps },
-  { key: 'bitsPerSecond', title: 'throughput', kind: 'bits', better: 'higher', value: (d) => d.bitsPerSecond },
+  { key: 'sent', title: 'sent', kind: 'count', better: 'higher', value: (d) => observedFigures(d).sent },
+  { key: 'received', title: 'received', kind: 'count', better: 'higher', value: (d) => observedFigures(d).received },
+  { key: 'lost', title: 'lost', kind: 'count', better: 'lower', value: (d) => observedFigures(d).lost },
+  { key: 'lossPercent', title: 'loss %', kind: 'percent', better: 'lower', value: (d) => observedFigures(d).lossPercent },
+  { key: 'duplicates', title: 'duplicates', kind: 'count', better: 'lower', value: (d) => observedFigures(d).duplicates },
+  { key: 'reordered', title: 'reordered', kind: 'count', better: 'lower', value: (d) => observedFigures(d).reordered },
+  { key: 'foreign', title: 'foreign', kind: 'count', better: null, value: (d) => observedFigures(d).foreign },
+  { key: 'sentPps', title: 'sent pps', kind: 'pps', better: 'higher', value: (d) => observedFigures(d).sentPps },
+  { key: 'receivedPps', title: 'recv pps', kind: 'pps', better: 'higher', value: (d) => observedFigures(d).receivedPps },
+  { key: 'bitsPerSecond', title: 'throughput', kind: 'bits', better: 'higher', value: (d) => observedFigures(d).bitsPerSecond },
   { key: 'jitterMs', title: 'jitter ms', kind: 'ms', better: 'lower', value: (d) => d.jitterMs },
   { key: 'latencyP50Us', title: 'delay p50 µs', kind: 'us', better: 'lower', value: (d) => d.latencyUs.p50 },
   { key: 'latencyP99Us', title: 'delay p99 µs', kind: 'us', better: 'lower', value: (d) => d.latencyUs.p99 },
   { key: 'kernelDrops', title: 'kernel drops', kind: 'count', better: 'lower', value: (d) => d.kernelDrops },
-  { key: 'lossSender', title: 'loss at sender', kind: 'count', better: 'lower', value: (d) => d.lossAttribution.sender },
-  { key: 'lossKernel', title: 'loss at kernel', kind: 'count', better: 'lower', value: (d) => d.lossAttribution.kernel },
-  { key: 'lossNetwork', title: 'loss at network', kind: 'count', better: 'lower', value: (d) => d.lossAttribution.network },
+  { key: 'lossSender', title: 'loss at sender', kind: 'count', better: 'lower', value: (d) => observedFigures(d).lossAttribution?.sender ?? null },
+  { key: 'lossKernel', title: 'loss at kernel', kind: 'count', better: 'lower', value: (d) => observedFigures(d).lossAttribution?.kernel ?? null },
+  { key: 'lossNetwork', title: 'loss at network', kind: 'count', better: 'lower', value: (d) => observedFigures(d).lossAttribution?.network ?? null },
 ];
 
 /** A figure of one run against the baseline. `null` where not measured or not defined. */
