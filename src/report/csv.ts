@@ -8,7 +8,7 @@
  * `observed.ts`) is an EMPTY field, never `0` and never `n/a`: spreadsheets
  * read an empty cell as "no value" and leave it out of sums and charts, where
  * a text `n/a` would break numeric columns. RFC 4180 has no comment lines,
- * so this note lives here and in the README rather than in the file.
+ * so this note lives here rather than in the file.
  */
 
 import type { DirectionResult, DuplexResult } from './schema.js';
