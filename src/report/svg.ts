@@ -257,7 +257,7 @@ export function renderLineChart(spec: LineChartSpec): string {
   for (const s of finite) {
     const flagged = s.points.filter((p) => p.flag !== undefined);
     if (flagged.length === 0) continue;
-    out.push(`  <g class="flagged" data-series="${escapeXml(s.label)}" fill="#ffffff" stroke="${escapeXml(s.color)}" stroke-width="2">`);
+    out.push(`  <g class="flagged" data-flagged-series="${escapeXml(s.label)}" fill="#ffffff" stroke="${escapeXml(s.color)}" stroke-width="2">`);
     for (const p of flagged) {
       const cx = sx(p.x);
       const cy = sy(p.y);
