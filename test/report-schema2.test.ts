@@ -109,6 +109,13 @@ describe('undersent', () => {
     }
   });
 
+  it('marks the sent rate UNDERSENT in a comparison, with the offered rate beside it', () => {
+    const text = formatComparison([{ label: 'base', result: buildDuplexResult() }, { label: 'fast', result: undersentAb(false) }], 'md');
+    const ab = text.slice(text.indexOf('**A→B**'), text.indexOf('**B→A**'));
+    expect(ab).toMatch(/\| offered pps \| 10\.0k \| 300k \|/);
+    expect(ab).toMatch(/\| sent pps \| 10\.0k \| 82\.7k UNDERSENT \|/);
+  });
+
   it('writes offeredPps and undersent to the CSV', () => {
     const row = csvRows(formatDuplexCsv(undersentAb(false)))[0] ?? {};
     expect(row['offeredPps']).toBe('300000');

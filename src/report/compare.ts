@@ -51,6 +51,8 @@ interface Figure {
   /** Which change is better, for colouring; `null` when neither is. */
   better: 'higher' | 'lower' | null;
   value: (direction: DirectionResult) => number | null;
+  /** A word after the human-readable figure (not in CSV), e.g. `UNDERSENT` beside the sent rate. */
+  mark?: (direction: DirectionResult) => string | null;
 }
 
 /** The compared figures: the numbers of the duplex table, one per row; unobserved ones are `null` (n/a, no difference). */
@@ -62,7 +64,16 @@ const FIGURES: readonly Figure[] = [
   { key: 'duplicates', title: 'duplicates', kind: 'count', better: 'lower', value: (d) => observedFigures(d).duplicates },
   { key: 'reordered', title: 'reordered', kind: 'count', better: 'lower', value: (d) => observedFigures(d).reordered },
   { key: 'foreign', title: 'foreign', kind: 'count', better: null, value: (d) => observedFigures(d).foreign },
-  { key: 'sentPps', title: 'sent pps', kind: 'pps', better: 'higher', value: (d) => observedFigures(d).sentPps },
+  // Offered beside achieved: a higher sent rate is only better if it was asked for.
+  { key: 'offeredPps', title: 'offered pps', kind: 'pps', better: null, value: (d) => d.offeredPps },
+  {
+    key: 'sentPps',
+    title: 'sent pps',
+    kind: 'pps',
+    better: 'higher',
+    value: (d) => observedFigures(d).sentPps,
+    mark: (d) => (d.undersent ? 'UNDERSENT' : null),
+  },
   { key: 'receivedPps', title: 'recv pps', kind: 'pps', better: 'higher', value: (d) => observedFigures(d).receivedPps },
   { key: 'bitsPerSecond', title: 'throughput', kind: 'bits', better: 'higher', value: (d) => observedFigures(d).bitsPerSecond },
   { key: 'jitterMs', title: 'jitter ms', kind: 'ms', better: 'lower', value: (d) => d.jitterMs },
@@ -203,14 +214,22 @@ function figureHeader(runs: readonly ComparisonRun[], baseline: ComparisonRun): 
   return ['figure', `${baseline.label} (baseline)`, ...runs.slice(1).flatMap((r) => [r.label, `Δ ${r.label}`])];
 }
 
+/** A figure formatted for humans, with its mark (`UNDERSENT`) when it has one. */
+function markedFigure(result: DuplexResult, key: string, figure: Figure, value: number | null): string {
+  const text = formatFigure(figure.kind, value);
+  const direction = findDirection(result, key);
+  const mark = direction === undefined || figure.mark === undefined ? null : figure.mark(direction);
+  return mark === null ? text : `${text} ${mark}`;
+}
+
 /** Rows of a per-direction figures table, formatted for humans. */
 function figureRows(runs: readonly ComparisonRun[], baseline: ComparisonRun, key: string, color: boolean): string[][] {
   return FIGURES.map((figure) => {
     const base = figureValue(baseline.result, key, figure);
-    const row = [figure.title, formatFigure(figure.kind, base)];
+    const row = [figure.title, markedFigure(baseline.result, key, figure, base)];
     for (const run of runs.slice(1)) {
       const d = figureDelta(figureValue(run.result, key, figure), base);
-      row.push(formatFigure(figure.kind, d.value), paintDelta(formatDelta(figure.kind, d), figure, d, color));
+      row.push(markedFigure(run.result, key, figure, d.value), paintDelta(formatDelta(figure.kind, d), figure, d, color));
     }
     return row;
   });

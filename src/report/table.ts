@@ -172,6 +172,8 @@ export function formatDuplexTable(result: DuplexResult, options: TableOptions = 
   );
   for (const direction of result.directions) {
     const cells = DIRECTION_COLUMNS.map((c) => c.cell(direction));
+    // The undersent mark in the warning colour, matching its warning line below.
+    if (color && direction.undersent) cells[0] = paint(cells[0] ?? '', 'yellow', true);
     if (color && (observedFigures(direction).lost ?? 0) > 0) {
       // Highlight the loss figures only: the rest of the row stays readable.
       for (const i of [3, 4]) cells[i] = paint(cells[i] ?? '', 'red', true);
