@@ -12,7 +12,7 @@
  */
 
 import type { DirectionResult, DuplexResult } from './schema.js';
-import { observedFigures } from './observed.js';
+import { lossCheckOf, observedFigures } from './observed.js';
 
 /** A CSV field value: `null` becomes an empty field. */
 export type CsvValue = string | number | boolean | null;
@@ -73,12 +73,12 @@ const CSV_COLUMNS: readonly CsvColumn[] = [
   },
   { name: 'endMarkerSeen', value: (d) => d.endMarkerSeen },
   // Schema 2, appended so scripts reading the earlier columns by position keep working.
-  { name: 'offeredPps', value: (d) => d.offeredPps },
+  { name: 'offeredPps', value: (d) => d.offeredPps ?? null },
   { name: 'undersent', value: (d) => d.undersent },
-  { name: 'lostBySequence', value: (d) => d.check.lostBySequence },
-  { name: 'checkKernelDrops', value: (d) => d.check.kernelDrops },
-  { name: 'checkAgree', value: (d) => d.check.agree },
-  { name: 'checkNote', value: (d) => d.check.note },
+  { name: 'lostBySequence', value: (d) => lossCheckOf(d).lostBySequence },
+  { name: 'checkKernelDrops', value: (d) => lossCheckOf(d).kernelDrops },
+  { name: 'checkAgree', value: (d) => lossCheckOf(d).agree },
+  { name: 'checkNote', value: (d) => lossCheckOf(d).note },
 ];
 
 /** A direction as the CSV printers write it: `A->B`. */

@@ -8,6 +8,7 @@
 
 import type { DirectionResult, DuplexResult, LossCheck, RunWarning } from './schema.js';
 import { formatInteger } from './format.js';
+import { lossCheckOf } from './observed.js';
 
 type DirectionLabel = NonNullable<RunWarning['direction']>;
 
@@ -34,8 +35,8 @@ export function undersentMessage(direction: DirectionResult): string {
 }
 
 /** `lost 12, by sequence 15, kernel drops 10`: the three derivations side by side. */
-export function checkFigures(direction: Pick<DirectionResult, 'lost' | 'check'>): string {
-  const { check } = direction;
+export function checkFigures(direction: DirectionResult): string {
+  const check = lossCheckOf(direction);
   return `lost ${figure(direction.lost)}, by sequence ${figure(check.lostBySequence)}, kernel drops ${figure(check.kernelDrops)}`;
 }
 
@@ -53,14 +54,15 @@ export function checkStatus(check: LossCheck): CheckStatus {
 }
 
 /** `lost 12, by sequence 12, kernel drops 12 — agree` (with the note in parentheses when there is one). */
-export function formatLossCheck(direction: Pick<DirectionResult, 'lost' | 'check'>): string {
-  const note = direction.check.note === null ? '' : ` (${direction.check.note})`;
-  return `${checkFigures(direction)} — ${checkStatus(direction.check)}${note}`;
+export function formatLossCheck(direction: DirectionResult): string {
+  const check = lossCheckOf(direction);
+  const note = check.note === null ? '' : ` (${check.note})`;
+  return `${checkFigures(direction)} — ${checkStatus(check)}${note}`;
 }
 
 /** `A→B loss check disagrees: lost 12, by sequence 15, kernel drops 10 — <note>`. */
 export function checkDisagreesMessage(direction: DirectionResult): string {
-  return `${labelOf(direction)} loss check disagrees: ${checkFigures(direction)} — ${direction.check.note ?? 'no note recorded'}`;
+  return `${labelOf(direction)} loss check disagrees: ${checkFigures(direction)} — ${lossCheckOf(direction).note ?? 'no note recorded'}`;
 }
 
 /** Whether `warning` is about `label`: its `direction`, or (older results without it) its message naming it. */
@@ -85,13 +87,14 @@ export function runWarnings(result: Pick<DuplexResult, 'warnings' | 'directions'
     if (direction.undersent && !out.some((w) => w.code === 'undersent' && isAbout(w, label))) {
       out.push({ code: 'undersent', direction: label, message: undersentMessage(direction) });
     }
-    if (direction.check.agree) continue;
+    const check = lossCheckOf(direction);
+    if (check.agree) continue;
     const message = checkDisagreesMessage(direction);
     const existing = out.find((w) => w.code === 'check-disagrees' && isAbout(w, label));
     if (existing === undefined) {
       out.push({ code: 'check-disagrees', direction: label, message });
     } else if (!existing.message.includes(checkFigures(direction))) {
-      const own = existing.message === direction.check.note ? '' : ` (${existing.message})`;
+      const own = existing.message === check.note ? '' : ` (${existing.message})`;
       existing.message = `${message}${own}`;
     }
   }

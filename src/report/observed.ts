@@ -7,7 +7,7 @@
  * `n/a`, never 0 and never a copy of the other side's figure.
  */
 
-import type { DirectionResult, LossAttribution } from './schema.js';
+import type { DirectionResult, LossAttribution, LossCheck } from './schema.js';
 
 /** The observed figures of a direction; `null` = not observed. */
 export interface ObservedFigures {
@@ -61,4 +61,15 @@ export function observedFigures(direction: DirectionResult): ObservedFigures {
     bitsPerSecond: received === null ? null : direction.bitsPerSecond,
     lossAttribution: lost === null ? null : direction.lossAttribution,
   };
+}
+
+/**
+ * The direction's loss check. Files are upgraded by the reader (`upgrade.ts`),
+ * but a result printed straight from memory by a producer that predates
+ * schema 2 has none: it then reads as "nothing checked", never as a
+ * disagreement, and the printers do not crash after a long run.
+ */
+export function lossCheckOf(direction: DirectionResult): LossCheck {
+  const check = direction.check as LossCheck | undefined;
+  return check ?? { lostBySequence: null, kernelDrops: direction.kernelDrops, agree: true, note: 'no check recorded in this result' };
 }

@@ -19,7 +19,7 @@ import type {
 } from './schema.js';
 import { formatBitsPerSecond, formatBytes, formatInteger, formatPercent, formatPps, formatSeconds, paint } from './format.js';
 import { formatAttribution, formatWarning, type TableOptions } from './table.js';
-import { observedFigures } from './observed.js';
+import { lossCheckOf, observedFigures } from './observed.js';
 import { csvRecords, type CsvValue } from './csv.js';
 import { escapeMarkdown } from './markdown.js';
 
@@ -480,7 +480,7 @@ export function formatSweepCsv(result: SweepResult): string {
         f?.lossAttribution?.sender ?? null, f?.lossAttribution?.kernel ?? null, f?.lossAttribution?.network ?? null, dir?.kernelDrops ?? null,
         answer?.ratePps ?? null, answer?.lossPercentAtRate ?? null, answer?.limitedBy ?? null, answer?.confirmed ?? null,
         cell.search === null ? null : cell.search.trials.length,
-        dir?.offeredPps ?? null, dir?.undersent ?? null, dir?.check.agree ?? null,
+        dir?.offeredPps ?? null, dir?.undersent ?? null, dir === null ? null : lossCheckOf(dir).agree,
       ]);
     }
   }
