@@ -205,6 +205,7 @@ export function unobservedReceiver(): DuplexResult {
     kernelDrops: null,
     lossAttribution: null,
     jitterMs: null,
+    latencyUs: { p50: null, p90: null, p99: null, max: null, note: 'n/a: the receiver\'s figures did not arrive' },
     endMarkerSeen: false,
     check: { lostBySequence: null, kernelDrops: null, agree: true, note: 'the receiver\'s figures did not arrive' },
   } satisfies Partial<DirectionResult>);

@@ -34,7 +34,7 @@ function csvRows(text: string): Record<string, string>[] {
 
 // Column order of DIRECTION_COLUMNS: dir, sent, received, lost, loss %, dup, reord, foreign,
 // sent pps, recv pps, Mbit/s, jitter, delay, kernel drops, loss at snd/kern/net.
-const RECEIVER_COLUMNS = [2, 3, 4, 5, 6, 7, 9, 10, 11, 13, 14];
+const RECEIVER_COLUMNS = [2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14];
 
 describe('unobserved figures', () => {
   it('print n/a in the table, never 0, while the sender figures stay', () => {
@@ -56,6 +56,14 @@ describe('unobserved figures', () => {
       expect(row[key], key).toBe('');
     }
     expect(row['sent']).toBe('50000');
+  });
+
+  it('include the receiver-measured jitter and delay of a schema-1 style partial result', () => {
+    // Schema 1 wrote the receiver's side as 0 with observedBy 'sender'; nothing of it may show.
+    const result = buildDuplexResult();
+    Object.assign(result.directions[0]!, { observedBy: 'sender', received: 0, lost: 0, lossPercent: 0, jitterMs: 0 });
+    const cells = tableRow(formatDuplexTable(result), 'A→B');
+    for (const i of [2, 3, 4, 11, 12]) expect(cells[i], `column ${i}`).toBe('n/a');
   });
 
   it('are not printed when a producer left a stale 0 beside a missing count', () => {

@@ -22,6 +22,8 @@ export interface ObservedFigures {
   sentPps: number | null;
   receivedPps: number | null;
   bitsPerSecond: number | null;
+  /** Measured by the receiver, like the delay (see `formatDelay`). */
+  jitterMs: number | null;
   lossAttribution: LossAttribution | null;
 }
 
@@ -59,6 +61,7 @@ export function observedFigures(direction: DirectionResult): ObservedFigures {
     sentPps: sent === null ? null : direction.sentPps,
     receivedPps: received === null ? null : direction.receivedPps,
     bitsPerSecond: received === null ? null : direction.bitsPerSecond,
+    jitterMs: when(byReceiver, direction.jitterMs),
     lossAttribution: lost === null ? null : direction.lossAttribution,
   };
 }

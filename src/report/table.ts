@@ -17,7 +17,7 @@ import {
   formatBitsPerSecond,
   paint,
 } from './format.js';
-import { observedFigures } from './observed.js';
+import { observedFigures, receiverSeen } from './observed.js';
 import { runWarnings } from './direction-notes.js';
 
 /** Options of the terminal printers. */
@@ -52,7 +52,7 @@ export const DIRECTION_COLUMNS: readonly DirectionColumn[] = [
   { title: 'sent pps', head: 'sent\npps', cell: (d) => formatPps(observedFigures(d).sentPps) },
   { title: 'recv pps', head: 'recv\npps', cell: (d) => formatPps(observedFigures(d).receivedPps) },
   { title: 'Mbit/s', head: 'Mbit/s', cell: (d) => formatMbitPerSecond(observedFigures(d).bitsPerSecond) },
-  { title: 'jitter ms', head: 'jitter\nms', cell: (d) => formatMs(d.jitterMs) },
+  { title: 'jitter ms', head: 'jitter\nms', cell: (d) => formatMs(observedFigures(d).jitterMs) },
   { title: 'delay (or rtt) p50/p99 µs', head: 'delay µs\np50/p99', cell: (d) => formatDelay(d) },
   { title: 'kernel drops', head: 'kernel\ndrops', cell: (d) => formatInteger(d.kernelDrops) },
   { title: 'loss at sender/kernel/network', head: 'loss at\nsnd/kern/net', cell: (d) => formatAttribution(d) },
@@ -103,6 +103,8 @@ export function completionLabel(result: DuplexResult): string {
  * the round-trip time instead, prefixed `rtt`; `n/a` when neither was measured.
  */
 export function formatDelay(direction: DirectionResult): string {
+  // Delay and round trip are both computed by the receiver: without its figures, n/a.
+  if (!receiverSeen(direction)) return formatUs(null);
   const { p50, p99 } = direction.latencyUs;
   if (p50 === null && p99 === null) {
     const rtt = direction.rttUs;
