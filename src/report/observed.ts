@@ -24,6 +24,8 @@ export interface ObservedFigures {
   bitsPerSecond: number | null;
   /** Measured by the receiver, like the delay (see `formatDelay`). */
   jitterMs: number | null;
+  /** One-way delay percentiles, µs (receiver-measured too). */
+  latencyUs: { p50: number | null; p90: number | null; p99: number | null; max: number | null };
   lossAttribution: LossAttribution | null;
 }
 
@@ -62,6 +64,12 @@ export function observedFigures(direction: DirectionResult): ObservedFigures {
     receivedPps: received === null ? null : direction.receivedPps,
     bitsPerSecond: received === null ? null : direction.bitsPerSecond,
     jitterMs: when(byReceiver, direction.jitterMs),
+    latencyUs: {
+      p50: when(byReceiver, direction.latencyUs.p50),
+      p90: when(byReceiver, direction.latencyUs.p90),
+      p99: when(byReceiver, direction.latencyUs.p99),
+      max: when(byReceiver, direction.latencyUs.max),
+    },
     lossAttribution: lost === null ? null : direction.lossAttribution,
   };
 }
