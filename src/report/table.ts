@@ -97,7 +97,6 @@ export function completionLabel(result: DuplexResult): string {
   return result.complete ? 'complete' : `PARTIAL (${result.incompleteReason ?? 'unknown reason'})`;
 }
 
-
 /**
  * One-way delay `p50/p99` in whole µs; across two machines (no shared clock)
  * the round-trip time instead, prefixed `rtt`; `n/a` when neither was measured.
