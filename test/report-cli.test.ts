@@ -66,9 +66,10 @@ describe('bench report', () => {
     expect(wellFormed(b)).toBe(true);
     expect(a).toContain('data-series="A→B received"');
     expect(a).toContain('time (s)');
-    expect(b).toContain('offered rate (datagrams/s)');
+    // Loss is plotted at the rate the sender achieved, one line per setting and direction.
+    expect(b).toContain('achieved (sent) rate (datagrams/s)');
     expect(b).toContain('loss (%)');
-    expect(b).toMatch(/data-series="rcvbuf 208 KiB"/);
+    expect(b).toMatch(/data-series="rcvbuf 208 KiB, A→B"/);
   });
 
   it('refuses a file that is not a result, or from a newer schema, with one line and exit 2', async () => {

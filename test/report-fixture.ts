@@ -3,7 +3,10 @@
  * A→B paced at 10k pps with a little kernel loss, B→A at "max" with heavy
  * loss, send errors, no delay measured (null latency), and two warnings (one
  * with a hint, one without). Every field is filled so printers are exercised
- * on everything they might show.
+ * on everything they might show. Schema 2: both directions observed by both
+ * sides, A→B reached its offered rate (not undersent), B→A is unpaced, and
+ * both loss checks agree; tests derive the null, undersent and disagreeing
+ * variants from it (`unobservedReceiver`, `undersentAb`, `disagreeingCheck`).
  */
 
 import { SCHEMA_VERSION, type DirectionResult, type DuplexResult, type IntervalSample } from '../src/report/schema.js';
@@ -25,11 +28,11 @@ function direction(
   samples: IntervalSample[],
   rest: Pick<
     DirectionResult,
-    'duplicates' | 'reordered' | 'foreign' | 'sendErrors' | 'kernelDrops' | 'lossAttribution' | 'jitterMs' | 'latencyUs'
+    'duplicates' | 'reordered' | 'foreign' | 'sendErrors' | 'kernelDrops' | 'lossAttribution' | 'jitterMs' | 'latencyUs' | 'offeredPps'
   >,
 ): DirectionResult {
-  const sent = samples.reduce((n, s) => n + s.sent, 0);
-  const received = samples.reduce((n, s) => n + s.received, 0);
+  const sent = samples.reduce((n, s) => n + (s.sent ?? 0), 0);
+  const received = samples.reduce((n, s) => n + (s.received ?? 0), 0);
   const lost = sent - received;
   return {
     from,
@@ -45,6 +48,8 @@ function direction(
     bitsPerSecond: (received * SIZE_BYTES * 8) / DURATION_SECONDS,
     intervals: samples,
     endMarkerSeen: true,
+    undersent: false,
+    check: { lostBySequence: lost, kernelDrops: rest.kernelDrops, agree: true, note: null },
     ...rest,
   };
 }
@@ -59,6 +64,7 @@ export function buildDuplexResult(overrides: Partial<DuplexResult> = {}): Duplex
       reordered: 3,
       foreign: 0,
       sendErrors: {},
+      offeredPps: 10000,
       kernelDrops: 10,
       lossAttribution: { sender: 0, kernel: 10, network: 2 },
       jitterMs: 0.0123,
@@ -73,6 +79,7 @@ export function buildDuplexResult(overrides: Partial<DuplexResult> = {}): Duplex
       reordered: 41,
       foreign: 1,
       sendErrors: { ENOBUFS: 1234 },
+      offeredPps: null,
       kernelDrops: 13000,
       lossAttribution: { sender: 1234, kernel: 13000, network: 580 },
       jitterMs: 0.0871,
@@ -174,4 +181,65 @@ export function buildDuplexResult(overrides: Partial<DuplexResult> = {}): Duplex
     elapsedSeconds: 6.42,
     ...overrides,
   };
+}
+
+/**
+ * The fixture as a partial remote result whose receiver's figures for A→B
+ * never arrived (`observedBy: 'sender'`): every receive figure and everything
+ * derived from it is `null`, as schema 2 writes it.
+ */
+export function unobservedReceiver(): DuplexResult {
+  const result = buildDuplexResult({ complete: false, incompleteReason: 'peer-timeout', mode: 'remote' });
+  const ab = result.directions[0]!;
+  Object.assign(ab, {
+    observedBy: 'sender',
+    received: null,
+    lost: null,
+    duplicates: null,
+    reordered: null,
+    late: null,
+    foreign: null,
+    lossPercent: null,
+    receivedPps: null,
+    bitsPerSecond: null,
+    kernelDrops: null,
+    lossAttribution: null,
+    jitterMs: null,
+    latencyUs: { p50: null, p90: null, p99: null, max: null, note: 'n/a: the receiver\'s figures did not arrive' },
+    endMarkerSeen: false,
+    check: { lostBySequence: null, kernelDrops: null, agree: true, note: 'the receiver\'s figures did not arrive' },
+  } satisfies Partial<DirectionResult>);
+  ab.intervals = ab.intervals.map((s) => ({ ...s, received: null, lost: null }));
+  return result;
+}
+
+/** The fixture with A→B offered 300k/s but sent only 82.7k/s (undersent); `withWarning` adds the producer's warning for it. */
+export function undersentAb(withWarning: boolean): DuplexResult {
+  const result = buildDuplexResult();
+  const ab = result.directions[0]!;
+  ab.offeredPps = 300000;
+  ab.sent = 413500;
+  ab.received = 413488;
+  ab.sentPps = 82700;
+  ab.receivedPps = 82697.6;
+  ab.undersent = true;
+  ab.check = { lostBySequence: 12, kernelDrops: 10, agree: true, note: null };
+  result.config.rateAbPps = 300000;
+  result.config.rateAbText = '300k';
+  if (withWarning) {
+    result.warnings.push({ code: 'undersent', direction: 'A→B', message: 'A→B: the sender emitted 82,700/s of 300,000/s offered (28 %)' });
+  }
+  return result;
+}
+
+/** The fixture with B→A's loss check disagreeing: by sequence 13,600 against lost 13,580. */
+export function disagreeingCheck(): DuplexResult {
+  const result = buildDuplexResult();
+  result.directions[1]!.check = {
+    lostBySequence: 13600,
+    kernelDrops: 13000,
+    agree: false,
+    note: 'by sequence 20 more than sent − received: sender callbacks and the wire disagree',
+  };
+  return result;
 }

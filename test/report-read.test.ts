@@ -1,8 +1,30 @@
 import { describe, it, expect } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ResultFileError } from '../src/errors.js';
 import { parseResultFile } from '../src/report/read.js';
-import { SCHEMA_VERSION } from '../src/report/schema.js';
+import { renderChart, renderResult } from '../src/report/render.js';
+import { SCHEMA_VERSION, type DirectionResult, type DuplexResult } from '../src/report/schema.js';
 import { buildDuplexResult } from './report-fixture.js';
+
+const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
+
+/** The fixture as schema 1 wrote it: no offeredPps, undersent or check. */
+function schema1(result: DuplexResult = buildDuplexResult()): Record<string, unknown> {
+  const directions = result.directions.map((d) => {
+    const { offeredPps: _o, undersent: _u, check: _c, ...rest } = d;
+    return rest;
+  });
+  return { ...result, schemaVersion: 1, directions };
+}
+
+/** Every direction of a parsed result, nested runs included. */
+function allDirections(result: ReturnType<typeof parseResultFile>): DirectionResult[] {
+  if (result.kind === 'duplex') return result.directions;
+  const runs = result.kind === 'search' ? result.trialRuns : result.cells.flatMap((c) => (c.run !== null ? [c.run] : c.search?.trialRuns ?? []));
+  return runs.flatMap((r) => r.directions);
+}
 
 /** The error `parseResultFile` throws for `text` (fails the test if it does not throw). */
 function refusal(text: string): ResultFileError {
@@ -54,4 +76,68 @@ describe('parseResultFile', () => {
     delete broken.directions[1]?.['latencyUs'];
     expect(refusal(JSON.stringify(broken)).message).toMatch(/directions\[1\] is malformed/);
   });
+
+  it('reads a schema-1 duplex result, filling the schema-2 fields honestly', () => {
+    const read = parseResultFile(JSON.stringify(schema1()), 'old.json') as DuplexResult;
+    expect(read.schemaVersion).toBe(SCHEMA_VERSION);
+    const [ab, ba] = read.directions;
+    // The offered rate is the config's: 10k for A→B, unpaced (`max`) for B→A.
+    expect(ab?.offeredPps).toBe(10000);
+    expect(ba?.offeredPps).toBeNull();
+    expect(ab?.undersent).toBe(false);
+    expect(ab?.check).toEqual({ lostBySequence: null, kernelDrops: 10, agree: true, note: 'written by schema 1: no independent check recorded' });
+    // Never shown as a confirmed agreement, never as a disagreement.
+    const markdown = renderResult(read, 'md');
+    expect(markdown).toContain('- loss check A→B: lost 12, by sequence n/a, kernel drops 10 — not checked by sequence (written by schema 1: no independent check recorded)');
+    expect(markdown).not.toMatch(/disagree/i);
+  });
+
+  it('applies the 95 % rule to a schema-1 result that fell short of its rate', () => {
+    const old = buildDuplexResult();
+    old.config.rateAbPps = 60000;
+    old.config.rateAbText = '60k';
+    old.directions[0]!.sentPps = 34700;
+    const read = parseResultFile(JSON.stringify(schema1(old)), 'old.json') as DuplexResult;
+    expect(read.directions[0]?.offeredPps).toBe(60000);
+    expect(read.directions[0]?.undersent).toBe(true);
+    const undersent = renderResult(read, 'table').split('\n').filter((l) => l.includes('undersent'));
+    expect(undersent).toEqual([
+      'warning [undersent]: A→B undersent: offered 60,000/s, sent 34,700/s (58 %) — the sender, not the network, was the limit; loss figures describe a lower rate',
+    ]);
+  });
+
+  it('turns the 0s a schema-1 partial result wrote for the unobserved side into null', () => {
+    const old = buildDuplexResult({ complete: false, incompleteReason: 'peer-timeout' });
+    Object.assign(old.directions[0]!, { observedBy: 'sender', received: 0, lost: 0, lossPercent: 0, receivedPps: 0, bitsPerSecond: 0, duplicates: 0 });
+    const read = parseResultFile(JSON.stringify(schema1(old)), 'old.json') as DuplexResult;
+    const ab = read.directions[0]!;
+    for (const key of ['received', 'lost', 'lossPercent', 'receivedPps', 'bitsPerSecond', 'duplicates', 'lossAttribution'] as const) expect(ab[key], key).toBeNull();
+    expect(ab.sent).toBe(50000);
+    const row = renderResult(read, 'table').split('\n').find((l) => l.startsWith('│ A→B')) ?? '';
+    expect(row.split('│').map((c) => c.trim()).slice(3, 7)).toEqual(['n/a', 'n/a', 'n/a', 'n/a']);
+  });
+
+  it('does not touch a result that already has the schema-2 fields', () => {
+    const result = buildDuplexResult();
+    result.directions[0]!.undersent = true;
+    result.directions[0]!.check = { lostBySequence: 99, kernelDrops: 1, agree: false, note: 'x' };
+    expect(parseResultFile(JSON.stringify(result), 'new.json')).toEqual(result);
+  });
+
+  it.each(['duplex-split-64B.json', 'remote-netns-single-200B.json', 'findmax-single-64B.json', 'sweep-rcvbuf-size-rate.json'])(
+    'reads and renders the schema-1 file results/%s',
+    (name) => {
+      const read = parseResultFile(readFileSync(join(RESULTS_DIR, name), 'utf8'), name);
+      const directions = allDirections(read);
+      expect(directions.length).toBeGreaterThan(0);
+      for (const d of directions) {
+        expect(typeof d.undersent).toBe('boolean');
+        expect(d.check.lostBySequence).toBeNull();
+        expect(d.check.agree).toBe(true);
+        expect(d.check.note).toMatch(/^written by schema 1/);
+      }
+      for (const format of ['table', 'md', 'csv'] as const) expect(renderResult(read, format).length).toBeGreaterThan(100);
+      expect(renderChart(read)).toContain('</svg>');
+    },
+  );
 });

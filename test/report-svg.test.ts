@@ -136,8 +136,21 @@ describe('renderRunChart', () => {
 
 describe('renderLossChart', () => {
   const series = [
-    { label: 'A→B', points: [{ offeredPps: 50000, lossPercent: 0 }, { offeredPps: 10000, lossPercent: 0 }, { offeredPps: 100000, lossPercent: 2.5 }] },
-    { label: 'B→A <rcvbuf "4M" & more>', points: [{ offeredPps: 10000, lossPercent: 0.1 }, { offeredPps: 100000, lossPercent: 7 }] },
+    {
+      label: 'A→B',
+      points: [
+        { sentPps: 50000, offeredPps: 50000, lossPercent: 0, undersent: false },
+        { sentPps: 10000, offeredPps: 10000, lossPercent: 0, undersent: false },
+        { sentPps: 100000, offeredPps: 100000, lossPercent: 2.5, undersent: false },
+      ],
+    },
+    {
+      label: 'B→A <rcvbuf "4M" & more>',
+      points: [
+        { sentPps: 10000, offeredPps: 10000, lossPercent: 0.1, undersent: false },
+        { sentPps: 100000, offeredPps: 100000, lossPercent: 7, undersent: false },
+      ],
+    },
   ];
 
   it('draws one escaped line per series with labelled axes', () => {
@@ -146,10 +159,10 @@ describe('renderLossChart', () => {
     const elements = parseXml(svg);
     expect(seriesOf(elements)).toEqual(['A→B', 'B→A <rcvbuf "4M" & more>']);
     const labels = texts(elements);
-    expect(labels).toEqual(expect.arrayContaining(['offered rate (datagrams/s)', 'loss (%)', 'Loss vs rate <64 B>', '100k']));
+    expect(labels).toEqual(expect.arrayContaining(['achieved (sent) rate (datagrams/s)', 'loss (%)', 'Loss vs rate <64 B>', '100k']));
   });
 
-  it('sorts points by offered rate', () => {
+  it('sorts points by achieved rate', () => {
     const elements = parseXml(renderLossChart(series, 't'));
     const d = elements.find((e) => e.attributes['data-series'] === 'A→B')?.attributes['d'] ?? '';
     const xs = [...d.matchAll(/[ML]([\d.]+) /g)].map((m) => Number(m[1]));
@@ -161,7 +174,7 @@ describe('renderLossChart', () => {
     for (const input of [[], [{ label: 'A→B', points: [] }]]) {
       const elements = parseXml(renderLossChart(input, 'empty sweep'));
       expect(seriesOf(elements)).toEqual([]);
-      expect(texts(elements)).toEqual(expect.arrayContaining(['no data', 'offered rate (datagrams/s)', 'loss (%)', 'empty sweep']));
+      expect(texts(elements)).toEqual(expect.arrayContaining(['no data', 'achieved (sent) rate (datagrams/s)', 'loss (%)', 'empty sweep']));
     }
   });
 });

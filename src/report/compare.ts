@@ -20,6 +20,7 @@ import {
   withSign,
 } from './format.js';
 import { completionLabel, directionLabel } from './table.js';
+import { observedFigures } from './observed.js';
 import { escapeMarkdown } from './markdown.js';
 import { csvDirection, csvRecords, type CsvValue } from './csv.js';
 
@@ -50,27 +51,38 @@ interface Figure {
   /** Which change is better, for colouring; `null` when neither is. */
   better: 'higher' | 'lower' | null;
   value: (direction: DirectionResult) => number | null;
+  /** A word after the human-readable figure (not in CSV), e.g. `UNDERSENT` beside the sent rate. */
+  mark?: (direction: DirectionResult) => string | null;
 }
 
-/** The compared figures: the numbers of the duplex table, one per row. */
+/** The compared figures: the numbers of the duplex table, one per row; unobserved ones are `null` (n/a, no difference). */
 const FIGURES: readonly Figure[] = [
-  { key: 'sent', title: 'sent', kind: 'count', better: 'higher', value: (d) => d.sent },
-  { key: 'received', title: 'received', kind: 'count', better: 'higher', value: (d) => d.received },
-  { key: 'lost', title: 'lost', kind: 'count', better: 'lower', value: (d) => d.lost },
-  { key: 'lossPercent', title: 'loss %', kind: 'percent', better: 'lower', value: (d) => d.lossPercent },
-  { key: 'duplicates', title: 'duplicates', kind: 'count', better: 'lower', value: (d) => d.duplicates },
-  { key: 'reordered', title: 'reordered', kind: 'count', better: 'lower', value: (d) => d.reordered },
-  { key: 'foreign', title: 'foreign', kind: 'count', better: null, value: (d) => d.foreign },
-  { key: 'sentPps', title: 'sent pps', kind: 'pps', better: 'higher', value: (d) => d.sentPps },
-  { key: 'receivedPps', title: 'recv pps', kind: 'pps', better: 'higher', value: (d) => d.receivedPps },
-  { key: 'bitsPerSecond', title: 'throughput', kind: 'bits', better: 'higher', value: (d) => d.bitsPerSecond },
-  { key: 'jitterMs', title: 'jitter ms', kind: 'ms', better: 'lower', value: (d) => d.jitterMs },
-  { key: 'latencyP50Us', title: 'delay p50 µs', kind: 'us', better: 'lower', value: (d) => d.latencyUs.p50 },
-  { key: 'latencyP99Us', title: 'delay p99 µs', kind: 'us', better: 'lower', value: (d) => d.latencyUs.p99 },
+  { key: 'sent', title: 'sent', kind: 'count', better: 'higher', value: (d) => observedFigures(d).sent },
+  { key: 'received', title: 'received', kind: 'count', better: 'higher', value: (d) => observedFigures(d).received },
+  { key: 'lost', title: 'lost', kind: 'count', better: 'lower', value: (d) => observedFigures(d).lost },
+  { key: 'lossPercent', title: 'loss %', kind: 'percent', better: 'lower', value: (d) => observedFigures(d).lossPercent },
+  { key: 'duplicates', title: 'duplicates', kind: 'count', better: 'lower', value: (d) => observedFigures(d).duplicates },
+  { key: 'reordered', title: 'reordered', kind: 'count', better: 'lower', value: (d) => observedFigures(d).reordered },
+  { key: 'foreign', title: 'foreign', kind: 'count', better: null, value: (d) => observedFigures(d).foreign },
+  // Offered beside achieved: a higher sent rate is only better if it was asked for.
+  { key: 'offeredPps', title: 'offered pps', kind: 'pps', better: null, value: (d) => d.offeredPps },
+  {
+    key: 'sentPps',
+    title: 'sent pps',
+    kind: 'pps',
+    better: 'higher',
+    value: (d) => observedFigures(d).sentPps,
+    mark: (d) => (d.undersent ? 'UNDERSENT' : null),
+  },
+  { key: 'receivedPps', title: 'recv pps', kind: 'pps', better: 'higher', value: (d) => observedFigures(d).receivedPps },
+  { key: 'bitsPerSecond', title: 'throughput', kind: 'bits', better: 'higher', value: (d) => observedFigures(d).bitsPerSecond },
+  { key: 'jitterMs', title: 'jitter ms', kind: 'ms', better: 'lower', value: (d) => observedFigures(d).jitterMs },
+  { key: 'latencyP50Us', title: 'delay p50 µs', kind: 'us', better: 'lower', value: (d) => observedFigures(d).latencyUs.p50 },
+  { key: 'latencyP99Us', title: 'delay p99 µs', kind: 'us', better: 'lower', value: (d) => observedFigures(d).latencyUs.p99 },
   { key: 'kernelDrops', title: 'kernel drops', kind: 'count', better: 'lower', value: (d) => d.kernelDrops },
-  { key: 'lossSender', title: 'loss at sender', kind: 'count', better: 'lower', value: (d) => d.lossAttribution.sender },
-  { key: 'lossKernel', title: 'loss at kernel', kind: 'count', better: 'lower', value: (d) => d.lossAttribution.kernel },
-  { key: 'lossNetwork', title: 'loss at network', kind: 'count', better: 'lower', value: (d) => d.lossAttribution.network },
+  { key: 'lossSender', title: 'loss at sender', kind: 'count', better: 'lower', value: (d) => observedFigures(d).lossAttribution?.sender ?? null },
+  { key: 'lossKernel', title: 'loss at kernel', kind: 'count', better: 'lower', value: (d) => observedFigures(d).lossAttribution?.kernel ?? null },
+  { key: 'lossNetwork', title: 'loss at network', kind: 'count', better: 'lower', value: (d) => observedFigures(d).lossAttribution?.network ?? null },
 ];
 
 /** A figure of one run against the baseline. `null` where not measured or not defined. */
@@ -202,14 +214,22 @@ function figureHeader(runs: readonly ComparisonRun[], baseline: ComparisonRun): 
   return ['figure', `${baseline.label} (baseline)`, ...runs.slice(1).flatMap((r) => [r.label, `Δ ${r.label}`])];
 }
 
+/** A figure formatted for humans, with its mark (`UNDERSENT`) when it has one. */
+function markedFigure(result: DuplexResult, key: string, figure: Figure, value: number | null): string {
+  const text = formatFigure(figure.kind, value);
+  const direction = findDirection(result, key);
+  const mark = direction === undefined || figure.mark === undefined ? null : figure.mark(direction);
+  return mark === null ? text : `${text} ${mark}`;
+}
+
 /** Rows of a per-direction figures table, formatted for humans. */
 function figureRows(runs: readonly ComparisonRun[], baseline: ComparisonRun, key: string, color: boolean): string[][] {
   return FIGURES.map((figure) => {
     const base = figureValue(baseline.result, key, figure);
-    const row = [figure.title, formatFigure(figure.kind, base)];
+    const row = [figure.title, markedFigure(baseline.result, key, figure, base)];
     for (const run of runs.slice(1)) {
       const d = figureDelta(figureValue(run.result, key, figure), base);
-      row.push(formatFigure(figure.kind, d.value), paintDelta(formatDelta(figure.kind, d), figure, d, color));
+      row.push(markedFigure(run.result, key, figure, d.value), paintDelta(formatDelta(figure.kind, d), figure, d, color));
     }
     return row;
   });

@@ -3,9 +3,16 @@
  * row and one row per direction, RFC 4180 (CRLF line ends, fields quoted only
  * when needed). Figures are the raw JSON numbers, never rounded or prefixed,
  * so a CSV and the JSON of the same run always agree.
+ *
+ * A figure nobody observed (`null` in the JSON, or derived from one: see
+ * `observed.ts`) is an EMPTY field, never `0` and never `n/a`: spreadsheets
+ * read an empty cell as "no value" and leave it out of sums and charts, where
+ * a text `n/a` would break numeric columns. RFC 4180 has no comment lines,
+ * so this note lives here rather than in the file.
  */
 
 import type { DirectionResult, DuplexResult } from './schema.js';
+import { lossCheckOf, observedFigures } from './observed.js';
 
 /** A CSV field value: `null` becomes an empty field. */
 export type CsvValue = string | number | boolean | null;
@@ -35,26 +42,26 @@ const CSV_COLUMNS: readonly CsvColumn[] = [
   { name: 'rateText', value: (d, r) => (d.from === 'A' ? r.config.rateAbText : r.config.rateBaText) },
   { name: 'receiverRcvbufEffectiveBytes', value: (d, r) => r.endpoints.find((e) => e.id === d.to)?.rcvbuf.effective ?? null },
   { name: 'durationSeconds', value: (d) => d.durationSeconds },
-  { name: 'sent', value: (d) => d.sent },
-  { name: 'received', value: (d) => d.received },
-  { name: 'lost', value: (d) => d.lost },
-  { name: 'lossPercent', value: (d) => d.lossPercent },
-  { name: 'duplicates', value: (d) => d.duplicates },
-  { name: 'reordered', value: (d) => d.reordered },
-  { name: 'late', value: (d) => d.late },
-  { name: 'foreign', value: (d) => d.foreign },
-  { name: 'sentPps', value: (d) => d.sentPps },
-  { name: 'receivedPps', value: (d) => d.receivedPps },
-  { name: 'bitsPerSecond', value: (d) => d.bitsPerSecond },
-  { name: 'jitterMs', value: (d) => d.jitterMs },
-  { name: 'latencyP50Us', value: (d) => d.latencyUs.p50 },
-  { name: 'latencyP90Us', value: (d) => d.latencyUs.p90 },
-  { name: 'latencyP99Us', value: (d) => d.latencyUs.p99 },
-  { name: 'latencyMaxUs', value: (d) => d.latencyUs.max },
+  { name: 'sent', value: (d) => observedFigures(d).sent },
+  { name: 'received', value: (d) => observedFigures(d).received },
+  { name: 'lost', value: (d) => observedFigures(d).lost },
+  { name: 'lossPercent', value: (d) => observedFigures(d).lossPercent },
+  { name: 'duplicates', value: (d) => observedFigures(d).duplicates },
+  { name: 'reordered', value: (d) => observedFigures(d).reordered },
+  { name: 'late', value: (d) => observedFigures(d).late },
+  { name: 'foreign', value: (d) => observedFigures(d).foreign },
+  { name: 'sentPps', value: (d) => observedFigures(d).sentPps },
+  { name: 'receivedPps', value: (d) => observedFigures(d).receivedPps },
+  { name: 'bitsPerSecond', value: (d) => observedFigures(d).bitsPerSecond },
+  { name: 'jitterMs', value: (d) => observedFigures(d).jitterMs },
+  { name: 'latencyP50Us', value: (d) => observedFigures(d).latencyUs.p50 },
+  { name: 'latencyP90Us', value: (d) => observedFigures(d).latencyUs.p90 },
+  { name: 'latencyP99Us', value: (d) => observedFigures(d).latencyUs.p99 },
+  { name: 'latencyMaxUs', value: (d) => observedFigures(d).latencyUs.max },
   { name: 'kernelDrops', value: (d) => d.kernelDrops },
-  { name: 'lossSender', value: (d) => d.lossAttribution.sender },
-  { name: 'lossKernel', value: (d) => d.lossAttribution.kernel },
-  { name: 'lossNetwork', value: (d) => d.lossAttribution.network },
+  { name: 'lossSender', value: (d) => observedFigures(d).lossAttribution?.sender ?? null },
+  { name: 'lossKernel', value: (d) => observedFigures(d).lossAttribution?.kernel ?? null },
+  { name: 'lossNetwork', value: (d) => observedFigures(d).lossAttribution?.network ?? null },
   // `CODE=count` pairs joined by `;`: one column whatever errors occurred.
   {
     name: 'sendErrors',
@@ -65,6 +72,13 @@ const CSV_COLUMNS: readonly CsvColumn[] = [
         .join(';'),
   },
   { name: 'endMarkerSeen', value: (d) => d.endMarkerSeen },
+  // Schema 2, appended so scripts reading the earlier columns by position keep working.
+  { name: 'offeredPps', value: (d) => d.offeredPps ?? null },
+  { name: 'undersent', value: (d) => d.undersent },
+  { name: 'lostBySequence', value: (d) => lossCheckOf(d).lostBySequence },
+  { name: 'checkKernelDrops', value: (d) => lossCheckOf(d).kernelDrops },
+  { name: 'checkAgree', value: (d) => lossCheckOf(d).agree },
+  { name: 'checkNote', value: (d) => lossCheckOf(d).note },
 ];
 
 /** A direction as the CSV printers write it: `A->B`. */

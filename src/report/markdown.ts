@@ -14,6 +14,7 @@ import {
   formatThreads,
   formatSendErrors,
 } from './table.js';
+import { formatLossCheck, runWarnings } from './direction-notes.js';
 
 /**
  * Escapes text for a Markdown paragraph or table cell: characters that would
@@ -45,8 +46,10 @@ function rcvbufSummary(endpoints: readonly EndpointResult[]): string {
 
 /**
  * The Markdown report: a bold headline, an environment line (node, kernel,
- * CPU, threads, datagram size, rcvbuf), the per-direction table, then delay
- * notes, send errors and warnings.
+ * CPU, threads, datagram size, rcvbuf), the per-direction table (an
+ * undersent direction's label marked `!`), then per direction the loss check,
+ * delay notes, send errors, and the warnings (the run's own, plus undersent
+ * and check disagreements, each once).
  *
  * @param result - the run's result
  * @returns GitHub Markdown, lines separated by `\n`, ending with a newline
@@ -78,6 +81,10 @@ export function formatDuplexMarkdown(result: DuplexResult): string {
   }
 
   const notes: string[] = [];
+  // Always shown, agreeing or not: a reader should see that loss was cross-checked, and how.
+  for (const direction of result.directions) {
+    notes.push(`- loss check ${directionLabel(direction)}: ${escapeMarkdown(formatLossCheck(direction))}`);
+  }
   for (const direction of result.directions) {
     const note = direction.latencyUs.note;
     if (note !== '') notes.push(`- delay ${directionLabel(direction)}: ${escapeMarkdown(note)}`);
@@ -86,7 +93,7 @@ export function formatDuplexMarkdown(result: DuplexResult): string {
     const errors = formatSendErrors(direction);
     if (errors !== '') notes.push(`- send errors ${directionLabel(direction)}: ${escapeMarkdown(errors)}`);
   }
-  for (const warning of result.warnings) {
+  for (const warning of runWarnings(result)) {
     const hint = warning.hint === undefined ? '' : ` — hint: ${markdownCode(warning.hint)}`;
     notes.push(`- warning ${markdownCode(warning.code)}: ${escapeMarkdown(warning.message)}${hint}`);
   }

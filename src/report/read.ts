@@ -6,6 +6,7 @@
 
 import { ResultFileError } from '../errors.js';
 import { SCHEMA_VERSION, isResultLike, type AnyResult } from './schema.js';
+import { upgradeResult } from './upgrade.js';
 
 /** The `kind`s this version can read. Sweep and search join when they exist. */
 export const KNOWN_KINDS: readonly string[] = ['duplex', 'sweep', 'search'];
@@ -15,7 +16,8 @@ export const KNOWN_KINDS: readonly string[] = ['duplex', 'sweep', 'search'];
  *
  * @param text - the file's contents
  * @param file - the file name, for error messages
- * @returns the result, typed by its `kind`
+ * @returns the result, typed by its `kind`, with fields added by later
+ *   schema versions filled in (see `upgrade.ts`: schema-1 files stay readable)
  * @throws ResultFileError when the text is not JSON, not a result of this
  *   tool, written by a newer schema version, of an unknown kind, or missing
  *   the parts every printer relies on
@@ -49,7 +51,7 @@ export function parseResultFile(text: string, file: string): AnyResult {
   if (kind === 'duplex') checkDuplexShape(value, file);
   else if (kind === 'sweep') checkListShape(value, file, 'sweep', ['cells', 'warnings']);
   else checkListShape(value, file, 'search', ['trials', 'trialRuns', 'warnings']);
-  return value as AnyResult;
+  return upgradeResult(value as AnyResult);
 }
 
 /**
@@ -71,7 +73,8 @@ function checkDuplexShape(value: object, file: string): void {
       typeof direction['from'] === 'string' &&
       typeof direction['to'] === 'string' &&
       isObject(direction['latencyUs']) &&
-      isObject(direction['lossAttribution']) &&
+      // Schema 2: `null` when the loss is unknown.
+      (isObject(direction['lossAttribution']) || direction['lossAttribution'] === null) &&
       isObject(direction['sendErrors']) &&
       Array.isArray(direction['intervals']);
     if (!ok) throw new ResultFileError(file, `incomplete duplex result: directions[${i}] is malformed`);

@@ -4,12 +4,13 @@
  * results index script.
  */
 import type { AnyResult, DuplexResult, SearchResult, SweepCell, SweepResult } from './schema.js';
-import { formatDuplexTable } from './table.js';
 import { formatDuplexMarkdown } from './markdown.js';
 import { formatDuplexCsv } from './csv.js';
 import { formatComparison } from './compare.js';
 import { formatSearchCsv, formatSearchMarkdown, formatSearchTable, formatSweepCsv, formatSweepMarkdown, formatSweepTable } from './sweep.js';
-import { renderLossChart, renderRunChart, type LossSeries } from './svg.js';
+import { renderLossChart, renderRunChart, type LossPoint, type LossSeries } from './svg.js';
+import { observedFigures } from './observed.js';
+import { directionLabel, formatDuplexTable } from './table.js';
 import { formatBytes } from './format.js';
 
 /** Output formats of `bench report`. */
@@ -54,30 +55,47 @@ function groupLabel(cell: SweepCell, sweep: SweepResult): string {
   return parts.length > 0 ? parts.join(', ') : 'all cells';
 }
 
-/** Loss-vs-rate series of a sweep: one line per combination of the other axes, worst direction. */
+/** `A→B` alone when nothing else varies, else `rcvbuf 1 MiB, A→B`. */
+function seriesLabel(group: string, direction: string): string {
+  return group === 'all cells' ? direction : `${group}, ${direction}`;
+}
+
+/**
+ * Loss-vs-rate series of a sweep: one line per direction and combination of
+ * the other axes, each point at the rate the sender ACHIEVED (an undersent
+ * cell flagged). Directions that nobody fully observed (no sent rate or no
+ * loss) are left out rather than drawn at 0.
+ */
 export function sweepLossSeries(sweep: SweepResult): LossSeries[] {
-  const groups = new Map<string, { offeredPps: number; lossPercent: number }[]>();
+  const groups = new Map<string, LossPoint[]>();
   for (const cell of sweep.cells) {
     const runs: DuplexResult[] = cell.run !== null ? [cell.run] : cell.search !== null ? cell.search.trialRuns : [];
     for (const run of runs) {
-      const offered = Math.max(run.config.rateAbPps ?? 0, run.config.rateBaPps ?? 0);
-      if (offered <= 0) continue; // unpaced floods have no offered rate
-      const worst = Math.max(...run.directions.map((d) => d.lossPercent));
-      const key = groupLabel(cell, sweep);
-      groups.set(key, [...(groups.get(key) ?? []), { offeredPps: offered, lossPercent: worst }]);
+      for (const direction of run.directions) {
+        const { sentPps, lossPercent } = observedFigures(direction);
+        if (sentPps === null || lossPercent === null) continue;
+        const key = seriesLabel(groupLabel(cell, sweep), directionLabel(direction));
+        const point: LossPoint = { sentPps, offeredPps: direction.offeredPps, lossPercent, undersent: direction.undersent };
+        groups.set(key, [...(groups.get(key) ?? []), point]);
+      }
     }
   }
-  return [...groups.entries()].map(([label, points]) => ({ label, points: [...points].sort((a, b) => a.offeredPps - b.offeredPps) }));
+  return [...groups.entries()].map(([label, points]) => ({ label, points: [...points].sort((a, b) => a.sentPps - b.sentPps) }));
 }
 
-/** Loss-vs-rate series of a search: each direction's trials. */
+/** Loss-vs-rate series of a search: each direction's trials at their achieved rate, undersent ones flagged. */
 export function searchLossSeries(search: SearchResult): LossSeries[] {
   return (['ab', 'ba'] as const).map((dir) => ({
     label: dir === 'ab' ? 'A→B' : 'B→A',
     points: search.trials
       .filter((t) => t.phase !== 'ceiling')
-      .map((t) => ({ offeredPps: t[dir].offeredPps, lossPercent: t[dir].outcome.lossPercent }))
-      .sort((a, b) => a.offeredPps - b.offeredPps),
+      .map((t) => ({
+        sentPps: t[dir].outcome.sentPps,
+        offeredPps: t[dir].offeredPps,
+        lossPercent: t[dir].outcome.lossPercent,
+        undersent: t[dir].verdict === 'undersent',
+      }))
+      .sort((a, b) => a.sentPps - b.sentPps),
   }));
 }
 
@@ -87,8 +105,8 @@ export function renderChart(result: AnyResult): string {
     case 'duplex':
       return renderRunChart(result);
     case 'sweep':
-      return renderLossChart(sweepLossSeries(result), 'Loss against offered rate per direction (worst direction), by setting');
+      return renderLossChart(sweepLossSeries(result), 'Loss against achieved (sent) rate, per direction and setting');
     case 'search':
-      return renderLossChart(searchLossSeries(result), 'find-max trials: loss against offered rate');
+      return renderLossChart(searchLossSeries(result), 'find-max trials: loss against achieved (sent) rate');
   }
 }

@@ -13,6 +13,12 @@ import { completionLabel, directionLabel, formatRunHeadline } from './table.js';
 export interface ChartPoint {
   x: number;
   y: number;
+  /**
+   * A short label for a point that must stand out (e.g. `undersent`): drawn
+   * as a hollow square with the label above it, whether or not the chart
+   * marks its other points, so the reader does not take it at face value.
+   */
+  flag?: string;
 }
 
 /** One line of a chart. */
@@ -242,9 +248,24 @@ export function renderLineChart(spec: LineChartSpec): string {
   }
   for (const s of finite) {
     // A lone point draws no line: mark it, or every point when asked to.
-    if (s.points.length === 0 || (spec.markers !== true && s.points.length > 1)) continue;
+    const plain = s.points.filter((p) => p.flag === undefined);
+    if (plain.length === 0 || (spec.markers !== true && s.points.length > 1)) continue;
     out.push(`  <g class="markers" fill="${escapeXml(s.color)}">`);
-    for (const p of s.points) out.push(`    <circle cx="${px(sx(p.x))}" cy="${px(sy(p.y))}" r="3"/>`);
+    for (const p of plain) out.push(`    <circle cx="${px(sx(p.x))}" cy="${px(sy(p.y))}" r="3"/>`);
+    out.push('  </g>');
+  }
+  for (const s of finite) {
+    const flagged = s.points.filter((p) => p.flag !== undefined);
+    if (flagged.length === 0) continue;
+    out.push(`  <g class="flagged" data-flagged-series="${escapeXml(s.label)}" fill="#ffffff" stroke="${escapeXml(s.color)}" stroke-width="2">`);
+    for (const p of flagged) {
+      const cx = sx(p.x);
+      const cy = sy(p.y);
+      out.push(`    <rect x="${px(cx - 4)}" y="${px(cy - 4)}" width="8" height="8"/>`);
+      out.push(
+        `    <text class="point-flag" x="${px(cx)}" y="${px(cy - 8)}" text-anchor="middle" font-size="10" stroke="none" fill="${escapeXml(s.color)}">${escapeXml(p.flag ?? '')}</text>`,
+      );
+    }
     out.push('  </g>');
   }
 
@@ -275,17 +296,21 @@ export function renderLineChart(spec: LineChartSpec): string {
 /**
  * Per-interval rates: each sample's counts divided by its length (the time
  * since the previous sample, or since 0), so a short last interval is not
- * drawn as a drop.
+ * drawn as a drop. A sample nobody observed (`null`) is left out, not drawn
+ * at 0: the line joins its neighbours instead of dipping to a false zero.
  */
-function intervalRates(intervals: readonly IntervalSample[], pick: (s: IntervalSample) => number): ChartPoint[] {
+function intervalRates(intervals: readonly IntervalSample[], pick: (s: IntervalSample) => number | null): ChartPoint[] {
   const sorted = [...intervals].sort((a, b) => a.t - b.t);
   let previousT = 0;
-  return sorted.map((sample) => {
+  const points: ChartPoint[] = [];
+  for (const sample of sorted) {
     const seconds = sample.t - previousT;
     previousT = sample.t;
+    const count = pick(sample);
     // A duplicate timestamp would divide by zero: treat the sample as one second.
-    return { x: sample.t, y: pick(sample) / (seconds > 0 ? seconds : 1) };
-  });
+    if (count !== null) points.push({ x: sample.t, y: count / (seconds > 0 ? seconds : 1) });
+  }
+  return points;
 }
 
 /** Mixes a `#rrggbb` colour with white: `amount` 0 keeps it, 1 gives white. */
@@ -329,26 +354,43 @@ export function renderRunChart(result: DuplexResult, options: RunChartOptions = 
   });
 }
 
+/** One measured point of a loss chart. */
+export interface LossPoint {
+  /** What the sender achieved, datagrams/s: the x coordinate. */
+  sentPps: number;
+  /** What it was asked for; `null` for unpaced. Not plotted: the loss happened at the achieved rate. */
+  offeredPps: number | null;
+  lossPercent: number;
+  /** The sender fell short of the offered rate: flagged on the chart. */
+  undersent: boolean;
+}
+
 /** One line of a loss chart: e.g. one direction of a sweep. */
 export interface LossSeries {
   label: string;
-  points: readonly { offeredPps: number; lossPercent: number }[];
+  points: readonly LossPoint[];
 }
 
+/** The label an undersent point carries on a loss chart. */
+export const UNDERSENT_FLAG = 'undersent';
+
 /**
- * Loss % against offered rate, one line per series (sweeps and searches).
- * Points are sorted by offered rate and marked, since sweeps have few.
+ * Loss % against the ACHIEVED (sent) rate, one line per series (sweeps and
+ * searches). Not the offered rate: a cell that asked for 60k and sent 34.7k
+ * measured loss at 34.7k, and plotting it at 60k would claim a lossless 60k.
+ * Undersent points are flagged (hollow square, `undersent` label). Points
+ * are sorted by rate and marked, since sweeps have few.
  *
  * @returns a standalone SVG document
  */
 export function renderLossChart(series: readonly LossSeries[], title: string): string {
   return renderLineChart({
     title,
-    xLabel: 'offered rate (datagrams/s)',
+    xLabel: 'achieved (sent) rate (datagrams/s)',
     yLabel: 'loss (%)',
     series: series.map((s, i) => ({
       label: s.label,
-      points: s.points.map((p) => ({ x: p.offeredPps, y: p.lossPercent })),
+      points: s.points.map((p) => ({ x: p.sentPps, y: p.lossPercent, ...(p.undersent ? { flag: UNDERSENT_FLAG } : {}) })),
       color: SERIES_COLORS[i % SERIES_COLORS.length] ?? '#000000',
       // Once the colours run out, dash the reused ones so lines stay distinct.
       ...(i >= SERIES_COLORS.length ? { dash: '6 4' } : {}),

@@ -19,6 +19,7 @@ import type {
 } from './schema.js';
 import { formatBitsPerSecond, formatBytes, formatInteger, formatPercent, formatPps, formatSeconds, paint } from './format.js';
 import { formatAttribution, formatWarning, type TableOptions } from './table.js';
+import { lossCheckOf, observedFigures } from './observed.js';
 import { csvRecords, type CsvValue } from './csv.js';
 import { escapeMarkdown } from './markdown.js';
 
@@ -33,6 +34,21 @@ const DIRS = [
 
 function directionOf(run: DuplexResult | null, from: 'A' | 'B'): DirectionResult | null {
   return run?.directions.find((d) => d.from === from) ?? null;
+}
+
+/** What marks a cell whose sender fell short of the offered rate. */
+export const UNDERSENT_LABEL = 'UNDERSENT';
+
+/**
+ * The achieved rate with the offered one beside it: `34.7k (60.0k) UNDERSENT`,
+ * `10.0k (10.0k)`, `310k (max)`; `n/a` without a run. The achieved rate comes
+ * first because it is the rate the loss figures belong to.
+ */
+export function formatAchievedRate(direction: DirectionResult | null): string {
+  if (direction === null) return 'n/a';
+  const offered = direction.offeredPps === null ? 'max' : formatPps(direction.offeredPps);
+  const mark = direction.undersent ? ` ${UNDERSENT_LABEL}` : '';
+  return `${formatPps(observedFigures(direction).sentPps)} (${offered})${mark}`;
 }
 
 /**
@@ -81,6 +97,9 @@ function limitLabel(limit: SearchDirectionResult['limitedBy']): string {
   switch (limit) {
     case 'loss':
       return 'loss above it';
+    case 'undersent':
+      // The tool's limit, not the path's: say so, or the rate reads as a network ceiling.
+      return 'undersent: the sender could not reach higher rates';
     case 'ceiling':
       return 'ceiling (may go higher)';
     case 'floor':
@@ -144,7 +163,8 @@ export function formatCellLine(cell: SweepCell, total: number): string {
   }
   const summary = DIRS.map((d) => {
     const dir = directionOf(cell.run, d.from);
-    return `${d.label} sent ${formatPps(dir?.sentPps ?? null)} recv ${formatPps(dir?.receivedPps ?? null)} pps, loss ${formatPercent(dir?.lossPercent ?? null)}`;
+    const figures = dir === null ? null : observedFigures(dir);
+    return `${d.label} sent ${formatAchievedRate(dir)} recv ${formatPps(figures?.receivedPps ?? null)} pps, loss ${formatPercent(figures?.lossPercent ?? null)}`;
   }).join('; ');
   const partial = cell.run !== null && !cell.run.complete ? ` [${completion(cell.run)}]` : '';
   return `${head} done: ${summary}${partial} (${formatCellLabel(cell)})`;
@@ -268,11 +288,13 @@ export function formatSearchCsv(result: SearchResult): string {
     for (const d of DIRS) {
       const x = trial[d.key];
       const dir = directionOf(run, d.from);
+      // Unobserved figures are empty fields, as in every CSV of this tool.
+      const f = dir === null ? null : observedFigures(dir);
       rows.push([
-        trial.index + 1, trial.phase, d.csv, x.role, x.offeredPps, x.outcome.sentPps, dir?.receivedPps ?? null,
-        dir?.sent ?? null, dir?.received ?? null, dir?.lost ?? null, x.outcome.lossPercent, x.verdict, x.pass,
-        dir?.kernelDrops ?? null, dir?.lossAttribution.sender ?? null, dir?.lossAttribution.kernel ?? null,
-        dir?.lossAttribution.network ?? null, result.config.sizeBytes, result.search.trialSeconds, result.search.lossThresholdPercent,
+        trial.index + 1, trial.phase, d.csv, x.role, x.offeredPps, x.outcome.sentPps, f?.receivedPps ?? null,
+        f?.sent ?? null, f?.received ?? null, f?.lost ?? null, x.outcome.lossPercent, x.verdict, x.pass,
+        dir?.kernelDrops ?? null, f?.lossAttribution?.sender ?? null, f?.lossAttribution?.kernel ?? null,
+        f?.lossAttribution?.network ?? null, result.config.sizeBytes, result.search.trialSeconds, result.search.lossThresholdPercent,
       ]);
     }
   }
@@ -324,19 +346,25 @@ function cellColumns(cell: SweepCell): string[] {
   ];
 }
 
-/** Rows of a plain sweep: the cell, then per direction sent/received pps, loss, attribution, kernel drops. */
+/**
+ * Rows of a plain sweep: the cell, then per direction the achieved rate with
+ * the offered one beside it (undersent marked), received pps, loss,
+ * attribution, kernel drops.
+ */
 function plainSweepRows(result: SweepResult): { head: string[]; rows: string[][]; failed: Map<number, string> } {
   const head = cellHead();
-  for (const d of DIRS) head.push(`${d.label} sent/recv pps`, `${d.label} loss %`, `${d.label} loss at snd/kern/net`, `${d.label} kernel drops`);
+  for (const d of DIRS) head.push(`${d.label} sent (offered) pps`, `${d.label} recv pps`, `${d.label} loss %`, `${d.label} loss at snd/kern/net`, `${d.label} kernel drops`);
   const failed = new Map<number, string>();
   const rows = result.cells.map((cell, i) => {
     const row = cellColumns(cell);
     if (cell.error !== null) failed.set(i, `FAILED: ${cell.error}`);
     for (const d of DIRS) {
       const dir = directionOf(cell.run, d.from);
+      const figures = dir === null ? null : observedFigures(dir);
       row.push(
-        `${formatPps(dir?.sentPps ?? null)}/${formatPps(dir?.receivedPps ?? null)}`,
-        formatPercent(dir?.lossPercent ?? null),
+        formatAchievedRate(dir),
+        formatPps(figures?.receivedPps ?? null),
+        formatPercent(figures?.lossPercent ?? null),
         dir === null ? 'n/a' : formatAttribution(dir),
         formatInteger(dir?.kernelDrops ?? null),
       );
@@ -422,6 +450,8 @@ export const SWEEP_CSV_HEADER: readonly string[] = [
   'cell', 'rcvbufRequestedBytes', 'rcvbufEffectiveBytes', 'sndbufRequestedBytes', 'sndbufEffectiveBytes', 'sizeBytes', 'rateText', 'ratePps',
   'threadsRequested', 'threads', 'direction', 'complete', 'error', 'sent', 'received', 'lost', 'lossPercent', 'sentPps', 'receivedPps',
   'senderLoss', 'kernelLoss', 'networkLoss', 'kernelDrops', 'maxRatePps', 'lossPercentAtRate', 'limitedBy', 'confirmed', 'trials',
+  // Schema 2, appended so scripts reading the earlier columns by position keep working.
+  'offeredPps', 'undersent', 'checkAgree',
 ];
 
 /**
@@ -438,16 +468,19 @@ export function formatSweepCsv(result: SweepResult): string {
       const receiver = run?.endpoints.find((e) => e.id === d.to) ?? null;
       const sender = run?.endpoints.find((e) => e.id === d.from) ?? null;
       const dir = directionOf(cell.run, d.from);
+      // Unobserved figures are empty fields, never 0.
+      const f = dir === null ? null : observedFigures(dir);
       const answer = cell.search?.directions?.[d.key] ?? null;
       const ratePps = cell.run === null ? null : d.from === 'A' ? cell.run.config.rateAbPps : cell.run.config.rateBaPps;
       rows.push([
         cell.index + 1, cell.rcvbufBytes, receiver?.rcvbuf.effective ?? null, cell.sndbufBytes, sender?.sndbuf.effective ?? null,
         cell.sizeBytes, cell.rateText, ratePps, cell.threads, run?.config.threads ?? null, d.csv,
         cell.error === null && (cell.run?.complete ?? cell.search?.complete ?? false), cell.error,
-        dir?.sent ?? null, dir?.received ?? null, dir?.lost ?? null, dir?.lossPercent ?? null, dir?.sentPps ?? null, dir?.receivedPps ?? null,
-        dir?.lossAttribution.sender ?? null, dir?.lossAttribution.kernel ?? null, dir?.lossAttribution.network ?? null, dir?.kernelDrops ?? null,
+        f?.sent ?? null, f?.received ?? null, f?.lost ?? null, f?.lossPercent ?? null, f?.sentPps ?? null, f?.receivedPps ?? null,
+        f?.lossAttribution?.sender ?? null, f?.lossAttribution?.kernel ?? null, f?.lossAttribution?.network ?? null, dir?.kernelDrops ?? null,
         answer?.ratePps ?? null, answer?.lossPercentAtRate ?? null, answer?.limitedBy ?? null, answer?.confirmed ?? null,
         cell.search === null ? null : cell.search.trials.length,
+        dir?.offeredPps ?? null, dir?.undersent ?? null, dir === null ? null : lossCheckOf(dir).agree,
       ]);
     }
   }

@@ -6,7 +6,6 @@
 import Table from 'cli-table3';
 import type { DirectionResult, DuplexResult, EndpointResult, RunWarning } from './schema.js';
 import {
-  NOT_AVAILABLE,
   formatBytes,
   formatInteger,
   formatMbitPerSecond,
@@ -18,6 +17,8 @@ import {
   formatBitsPerSecond,
   paint,
 } from './format.js';
+import { observedFigures, receiverSeen } from './observed.js';
+import { runWarnings } from './direction-notes.js';
 
 /** Options of the terminal printers. */
 export interface TableOptions {
@@ -40,22 +41,33 @@ export interface DirectionColumn {
  * Markdown report so both always show the same figures the same way.
  */
 export const DIRECTION_COLUMNS: readonly DirectionColumn[] = [
-  { title: 'direction', head: 'dir', cell: (d) => directionLabel(d) },
-  { title: 'sent', head: 'sent', cell: (d) => formatInteger(d.sent) },
-  { title: 'received', head: 'received', cell: (d) => (receiverSeen(d) ? formatInteger(d.received) : NOT_AVAILABLE) },
-  { title: 'lost', head: 'lost', cell: (d) => (receiverSeen(d) ? formatInteger(d.lost) : NOT_AVAILABLE) },
-  { title: 'loss %', head: 'loss %', cell: (d) => (receiverSeen(d) ? formatPercent(d.lossPercent) : NOT_AVAILABLE) },
-  { title: 'dup', head: 'dup', cell: (d) => formatInteger(d.duplicates) },
-  { title: 'reord', head: 'reord', cell: (d) => formatInteger(d.reordered) },
-  { title: 'foreign', head: 'foreign', cell: (d) => formatInteger(d.foreign) },
-  { title: 'sent pps', head: 'sent\npps', cell: (d) => formatPps(d.sentPps) },
-  { title: 'recv pps', head: 'recv\npps', cell: (d) => formatPps(d.receivedPps) },
-  { title: 'Mbit/s', head: 'Mbit/s', cell: (d) => formatMbitPerSecond(d.bitsPerSecond) },
-  { title: 'jitter ms', head: 'jitter\nms', cell: (d) => formatMs(d.jitterMs) },
+  { title: 'direction', head: 'dir', cell: (d) => directionRowLabel(d) },
+  { title: 'sent', head: 'sent', cell: (d) => formatInteger(observedFigures(d).sent) },
+  { title: 'received', head: 'received', cell: (d) => formatInteger(observedFigures(d).received) },
+  { title: 'lost', head: 'lost', cell: (d) => formatInteger(observedFigures(d).lost) },
+  { title: 'loss %', head: 'loss %', cell: (d) => formatPercent(observedFigures(d).lossPercent) },
+  { title: 'dup', head: 'dup', cell: (d) => formatInteger(observedFigures(d).duplicates) },
+  { title: 'reord', head: 'reord', cell: (d) => formatInteger(observedFigures(d).reordered) },
+  { title: 'foreign', head: 'foreign', cell: (d) => formatInteger(observedFigures(d).foreign) },
+  { title: 'sent pps', head: 'sent\npps', cell: (d) => formatPps(observedFigures(d).sentPps) },
+  { title: 'recv pps', head: 'recv\npps', cell: (d) => formatPps(observedFigures(d).receivedPps) },
+  { title: 'Mbit/s', head: 'Mbit/s', cell: (d) => formatMbitPerSecond(observedFigures(d).bitsPerSecond) },
+  { title: 'jitter ms', head: 'jitter\nms', cell: (d) => formatMs(observedFigures(d).jitterMs) },
   { title: 'delay (or rtt) p50/p99 µs', head: 'delay µs\np50/p99', cell: (d) => formatDelay(d) },
   { title: 'kernel drops', head: 'kernel\ndrops', cell: (d) => formatInteger(d.kernelDrops) },
   { title: 'loss at sender/kernel/network', head: 'loss at\nsnd/kern/net', cell: (d) => formatAttribution(d) },
 ];
+
+/**
+ * What marks an undersent direction's row: its figures describe a lower rate
+ * than asked for. The warning line below the table says why.
+ */
+export const UNDERSENT_MARK = '!';
+
+/** `A→B`, or `A→B !` when the direction was undersent. */
+export function directionRowLabel(direction: Pick<DirectionResult, 'from' | 'to' | 'undersent'>): string {
+  return direction.undersent ? `${directionLabel(direction)} ${UNDERSENT_MARK}` : directionLabel(direction);
+}
 
 /** `A→B`. */
 export function directionLabel(direction: Pick<DirectionResult, 'from' | 'to'>): string {
@@ -98,16 +110,13 @@ export function completionLabel(result: DuplexResult): string {
   return result.complete ? 'complete' : `PARTIAL (${result.incompleteReason ?? 'unknown reason'})`;
 }
 
-/** Whether the receiving side's figures were measured (not a partial remote result missing them). */
-export function receiverSeen(direction: DirectionResult): boolean {
-  return direction.observedBy !== 'sender';
-}
-
 /**
  * One-way delay `p50/p99` in whole µs; across two machines (no shared clock)
  * the round-trip time instead, prefixed `rtt`; `n/a` when neither was measured.
  */
 export function formatDelay(direction: DirectionResult): string {
+  // Delay and round trip are both computed by the receiver: without its figures, n/a.
+  if (!receiverSeen(direction)) return formatUs(null);
   const { p50, p99 } = direction.latencyUs;
   if (p50 === null && p99 === null) {
     const rtt = direction.rttUs;
@@ -117,9 +126,11 @@ export function formatDelay(direction: DirectionResult): string {
   return `${formatUs(p50)}/${formatUs(p99)}`;
 }
 
-/** `sender/kernel/network` counts of the loss attribution. */
+/** `sender/kernel/network` counts of the loss attribution; `n/a` when the loss is unknown. */
 export function formatAttribution(direction: DirectionResult): string {
-  const { sender, kernel, network } = direction.lossAttribution;
+  const attribution = observedFigures(direction).lossAttribution;
+  if (attribution === null) return formatInteger(null);
+  const { sender, kernel, network } = attribution;
   return `${formatInteger(sender)}/${formatInteger(kernel)}/${formatInteger(network)}`;
 }
 
@@ -175,7 +186,9 @@ export function formatDuplexTable(result: DuplexResult, options: TableOptions = 
   );
   for (const direction of result.directions) {
     const cells = DIRECTION_COLUMNS.map((c) => c.cell(direction));
-    if (color && direction.lost > 0) {
+    // The undersent mark in the warning colour, matching its warning line below.
+    if (color && direction.undersent) cells[0] = paint(cells[0] ?? '', 'yellow', true);
+    if (color && (observedFigures(direction).lost ?? 0) > 0) {
       // Highlight the loss figures only: the rest of the row stays readable.
       for (const i of [3, 4]) cells[i] = paint(cells[i] ?? '', 'red', true);
     }
@@ -207,7 +220,8 @@ export function formatDuplexTable(result: DuplexResult, options: TableOptions = 
   }
   lines.push(endpoints.toString());
 
-  for (const warning of result.warnings) lines.push(paint(formatWarning(warning), 'yellow', color));
+  // The run's warnings plus the undersent and loss-check lines, each once.
+  for (const warning of runWarnings(result)) lines.push(paint(formatWarning(warning), 'yellow', color));
   return lines.join('\n');
 }
 
