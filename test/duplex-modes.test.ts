@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runLocalDuplex } from '../src/bench/duplex.js';
 import { expectChecked, localConfig } from './helpers.js';
+import { DuplexResultSchema, firstProblem } from '../src/report/result-schema.js';
 import type { ThreadMode } from '../src/report/schema.js';
 
 describe.each<ThreadMode>(['single', 'split'])('local duplex, %s threads', (threads) => {
@@ -8,6 +9,8 @@ describe.each<ThreadMode>(['single', 'split'])('local duplex, %s threads', (thre
     const result = await runLocalDuplex(localConfig({ threads }));
     expect(result.complete).toBe(true);
     expectChecked(result);
+    // The producer's own output passes the published schema.
+    expect(firstProblem(DuplexResultSchema, result)).toBeNull();
     const [a, b] = result.endpoints;
     expect(a?.threads).toBe(threads);
     expect(b?.threads).toBe(threads);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { attributeLoss, checkLoss, isUndersent, mergeDirection, mergeIntervals } from '../src/bench/merge.js';
+import { attributeLoss, checkLoss, mergeDirection, mergeIntervals } from '../src/bench/merge.js';
+import { isUndersent } from '../src/report/undersent.js';
 import type { ReceiverPartial, SenderPartial } from '../src/bench/messages.js';
 import { DirectionAccounting } from '../src/udp/accounting.js';
 import { END_MARKER_COPIES } from '../src/udp/wire.js';
@@ -115,9 +116,9 @@ describe('unobserved figures are null, never 0 or a copy', () => {
 
 describe('undersent', () => {
   it('is below 95 % of a paced offer; never for max or an off direction', () => {
-    expect(isUndersent(1000, 949)).toBe(true);
-    expect(isUndersent(1000, 950)).toBe(false);
-    expect(isUndersent(null, 1)).toBe(false);
+    expect(isUndersent(949, 1000)).toBe(true);
+    expect(isUndersent(950, 1000)).toBe(false);
+    expect(isUndersent(1, null)).toBe(false);
     expect(isUndersent(0, 0)).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from './cli.js';
 import { startListener } from './listener.js';
+import { DuplexResultSchema, firstProblem } from '../src/report/result-schema.js';
 
 describe('remote mode: bench listen and bench duplex --peer as two processes', () => {
   it('completes with traffic both ways, loss checked by sequence numbers, the same result on both sides', async () => {
@@ -28,6 +29,7 @@ describe('remote mode: bench listen and bench duplex --peer as two processes', (
           expect(d.rttUs.p50).toBeGreaterThan(0);
         }
         expect(res.peerKernel).toBeDefined();
+        expect(firstProblem(DuplexResultSchema, res)).toBeNull();
       }
       // Both sides computed the same per-direction figures.
       expect(server.directions).toEqual(client.directions);

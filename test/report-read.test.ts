@@ -124,7 +124,7 @@ describe('parseResultFile', () => {
     expect(parseResultFile(JSON.stringify(result), 'new.json')).toEqual(result);
   });
 
-  it.each(['duplex-split-64B.json', 'remote-netns-single-200B.json', 'findmax-single-64B.json', 'sweep-rcvbuf-size-rate.json'])(
+  it.each(['duplex-split-64B.json', 'remote-netns-client-single-listener-split-200B.json', 'findmax-single-64B.json', 'sweep-rcvbuf-size-rate.json'])(
     'reads and renders the schema-1 file results/%s',
     (name) => {
       const read = parseResultFile(readFileSync(join(RESULTS_DIR, name), 'utf8'), name);

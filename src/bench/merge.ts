@@ -4,6 +4,7 @@
  */
 import type { DirectionResult, IntervalSample, LatencyUs, LossAttribution, LossCheck } from '../report/schema.js';
 import { END_MARKER_COPIES } from '../udp/wire.js';
+import { isUndersent } from '../report/undersent.js';
 import type { ReceiverPartial, SenderPartial } from './messages.js';
 import type { Percentiles } from '../udp/receiver.js';
 
@@ -31,19 +32,6 @@ export interface DirectionInputs {
   offeredPps: number | null;
   /** Whether one-way delay is meaningful (both endpoints on one clock). */
   sharedClock: boolean;
-}
-
-/**
- * The one rule for "the sender fell short": it emitted less than this share
- * of the offered rate over the measured time (the rule `--find-max` applies
- * to a trial, see search.ts).
- */
-export const MIN_SENT_FRACTION = 0.95;
-
-/** True when a paced sender emitted less than {@link MIN_SENT_FRACTION} of its offered rate. */
-export function isUndersent(offeredPps: number | null, sentPps: number | null): boolean {
-  if (offeredPps === null || offeredPps <= 0 || sentPps === null) return false;
-  return sentPps < MIN_SENT_FRACTION * offeredPps;
 }
 
 function latencyFrom(p: Percentiles | null, note: string, missing: string): LatencyUs {
@@ -168,7 +156,7 @@ export function mergeDirection(d: DirectionInputs): DirectionResult {
     lossAttribution: lost === null ? null : attributeLoss(lost, d.kernelDrops, senderErrors),
     durationSeconds,
     offeredPps,
-    undersent: s !== null && isUndersent(offeredPps, sentPps),
+    undersent: s !== null && isUndersent(sentPps, offeredPps) === true,
     sentPps,
     receivedPps: perSecond(received),
     bitsPerSecond: received === null ? null : perSecond(received * d.sizeBytes * 8),

@@ -7,6 +7,7 @@
 import { ResultFileError } from '../errors.js';
 import { SCHEMA_VERSION, isResultLike, type AnyResult } from './schema.js';
 import { upgradeResult } from './upgrade.js';
+import { AnyResultSchema, firstProblem } from './result-schema.js';
 
 /** The `kind`s this version can read. Sweep and search join when they exist. */
 export const KNOWN_KINDS: readonly string[] = ['duplex', 'sweep', 'search'];
@@ -51,7 +52,18 @@ export function parseResultFile(text: string, file: string): AnyResult {
   if (kind === 'duplex') checkDuplexShape(value, file);
   else if (kind === 'sweep') checkListShape(value, file, 'sweep', ['cells', 'warnings']);
   else checkListShape(value, file, 'search', ['trials', 'trialRuns', 'warnings']);
-  return upgradeResult(value as AnyResult);
+  // Every file passes the published schema (after filling in what older
+  // versions did not write), so printers never meet a shape they cannot handle.
+  let result: AnyResult;
+  try {
+    result = upgradeResult(value as AnyResult);
+  } catch {
+    const p = firstProblem(AnyResultSchema, value);
+    throw new ResultFileError(file, `does not match the result schema${p === null ? '' : ` at ${p.path}: ${p.message}`}`);
+  }
+  const problem = firstProblem(AnyResultSchema, result);
+  if (problem !== null) throw new ResultFileError(file, `does not match the result schema at ${problem.path}: ${problem.message}`);
+  return result;
 }
 
 /**
