@@ -272,7 +272,7 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
       }
       const t0 = clock.nowNs();
       const { mine, theirs } = await runDataPhase(ep, ch, s.client, s.id, s.cfg, s.startAtNs, opened.environment, { ...hooks, onNotice: log }, clock);
-      result = buildRemoteResult({ cfg: clientCfg, startedAt: s.startedAt, a: theirs, b: mine, elapsedSeconds: (clock.nowNs() - t0) / 1e9 });
+      result = buildRemoteResult({ cfg: clientCfg, startedAt: s.startedAt, a: theirs, b: mine, local: 'B', elapsedSeconds: (clock.nowNs() - t0) / 1e9 });
       lingering = { client: s.client, session: s.id, until: clock.nowNs() + LINGER_MS * 1e6 };
     } catch (err) {
       log(`session ${s.id.toString(16)} failed: ${(err as Error).message}`);

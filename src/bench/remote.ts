@@ -128,7 +128,7 @@ export async function runRemoteDuplex(cfg: RunConfig, hooks: RunHooks = {}): Pro
 
     const { mine, theirs } = await runDataPhase(ep, ch, peer, session, cfg, startAtNs, opened.environment, hooks, clock);
     if (theirs === null) notice('the listener\'s results did not arrive: saving what this side observed');
-    return buildRemoteResult({ cfg, startedAt, a: mine, b: theirs, elapsedSeconds: (clock.nowNs() - t0) / 1e9 });
+    return buildRemoteResult({ cfg, startedAt, a: mine, b: theirs, local: 'A', elapsedSeconds: (clock.nowNs() - t0) / 1e9 });
   } finally {
     await ep?.close();
     ch.closed = true;

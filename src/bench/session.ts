@@ -208,6 +208,8 @@ export function buildRemoteResult(args: {
   startedAt: string;
   a: RemoteReport | null;
   b: RemoteReport | null;
+  /** Which endpoint this side is: its own reason for stopping comes first (a listener's own signal is `interrupted`, not `peer-interrupted`). */
+  local: 'A' | 'B';
   elapsedSeconds: number;
 }): DuplexResult {
   const { cfg, a, b } = args;
@@ -229,7 +231,8 @@ export function buildRemoteResult(args: {
   }
   warnings.push(...directionWarnings(directions));
   const complete = a !== null && b !== null && a.complete && b.complete;
-  const reason = a?.incompleteReason ?? b?.incompleteReason ?? (complete ? null : 'no-peer-results');
+  const [own, peer] = args.local === 'A' ? [a, b] : [b, a];
+  const reason = own?.incompleteReason ?? peer?.incompleteReason ?? (complete ? null : 'no-peer-results');
   const result: DuplexResult = {
     kind: 'duplex',
     schemaVersion: SCHEMA_VERSION,
