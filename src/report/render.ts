@@ -77,6 +77,8 @@ export function searchLossSeries(search: SearchResult): LossSeries[] {
     points: search.trials
       .filter((t) => t.phase !== 'ceiling')
       .map((t) => ({ offeredPps: t[dir].offeredPps, lossPercent: t[dir].outcome.lossPercent }))
+      // An unobserved loss has no place on a loss axis (plotting it as 0 would show a pass).
+      .filter((p): p is { offeredPps: number; lossPercent: number } => p.lossPercent !== null)
       .sort((a, b) => a.offeredPps - b.offeredPps),
   }));
 }
