@@ -20,7 +20,7 @@
  *   PERF_TRIAL_S     measured seconds per trial (default 2)
  *   PERF_RSS_S       memory run seconds (default 60)
  *   PERF_QUICK=1     64 B only, one event loop only (a check of the script, not a publication)
- *   PERF_CONTENDERS  comma-separated contender names to run (default: all available)
+ *   PERF_CONTENDERS  comma-separated contender names to run (default: all available; `none`: no search)
  *   PERF_MAX_TRIALS  trial budget per search (default 14)
  *   PERF_OUT         output directory (default results/; with PERF_QUICK=1 a temp dir,
  *                    and results/ is refused so a quick run never replaces a publication)
@@ -240,11 +240,51 @@ function iperfContender() {
   };
 }
 
-/** The contenders, by name. Issue 11 adds `plain-dgram` and `c-mmsg` here. */
+/**
+ * The plainest paced node:dgram duplex loop (scripts/perf-plain-dgram.mjs), one
+ * child process per trial: what Node's dgram sustains with nothing of this tool
+ * around it. Its sent figure is the kernel-accepted count (see that script).
+ */
+function plainDgramContender() {
+  const script = path.join(ROOT, 'scripts/perf-plain-dgram.mjs');
+  const runPlain = (sizeBytes, ab, ba) => {
+    const args = [script, '--size', String(sizeBytes), '--rate-ab', ab, '--rate-ba', ba, '--seconds', String(TRIAL_S), '--omit', String(OMIT_S), '--buf', String(BUF)];
+    // Bounded: the script has its own deadline; this one is a backstop.
+    const c = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: (TRIAL_S + OMIT_S + 30) * 1000 });
+    try {
+      const doc = JSON.parse(c.stdout.trim().split('\n').pop());
+      return doc.ok ? { doc, reason: null } : { doc: null, reason: doc.reason };
+    } catch {
+      return { doc: null, reason: `plain loop failed (status ${c.status}${c.signal ? `, ${c.signal}` : ''}): ${(c.stderr || '').slice(0, 200)}` };
+    }
+  };
+  const side = (d, offeredPps) => ({ offeredPps, sentPps: d?.sentPps ?? null, lossPercent: d?.lossPercent ?? null });
+  return {
+    traffic: 'duplex',
+    description: 'plain paced node:dgram loop: one connected socket per endpoint, one process per endpoint, 16 sends per setImmediate turn, no send callback, no accounting (sent = kernel-accepted: received + peer socket drops)',
+    version: `node ${process.version}`,
+    sizes: QUICK ? [64] : [64, 1400],
+    available: () => null,
+    async trial(sizeBytes, rates) {
+      const { doc, reason } = runPlain(sizeBytes, String(Math.round(rates.abPps)), String(Math.round(rates.baPps)));
+      const ab = side(doc?.ab, rates.abPps);
+      const ba = side(doc?.ba, rates.baPps);
+      const issued = doc ? ` (issued ${doc.ab.issued}/${doc.ba.issued})` : '';
+      return { ab, ba, detail: `${sideDetail('A→B', ab)}, ${sideDetail('B→A', ba)}${issued}${reason ? ` (${reason})` : ''}` };
+    },
+    async flood(sizeBytes) {
+      const { doc } = runPlain(sizeBytes, 'max', 'max');
+      return { abPps: doc?.ab.sentPps ?? null, baPps: doc?.ba.sentPps ?? null };
+    },
+  };
+}
+
+/** The contenders, by name. Issue 11 adds the C sendmmsg/recvmmsg ceiling (`c-mmsg`) here. */
 const CONTENDERS = {
   'ours-single': oursDuplex('single'),
   'ours-split': oursDuplex('split'),
   iperf3: iperfContender(),
+  'plain-dgram': plainDgramContender(),
   'ours-simplex-single': oursSimplex('single'),
   'ours-simplex-split': oursSimplex('split'),
 };
@@ -412,7 +452,8 @@ function outputDir() {
 // Main
 
 const outDir = outputDir();
-const only = process.env.PERF_CONTENDERS ? new Set(process.env.PERF_CONTENDERS.split(',').map((s) => s.trim()).filter(Boolean)) : null;
+// `none` runs no search (e.g. to check the memory and micro parts alone).
+const only = process.env.PERF_CONTENDERS ? new Set(process.env.PERF_CONTENDERS.split(',').map((s) => s.trim()).filter((s) => s && s !== 'none')) : null;
 if (only) for (const n of only) if (!(n in CONTENDERS)) { log(`bench:perf: unknown contender ${n} (known: ${Object.keys(CONTENDERS).join(', ')})`); process.exit(2); }
 const modes = QUICK ? ['single'] : ['single', 'split'];
 const selected = Object.entries(CONTENDERS).filter(([name]) => {
@@ -515,8 +556,9 @@ const lines = [
   ...(out.skipped.length ? [''] : []),
   'Status: ' + STATUS_LEGEND.map(([k, v]) => `**${k}**: ${v}`).join('; ') + '.',
   '',
-  'Contenders: ' + Object.entries(out.contenders).map(([n, c]) => `**${n}**: ${c.description}${c.version ? ` [${c.version}]` : ''}`).join('; ') + '.',
-  '',
+  ...(Object.keys(out.contenders).length === 0
+    ? []
+    : ['Contenders: ' + Object.entries(out.contenders).map(([n, c]) => `**${n}**: ${c.description}${c.version ? ` [${c.version}]` : ''}`).join('; ') + '.', '']),
   '| target | measured | limit | pass |',
   '| --- | --: | --- | --- |',
   ...out.targets.map((t) => `| ${t.name} | ${fmt(t.value)} | ${t.limit} | ${t.pass === null ? 'n/a' : t.pass ? 'yes' : 'NO'}${t.note ? ` (${t.note})` : ''} |`),
