@@ -222,12 +222,12 @@ function iperfContender() {
     version: null, // filled in from `iperf3 --version` when available
     sizes: QUICK ? [64] : [64, 1400],
     available: () => (iperf3Version() === null ? 'iperf3 not installed (Debian/Ubuntu: apt-get install iperf3)' : null),
+    // iperf3 --bidir takes one rate for both directions: the search judges both
+    // directions together (see `symmetric` in searchContender), so it always asks
+    // for the same rate both ways and each trial runs exactly what was asked.
+    symmetric: true,
     async trial(sizeBytes, rates) {
-      // iperf3 --bidir takes one rate for both directions; the search asks for
-      // different ones when a direction is held, so run at the higher and report
-      // each direction against what the search asked of it (a sender above its
-      // offered rate still passes the sent check; loss is judged as measured).
-      const pps = Math.max(rates.abPps, rates.baPps);
+      const pps = rates.abPps;
       const { end, reason } = await iperfRun(sizeBytes, Math.round(pps * sizeBytes * 8));
       const ab = { offeredPps: pps, sentPps: iperfSentPps(end?.sum_sent), lossPercent: iperfLoss(end?.sum_received) };
       const ba = { offeredPps: pps, sentPps: iperfSentPps(end?.sum_sent_bidir_reverse), lossPercent: iperfLoss(end?.sum_received_bidir_reverse) };
@@ -355,9 +355,16 @@ async function searchContender(name, contender, sizeBytes) {
     options.ceilingPps = contender.ceilingPps;
   }
   const runner = async (rates) => {
+    if (contender.symmetric && rates.abPps !== rates.baPps) throw new Error(`${label}: symmetric contender asked for ${rates.abPps}/${rates.baPps} pps`);
     const r = await contender.trial(sizeBytes, rates);
     details.push(r.detail);
-    return { ab: r.ab, ba: r.ba };
+    if (!contender.symmetric) return { ab: r.ab, ba: r.ba };
+    // Judged together: the lower sent rate and the higher loss of the two directions, so
+    // both directions' brackets move alike and the rates stay equal. A missing figure in
+    // either direction stays missing (the trial fails as unobserved).
+    const both = (f, pick) => (r.ab[f] === null || r.ba[f] === null ? null : pick(r.ab[f], r.ba[f]));
+    const worst = { offeredPps: r.ab.offeredPps, sentPps: both('sentPps', Math.min), lossPercent: both('lossPercent', Math.max) };
+    return { ab: worst, ba: { ...worst } };
   };
   const outcome = await findMaxRate(runner, options);
   const dirs = contender.simplex ? ['ab'] : ['ab', 'ba'];
@@ -373,6 +380,8 @@ async function searchContender(name, contender, sizeBytes) {
     contender: name,
     traffic: contender.traffic,
     sizeBytes,
+    // Symmetric: both directions were judged together at one rate (the per-direction figures are in each trial's detail).
+    symmetric: contender.symmetric === true,
     ratePps: worst.ratePps,
     status: worst.status,
     directions,
@@ -503,8 +512,9 @@ const find = (name, size) => out.searches.find((s) => s.contender === name && s.
 /** The better of our modes for a traffic kind, with its status. */
 function bestOurs(traffic, size) {
   const names = modes.map((m) => (traffic === 'duplex' ? `ours-${m}` : `ours-simplex-${m}`));
-  const found = names.map((n) => find(n, size)).filter((s) => s !== null && s.ratePps !== null);
-  return found.length === 0 ? null : found.reduce((a, b) => (a.ratePps >= b.ratePps ? a : b));
+  const found = names.map((n) => find(n, size)).filter((s) => s !== null);
+  // The highest figure; a search without one (floor) is still returned so its status is shown.
+  return found.length === 0 ? null : found.reduce((a, b) => ((a.ratePps ?? -1) >= (b.ratePps ?? -1) ? a : b));
 }
 /** A ratio of two searched figures; decided only when both are measured limits (confirmed or undersent). */
 function ratio(name, num, numFactor, den) {
@@ -539,7 +549,7 @@ target('RSS growth over the --rate max run (MB)', out.memory.growthBytes === nul
 if (out.memory.status === 'failed') out.targets[out.targets.length - 1].pass = false;
 
 const fmt = (v) => (v === null || v === undefined ? 'n/a' : typeof v === 'number' ? (Math.abs(v) >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(2)) : String(v));
-const rate = (r) => (r === undefined ? '—' : `${fmt(r.ratePps)} (${r.status})`);
+const rate = (r) => (r === undefined ? '—' : `${r.ratePps === null ? 'none' : fmt(r.ratePps)} (${r.status})`);
 const machineLine = `${out.machine.cpuModel} (${out.machine.cores} cores), ${out.machine.kernel}; node ${out.versions.node}; ${out.versions.tool}; iperf3: ${out.versions.iperf3 ?? 'not installed'}`;
 const lines = [
   `# bench:perf — ${started}${QUICK ? ' (QUICK: a check of the script, not a publication)' : ''}`,
@@ -550,7 +560,7 @@ const lines = [
   '',
   `| contender | traffic | size | per direction, ${lossWords(LOSS_LIMIT)} (datagrams/s, status) | A→B | B→A | trials |`,
   '| --- | --- | --: | --: | --: | --: | --: |',
-  ...out.searches.map((s) => `| ${s.contender} | ${s.traffic} | ${s.sizeBytes} B | ${rate(s)} | ${rate(s.directions.ab)} | ${rate(s.directions.ba)} | ${s.trials.length} |`),
+  ...out.searches.map((s) => `| ${s.contender} | ${s.traffic}${s.symmetric ? ' (one rate both ways, judged together)' : ''} | ${s.sizeBytes} B | ${rate(s)} | ${rate(s.directions.ab)} | ${rate(s.directions.ba)} | ${s.trials.length} |`),
   '',
   ...out.skipped.map((s) => `- ${s.contender}: skipped (${s.reason})`),
   ...(out.skipped.length ? [''] : []),

@@ -170,7 +170,7 @@ export interface SearchOutcome {
 
 /** Options of {@link findMaxRate}. */
 export interface SearchOptions {
-  /** Lowest rate searched, per direction (> 0). A direction lossy here is reported `limitedBy: 'floor'`. */
+  /** Lowest rate searched, per direction (> 0). A direction failing here (loss, undersent or unobserved) is reported `limitedBy: 'floor'`. */
   floorPps: number;
   /** Highest rate searched: one for both directions or one each. Without it, `measureCeiling` is required. */
   ceilingPps?: number | DirectionRates;
@@ -497,7 +497,8 @@ function judge(step: Step, outcome: DirectionOutcome, params: Params): Direction
     reason = `sent ${Math.round(sentPps)} pps < ${Math.round(params.minSentFraction * 100)} % of ${Math.round(step.ratePps)} pps offered`;
   } else if (!(lossPercent <= params.threshold)) {
     verdict = 'loss';
-    reason = `loss ${lossPercent} % > ${params.threshold} %`;
+    // Four decimals: enough to compare with any threshold a user can type, short enough to read.
+    reason = `loss ${Number(lossPercent.toFixed(4))} % > ${params.threshold} %`;
   } else {
     verdict = 'pass';
     reason = null;
