@@ -221,7 +221,12 @@ function iperfContender() {
     description: `iperf3 -u --bidir -l SIZE -w ${IPERF_WINDOW} --omit ${OMIT_S} (client → server is A→B)`,
     version: null, // filled in from `iperf3 --version` when available
     sizes: QUICK ? [64] : [64, 1400],
-    available: () => (iperf3Version() === null ? 'iperf3 not installed (Debian/Ubuntu: apt-get install iperf3)' : null),
+    available: () => {
+      if (iperf3Version() === null) return 'iperf3 not installed (Debian/Ubuntu: apt-get install iperf3)';
+      // iperf3 3.12 reads -t as whole seconds: a fractional trial would silently run shorter than the others.
+      if (!Number.isInteger(TRIAL_S)) return `PERF_TRIAL_S=${TRIAL_S} is not whole seconds (iperf3 -t takes whole seconds)`;
+      return null;
+    },
     // iperf3 --bidir takes one rate for both directions: the search judges both
     // directions together (see `symmetric` in searchContender), so it always asks
     // for the same rate both ways and each trial runs exactly what was asked.
@@ -315,7 +320,7 @@ function statusOf(r) {
 /** What each status means, for the Markdown legend. */
 const STATUS_LEGEND = [
   ['confirmed', `re-checked ${SEARCH.confirmTrials}× at the rate; a trial above failed on loss`],
-  ['undersent', 're-checked at the rate; every failure above was the sender falling short of 95 % of the offered rate (the sender, not the path, is the limit)'],
+  ['undersent', `re-checked at the rate; every failure above was the sender falling short of ${SEARCH.minSentFraction * 100} % of the offered rate with ${lossWords(LOSS_LIMIT)} (the sender, not the path, is the limit)`],
   ['ceiling', 'passed at the top of the searched range: the limit may lie higher'],
   ['max trials', 'the trial budget ran out: best passing rate so far, not a measured limit'],
   ['floor', `failed even at ${SEARCH.floorPps.toLocaleString('en-US')}/s: no figure`],
