@@ -325,6 +325,7 @@ const STATUS_LEGEND = [
   ['max trials', 'the trial budget ran out: best passing rate so far, not a measured limit'],
   ['floor', `failed even at ${SEARCH.floorPps.toLocaleString('en-US')}/s: no figure`],
   ['unobserved', 'failures above could not be judged (a figure was missing)'],
+  ['error', 'the search could not run (see the JSON): no figure, and the run exits non-zero'],
 ];
 
 /** Runs one contender's search at one size; never throws for a failed trial (it fails the trial instead). */
@@ -371,7 +372,17 @@ async function searchContender(name, contender, sizeBytes) {
     const worst = { offeredPps: r.ab.offeredPps, sentPps: both('sentPps', Math.min), lossPercent: both('lossPercent', Math.max) };
     return { ab: worst, ba: { ...worst } };
   };
-  const outcome = await findMaxRate(runner, options);
+  let outcome;
+  try {
+    outcome = await findMaxRate(runner, options);
+  } catch (err) {
+    // A contender that could not run (bind failure, a broken trial function) yields no
+    // figure and fails the whole run at the end, but does not hide the others' results.
+    const message = String(err?.message ?? err);
+    log(`  ${label}: ERROR ${message}`);
+    process.exitCode = 1;
+    return { contender: name, traffic: contender.traffic, sizeBytes, symmetric: contender.symmetric === true, ratePps: null, status: 'error', error: message, directions: {}, ceiling: null, flood, trials };
+  }
   const dirs = contender.simplex ? ['ab'] : ['ab', 'ba'];
   const directions = {};
   for (const d of dirs) {
