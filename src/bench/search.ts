@@ -242,11 +242,8 @@ interface DirectionState {
   hi: number | null;
   /** Set when the floor failed; final (see `plan`). */
   floorFailure: { lossPercent: number | null } | null;
-  /**
-   * Every failing trial: its rate, verdict, and whether its loss exceeded the threshold
-   * (an undersent trial can be lossy too), to tell what limited the direction (see `limitOf`).
-   */
-  failures: { ratePps: number; verdict: Exclude<TrialVerdict, 'pass'>; lossy: boolean }[];
+  /** The verdict and rate of every failing trial, to tell what limited the direction (see `limitOf`). */
+  failures: { ratePps: number; verdict: Exclude<TrialVerdict, 'pass'> }[];
   trials: number;
 }
 
@@ -302,7 +299,7 @@ export async function findMaxRate(runner: TrialRunner, options: SearchOptions): 
       ab: judge(steps.ab, outcome.ab, params),
       ba: judge(steps.ba, outcome.ba, params),
     };
-    for (const dir of DIRECTIONS) update(states[dir], record[dir], params.threshold);
+    for (const dir of DIRECTIONS) update(states[dir], record[dir]);
     trials.push(record);
     options.onTrial?.(record);
   }
@@ -521,7 +518,7 @@ function isFiniteNumber(x: number | null): x is number {
 }
 
 /** Folds one trial's verdict into a direction's state. */
-function update(state: DirectionState, record: DirectionTrialRecord, threshold: number): void {
+function update(state: DirectionState, record: DirectionTrialRecord): void {
   if (record.role !== 'hold') state.trials += 1;
   if (state.floorFailure !== null) return;
   const rate = record.offeredPps;
@@ -538,10 +535,7 @@ function update(state: DirectionState, record: DirectionTrialRecord, threshold: 
     });
     return;
   }
-  if (record.verdict !== 'pass') {
-    const loss = record.outcome.lossPercent;
-    state.failures.push({ ratePps: rate, verdict: record.verdict, lossy: isFiniteNumber(loss) && !(loss <= threshold) });
-  }
+  if (record.verdict !== 'pass') state.failures.push({ ratePps: rate, verdict: record.verdict });
   // A failure at `rate` refutes every pass at or above it (assuming loss does not fall
   // as the rate rises): they were lucky, or the partner direction's load has grown since.
   state.hi = state.hi === null ? rate : Math.min(state.hi, rate);
@@ -569,16 +563,14 @@ function resultOf(state: DirectionState, params: Params, ranOut: boolean): Direc
 
 /**
  * What stopped a converged direction below its ceiling, from the failures above
- * its result: `loss` when any of them lost more than the threshold (including
- * an undersent trial that was also lossy: the path dropped datagrams even at
- * the lower rate actually sent), `undersent` when all were the sender falling
- * short within the loss threshold, else `unobserved`. Only failures above the
+ * its result: `loss` when any of them was a loss failure, `undersent` when all
+ * were the sender falling short, else `unobserved`. Only failures above the
  * result count (a failure at or below a rate refutes the pass there, so in a
  * converged search every failure lies above `lo`).
  */
 function limitOf(state: DirectionState, lo: number | null): SearchLimit {
   const above = state.failures.filter((f) => lo === null || f.ratePps > lo);
-  if (above.length === 0 || above.some((f) => f.verdict === 'loss' || f.lossy)) return 'loss';
+  if (above.length === 0 || above.some((f) => f.verdict === 'loss')) return 'loss';
   if (above.every((f) => f.verdict === 'undersent')) return 'undersent';
   return 'unobserved';
 }
