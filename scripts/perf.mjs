@@ -320,7 +320,7 @@ function statusOf(r) {
 /** What each status means, for the Markdown legend. */
 const STATUS_LEGEND = [
   ['confirmed', `re-checked ${SEARCH.confirmTrials}× at the rate; a trial above failed on loss`],
-  ['undersent', `re-checked at the rate; every failure above was the sender falling short of ${SEARCH.minSentFraction * 100} % of the offered rate with ${lossWords(LOSS_LIMIT)} (the sender, not the path, is the limit)`],
+  ['undersent', `re-checked at the rate; every failure above was the sender falling short of ${SEARCH.minSentFraction * 100} % of the offered rate (the sender, not the path, is the limit; the JSON trials show any loss beside it)`],
   ['ceiling', 'passed at the top of the searched range: the limit may lie higher'],
   ['max trials', 'the trial budget ran out: best passing rate so far, not a measured limit'],
   ['floor', `failed even at ${SEARCH.floorPps.toLocaleString('en-US')}/s: no figure`],

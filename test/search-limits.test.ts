@@ -60,6 +60,18 @@ describe('findMaxRate limits', () => {
     expect(result.directions.ba.limitedBy).toBe('loss');
   });
 
+  it('says undersent when every failure above was undersent, even if such a trial also lost datagrams', async () => {
+    // Above 84 210 pps the sender falls short; far above (≥ 500 000) it is also lossy. The verdict
+    // ranks undersent first (the rate was not emitted), and the bracket top is a clean undersent.
+    const runner: TrialRunner = async ({ abPps, baPps }) => ({
+      ab: { offeredPps: abPps, sentPps: Math.min(abPps, 80_000), lossPercent: abPps >= 500_000 ? 10 : 0 },
+      ba: knee(baPps, 700_000),
+    });
+    const result = await findMaxRate(runner, { floorPps: 1_000, ceilingPps: 1_000_000, resolutionPps: 100, maxTrials: 60 });
+    expect(result.trials[0]?.ab).toMatchObject({ verdict: 'undersent', outcome: { lossPercent: 10 } });
+    expect(result.directions.ab.limitedBy).toBe('undersent');
+  });
+
   it('fails a trial whose figures were not observed (null), never reading them as 0 % loss', async () => {
     // B→A's loss is never observed: no rate may pass, and the floor fails as unobserved.
     const runner: TrialRunner = async ({ abPps, baPps }) => ({
