@@ -2,209 +2,603 @@
 /**
  * `npm run bench:perf`: a benchmark, not a test. Measures side by side, on
  * loopback, in one run:
- *  - our highest lossless duplex rate per direction (same rate both ways),
- *    single event loop and split threads, at 64 and 1400 bytes;
- *  - the same for iperf3 --bidir driven by the same search (when installed);
- *  - our simplex ceiling (one direction only, same port setup);
- *  - resident memory across a long --rate max run;
- * and prints the ratios against the targets, writing them to results/.
+ *  - per contender (see CONTENDERS), the highest duplex rate per direction that
+ *    passes: loss ≤ LOSS_LIMIT % each way AND each sender reached ≥ 95 % of the
+ *    offered rate. Every contender is searched by the product's own
+ *    `findMaxRate` (dist/bench/search.js): one search implementation, one set
+ *    of rules, so a figure of one contender can be set against another's;
+ *  - our simplex ceiling (one direction only, same port setup), same search;
+ *  - resident memory across a long --rate max run (fails loudly: no figure
+ *    without a clean child run and enough samples);
+ * and prints the ratios against the targets, writing JSON and Markdown.
  *
- * Environment: PERF_TRIAL_S (trial seconds, default 2), PERF_RSS_S (memory
- * run seconds, default 60), PERF_QUICK=1 (fewer configurations).
- * Traffic goes to 127.0.0.1 only; every loop is bounded.
+ * Every published rate carries its search status (confirmed, undersent,
+ * ceiling, max trials, floor, unobserved) next to it: a search that ran out
+ * of trials or never left its ceiling is not a measured limit.
+ *
+ * Environment:
+ *   PERF_TRIAL_S     measured seconds per trial (default 2)
+ *   PERF_RSS_S       memory run seconds (default 60)
+ *   PERF_QUICK=1     64 B only, one event loop only (a check of the script, not a publication)
+ *   PERF_CONTENDERS  comma-separated contender names to run (default: all available; `none`: no search)
+ *   PERF_MAX_TRIALS  trial budget per search (default 14)
+ *   PERF_OUT         output directory (default results/; with PERF_QUICK=1 a temp dir,
+ *                    and results/ is refused so a quick run never replaces a publication)
+ * Traffic goes to 127.0.0.1 only; every loop is bounded in count and time.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { accessSync, constants as fsc, existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runDuplex } from '../dist/bench/run.js';
+import { findMaxRate } from '../dist/bench/search.js';
 import { writeFileAtomic } from '../dist/cli/files.js';
 import { collectEnvironment } from '../dist/bench/environment.js';
 import { formatMicroTable } from '../dist/report/micro.js';
 import { runMicro } from '../dist/bench/micro.js';
+import { TOOL } from '../dist/version.js';
 
-const TRIAL_S = Number(process.env.PERF_TRIAL_S ?? 2);
-const RSS_S = Number(process.env.PERF_RSS_S ?? 60);
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLI = path.join(ROOT, 'dist/cli.js');
+
+/** A positive number from the environment, or the default; anything else is a usage error. */
+function envNumber(name, fallback, { integer = false } = {}) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const v = Number(raw);
+  if (!(Number.isFinite(v) && v > 0) || (integer && !Number.isInteger(v))) {
+    process.stderr.write(`bench:perf: ${name} must be a positive ${integer ? 'integer' : 'number'}, got ${JSON.stringify(raw)}\n`);
+    process.exit(2);
+  }
+  return v;
+}
+
+const TRIAL_S = envNumber('PERF_TRIAL_S', 2);
+const RSS_S = envNumber('PERF_RSS_S', 60);
 const QUICK = process.env.PERF_QUICK === '1';
-/** The loss allowed in a passing trial, percent (iperf3's figure in the issue was at ≤ 0.1 %). */
+const MAX_TRIALS = envNumber('PERF_MAX_TRIALS', 14, { integer: true });
+/** The loss allowed in a passing trial, percent, each direction. */
 const LOSS_LIMIT = 0.1;
-/** Search resolution: stop when the bracket is within 2 % of its top. */
-const RESOLUTION = 0.02;
-const MAX_TRIALS = 12;
+/** The same search settings for every contender (recorded in the JSON). */
+const SEARCH = {
+  lossThresholdPercent: LOSS_LIMIT,
+  floorPps: 10_000,
+  // 2 %: coarser than `bench duplex --find-max` (1 %) to keep a full run within minutes; the same for everyone.
+  resolutionPercent: 2,
+  minSentFraction: 0.95,
+  confirmTrials: 2,
+  ceilingHeadroom: 1.05,
+  maxTrials: MAX_TRIALS,
+};
+/** Warm-up before the measured time, whole seconds (iperf3 3.12's --omit takes whole seconds): the same for every contender. */
+const OMIT_S = 1;
 const BUF = 4 * 1024 * 1024;
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+/** iperf3's `-w` for the same 4 MiB socket buffers as ours. */
+const IPERF_WINDOW = '4M';
+const HOST = '127.0.0.1';
 
 const log = (line) => process.stderr.write(`${line}\n`);
 
-function config(sizeBytes, threads, abPps, baPps) {
+/** How the pass rule reads in words: "lossless" only for a 0 % threshold. */
+function lossWords(threshold) {
+  return threshold === 0 ? 'lossless (0 % loss)' : `≤ ${threshold} % loss`;
+}
+
+// ---------------------------------------------------------------------------
+// Contenders: name → trial function + metadata. A trial function takes the
+// datagram size and the offered rates per direction and returns what each
+// direction did, as the search judges it: { ab, ba } with { offeredPps,
+// sentPps, lossPercent } each, `null` for figures the run did not observe
+// (the search fails those trials as `unobserved`), plus `detail` for the log.
+// `flood(size)` (optional) measures the unpaced sent rate per direction, from
+// which the search takes its ceiling; without it, `ceilingPps` is used.
+// Issue 11 adds two rows here: a plain paced node:dgram loop and a C
+// sendmmsg/recvmmsg ceiling (compiled with cc), each a child process per trial.
+
+function oursConfig(sizeBytes, threads, abPps, baPps) {
   return {
-    host: '127.0.0.1', family: 4, port: null, peer: null, sizeBytes,
+    host: HOST, family: 4, port: null, peer: null, sizeBytes,
     rateAbPps: abPps, rateBaPps: baPps, rateAbText: String(abPps ?? 'max'), rateBaText: String(baPps ?? 'max'),
-    durationSeconds: TRIAL_S, omitSeconds: 0.5, threadsRequested: threads, threads,
+    durationSeconds: TRIAL_S, omitSeconds: OMIT_S, threadsRequested: threads, threads,
     rcvbufBytes: BUF, sndbufBytes: BUF, sendBatch: threads === 'split' ? 64 : 16, peerTimeoutSeconds: 3,
   };
 }
 
-/** One trial of ours: both directions at `pps` (or A→B only when simplex). */
-async function oursTrial(sizeBytes, threads, pps, simplex) {
-  const r = await runDuplex(config(sizeBytes, threads, pps, simplex ? 0 : pps));
-  const dirs = simplex ? [r.directions[0]] : r.directions;
-  return {
-    pass: dirs.every((d) => d.lossPercent <= LOSS_LIMIT && d.sentPps >= 0.95 * pps),
-    detail: dirs.map((d) => `${d.from}→${d.to} sent ${Math.round(d.sentPps)} loss ${d.lossPercent.toFixed(3)} %`).join(', '),
-    sentPps: dirs.map((d) => d.sentPps),
-    cpu: r.endpoints.map((e) => e.cpu),
-  };
+/** One direction of our result as the search sees it; a missing or incomplete run observes nothing. */
+function oursDirection(result, from, offeredPps) {
+  const d = result.complete ? result.directions.find((x) => x.from === from) : undefined;
+  return { offeredPps, sentPps: d?.sentPps ?? null, lossPercent: d?.lossPercent ?? null };
 }
 
-/** One trial of iperf3 --bidir at `pps` per direction. */
-async function iperfTrial(sizeBytes, pps, port) {
-  const server = spawn('iperf3', ['-s', '-1', '-p', String(port), '-B', '127.0.0.1'], { stdio: 'ignore' });
-  await new Promise((r) => setTimeout(r, 300));
-  const bits = Math.round(pps * sizeBytes * 8);
-  const c = spawnSync('iperf3', ['-c', '127.0.0.1', '-p', String(port), '-u', '--bidir', '-b', String(bits), '-l', String(sizeBytes), '-w', '4M', '-t', String(TRIAL_S), '--omit', '1', '-J'], { encoding: 'utf8', timeout: (TRIAL_S + 20) * 1000 });
-  server.kill('SIGKILL');
-  let e;
-  try {
-    e = JSON.parse(c.stdout).end;
-  } catch {
-    return { pass: false, detail: `iperf3 failed: ${c.stderr || c.stdout.slice(0, 200)}`, sentPps: [0, 0] };
-  }
-  const fwd = e.sum_received;
-  const rev = e.sum_received_bidir_reverse;
-  const sentF = e.sum_sent.packets / e.sum_sent.seconds;
-  const sentR = e.sum_sent_bidir_reverse.packets / e.sum_sent_bidir_reverse.seconds;
+const fmtPct = (v) => (v === null ? 'n/a' : `${v.toFixed(3)} %`);
+const fmtPps = (v) => (v === null ? 'n/a' : String(Math.round(v)));
+const sideDetail = (label, o) => `${label} sent ${fmtPps(o.sentPps)} loss ${fmtPct(o.lossPercent)}`;
+
+/** Our tool in duplex: both directions paced, one `runDuplex` per trial. */
+function oursDuplex(threads) {
   return {
-    pass: fwd.lost_percent <= LOSS_LIMIT && rev.lost_percent <= LOSS_LIMIT && sentF >= 0.95 * pps && sentR >= 0.95 * pps,
-    detail: `→ sent ${Math.round(sentF)} loss ${fwd.lost_percent.toFixed(3)} %, ← sent ${Math.round(sentR)} loss ${rev.lost_percent.toFixed(3)} %`,
-    sentPps: [sentF, sentR],
+    traffic: 'duplex',
+    description: `bench duplex --threads ${threads} (this tool, v${TOOL.version}), send batch ${threads === 'split' ? 64 : 16}`,
+    version: `${TOOL.name} ${TOOL.version}`,
+    sizes: QUICK ? [64] : [64, 1400],
+    available: () => null,
+    async trial(sizeBytes, rates) {
+      const r = await runDuplex(oursConfig(sizeBytes, threads, rates.abPps, rates.baPps));
+      const ab = oursDirection(r, 'A', rates.abPps);
+      const ba = oursDirection(r, 'B', rates.baPps);
+      const incomplete = r.complete ? '' : ` INCOMPLETE (${r.incompleteReason ?? 'unknown'})`;
+      return { ab, ba, detail: `${sideDetail('A→B', ab)}, ${sideDetail('B→A', ba)}${incomplete}` };
+    },
+    async flood(sizeBytes) {
+      const r = await runDuplex({ ...oursConfig(sizeBytes, threads, null, null), durationSeconds: 1 });
+      return { abPps: oursDirection(r, 'A', null).sentPps, baPps: oursDirection(r, 'B', null).sentPps };
+    },
   };
 }
 
 /**
- * Binary search for the highest passing rate between `lo` (assumed to pass,
- * checked) and `hi`, then the result re-checked twice (one lucky trial must
- * not decide; a failed re-check lowers the top and the search goes on).
+ * Our tool in simplex (A→B only). The search still has two directions: B→A is
+ * given a one-point range at the floor and reported unobserved (there is no
+ * B→A traffic), so it fails once and is held while A→B searches; only A→B is
+ * published.
  */
-async function search(label, trial, lo, hi) {
-  const trials = [];
-  const run = async (pps, phase) => {
-    const t = await trial(Math.round(pps));
-    trials.push({ pps: Math.round(pps), phase, pass: t.pass, detail: t.detail });
-    log(`  ${label} ${phase} ${Math.round(pps)} pps: ${t.pass ? 'pass' : 'FAIL'} (${t.detail})`);
-    return t;
+function oursSimplex(threads) {
+  return {
+    traffic: 'simplex',
+    description: `bench duplex --threads ${threads} with B→A rate 0 (A→B only)`,
+    version: `${TOOL.name} ${TOOL.version}`,
+    sizes: [64],
+    simplex: true,
+    available: () => null,
+    async trial(sizeBytes, rates) {
+      const r = await runDuplex(oursConfig(sizeBytes, threads, rates.abPps, 0));
+      const ab = oursDirection(r, 'A', rates.abPps);
+      const ba = { offeredPps: rates.baPps, sentPps: null, lossPercent: null };
+      const incomplete = r.complete ? '' : ` INCOMPLETE (${r.incompleteReason ?? 'unknown'})`;
+      return { ab, ba, detail: `${sideDetail('A→B', ab)}${incomplete}` };
+    },
+    async flood(sizeBytes) {
+      const r = await runDuplex({ ...oursConfig(sizeBytes, threads, null, 0), durationSeconds: 1 });
+      return { abPps: oursDirection(r, 'A', null).sentPps, baPps: null };
+    },
   };
-  if (!(await run(lo, 'floor')).pass) return { label, ratePps: null, trials };
-  const passes = [lo];
-  let best = lo;
-  while (trials.length < MAX_TRIALS) {
-    while ((hi - best) / hi > RESOLUTION && trials.length < MAX_TRIALS) {
-      const mid = (best + hi) / 2;
-      if ((await run(mid, 'search')).pass) {
-        best = mid;
-        passes.push(mid);
-      } else hi = mid;
+}
+
+/** `iperf3 --version`'s first line, or `null` when iperf3 cannot run. */
+function iperf3Version() {
+  const v = spawnSync('iperf3', ['--version'], { encoding: 'utf8', timeout: 5000 });
+  if (v.status !== 0 || typeof v.stdout !== 'string') return null;
+  return v.stdout.split('\n')[0].trim() || null;
+}
+
+let iperfPort = 5390;
+
+/**
+ * One `iperf3 --bidir` run at `bitsPerSecond` per direction (0 = unlimited):
+ * a one-shot server and a client, both bounded in time. Resolves with the
+ * parsed `end` section, or `null` and a reason.
+ */
+async function iperfRun(sizeBytes, bitsPerSecond) {
+  // A fresh port per run: a one-shot server that has not exited yet must not collide.
+  const port = iperfPort;
+  iperfPort = iperfPort >= 5490 ? 5390 : iperfPort + 1;
+  const server = spawn('iperf3', ['-s', '-1', '-p', String(port), '-B', HOST], { stdio: 'ignore' });
+  try {
+    await new Promise((r) => setTimeout(r, 300));
+    const args = ['-c', HOST, '-p', String(port), '-u', '--bidir', '-b', String(bitsPerSecond), '-l', String(sizeBytes), '-w', IPERF_WINDOW, '-t', String(TRIAL_S), '--omit', String(OMIT_S), '-J'];
+    const c = spawnSync('iperf3', args, { encoding: 'utf8', timeout: (TRIAL_S + OMIT_S + 20) * 1000 });
+    try {
+      const doc = JSON.parse(c.stdout);
+      if (doc.error) return { end: null, reason: `iperf3: ${doc.error}` };
+      return { end: doc.end ?? null, reason: doc.end ? null : 'iperf3: no end section' };
+    } catch {
+      return { end: null, reason: `iperf3 failed (status ${c.status}${c.signal ? `, ${c.signal}` : ''}): ${(c.stderr || c.stdout || '').slice(0, 200)}` };
     }
-    let confirmed = true;
-    for (let i = 0; i < 2 && confirmed; i++) confirmed = (await run(best, 'confirm')).pass;
-    if (confirmed) return { label, ratePps: Math.round(best), trials };
-    // A failed re-check: that rate is not sustained; continue below it from the next-best pass.
-    hi = best;
-    best = Math.max(...passes.filter((p) => p < hi));
+  } finally {
+    server.kill('SIGKILL');
   }
-  return { label, ratePps: Math.round(best), trials, note: 'max trials' };
 }
 
-/** Unpaced flood of ours: what the sender can push, per direction; the search ceiling. */
-async function flood(sizeBytes, threads, simplex) {
-  const r = await runDuplex({ ...config(sizeBytes, threads, null, simplex ? 0 : null), durationSeconds: 1 });
-  const dirs = simplex ? [r.directions[0]] : r.directions;
-  return Math.max(...dirs.map((d) => d.sentPps));
+/**
+ * The rate iperf3's sender achieved: its `sender` summary's datagrams over
+ * its seconds. iperf3's own sender falls short of high targets at 64 B, and a
+ * loss-only search would credit it with the target; this figure lets the
+ * search fail such trials as undersent.
+ */
+function iperfSentPps(sum) {
+  return sum && sum.sender === true && Number.isFinite(sum.packets) && sum.seconds > 0 ? sum.packets / sum.seconds : null;
 }
 
-/** Peak resident memory growth of a long `--rate max` run, from /proc/PID/status. */
+/** iperf3's receiver-side loss (its sequence-number count), or `null`. */
+function iperfLoss(sum) {
+  return sum && sum.sender === false && Number.isFinite(sum.lost_percent) ? sum.lost_percent : null;
+}
+
+function iperfContender() {
+  return {
+    traffic: 'duplex',
+    description: `iperf3 -u --bidir -l SIZE -w ${IPERF_WINDOW} --omit ${OMIT_S} (client → server is A→B)`,
+    version: null, // filled in from `iperf3 --version` when available
+    sizes: QUICK ? [64] : [64, 1400],
+    available: () => {
+      if (iperf3Version() === null) return 'iperf3 not installed (Debian/Ubuntu: apt-get install iperf3)';
+      // iperf3 3.12 reads -t as whole seconds: a fractional trial would silently run shorter than the others.
+      if (!Number.isInteger(TRIAL_S)) return `PERF_TRIAL_S=${TRIAL_S} is not whole seconds (iperf3 -t takes whole seconds)`;
+      return null;
+    },
+    // iperf3 --bidir takes one rate for both directions: the search judges both
+    // directions together (see `symmetric` in searchContender), so it always asks
+    // for the same rate both ways and each trial runs exactly what was asked.
+    symmetric: true,
+    async trial(sizeBytes, rates) {
+      const pps = rates.abPps;
+      const { end, reason } = await iperfRun(sizeBytes, Math.round(pps * sizeBytes * 8));
+      const ab = { offeredPps: pps, sentPps: iperfSentPps(end?.sum_sent), lossPercent: iperfLoss(end?.sum_received) };
+      const ba = { offeredPps: pps, sentPps: iperfSentPps(end?.sum_sent_bidir_reverse), lossPercent: iperfLoss(end?.sum_received_bidir_reverse) };
+      return { ab, ba, detail: `at ${Math.round(pps)} pps: ${sideDetail('→', ab)}, ${sideDetail('←', ba)}${reason ? ` (${reason})` : ''}` };
+    },
+    async flood(sizeBytes) {
+      const { end } = await iperfRun(sizeBytes, 0);
+      return { abPps: iperfSentPps(end?.sum_sent), baPps: iperfSentPps(end?.sum_sent_bidir_reverse) };
+    },
+  };
+}
+
+/**
+ * The plainest paced node:dgram duplex loop (scripts/perf-plain-dgram.mjs), one
+ * child process per trial: what Node's dgram sustains with nothing of this tool
+ * around it. Its sent figure is the kernel-accepted count (see that script).
+ */
+function plainDgramContender() {
+  const script = path.join(ROOT, 'scripts/perf-plain-dgram.mjs');
+  const runPlain = (sizeBytes, ab, ba) => {
+    const args = [script, '--size', String(sizeBytes), '--rate-ab', ab, '--rate-ba', ba, '--seconds', String(TRIAL_S), '--omit', String(OMIT_S), '--buf', String(BUF)];
+    // Bounded: the script has its own deadline; this one is a backstop.
+    const c = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: (TRIAL_S + OMIT_S + 30) * 1000 });
+    try {
+      const doc = JSON.parse(c.stdout.trim().split('\n').pop());
+      return doc.ok ? { doc, reason: null } : { doc: null, reason: doc.reason };
+    } catch {
+      return { doc: null, reason: `plain loop failed (status ${c.status}${c.signal ? `, ${c.signal}` : ''}): ${(c.stderr || '').slice(0, 200)}` };
+    }
+  };
+  const side = (d, offeredPps) => ({ offeredPps, sentPps: d?.sentPps ?? null, lossPercent: d?.lossPercent ?? null });
+  return {
+    traffic: 'duplex',
+    description: 'plain paced node:dgram loop: one connected socket per endpoint, one process per endpoint, 16 sends per setImmediate turn, no send callback, no accounting (sent = kernel-accepted: received + peer socket drops)',
+    version: `node ${process.version}`,
+    sizes: QUICK ? [64] : [64, 1400],
+    available: () => null,
+    async trial(sizeBytes, rates) {
+      const { doc, reason } = runPlain(sizeBytes, String(Math.round(rates.abPps)), String(Math.round(rates.baPps)));
+      const ab = side(doc?.ab, rates.abPps);
+      const ba = side(doc?.ba, rates.baPps);
+      const issued = doc ? ` (issued ${doc.ab.issued}/${doc.ba.issued})` : '';
+      return { ab, ba, detail: `${sideDetail('A→B', ab)}, ${sideDetail('B→A', ba)}${issued}${reason ? ` (${reason})` : ''}` };
+    },
+    async flood(sizeBytes) {
+      const { doc } = runPlain(sizeBytes, 'max', 'max');
+      return { abPps: doc?.ab.sentPps ?? null, baPps: doc?.ba.sentPps ?? null };
+    },
+  };
+}
+
+/** The contenders, by name. Issue 11 adds the C sendmmsg/recvmmsg ceiling (`c-mmsg`) here. */
+const CONTENDERS = {
+  'ours-single': oursDuplex('single'),
+  'ours-split': oursDuplex('split'),
+  iperf3: iperfContender(),
+  'plain-dgram': plainDgramContender(),
+  'ours-simplex-single': oursSimplex('single'),
+  'ours-simplex-split': oursSimplex('split'),
+};
+
+// ---------------------------------------------------------------------------
+// The search, the same for every contender
+
+/** A direction's search result in one word, as published next to its figure. */
+function statusOf(r) {
+  switch (r.limitedBy) {
+    case 'loss':
+      return r.confirmed ? 'confirmed' : 'unconfirmed';
+    case 'undersent':
+      return 'undersent';
+    case 'ceiling':
+      return 'ceiling';
+    case 'floor':
+      return 'floor';
+    case 'max-trials':
+      return 'max trials';
+    case 'unobserved':
+      return 'unobserved';
+    default:
+      return String(r.limitedBy);
+  }
+}
+
+/** What each status means, for the Markdown legend. */
+const STATUS_LEGEND = [
+  ['confirmed', `re-checked ${SEARCH.confirmTrials}× at the rate; a trial above failed on loss`],
+  ['undersent', `re-checked at the rate; every failure above was the sender falling short of ${SEARCH.minSentFraction * 100} % of the offered rate (the sender, not the path, is the limit; the JSON trials show any loss beside it)`],
+  ['ceiling', 'passed at the top of the searched range: the limit may lie higher'],
+  ['max trials', 'the trial budget ran out: best passing rate so far, not a measured limit'],
+  ['floor', `failed even at ${SEARCH.floorPps.toLocaleString('en-US')}/s: no figure`],
+  ['unobserved', 'failures above could not be judged (a figure was missing)'],
+  ['error', 'the search could not run (see the JSON): no figure, and the run exits non-zero'],
+];
+
+/** Runs one contender's search at one size; never throws for a failed trial (it fails the trial instead). */
+async function searchContender(name, contender, sizeBytes) {
+  const label = `${name} ${sizeBytes}B`;
+  const trials = [];
+  const details = [];
+  let flood = null;
+  const options = {
+    ...SEARCH,
+    onTrial: (t) => {
+      const detail = details[details.length - 1] ?? '';
+      const verdict = (d) => (d.pass ? 'pass' : `${d.verdict.toUpperCase()} (${d.reason})`);
+      const dirs = contender.simplex ? `A→B ${verdict(t.ab)}` : `A→B ${verdict(t.ab)} | B→A ${verdict(t.ba)}`;
+      log(`  ${label} trial ${t.index + 1} ${t.phase} ${Math.round(t.rates.abPps)}/${Math.round(t.rates.baPps)} pps: ${dirs}; ${detail}`);
+      trials.push({ ...t, detail });
+    },
+  };
+  if (contender.flood) {
+    options.measureCeiling = async () => {
+      flood = await contender.flood(sizeBytes);
+      log(`  ${label} flood: A→B ${fmtPps(flood.abPps)} pps, B→A ${fmtPps(flood.baPps)} pps`);
+      const known = [flood.abPps, flood.baPps].filter((v) => v !== null);
+      // No observed flood rate: a ceiling of 0 lets the search fall back to its floor,
+      // where the trials themselves decide (and say why) instead of a made-up range.
+      const top = known.length > 0 ? Math.max(...known) : 0;
+      // As `bench duplex --find-max`: both directions start from the faster flood
+      // (one sender can starve the other in an unpaced duplex flood). A simplex
+      // contender's B→A is searched on the floor alone (see `oursSimplex`).
+      return { abPps: top, baPps: contender.simplex ? 0 : top };
+    };
+  } else {
+    options.ceilingPps = contender.ceilingPps;
+  }
+  const runner = async (rates) => {
+    if (contender.symmetric && rates.abPps !== rates.baPps) throw new Error(`${label}: symmetric contender asked for ${rates.abPps}/${rates.baPps} pps`);
+    const r = await contender.trial(sizeBytes, rates);
+    details.push(r.detail);
+    if (!contender.symmetric) return { ab: r.ab, ba: r.ba };
+    // Judged together: the lower sent rate and the higher loss of the two directions, so
+    // both directions' brackets move alike and the rates stay equal. A missing figure in
+    // either direction stays missing (the trial fails as unobserved).
+    const both = (f, pick) => (r.ab[f] === null || r.ba[f] === null ? null : pick(r.ab[f], r.ba[f]));
+    const worst = { offeredPps: r.ab.offeredPps, sentPps: both('sentPps', Math.min), lossPercent: both('lossPercent', Math.max) };
+    return { ab: worst, ba: { ...worst } };
+  };
+  let outcome;
+  try {
+    outcome = await findMaxRate(runner, options);
+  } catch (err) {
+    // A contender that could not run (bind failure, a broken trial function) yields no
+    // figure and fails the whole run at the end, but does not hide the others' results.
+    const message = String(err?.message ?? err);
+    log(`  ${label}: ERROR ${message}`);
+    process.exitCode = 1;
+    return { contender: name, traffic: contender.traffic, sizeBytes, symmetric: contender.symmetric === true, ratePps: null, status: 'error', error: message, directions: {}, ceiling: null, flood, trials };
+  }
+  const dirs = contender.simplex ? ['ab'] : ['ab', 'ba'];
+  const directions = {};
+  for (const d of dirs) {
+    const r = outcome.directions[d];
+    directions[d] = { ...r, status: statusOf(r) };
+  }
+  // The headline "per direction" figure of a duplex contender: the lower direction
+  // (both directions sustained it), with that direction's status.
+  const worst = dirs.map((d) => directions[d]).reduce((a, b) => ((a.ratePps ?? -1) <= (b.ratePps ?? -1) ? a : b));
+  return {
+    contender: name,
+    traffic: contender.traffic,
+    sizeBytes,
+    // Symmetric: both directions were judged together at one rate (the per-direction figures are in each trial's detail).
+    symmetric: contender.symmetric === true,
+    ratePps: worst.ratePps,
+    status: worst.status,
+    directions,
+    ceiling: outcome.ceiling,
+    flood,
+    trials,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Memory
+
+/** Resident memory growth of a long `--rate max` run, from /proc/PID/status. Fails loudly, never passes by default. */
 async function rssGrowth(seconds) {
-  const child = spawn(process.execPath, [CLI, 'duplex', '--rate', 'max', '--size', '64', '--duration', String(seconds), '--no-save', '--no-progress', '--json'], { stdio: ['ignore', 'ignore', 'ignore'] });
+  const fail = (reason, extra = {}) => ({ seconds, status: 'failed', reason, samples: extra.samples ?? 0, baselineBytes: null, peakBytes: null, growthBytes: null });
+  const child = spawn(process.execPath, [CLI, 'duplex', '--host', HOST, '--rate', 'max', '--size', '64', '--duration', String(seconds), '--no-save', '--no-progress', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  // Bounded: a result is a few hundred kB at most; keep the head of stderr for the reason.
+  child.stdout.on('data', (b) => { if (stdout.length < 16e6) stdout += b; });
+  child.stderr.on('data', (b) => { if (stderr.length < 4000) stderr += b; });
   const samples = [];
   const timer = setInterval(() => {
     try {
       const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
       if (m) samples.push(Number(m[1]) * 1024);
     } catch {
-      /* exited */
+      /* exited between ticks: the exit status decides */
     }
   }, 1000);
-  await new Promise((r) => child.on('close', r));
+  // Bounded in time: a child that hangs past its duration plus setup and drain is killed and fails.
+  const killer = setTimeout(() => child.kill('SIGKILL'), (seconds + 30) * 1000);
+  const [code, signal] = await new Promise((r) => child.on('close', (c, s) => r([c, s])));
   clearInterval(timer);
-  // Baseline: after 3 s, once the workers are up and warm.
-  const base = samples[3] ?? samples[0] ?? 0;
-  const peak = Math.max(...samples);
-  return { seconds, samples: samples.length, baselineBytes: base, peakBytes: peak, growthBytes: peak - base };
+  clearTimeout(killer);
+  if (code !== 0) return fail(`child exited with ${signal ?? `status ${code}`}: ${stderr.trim().slice(0, 300)}`, { samples: samples.length });
+  let result;
+  try {
+    result = JSON.parse(stdout);
+  } catch {
+    return fail('child printed no JSON result', { samples: samples.length });
+  }
+  if (result.complete !== true) return fail(`child run incomplete (${result.incompleteReason ?? 'unknown'})`, { samples: samples.length });
+  // Baseline after 3 s, once the workers are up and warm; at least one sample after it.
+  const BASELINE_INDEX = 3;
+  if (samples.length < BASELINE_INDEX + 2) return fail(`only ${samples.length} RSS samples (need ${BASELINE_INDEX + 2}: run ≥ ${BASELINE_INDEX + 3} s)`, { samples: samples.length });
+  const base = samples[BASELINE_INDEX];
+  const peak = samples.slice(BASELINE_INDEX).reduce((a, b) => Math.max(a, b));
+  return { seconds, status: 'measured', reason: null, samples: samples.length, baselineBytes: base, peakBytes: peak, growthBytes: peak - base };
 }
 
-const iperfAvailable = spawnSync('iperf3', ['--version'], { encoding: 'utf8' }).status === 0;
-const started = new Date().toISOString();
-const out = { kind: 'perf', schemaVersion: 1, startedAt: started, environment: collectEnvironment('127.0.0.1'), lossLimitPercent: LOSS_LIMIT, trialSeconds: TRIAL_S, searches: [], ratios: {}, targets: [] };
+// ---------------------------------------------------------------------------
+// Output directory
 
-log(`bench:perf on ${os.cpus().length} cores, ${TRIAL_S} s trials, pass = loss ≤ ${LOSS_LIMIT} % each direction and sent ≥ 95 % of offered, 4 MiB buffers`);
-const sizes = QUICK ? [64] : [64, 1400];
+/** Where to write: PERF_OUT, results/ for a full run, a temp dir for a quick one. */
+function outputDir() {
+  const resultsDir = path.join(ROOT, 'results');
+  const dir = path.resolve(process.env.PERF_OUT || (QUICK ? path.join(os.tmpdir(), 'udp-duplex-lab-perf') : resultsDir));
+  if (QUICK && dir === resultsDir) {
+    log('bench:perf: PERF_QUICK=1 does not write to results/ (a quick run is a check of the script, not a publication); set PERF_OUT elsewhere');
+    process.exit(2);
+  }
+  // mkdir -p never returns for a path under /proc (Node 20–26): check the nearest existing parent first.
+  let probe = dir;
+  while (!existsSync(probe)) probe = path.dirname(probe);
+  try {
+    accessSync(probe, fsc.W_OK);
+    if (probe.startsWith('/proc') || probe.startsWith('/sys')) throw new Error('pseudo file system');
+  } catch (err) {
+    log(`bench:perf: cannot write under ${dir} (${err.message})`);
+    process.exit(2);
+  }
+  return dir;
+}
+
+// ---------------------------------------------------------------------------
+// Main
+
+const outDir = outputDir();
+// `none` runs no search (e.g. to check the memory and micro parts alone).
+const only = process.env.PERF_CONTENDERS ? new Set(process.env.PERF_CONTENDERS.split(',').map((s) => s.trim()).filter((s) => s && s !== 'none')) : null;
+if (only) for (const n of only) if (!(n in CONTENDERS)) { log(`bench:perf: unknown contender ${n} (known: ${Object.keys(CONTENDERS).join(', ')})`); process.exit(2); }
 const modes = QUICK ? ['single'] : ['single', 'split'];
-for (const size of sizes) {
-  for (const threads of modes) {
-    const ceiling = await flood(size, threads, false);
-    log(`ours duplex ${threads} ${size} B: flood ceiling ${Math.round(ceiling)} pps`);
-    out.searches.push({ who: 'ours', traffic: 'duplex', threads, sizeBytes: size, ceilingPps: ceiling, ...(await search(`ours ${threads} ${size}B`, (p) => oursTrial(size, threads, p, false), 10_000, ceiling * 1.05)) });
+const selected = Object.entries(CONTENDERS).filter(([name]) => {
+  if (only) return only.has(name);
+  // The quick run skips split threads (the script is checked, not the figures).
+  return !(QUICK && name.includes('split'));
+});
+
+const started = new Date().toISOString();
+const environment = collectEnvironment(HOST);
+const iperfVersion = iperf3Version();
+CONTENDERS.iperf3.version = iperfVersion;
+const out = {
+  kind: 'perf',
+  schemaVersion: 2,
+  startedAt: started,
+  quick: QUICK,
+  machine: { cpuModel: environment.cpuModel, cores: environment.cpuCount, kernel: environment.kernel },
+  versions: { node: process.version, tool: `${TOOL.name} ${TOOL.version}`, iperf3: iperfVersion },
+  environment,
+  criteria: { ...SEARCH, rule: `${lossWords(LOSS_LIMIT)} each way and each sender ≥ ${SEARCH.minSentFraction * 100} % of the offered rate`, trialSeconds: TRIAL_S, omitSeconds: OMIT_S, socketBufferBytes: BUF, host: HOST },
+  contenders: {},
+  searches: [],
+  skipped: [],
+  ratios: {},
+  targets: [],
+};
+
+log(`bench:perf on ${environment.cpuModel} (${environment.cpuCount} cores), ${environment.kernel}, node ${process.version}; ${TRIAL_S} s trials; pass = ${out.criteria.rule}; 4 MiB buffers; output to ${outDir}`);
+for (const [name, c] of selected) {
+  const why = c.available();
+  out.contenders[name] = { traffic: c.traffic, description: c.description, version: c.version, sizes: c.sizes, skipped: why };
+  if (why !== null) {
+    log(`${name}: skipped: ${why}`);
+    out.skipped.push({ contender: name, reason: why });
+    continue;
   }
-  if (iperfAvailable) {
-    log(`iperf3 --bidir ${size} B`);
-    let port = 5390;
-    out.searches.push({ who: 'iperf3', traffic: 'duplex', threads: 'iperf3', sizeBytes: size, ...(await search(`iperf3 ${size}B`, (p) => iperfTrial(size, p, port++), 10_000, 400_000)) });
+  for (const size of c.sizes) {
+    log(`${name} ${c.traffic} ${size} B`);
+    const s = await searchContender(name, c, size);
+    log(`${name} ${size} B: ${s.ratePps === null ? 'none' : Math.round(s.ratePps)} pps per direction (${s.status})`);
+    out.searches.push(s);
   }
-}
-if (!iperfAvailable) log('iperf3 not installed: skipping the comparison (Debian/Ubuntu: apt-get install iperf3)');
-for (const threads of modes) {
-  const ceiling = await flood(64, threads, true);
-  log(`ours simplex ${threads} 64 B: flood ceiling ${Math.round(ceiling)} pps`);
-  out.searches.push({ who: 'ours', traffic: 'simplex', threads, sizeBytes: 64, ceilingPps: ceiling, ...(await search(`simplex ${threads} 64B`, (p) => oursTrial(64, threads, p, true), 10_000, ceiling * 1.05)) });
 }
 
-const find = (who, traffic, threads, size) => out.searches.find((s) => s.who === who && s.traffic === traffic && (threads === null || s.threads === threads) && s.sizeBytes === size)?.ratePps ?? null;
-const best = (who, traffic, size) => Math.max(...modes.map((m) => find(who, traffic, m, size) ?? 0)) || null;
-const ratio = (a, b) => (a !== null && b !== null && b > 0 ? a / b : null);
-const duplex64 = best('ours', 'duplex', 64);
-const simplex64 = best('ours', 'simplex', 64);
-out.ratios.duplexAggregateOverSimplex64 = ratio(duplex64 === null ? null : 2 * duplex64, simplex64);
-for (const size of sizes) out.ratios[`oursOverIperf3PerDirection${size}`] = ratio(best('ours', 'duplex', size), find('iperf3', 'duplex', null, size));
+const find = (name, size) => out.searches.find((s) => s.contender === name && s.sizeBytes === size) ?? null;
+/** The better of our modes for a traffic kind, with its status. */
+function bestOurs(traffic, size) {
+  const names = modes.map((m) => (traffic === 'duplex' ? `ours-${m}` : `ours-simplex-${m}`));
+  const found = names.map((n) => find(n, size)).filter((s) => s !== null);
+  // The highest figure; a search without one (floor) is still returned so its status is shown.
+  return found.length === 0 ? null : found.reduce((a, b) => ((a.ratePps ?? -1) >= (b.ratePps ?? -1) ? a : b));
+}
+/** A ratio of two searched figures; decided only when both are measured limits (confirmed or undersent). */
+function ratio(name, num, numFactor, den) {
+  const value = num !== null && den !== null && num.ratePps !== null && den.ratePps !== null && den.ratePps > 0 ? (numFactor * num.ratePps) / den.ratePps : null;
+  const decided = ['confirmed', 'undersent'];
+  const inputs = [num, den].map((s) => (s === null ? 'missing' : `${s.contender} ${s.sizeBytes} B ${s.status}`));
+  const sound = num !== null && den !== null && decided.includes(num.status) && decided.includes(den.status);
+  out.ratios[name] = { value, inputs, decided: sound };
+  return out.ratios[name];
+}
+const rDuplex = ratio('duplexAggregateOverSimplex64', bestOurs('duplex', 64), 2, bestOurs('simplex', 64));
+const rIperf = {};
+for (const size of [64, 1400]) if (find('iperf3', size)) rIperf[size] = ratio(`oursOverIperf3PerDirection${size}`, bestOurs('duplex', size), 1, find('iperf3', size));
 
 log(`memory: ${RSS_S} s --rate max run`);
 out.memory = await rssGrowth(RSS_S);
+if (out.memory.status === 'failed') {
+  log(`memory: FAILED: ${out.memory.reason}`);
+  process.exitCode = 1;
+}
 log('micro-benchmarks');
 out.micro = await runMicro({ timeMs: 300 });
 
-const target = (name, value, limit, pass) => out.targets.push({ name, value, limit, pass });
-target('duplex aggregate / simplex ceiling at 64 B', out.ratios.duplexAggregateOverSimplex64, '≥ 0.9', out.ratios.duplexAggregateOverSimplex64 === null ? null : out.ratios.duplexAggregateOverSimplex64 >= 0.9);
-target('ours / iperf3 --bidir per direction at 64 B', out.ratios.oursOverIperf3PerDirection64 ?? null, '≥ 1.0', out.ratios.oursOverIperf3PerDirection64 == null ? null : out.ratios.oursOverIperf3PerDirection64 >= 1.0);
-target('header decode + accounting (ns)', out.micro.target.measuredNs, '≤ 150', out.micro.target.pass);
-target('RSS growth over the --rate max run (MB)', out.memory.growthBytes / 1e6, '< 20', out.memory.growthBytes < 20e6);
+/** A target row: `pass` is null (not decided) when an input is missing or not a measured limit. */
+const target = (name, value, limit, check, note) => out.targets.push({ name, value, limit, pass: value === null || note !== null ? null : check(value), note });
+const ratioNote = (r) => (r.value === null ? `no figure (${r.inputs.join('; ')})` : r.decided ? null : `not decided: ${r.inputs.join('; ')}`);
+target('duplex aggregate / simplex ceiling at 64 B', rDuplex.value, '≥ 0.9', (v) => v >= 0.9, ratioNote(rDuplex));
+if (rIperf[64]) target('ours / iperf3 --bidir per direction at 64 B', rIperf[64].value, '≥ 1.0', (v) => v >= 1.0, ratioNote(rIperf[64]));
+target('header decode + accounting (ns)', out.micro.target.measuredNs, '≤ 150', () => out.micro.target.pass, null);
+target('RSS growth over the --rate max run (MB)', out.memory.growthBytes === null ? null : out.memory.growthBytes / 1e6, '< 20', (v) => v < 20, out.memory.status === 'failed' ? `FAILED: ${out.memory.reason}` : null);
+// A failed memory run is a failed target, not an undecided one.
+if (out.memory.status === 'failed') out.targets[out.targets.length - 1].pass = false;
 
 const fmt = (v) => (v === null || v === undefined ? 'n/a' : typeof v === 'number' ? (Math.abs(v) >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(2)) : String(v));
+const rate = (r) => (r === undefined ? '—' : `${r.ratePps === null ? 'none' : fmt(r.ratePps)} (${r.status})`);
+const machineLine = `${out.machine.cpuModel} (${out.machine.cores} cores), ${out.machine.kernel}; node ${out.versions.node}; ${out.versions.tool}; iperf3: ${out.versions.iperf3 ?? 'not installed'}`;
 const lines = [
-  `# bench:perf — ${started}`,
+  `# bench:perf — ${started}${QUICK ? ' (QUICK: a check of the script, not a publication)' : ''}`,
   '',
-  `${out.environment.cpuModel} (${out.environment.cpuCount} cores), ${out.environment.kernel}, node ${out.environment.nodeVersion}; ${TRIAL_S} s trials, pass = loss ≤ ${LOSS_LIMIT} % in each direction and ≥ 95 % of the offered rate sent; 4 MiB socket buffers on both tools.`,
+  machineLine,
   '',
-  '| who | traffic | threads | size | highest lossless rate per direction (datagrams/s) | trials |',
-  '| --- | --- | --- | --: | --: | --: |',
-  ...out.searches.map((s) => `| ${s.who} | ${s.traffic} | ${s.threads} | ${s.sizeBytes} B | ${fmt(s.ratePps)} | ${s.trials.length} |`),
+  `Same search (this tool's \`findMaxRate\`) for every contender: the highest rate per direction with ${out.criteria.rule}; ${TRIAL_S} s trials after ${OMIT_S} s warm-up; 4 MiB socket buffers; 127.0.0.1; resolution ${SEARCH.resolutionPercent} %, ${SEARCH.confirmTrials} re-checks, at most ${SEARCH.maxTrials} trials.`,
   '',
+  `| contender | traffic | size | per direction, ${lossWords(LOSS_LIMIT)} (datagrams/s, status) | A→B | B→A | trials |`,
+  '| --- | --- | --: | --: | --: | --: | --: |',
+  ...out.searches.map((s) => `| ${s.contender} | ${s.traffic}${s.symmetric ? ' (one rate both ways, judged together)' : ''} | ${s.sizeBytes} B | ${rate(s)} | ${rate(s.directions.ab)} | ${rate(s.directions.ba)} | ${s.trials.length} |`),
+  '',
+  ...out.skipped.map((s) => `- ${s.contender}: skipped (${s.reason})`),
+  ...(out.skipped.length ? [''] : []),
+  'Status: ' + STATUS_LEGEND.map(([k, v]) => `**${k}**: ${v}`).join('; ') + '.',
+  '',
+  ...(Object.keys(out.contenders).length === 0
+    ? []
+    : ['Contenders: ' + Object.entries(out.contenders).map(([n, c]) => `**${n}**: ${c.description}${c.version ? ` [${c.version}]` : ''}`).join('; ') + '.', '']),
   '| target | measured | limit | pass |',
   '| --- | --: | --- | --- |',
-  ...out.targets.map((t) => `| ${t.name} | ${fmt(t.value)} | ${t.limit} | ${t.pass === null ? 'n/a' : t.pass ? 'yes' : 'NO'} |`),
+  ...out.targets.map((t) => `| ${t.name} | ${fmt(t.value)} | ${t.limit} | ${t.pass === null ? 'n/a' : t.pass ? 'yes' : 'NO'}${t.note ? ` (${t.note})` : ''} |`),
+  '',
+  out.memory.status === 'failed'
+    ? `Memory: FAILED (${out.memory.reason}).`
+    : `Memory: ${out.memory.samples} samples over ${out.memory.seconds} s; baseline ${fmt(out.memory.baselineBytes / 1e6)} MB (after 3 s), peak ${fmt(out.memory.peakBytes / 1e6)} MB.`,
   '',
 ];
 const md = lines.join('\n');
 process.stdout.write(`${md}\n${formatMicroTable(out.micro)}\n`);
 const stamp = started.slice(0, 10);
-writeFileAtomic(`results/perf-${stamp}.json`, `${JSON.stringify(out, null, 2)}\n`);
-writeFileAtomic(`results/perf-${stamp}.md`, `${md}\n`);
-log(`written: results/perf-${stamp}.json and .md`);
+const base = path.join(outDir, `perf-${stamp}${QUICK ? '-quick' : ''}`);
+writeFileAtomic(`${base}.json`, `${JSON.stringify(out, null, 2)}\n`);
+writeFileAtomic(`${base}.md`, `${md}\n`);
+log(`written: ${base}.json and .md`);
+if (out.memory.status === 'failed') log('bench:perf: FAILED (memory measurement); exit status 1');

@@ -111,7 +111,11 @@ export async function runFindMax(cfg: RunConfig, options: FindMaxOptions, hooks:
   const trials: SearchTrial[] = [];
   const trialRuns: DuplexResult[] = [];
   // Written by the callbacks below; a holder object so the compiler does not narrow them to their initial `null`.
-  const runs: { ceiling: DuplexResult | null; last: DuplexResult | null } = { ceiling: null, last: null };
+  const runs: { ceiling: DuplexResult | null; ceilingSent: DirectionRates | null; last: DuplexResult | null } = {
+    ceiling: null,
+    ceilingSent: null,
+    last: null,
+  };
 
   const runHooks: RunHooks = {
     clock,
@@ -160,7 +164,11 @@ export async function runFindMax(cfg: RunConfig, options: FindMaxOptions, hooks:
             hooks.onRunStart?.({ index: null, rates: null });
             const flood = await run(trialConfig(cfg, options.trialSeconds, null));
             runs.ceiling = flood;
-            const measured = { abPps: direction(flood, 'A').sentPps, baPps: direction(flood, 'B').sentPps };
+            // A flood whose sent rates nobody observed cannot place a ceiling; reading a
+            // missing figure as 0 pps would collapse the range onto the floor without saying why.
+            const measured = sentRates(flood);
+            if (measured === null) throw new SearchStopped('ceiling-unobserved (the flood reported no sent rate)');
+            runs.ceilingSent = measured;
             hooks.onCeilingMeasured?.(flood, measured);
             // In an unpaced duplex flood one endpoint's sender can starve the
             // other's (one event loop per endpoint on shared cores), so the
@@ -179,8 +187,8 @@ export async function runFindMax(cfg: RunConfig, options: FindMaxOptions, hooks:
     const outcome = await findMaxRate(runner, searchOptions);
     ceiling = outcome.ceiling;
     // Record what the flood really sent (the search was given the faster of the two for both).
-    if (ceiling.source === 'measured' && runs.ceiling !== null) {
-      ceiling = { ...ceiling, measured: { abPps: direction(runs.ceiling, 'A').sentPps, baPps: direction(runs.ceiling, 'B').sentPps } };
+    if (ceiling.source === 'measured' && runs.ceilingSent !== null) {
+      ceiling = { ...ceiling, measured: { ...runs.ceilingSent } };
     }
     directions = outcome.directions;
   } catch (err) {
@@ -190,13 +198,8 @@ export async function runFindMax(cfg: RunConfig, options: FindMaxOptions, hooks:
     const first = trials[0];
     if (options.ceilingPps !== null) {
       ceiling = { source: 'option', rates: { abPps: options.ceilingPps, baPps: options.ceilingPps }, measured: null };
-    } else if (first !== undefined && runs.ceiling !== null) {
-      const flood = runs.ceiling;
-      ceiling = {
-        source: 'measured',
-        rates: { ...first.rates },
-        measured: { abPps: direction(flood, 'A').sentPps, baPps: direction(flood, 'B').sentPps },
-      };
+    } else if (first !== undefined && runs.ceilingSent !== null) {
+      ceiling = { source: 'measured', rates: { ...first.rates }, measured: { ...runs.ceilingSent } };
     }
   }
 
@@ -250,8 +253,16 @@ function direction(result: DuplexResult, from: 'A' | 'B'): DirectionResult {
   return d;
 }
 
-function figures(d: DirectionResult): { sentPps: number; lossPercent: number } {
+/** The figures the search judges; `null` stays `null` (the search fails such a trial as `unobserved`). */
+function figures(d: DirectionResult): { sentPps: number | null; lossPercent: number | null } {
   return { sentPps: d.sentPps, lossPercent: d.lossPercent };
+}
+
+/** The flood's sent rate per direction, or `null` when either was not observed. */
+function sentRates(flood: DuplexResult): DirectionRates | null {
+  const ab = direction(flood, 'A').sentPps;
+  const ba = direction(flood, 'B').sentPps;
+  return ab === null || ba === null ? null : { abPps: ab, baPps: ba };
 }
 
 /**

@@ -35,10 +35,10 @@ export interface DirectionRates {
 export interface DirectionOutcome {
   /** The rate the pacer was asked for (as the runner reports it). */
   offeredPps: number;
-  /** The rate the sender actually achieved. */
-  sentPps: number;
-  /** Share of sent datagrams that were not received, 0..100. */
-  lossPercent: number;
+  /** The rate the sender actually achieved; `null` when nobody observed it. */
+  sentPps: number | null;
+  /** Share of sent datagrams that were not received, 0..100; `null` when it could not be derived. */
+  lossPercent: number | null;
 }
 
 /** What one duplex trial measured, per direction. */
@@ -63,7 +63,7 @@ export type CeilingProbe = () => Promise<DirectionRates>;
 
 /** Why the trial sat where it did, per direction. */
 export type DirectionRole =
-  /** The first trial: the ceiling itself (one trial decides "lossless at the ceiling"). */
+  /** The first trial: the ceiling itself (one trial decides "passes at the ceiling"). */
   | 'ceiling'
   /** A bisection step (including the final check of the floor). */
   | 'search'
@@ -82,7 +82,12 @@ export type TrialVerdict =
   /** Loss above the threshold. */
   | 'loss'
   /** The sender could not emit the offered rate: that rate is not sustained, whatever the loss. */
-  | 'undersent';
+  | 'undersent'
+  /**
+   * A figure the verdict needs (sent rate or loss) was not observed (`null`) or is
+   * not a number: nothing vouches for the rate, so it fails. Never read as 0 % loss.
+   */
+  | 'unobserved';
 
 /** One direction of one recorded trial. */
 export interface DirectionTrialRecord {
@@ -92,6 +97,8 @@ export interface DirectionTrialRecord {
   outcome: DirectionOutcome;
   pass: boolean;
   verdict: TrialVerdict;
+  /** Why a failing direction failed, in words (e.g. `sent 80,000 pps < 95 % of 100,000`); `null` when it passed. */
+  reason: string | null;
 }
 
 /** One trial as the search saw it. */
@@ -107,11 +114,19 @@ export interface TrialRecord {
 
 /** Why a direction's search stopped where it did. */
 export type SearchLimit =
-  /** The normal case: the rate passes, the next rate up (within the resolution) fails. */
+  /** The normal case: the rate passes, the next rate up (within the resolution) fails, and at least one failure above was on loss. */
   | 'loss'
-  /** Lossless even at the ceiling: the true limit may lie higher. */
+  /**
+   * Every failure above the result was the sender falling short of the offered
+   * rate (at whatever loss): the sender, not the path, is the limit. Reporting
+   * this as `loss` would blame the path for what the sender could not emit.
+   */
+  | 'undersent'
+  /** No failure above was on loss, and at least one could not be judged (a figure was not observed). */
+  | 'unobserved'
+  /** Passing (loss within the threshold, rate sent) even at the ceiling: the true limit may lie higher. */
   | 'ceiling'
-  /** Lossy even at the floor: no rate in range passes. */
+  /** Failing even at the floor: no rate in range passes. */
   | 'floor'
   /** The trial budget ran out: the rate is the best passing one so far. */
   | 'max-trials';
@@ -155,7 +170,7 @@ export interface SearchOutcome {
 
 /** Options of {@link findMaxRate}. */
 export interface SearchOptions {
-  /** Lowest rate searched, per direction (> 0). A direction lossy here is reported `limitedBy: 'floor'`. */
+  /** Lowest rate searched, per direction (> 0). A direction failing here (loss, undersent or unobserved) is reported `limitedBy: 'floor'`. */
   floorPps: number;
   /** Highest rate searched: one for both directions or one each. Without it, `measureCeiling` is required. */
   ceilingPps?: number | DirectionRates;
@@ -226,7 +241,9 @@ interface DirectionState {
   /** Lowest rate that failed: the upper end of the bracket (`null`: nothing failed yet). */
   hi: number | null;
   /** Set when the floor failed; final (see `plan`). */
-  floorFailure: { lossPercent: number } | null;
+  floorFailure: { lossPercent: number | null } | null;
+  /** The verdict and rate of every failing trial, to tell what limited the direction (see `limitOf`). */
+  failures: { ratePps: number; verdict: Exclude<TrialVerdict, 'pass'> }[];
   trials: number;
 }
 
@@ -413,7 +430,7 @@ async function resolveCeiling(options: SearchOptions, floorPps: number): Promise
 }
 
 function newState(floor: number, ceiling: number): DirectionState {
-  return { floor, ceiling, passes: new Map(), hi: null, floorFailure: null, trials: 0 };
+  return { floor, ceiling, passes: new Map(), hi: null, floorFailure: null, failures: [], trials: 0 };
 }
 
 /** The highest surviving passing rate, or `null`. */
@@ -433,7 +450,7 @@ function plan(state: DirectionState, params: Params): Step {
   const hi = state.hi;
 
   // Nothing known yet (or everything refuted up to an untested ceiling): start at the ceiling,
-  // so a system that is lossless over the whole range costs one trial plus the re-checks.
+  // so a system that passes over the whole range costs one trial plus the re-checks.
   if (hi === null && (lo === null || lo < state.ceiling)) {
     return { role: 'ceiling', ratePps: state.ceiling, done: false };
   }
@@ -465,17 +482,39 @@ function plan(state: DirectionState, params: Params): Step {
 function judge(step: Step, outcome: DirectionOutcome, params: Params): DirectionTrialRecord {
   // Judge against the rate the search asked for, not what the runner echoes back, so a
   // runner that silently clamps the rate cannot make an unsustained rate look sustained.
-  const undersent = !(outcome.sentPps >= params.minSentFraction * step.ratePps);
-  // `!(x <= t)` also fails a NaN loss (a broken measurement is not a pass).
-  const lossy = !(outcome.lossPercent <= params.threshold);
-  const verdict: TrialVerdict = undersent ? 'undersent' : lossy ? 'loss' : 'pass';
+  const { sentPps, lossPercent } = outcome;
+  const minSent = params.minSentFraction * step.ratePps;
+  let verdict: TrialVerdict;
+  let reason: string | null;
+  // An unobserved figure fails the trial outright: a missing loss must never read as 0 %,
+  // and a missing sent count cannot show that the rate was emitted.
+  if (!isFiniteNumber(sentPps) || !isFiniteNumber(lossPercent)) {
+    verdict = 'unobserved';
+    const missing = [!isFiniteNumber(sentPps) ? 'sent rate' : null, !isFiniteNumber(lossPercent) ? 'loss' : null].filter((x) => x !== null);
+    reason = `${missing.join(' and ')} not observed`;
+  } else if (!(sentPps >= minSent)) {
+    verdict = 'undersent';
+    reason = `sent ${Math.round(sentPps)} pps < ${Math.round(params.minSentFraction * 100)} % of ${Math.round(step.ratePps)} pps offered`;
+  } else if (!(lossPercent <= params.threshold)) {
+    verdict = 'loss';
+    // Four decimals: enough to compare with any threshold a user can type, short enough to read.
+    reason = `loss ${Number(lossPercent.toFixed(4))} % > ${params.threshold} %`;
+  } else {
+    verdict = 'pass';
+    reason = null;
+  }
   return {
     role: step.role,
     offeredPps: step.ratePps,
-    outcome: { offeredPps: outcome.offeredPps, sentPps: outcome.sentPps, lossPercent: outcome.lossPercent },
+    outcome: { offeredPps: outcome.offeredPps, sentPps, lossPercent },
     pass: verdict === 'pass',
     verdict,
+    reason,
   };
+}
+
+function isFiniteNumber(x: number | null): x is number {
+  return typeof x === 'number' && Number.isFinite(x);
 }
 
 /** Folds one trial's verdict into a direction's state. */
@@ -488,13 +527,15 @@ function update(state: DirectionState, record: DirectionTrialRecord): void {
     // such a rate, so this is only a guard against an inconsistent state.
     if (state.hi !== null && rate >= state.hi) return;
     const prior = state.passes.get(rate);
-    const loss = record.outcome.lossPercent;
+    // A pass always has an observed loss (see `judge`); the fallback only satisfies the type.
+    const loss = record.outcome.lossPercent ?? Number.POSITIVE_INFINITY;
     state.passes.set(rate, {
       count: (prior?.count ?? 0) + 1,
       maxLoss: Math.max(prior?.maxLoss ?? loss, loss),
     });
     return;
   }
+  if (record.verdict !== 'pass') state.failures.push({ ratePps: rate, verdict: record.verdict });
   // A failure at `rate` refutes every pass at or above it (assuming loss does not fall
   // as the rate rises): they were lucky, or the partner direction's load has grown since.
   state.hi = state.hi === null ? rate : Math.min(state.hi, rate);
@@ -516,6 +557,20 @@ function resultOf(state: DirectionState, params: Params, ranOut: boolean): Direc
   const lo = bestPass(state);
   const pass = lo === null ? undefined : state.passes.get(lo);
   const confirmed = pass !== undefined && pass.count - 1 >= params.confirmTrials;
-  const limitedBy: SearchLimit = ranOut ? 'max-trials' : lo !== null && lo >= state.ceiling ? 'ceiling' : 'loss';
+  const limitedBy: SearchLimit = ranOut ? 'max-trials' : lo !== null && lo >= state.ceiling ? 'ceiling' : limitOf(state, lo);
   return { ...base, ratePps: lo, lossPercentAtRate: pass?.maxLoss ?? null, limitedBy, confirmed };
+}
+
+/**
+ * What stopped a converged direction below its ceiling, from the failures above
+ * its result: `loss` when any of them was a loss failure, `undersent` when all
+ * were the sender falling short, else `unobserved`. Only failures above the
+ * result count (a failure at or below a rate refutes the pass there, so in a
+ * converged search every failure lies above `lo`).
+ */
+function limitOf(state: DirectionState, lo: number | null): SearchLimit {
+  const above = state.failures.filter((f) => lo === null || f.ratePps > lo);
+  if (above.length === 0 || above.some((f) => f.verdict === 'loss')) return 'loss';
+  if (above.every((f) => f.verdict === 'undersent')) return 'undersent';
+  return 'unobserved';
 }

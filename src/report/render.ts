@@ -95,6 +95,8 @@ export function searchLossSeries(search: SearchResult): LossSeries[] {
         lossPercent: t[dir].outcome.lossPercent,
         undersent: t[dir].verdict === 'undersent',
       }))
+      // An unobserved figure has no place on the axes (plotting it as 0 would show a pass).
+      .filter((p): p is { sentPps: number; offeredPps: number; lossPercent: number; undersent: boolean } => p.sentPps !== null && p.lossPercent !== null)
       .sort((a, b) => a.sentPps - b.sentPps),
   }));
 }

@@ -213,9 +213,10 @@ const SearchTrialDirectionSchema = Type.Object(
   {
     role: Type.Union([Type.Literal('ceiling'), Type.Literal('search'), Type.Literal('confirm'), Type.Literal('hold')]),
     offeredPps: Num(),
-    outcome: Type.Object({ offeredPps: Num(), sentPps: Num(), lossPercent: Num() }, Closed),
+    outcome: Type.Object({ offeredPps: Num(), sentPps: NullOr(Num()), lossPercent: NullOr(Num()) }, Closed),
     pass: Type.Boolean(),
-    verdict: Type.Union([Type.Literal('pass'), Type.Literal('loss'), Type.Literal('undersent')]),
+    verdict: Type.Union([Type.Literal('pass'), Type.Literal('loss'), Type.Literal('undersent'), Type.Literal('unobserved')]),
+    reason: Type.Optional(NullOr(Text())),
   },
   Closed,
 );
@@ -236,7 +237,7 @@ const SearchDirectionResultSchema = Type.Object(
     ratePps: NullOr(Num()),
     lossPercentAtRate: NullOr(Num()),
     lowestFailingPps: NullOr(Num()),
-    limitedBy: Type.Union([Type.Literal('loss'), Type.Literal('undersent'), Type.Literal('ceiling'), Type.Literal('floor'), Type.Literal('max-trials')]),
+    limitedBy: Type.Union([Type.Literal('loss'), Type.Literal('undersent'), Type.Literal('unobserved'), Type.Literal('ceiling'), Type.Literal('floor'), Type.Literal('max-trials')]),
     confirmed: Type.Boolean(),
     trials: Count(),
   },

@@ -339,10 +339,16 @@ export interface SearchTrialDirection {
   /** Why the direction sat at this rate: the first trial, a bisection step, a re-check, or held at its answer. */
   role: 'ceiling' | 'search' | 'confirm' | 'hold';
   offeredPps: number;
-  outcome: { offeredPps: number; sentPps: number; lossPercent: number };
+  /** `sentPps` / `lossPercent` are `null` when the trial's run did not observe them (verdict `unobserved`). */
+  outcome: { offeredPps: number; sentPps: number | null; lossPercent: number | null };
   pass: boolean;
-  /** `undersent`: the sender could not emit the offered rate, so it is not sustained whatever the loss. */
-  verdict: 'pass' | 'loss' | 'undersent';
+  /**
+   * `undersent`: the sender could not emit the offered rate, so it is not sustained whatever the loss.
+   * `unobserved`: the sent rate or the loss was not observed, so nothing vouches for the rate (never read as 0 % loss).
+   */
+  verdict: 'pass' | 'loss' | 'undersent' | 'unobserved';
+  /** Why a failing direction failed, in words; `null` when it passed. Absent in results written before it was recorded. */
+  reason?: string | null;
 }
 
 /** One trial of a search. Its full run is `trialRuns[index]` of the search result. */
@@ -364,10 +370,11 @@ export interface SearchDirectionResult {
   /**
    * `loss`: a trial above failed on loss; `undersent`: every failure above was
    * the sender falling short of the offered rate (the tool, not the path, was
-   * the limit); `ceiling`: passed at the ceiling; `floor`: failed at the floor;
-   * `max-trials`: budget ran out.
+   * the limit); `unobserved`: no failure above was on loss and some could not be
+   * judged (a figure was not observed); `ceiling`: passed at the ceiling;
+   * `floor`: failed at the floor; `max-trials`: budget ran out.
    */
-  limitedBy: 'loss' | 'undersent' | 'ceiling' | 'floor' | 'max-trials';
+  limitedBy: 'loss' | 'undersent' | 'unobserved' | 'ceiling' | 'floor' | 'max-trials';
   confirmed: boolean;
   trials: number;
 }

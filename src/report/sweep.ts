@@ -80,7 +80,7 @@ export function thresholdLabel(lossThresholdPercent: number): string {
 /** `pass`, `LOSS`, `UNDERSENT`. */
 function verdictLabel(d: SearchTrialDirection): string {
   // Failures in capitals: they are what moved the bracket down.
-  return d.verdict === 'pass' ? 'pass' : d.verdict === 'loss' ? 'LOSS' : 'UNDERSENT';
+  return d.verdict === 'pass' ? 'pass' : d.verdict === 'loss' ? 'LOSS' : d.verdict === 'undersent' ? 'UNDERSENT' : 'UNOBSERVED';
 }
 
 /**
@@ -106,6 +106,8 @@ function limitLabel(limit: SearchDirectionResult['limitedBy']): string {
       return 'floor (lossy at floor)';
     case 'max-trials':
       return 'max trials';
+    case 'unobserved':
+      return 'unobserved: trials above could not be judged';
   }
 }
 
