@@ -10,6 +10,7 @@
 import { randomInt } from 'node:crypto';
 import { createMonotonicClock, type Clock } from '../udp/clock.js';
 import { diffCounters, readUdpCounters, type UdpCounterSnapshot } from '../udp/kernel.js';
+import { DROP_BASELINE_LEAD_NS } from '../udp/sender.js';
 import { SCHEMA_VERSION } from '../report/schema.js';
 import type { DirectionResult, DuplexResult, KernelCounters, RunConfig, RunWarning } from '../report/schema.js';
 import type { IntervalTick } from './messages.js';
@@ -149,7 +150,7 @@ export async function runLocalDuplex(cfg: RunConfig, hooks: RunHooks = {}): Prom
     for (const e of endpoints) e.start(startAtNs, warmupNs, cfg.durationSeconds * 1e9);
 
     // Measure-start timer: the kernel drop baseline excludes pre-roll and warm-up drops.
-    const warmupTimer: NodeJS.Timeout = setTimeout(() => endpoints.forEach((e) => e.markMeasureStart()), Math.max(0, (startAtNs + warmupNs - clock.nowNs()) / 1e6));
+    const warmupTimer: NodeJS.Timeout = setTimeout(() => endpoints.forEach((e) => e.markMeasureStart()), Math.max(0, (startAtNs + warmupNs - DROP_BASELINE_LEAD_NS - clock.nowNs()) / 1e6));
 
     // Interrupt: stop the senders now; everything else proceeds (drain, collect).
     let interrupted = false;

@@ -8,6 +8,7 @@
 import { readUdpCounters } from '../udp/kernel.js';
 import type { Clock } from '../udp/clock.js';
 import { Kind } from '../udp/wire.js';
+import { DROP_BASELINE_LEAD_NS } from '../udp/sender.js';
 import { SCHEMA_VERSION } from '../report/schema.js';
 import type { DuplexResult, Environment, KernelCounters, RunConfig, RunWarning } from '../report/schema.js';
 import { TOOL } from '../version.js';
@@ -158,7 +159,7 @@ export async function runDataPhase(
   const warmupNs = cfg.omitSeconds * 1e9;
   ep.start(startAtNs, warmupNs, cfg.durationSeconds * 1e9);
   // Measure-start timer: the kernel drop baseline excludes pre-roll and warm-up drops.
-  const warmupTimer = setTimeout(() => ep.markMeasureStart(), Math.max(0, (startAtNs + warmupNs - clock.nowNs()) / 1e6));
+  const warmupTimer = setTimeout(() => ep.markMeasureStart(), Math.max(0, (startAtNs + warmupNs - DROP_BASELINE_LEAD_NS - clock.nowNs()) / 1e6));
 
   const sendersOk = await waitAll([sendDone], runMs + 30_000);
   clearTimeout(warmupTimer);

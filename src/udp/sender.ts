@@ -67,6 +67,20 @@ type Phase = 'idle' | 'preroll' | 'warmup' | 'measure' | 'flush' | 'ending' | 'd
  */
 const PREROLL_MAX_PPS = 20_000;
 
+/**
+ * Senders are silent for this long before the measured phase begins, and
+ * the receiving sockets' drop baseline is read in the middle of that gap
+ * ({@link DROP_BASELINE_LEAD_NS} before the start). Without the gap a
+ * warm-up datagram sent a moment after the baseline and dropped by a full
+ * buffer counted as a measured drop: the loss check caught it (kernel drops
+ * one above the loss, split threads, 4 KiB buffer). The gap lets the
+ * receive queue drain a little before measuring; at 100k datagrams/s it is
+ * 2,000 datagrams' worth of time.
+ */
+export const QUIET_BEFORE_MEASURE_NS = 20e6;
+/** When, before the measured start, the kernel drop baseline is read. */
+export const DROP_BASELINE_LEAD_NS = QUIET_BEFORE_MEASURE_NS / 2;
+
 /** Sends one direction's datagrams. */
 export class Sender implements SenderCounters {
   sent = 0;
@@ -229,6 +243,8 @@ export class Sender implements SenderCounters {
       this.beginRun();
       phase = this.phase;
     }
+    // The quiet gap before measuring (see QUIET_BEFORE_MEASURE_NS): no warm-up datagram near the drop baseline.
+    if ((phase === 'preroll' || phase === 'warmup') && now >= this.warmupEndNs - QUIET_BEFORE_MEASURE_NS && now < this.warmupEndNs) return;
     if (phase === 'warmup' && now >= this.warmupEndNs) {
       // Switch only with no send outstanding, so every callback is counted in its own phase.
       if (this.inflight > 0) return;
