@@ -32,7 +32,7 @@ function receiverFrom(seqs: readonly number[], end: { seqEnd: number; sent: numb
 }
 
 function sender(sent: number, errors: Record<string, number> = {}, measureErrors = 0, seqEnd = sent + measureErrors): SenderPartial {
-  return { sent, attempted: seqEnd, warmupSent: 0, errors, measureErrors, seqEnd, measureStartNs: 1e9, measureEndNs: 2e9, intervalSent: [] };
+  return { sent, attempted: seqEnd, warmupSent: 0, errors, measureErrors, seqEnd, measureStartNs: 1e9, measureEndNs: 2e9, intervalSent: [], peerDropsAtStart: null };
 }
 
 const base = { from: 'A', to: 'B', kernelExact: true, extraForeign: 0, sizeBytes: 100, offeredPps: 1000, sharedClock: true } as const;

@@ -55,6 +55,7 @@ export const SenderPartialSchema = Type.Object(
     measureStartNs: Type.Number({ minimum: 0 }),
     measureEndNs: Type.Number({ minimum: 0 }),
     intervalSent: Type.Array(Count(), { maxItems: MAX_INTERVALS }),
+    peerDropsAtStart: NullOr(Type.Integer()),
   },
   Closed,
 );
@@ -92,6 +93,7 @@ export const EndpointReportSchema = Type.Object(
     receiver: NullOr(ReceiverPartialSchema),
     kernelDrops: NullOr(Type.Integer()),
     extraForeign: Count(),
+    dropsAtEnd: NullOr(Type.Integer()),
     complete: Type.Boolean(),
   },
   Closed,

@@ -86,6 +86,16 @@ export function kernelDelta(before: UdpCounterSnapshot, after: UdpCounterSnapsho
     : { available: false, source: before.available ? after.source : before.source, delta: {}, note: 'n/a: /proc counters not available here' };
 }
 
+/**
+ * The receiving sockets' drops during the measured phase, from the baseline
+ * the sender read as its measured phase began (exact on loopback, see
+ * `SenderPartial.peerDropsAtStart`); `null` when either reading is missing.
+ */
+function exactDrops(from: EndpointReport, to: EndpointReport): number | null {
+  const base = from.sender?.peerDropsAtStart ?? null;
+  return base === null || to.dropsAtEnd === null ? null : to.dropsAtEnd - base;
+}
+
 /** Merges two endpoint reports (A, B) into the two directions. */
 export function directionsOf(args: {
   a: EndpointReport;
@@ -103,7 +113,7 @@ export function directionsOf(args: {
       to: to.endpoint.id,
       sender: from.sender,
       receiver: to.receiver,
-      kernelDrops: to.kernelDrops,
+      kernelDrops: exactDrops(from, to) ?? to.kernelDrops,
       kernelExact: args.kernelExact,
       extraForeign: to.extraForeign,
       sizeBytes: cfg.sizeBytes,

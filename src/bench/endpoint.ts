@@ -35,6 +35,8 @@ export interface EndpointReport {
   kernelDrops: number | null;
   /** Foreign datagrams that reached the sender-only socket (split mode). */
   extraForeign: number;
+  /** The drop counter of this endpoint's sockets after the drain; `null` without /proc. */
+  dropsAtEnd: number | null;
   /** Every worker reported. */
   complete: boolean;
 }
@@ -209,6 +211,7 @@ export class Endpoint {
       receiver: receiverPart?.receiver ?? null,
       kernelDrops,
       extraForeign: senderOnly?.foreignAtSender ?? 0,
+      dropsAtEnd: this.dropsAtEnd,
       complete: this.partials.length === this.workers.length,
     };
   }

@@ -91,6 +91,14 @@ export interface ReceiverPartial {
 export interface SenderPartial extends SenderCounters {
   /** Cumulative sent at the end of each measured second. */
   intervalSent: number[];
+  /**
+   * Local mode: the receiving socket's drop counter read by this sender at
+   * the instant its measured phase began, before its first measured send.
+   * On loopback a datagram is delivered or dropped inside `sendmsg`, so every
+   * earlier (warm-up) drop is in it and no measured one: an exact baseline.
+   * `null` in remote mode (the peer's counters are on another machine).
+   */
+  peerDropsAtStart: number | null;
 }
 
 /** A worker's partial result: whichever halves its role has. */

@@ -17,6 +17,7 @@ import { Sender } from '../udp/sender.js';
 import { bindSocket, closeSocket, connectSocket } from '../udp/socket.js';
 import { CONTROL_KIND_MIN, Decode, createHeader, decodeHeader } from '../udp/wire.js';
 import { startCpuMeter } from '../udp/cpu.js';
+import { readPortDrops } from '../udp/kernel.js';
 import { BenchError } from '../errors.js';
 import type { FromWorker, ReceiverPartial, SenderPartial, ToWorker, WorkerInit, WorkerPartial } from './messages.js';
 
@@ -34,6 +35,7 @@ let socket: dgram.Socket | null = null;
 let sender: Sender | null = null;
 let receiver: Receiver | null = null;
 let leaked = 0;
+let peerDropsAtStart: number | null = null;
 let foreignAtSender = 0;
 const socketErrors: Record<string, number> = {};
 const intervalSent: number[] = [];
@@ -113,6 +115,7 @@ async function onPeer(address: string, peerPort: number): Promise<void> {
       batch: init.batch,
       peer: { address, port: peerPort },
       echo,
+      ...(init.sharedClock ? { onMeasureStart: () => (peerDropsAtStart = readPortDrops(peerPort, init.family)?.drops ?? null) } : {}),
     });
   }
   post({ type: 'ready' });
@@ -212,7 +215,7 @@ async function onFinish(): Promise<void> {
   if (sender) {
     const c = sender.snapshot();
     for (const [code, n] of Object.entries(socketErrors)) c.errors[code] = (c.errors[code] ?? 0) + n;
-    senderPartial = { ...c, intervalSent };
+    senderPartial = { ...c, intervalSent, peerDropsAtStart };
   }
   let receiverPartial: ReceiverPartial | null = null;
   if (receiver) {

@@ -34,6 +34,8 @@ export interface SenderOptions {
   peer: { address: string; port: number } | null;
   /** Where the receiver leaves the latest peer timestamp to echo (RTT); optional. */
   echo: EchoState | null;
+  /** Called synchronously when the measured phase begins, before its first send (the exact drop baseline, local mode). */
+  onMeasureStart?: () => void;
 }
 
 /** Sender counters, returned in the worker's partial result. */
@@ -194,6 +196,7 @@ export class Sender implements SenderCounters {
     this.measureBegan = true;
     this.flags = 0;
     this.seq = 0;
+    this.opts.onMeasureStart?.();
     this.measureStartNs = this.opts.clock.nowNs();
   }
 
