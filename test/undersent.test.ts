@@ -6,7 +6,7 @@ describe('a sender that cannot reach the offered rate', () => {
   it('is reported undersent per direction, with a warning naming the offered and the achieved rate', async () => {
     // 2M datagrams/s per direction is far above what node:dgram can emit on this kind of machine
     // (about 0.1M): the senders' own kernel-accepted counts show the shortfall.
-    const r = await runCli(['duplex', '--rate', '2M', '--size', '64', '--duration', '1', '--json', '--no-save', '--no-progress']);
+    const r = await runCli(['duplex', '--rate', '2Mpps', '--size', '64', '--duration', '1', '--json', '--no-save', '--no-progress']);
     expect(r.code).toBe(0);
     const result = JSON.parse(r.stdout);
     for (const d of result.directions) {

@@ -8,7 +8,7 @@
  * overall timeout that ends in a clear error.
  */
 import { createMonotonicClock } from '../udp/clock.js';
-import { bindSocket, closeSocket } from '../udp/socket.js';
+import { bindSocket, closeSocket, connectSocket } from '../udp/socket.js';
 import { Kind } from '../udp/wire.js';
 import type { DuplexResult, RunConfig } from '../report/schema.js';
 import { ControlChannel, ControlError, CONTROL_VERSION, HELLO_BYTES, formatPeer, hmac, jsonBody, nonce, sessionKey, type NegotiatedParams, type PeerAddress } from './control.js';
@@ -50,12 +50,31 @@ export async function runRemoteDuplex(cfg: RunConfig, hooks: RunHooks = {}): Pro
   const notice = (line: string): void => hooks.onNotice?.(line);
 
   // bind: the control socket owns the port first; the data workers join it.
-  const bound = await bindSocket({ family: cfg.family, address: cfg.host, port: cfg.port ?? 0, reuseAddr: true, rcvbufBytes: null, sndbufBytes: null });
+  // The port is bound explicitly even when the user left it free: Linux
+  // releases an ephemeral port when a connected UDP socket is disconnected
+  // (udp_disconnect without SOCK_BINDPORT_LOCK), and the handshake below
+  // connects and then disconnects the control socket.
+  const port = cfg.port ?? (await freePort(cfg.family, cfg.host));
+  const bound = await bindSocket({ family: cfg.family, address: cfg.host, port, reuseAddr: true, rcvbufBytes: null, sndbufBytes: null });
   const ch = new ControlChannel(bound.socket, clock);
-  bound.socket.on('error', () => undefined); // ICMP errors on the control socket: retransmission covers them
   let ep: Endpoint | null = null;
-  const signal = hooks.signal;
+  // During the handshake the control socket is connect()ed to the listener, so
+  // an ICMP port unreachable comes back as ECONNREFUSED: "nothing is
+  // listening" within one retransmission instead of a 10 s time-out. It is
+  // disconnected before the data sockets join the port (a connected socket
+  // would otherwise take the peer's datagrams from them).
+  const nothingListening = new AbortController();
+  bound.socket.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'ECONNREFUSED' && ch.connectedPeer !== null) nothingListening.abort();
+  });
+  const signal = hooks.signal === undefined ? nothingListening.signal : AbortSignal.any([hooks.signal, nothingListening.signal]);
+  const unreachable = (err: unknown): never => {
+    if (nothingListening.signal.aborted) throw new ControlError(`nothing is listening at ${formatPeer(peer)} (ICMP port unreachable): is \`bench listen\` running there, on that port?`, 'ENOLISTENER');
+    throw err;
+  };
   try {
+    await connectSocket(bound.socket, peer.address, peer.port);
+    ch.connectedPeer = peer;
     // hello ⇄ cookie
     const myNonce = nonce();
     notice(`contacting ${formatPeer(peer)} from port ${bound.port}`);
@@ -70,8 +89,8 @@ export async function runRemoteDuplex(cfg: RunConfig, hooks: RunHooks = {}): Pro
         if (m.frame.kind === Kind.Refuse || m.frame.kind === Kind.Busy) throw refusal(m.frame.kind, body);
         return undefined;
       },
-      { timeoutMs: CONTROL_TIMEOUT_MS, what: 'hello', padTo: HELLO_BYTES, ...(signal ? { signal } : {}) },
-    );
+      { timeoutMs: CONTROL_TIMEOUT_MS, what: 'hello', padTo: HELLO_BYTES, signal },
+    ).catch(unreachable);
 
     // With a secret, every frame from here on is tagged under a key derived from both nonces (docs/protocol.md).
     if (secret !== null) {
@@ -96,8 +115,10 @@ export async function runRemoteDuplex(cfg: RunConfig, hooks: RunHooks = {}): Pro
         if (m.frame.kind === Kind.Refuse || m.frame.kind === Kind.Busy) throw refusal(m.frame.kind, body);
         return undefined;
       },
-      { timeoutMs: CONTROL_TIMEOUT_MS, what: 'the test parameters', ...(signal ? { signal } : {}) },
-    );
+      { timeoutMs: CONTROL_TIMEOUT_MS, what: 'the test parameters', signal },
+    ).catch(unreachable);
+    bound.socket.disconnect();
+    ch.connectedPeer = null;
     const session = accepted.session;
     notice(`accepted: session ${session.toString(16)}, ${cfg.durationSeconds} s, ${cfg.threads} threads here`);
 
@@ -120,7 +141,7 @@ export async function runRemoteDuplex(cfg: RunConfig, hooks: RunHooks = {}): Pro
         if (m.frame.kind === Kind.Abort && m.frame.session === session) throw new ControlError('the listener gave up before the start', 'EABORTED');
         return undefined;
       },
-      { timeoutMs: CONTROL_TIMEOUT_MS, what: 'the start signal', ...(signal ? { signal } : {}) },
+      { timeoutMs: CONTROL_TIMEOUT_MS, what: 'the start signal', signal },
     );
     opened.stopRelay();
     const startAtNs = clock.nowNs() + go.startInMs * 1e6 - go.rttNs / 2;
@@ -140,4 +161,12 @@ function refusal(kind: number, body: unknown): ControlError {
   // The listener's words, escaped and capped: they reach the user's terminal.
   const why = matches(ReasonBody, body) ? printable(body.reason, 200) : 'no reason given';
   return kind === Kind.Busy ? new ControlError(`the listener is busy: ${why}`, 'EBUSY') : new ControlError(`the listener refused: ${why}`, 'EREFUSED');
+}
+
+/** A port the kernel considers free right now (bound and released at once). */
+async function freePort(family: 4 | 6, host: string): Promise<number> {
+  const probe = await bindSocket({ family, address: host, port: 0, reuseAddr: false, rcvbufBytes: null, sndbufBytes: null });
+  const port = probe.port;
+  await closeSocket(probe.socket);
+  return port;
 }

@@ -10,9 +10,14 @@ import { OptionError } from '../errors.js';
 /** Output options shared by the commands that produce a result. */
 export interface OutputOptions {
   json?: boolean;
+  /** `--json-stream`: NDJSON on stdout, the result as the last line. */
+  jsonStream?: boolean;
   save: boolean;
   out?: string;
   progress: boolean;
+  /** `-i`: whole seconds per interval line (text as given). */
+  interval?: string;
+  logfile?: string;
 }
 
 /** Writes one line to stderr (progress, notices). */
@@ -117,7 +122,8 @@ export function finishResult(
   const text = `${JSON.stringify(result, null, 2)}\n`;
   const saved = saveResult(text, plan, result.kind, detail);
   if (saved.line !== null) stderrLine(saved.line);
-  if (out.json) process.stdout.write(text);
+  if (out.jsonStream) process.stdout.write(`${JSON.stringify({ event: 'end', data: result })}\n`);
+  else if (out.json) process.stdout.write(text);
   else {
     process.stdout.write(`${render()}\n`);
     if (saved.failed) process.stderr.write(text);

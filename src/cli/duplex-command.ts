@@ -7,6 +7,7 @@
 import { Option, type Command } from 'commander';
 import { parseIntIn, parseRate, parseSeconds, resolveDuplexOptions, type RawDuplexOptions } from './options.js';
 import { finishResult, interruptible, planSave, stderrLine, type OutputOptions } from './common.js';
+import { bitrateToRate, intervalAggregator, jsonStreamLine, parseInterval, redirectToLogfile } from './iperf-compat.js';
 import { OptionError } from '../errors.js';
 import { runDuplex } from '../bench/run.js';
 import type { ProgressSample } from '../bench/run.js';
@@ -21,13 +22,14 @@ import { formatInteger, formatPps } from '../report/format.js';
 export function addRunOptions(cmd: Command): Command {
   return cmd
     .option('--host <addr>', 'address to bind (default 127.0.0.1; with --peer, the wildcard of the peer\'s family)')
-    .option('--port <n>', 'A binds N and B binds N+1 (default: free ports)')
+    .option('-p, --port <n>', 'A binds N and B binds N+1 (default: free ports)')
     .option('--peer <host:port>', 'run against `bench listen` on another machine ([::1]:5301 for IPv6)')
-    .option('--size <bytes>', 'UDP payload bytes per datagram, header included', '200')
-    .option('--rate <rate>', 'per direction: datagrams/s (50k, 1.5M), bits/s (20Mbit) or max', '10k')
+    .option('-l, --size <bytes>', 'UDP payload bytes per datagram, header included', '200')
+    .option('--rate <rate>', 'per direction, datagrams/s (50k, 200kpps) or bits/s with a unit (20Mbit), or max', '10k')
+    .option('-b, --bitrate <bits>', "per direction, bits/s of UDP payload as iperf3 means it (100M = 100 Mbit/s, 1G, 500K); instead of --rate")
     .option('--rate-ab <rate>', 'rate A→B (overrides --rate)')
     .option('--rate-ba <rate>', 'rate B→A (overrides --rate)')
-    .option('--duration <s>', 'measured seconds', '5')
+    .option('-t, --duration <s>', 'measured seconds', '5')
     .option('--omit <s>', 'warm-up seconds before measuring (excluded from the figures)', '0')
     .option('--threads <mode>', 'single (one event loop per endpoint), split (sender and receiver threads) or auto', 'auto')
     .option('--rcvbuf <size>', 'SO_RCVBUF to request (k/m suffixes: 4m)')
@@ -40,17 +42,22 @@ export function addRunOptions(cmd: Command): Command {
 /** Output options shared by result-producing commands. */
 export function addOutputOptions(cmd: Command): Command {
   return cmd
-    .option('--json', 'print the full result as JSON on stdout instead of the table')
+    .option('-J, --json', 'print the full result as JSON on stdout instead of the table')
+    .option('--json-stream', 'print one JSON object per line on stdout: each interval, then the result (NDJSON, as iperf3)')
+    .option('-i, --interval <s>', 'whole seconds between interval lines on stderr; 0 turns them off', '1')
+    .option('--logfile <file>', 'send everything that would go to the terminal to this file instead')
     .option('--no-save', 'do not save the result under results/runs/')
     .option('--out <file>', 'save the result to this file')
-    .option('--no-progress', 'no progress lines on stderr');
+    .option('--no-progress', 'no progress lines on stderr (as -i 0)');
 }
 
-/** Formats a progress sample for stderr. */
+/** Formats a progress sample (its counts over its interval; the line shows rates) for stderr. */
 export function progressLine(s: ProgressSample, sizeBytes: number): string {
+  const span = s.toSeconds - s.fromSeconds > 0 ? s.toSeconds - s.fromSeconds : 1;
+  const pps = (n: number): string => String(Math.round(n / span)).padStart(6);
   // Remote mode: each side sees only its own sender and its own receiver.
-  if (s.sent < 0) return `[${s.direction}] ${s.fromSeconds.toFixed(2).padStart(6)}-${s.toSeconds.toFixed(2)} s  recv ${String(s.received).padStart(6)} pps  lost ${String(s.lost).padStart(6)}  (peer counts the sending)`;
-  if (s.received < 0) return `[${s.direction}] ${s.fromSeconds.toFixed(2).padStart(6)}-${s.toSeconds.toFixed(2)} s  sent ${String(s.sent).padStart(6)} pps  (peer counts the receiving)`;
+  if (s.sent < 0) return `[${s.direction}] ${s.fromSeconds.toFixed(2).padStart(6)}-${s.toSeconds.toFixed(2)} s  recv ${pps(s.received)} pps  lost ${String(s.lost).padStart(6)}  (peer counts the sending)`;
+  if (s.received < 0) return `[${s.direction}] ${s.fromSeconds.toFixed(2).padStart(6)}-${s.toSeconds.toFixed(2)} s  sent ${pps(s.sent)} pps  (peer counts the receiving)`;
   return formatIntervalLine({ ...s, sizeBytes });
 }
 
@@ -281,19 +288,46 @@ async function findMaxAction(raw: RawDuplexOptions & RawFindMaxOptions & OutputO
   }
 }
 
-async function duplexAction(raw: RawDuplexOptions & RawFindMaxOptions & OutputOptions, cmd: Command): Promise<number> {
-  if (raw.findMax === true) return findMaxAction(raw, cmd);
+/** Applies `-b` (iperf3's bits/s) to the raw options; refuses it together with --rate. */
+function applyBitrate(raw: RawDuplexOptions & { bitrate?: string }, cmd: Command): void {
+  if (raw.bitrate === undefined) return;
+  const given = rateGiven(cmd);
+  if (given !== null) throw new OptionError('-b', `give either -b (bits/s) or ${given} (datagrams/s), not both`);
+  raw.rate = bitrateToRate(raw.bitrate);
+}
+
+async function duplexAction(raw: RawDuplexOptions & RawFindMaxOptions & OutputOptions & { bitrate?: string }, cmd: Command): Promise<number> {
+  const restore = raw.logfile === undefined ? null : redirectToLogfile(raw.logfile);
+  try {
+    applyBitrate(raw, cmd);
+    if (raw.json === true && raw.jsonStream === true) throw new OptionError('--json-stream', 'give either -J/--json or --json-stream, not both');
+    const interval = parseInterval(raw.interval ?? '1');
+    if (interval === 0) raw.progress = false;
+    if (raw.findMax === true) return await findMaxAction(raw, cmd);
+    return await runAction(raw, interval);
+  } finally {
+    restore?.();
+  }
+}
+
+async function runAction(raw: RawDuplexOptions & RawFindMaxOptions & OutputOptions, interval: number): Promise<number> {
   const cfg = await resolveDuplexOptions(raw);
   resolveFindMaxOptions(raw, cfg.sizeBytes, null); // rejects --floor & co. without --find-max
   const plan = planSave(raw);
   const intr = interruptible();
+  const show = (s: ProgressSample): void => {
+    if (raw.jsonStream === true) process.stdout.write(jsonStreamLine('interval', s));
+    else stderrLine(progressLine(s, cfg.sizeBytes));
+  };
+  const lines = intervalAggregator(interval, show);
   try {
     const result = await runDuplex(cfg, {
       signal: intr.signal,
-      ...(raw.progress ? { onProgress: (s: ProgressSample) => stderrLine(progressLine(s, cfg.sizeBytes)) } : {}),
+      ...(raw.progress || raw.jsonStream === true ? { onProgress: lines.add } : {}),
       onNotice: (line: string) => stderrLine(`bench: ${line}`),
       secret: raw.secret ?? process.env.BENCH_SECRET ?? null,
     });
+    lines.flush();
     for (const w of result.warnings) stderrLine(warningLine(w));
     return finishResult(result, raw, plan, `${result.mode}-${cfg.threads}-${cfg.sizeBytes}B`, () => formatDuplexTable(result), intr.received());
   } finally {

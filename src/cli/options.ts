@@ -44,6 +44,10 @@ export function parseRate(option: string, text: string, sizeBytes: number, allow
   const pps = /^(\d+(?:\.\d+)?)\s*([kKM]?)(pps)?$/.exec(t);
   if (pps) {
     const unit = pps[2] ?? '';
+    // iperf3's -b 100M means 100 Mbit/s; here a bare M would mean a million datagrams/s. Refuse rather than guess.
+    if (unit === 'M' && pps[3] === undefined) {
+      throw new OptionError(option, `"${text}" is ambiguous: for ${pps[1]} Mbit/s write -b ${pps[1]}M or ${option} ${pps[1]}Mbit; for ${pps[1]} million datagrams/s write ${option} ${pps[1]}Mpps`);
+    }
     const mult = unit === 'k' || unit === 'K' ? 1e3 : unit === 'M' ? 1e6 : 1;
     const v = Number(pps[1]) * mult;
     if (!(v > 0)) throw new OptionError(option, `"${text}" must be a positive rate`);
