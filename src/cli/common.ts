@@ -3,6 +3,8 @@
  * and printing results.
  */
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { defaultResultPath, prepareOutput, SaveError, writeFileAtomic } from './files.js';
 import { EXIT_FAILED, EXIT_OK } from './errors.js';
 import { OptionError } from '../errors.js';
@@ -61,8 +63,25 @@ export function interruptible(): Interrupt {
 /** Where a command's result will be saved, checked before the run. */
 export type SavePlan = { to: 'none' } | { to: 'file'; file: string } | { to: 'default'; dir: string };
 
-/** The folder default saves go to. */
-export const DEFAULT_RUNS_DIR = join('results', 'runs');
+/**
+ * The folder default saves go to: `BENCH_RESULTS_DIR` when set; in the
+ * project's own checkout, `results/runs/` (beside the published results);
+ * anywhere else the user's data directory (XDG Base Directory:
+ * `$XDG_DATA_HOME/udp-duplex-lab/runs`, by default
+ * `~/.local/share/udp-duplex-lab/runs`) — never whatever directory the tool
+ * happens to be started in.
+ */
+export function defaultRunsDir(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): string {
+  if (env.BENCH_RESULTS_DIR !== undefined && env.BENCH_RESULTS_DIR !== '') return env.BENCH_RESULTS_DIR;
+  try {
+    const pkg = JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8')) as { name?: unknown };
+    if (pkg.name === 'udp-duplex-lab') return join('results', 'runs');
+  } catch {
+    // not the checkout
+  }
+  const data = env.XDG_DATA_HOME !== undefined && env.XDG_DATA_HOME !== '' ? env.XDG_DATA_HOME : join(env.HOME ?? homedir(), '.local', 'share');
+  return join(data, 'udp-duplex-lab', 'runs');
+}
 
 /**
  * Checks, before anything runs, that the result can be saved where it will
@@ -80,12 +99,13 @@ export function planSave(out: Pick<OutputOptions, 'save' | 'out'>): SavePlan {
     return { to: 'file', file: out.out };
   }
   if (!out.save) return { to: 'none' };
+  const dir = defaultRunsDir();
   try {
-    prepareOutput(join(DEFAULT_RUNS_DIR, 'probe.json'));
+    prepareOutput(join(dir, 'probe.json'));
   } catch (err) {
-    throw new OptionError('--out', `${err instanceof SaveError ? err.message : String(err)}; pass --out FILE or --no-save`);
+    throw new OptionError('--out', `${err instanceof SaveError ? err.message : String(err)}; pass --out FILE, --no-save, or set BENCH_RESULTS_DIR`);
   }
-  return { to: 'default', dir: DEFAULT_RUNS_DIR };
+  return { to: 'default', dir };
 }
 
 /**

@@ -5,6 +5,7 @@
  * decides between a `\r`-updated TTY line and plain lines).
  */
 import { Option, type Command } from 'commander';
+import { examplesText } from './examples.js';
 import { parseIntIn, parseRate, parseSeconds, resolveDuplexOptions, type RawDuplexOptions } from './options.js';
 import { finishResult, interruptible, planSave, stderrLine, type OutputOptions } from './common.js';
 import { bitrateToRate, intervalAggregator, jsonStreamLine, parseInterval, redirectToLogfile } from './iperf-compat.js';
@@ -46,7 +47,7 @@ export function addOutputOptions(cmd: Command): Command {
     .option('--json-stream', 'print one JSON object per line on stdout: each interval, then the result (NDJSON, as iperf3)')
     .option('-i, --interval <s>', 'whole seconds between interval lines on stderr; 0 turns them off', '1')
     .option('--logfile <file>', 'send everything that would go to the terminal to this file instead')
-    .option('--no-save', 'do not save the result under results/runs/')
+    .option('--no-save', 'do not save the result (default: results/runs/ in the checkout, else $XDG_DATA_HOME/udp-duplex-lab/runs or BENCH_RESULTS_DIR)')
     .option('--out <file>', 'save the result to this file')
     .option('--no-progress', 'no progress lines on stderr (as -i 0)');
 }
@@ -337,7 +338,7 @@ async function runAction(raw: RawDuplexOptions & RawFindMaxOptions & OutputOptio
 
 /** Registers `bench duplex`. */
 export function registerDuplex(program: Command, setExit: (code: number) => void): void {
-  const cmd = program.command('duplex').description('flood both directions between endpoints A and B at once, each on one UDP port');
+  const cmd = program.command('duplex').description('flood both directions between endpoints A and B at once, each on one UDP port').addHelpText('after', examplesText('duplex'));
   addOutputOptions(addFindMaxOptions(addRunOptions(cmd))).action(async (opts: RawDuplexOptions & RawFindMaxOptions & OutputOptions, command: Command) => {
     setExit(await duplexAction(opts, command));
   });

@@ -2,6 +2,7 @@
  * `bench listen`: serve remote duplex tests on one UDP port.
  */
 import type { Command } from 'commander';
+import { examplesText } from './examples.js';
 import { OptionError } from '../errors.js';
 import { parsePort, parseRate, parseSeconds, pickThreads, resolveHost } from './options.js';
 import { finishResult, interruptible, planSave, stderrLine, type OutputOptions } from './common.js';
@@ -45,6 +46,7 @@ export async function resolveListenOptions(raw: RawListenOptions, envSecret: str
 export function registerListen(program: Command, setExit: (code: number) => void): void {
   program
     .command('listen')
+    .addHelpText('after', examplesText('listen'))
     .description('serve remote duplex tests (`bench duplex --peer HOST:PORT`) on one UDP port')
     .option('--host <addr>', 'address to listen on (0.0.0.0 or :: for all interfaces)', '127.0.0.1')
     .option('--port <n>', 'UDP port for control and data', '5301')
@@ -54,7 +56,7 @@ export function registerListen(program: Command, setExit: (code: number) => void
     .option('--threads <mode>', 'single, split or auto (this side only)', 'auto')
     .option('--once', 'exit after one session')
     .option('--json', 'print each session result as JSON on stdout instead of the table')
-    .option('--no-save', 'do not save session results under results/runs/')
+    .option('--no-save', 'do not save session results (default folder as for bench duplex)')
     .option('--out <file>', 'save the (last) session result to this file')
     .option('--no-progress', 'no per-second lines on stderr')
     .action(async (raw: RawListenOptions) => {

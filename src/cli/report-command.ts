@@ -4,6 +4,7 @@
  * as standalone SVG files.
  */
 import type { Command } from 'commander';
+import { examplesText } from './examples.js';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { OptionError, ResultFileError } from '../errors.js';
@@ -37,6 +38,7 @@ export function readResults(files: readonly string[]): { label: string; result: 
 export function registerReport(program: Command, setExit: (code: number) => void): void {
   program
     .command('report')
+    .addHelpText('after', examplesText('report'))
     .description('render saved results: a table, Markdown, CSV or JSON; several files side by side; SVG charts')
     .argument('<files...>', 'result files (from bench duplex, --find-max, sweep)')
     .option('--format <fmt>', 'table, md, csv or json', 'table')

@@ -5,6 +5,7 @@
  * resolved, before the first cell runs.
  */
 import { Option, type Command } from 'commander';
+import { examplesText } from './examples.js';
 import { OptionError } from '../errors.js';
 import { parseIntIn, parseSize, resolveDuplexOptions, type RawDuplexOptions } from './options.js';
 import { finishResult, interruptible, planSave, type OutputOptions } from './common.js';
@@ -151,6 +152,7 @@ async function sweepAction(raw: RawSweepOptions, cmd: Command): Promise<number> 
 export function registerSweep(program: Command, setExit: (code: number) => void): void {
   const cmd = program
     .command('sweep')
+    .addHelpText('after', examplesText('sweep'))
     .description('run a matrix of duplex tests over comma-separated lists of buffers, sizes, rates and thread layouts')
     .option('--rcvbuf <list>', 'SO_RCVBUF sizes to request, comma-separated; "default" keeps the OS default (e.g. 208k,1m,4m)')
     .option('--sndbuf <list>', 'SO_SNDBUF sizes to request, comma-separated; "default" keeps the OS default')
