@@ -54,7 +54,8 @@ Commands:
                           range LO-HI) restricts to that UDP destination port
   shape DIR RATE          tbf rate limit on the sender's veth egress
                           (DIR a2b|b2a|both, RATE e.g. 20mbit, 500kbit,
-                          1gbit, 10mbps); RATE off|0 removes it
+                          1gbit: bits per second, as everywhere in
+                          this project); RATE off|0 removes it
   drops                   DROPS_A=N DROPS_B=N: datagrams the loss rules
                           dropped in each host's input (nftables counters)
   clear                   remove all loss rules and shaping
@@ -430,7 +431,9 @@ cmd_loss() {
 
 # RATE (tc syntax) -> bytes per second
 rate_to_bytes() { # RATE
-  local re='^([0-9]+(\.[0-9]+)?)([KkMmGgTt]?)(i?)(bit|bps)$'
+  # Bits only: tc reads "mbps" as megaBYTES per second, the CLI's --rate 1Mbps
+  # as megabits; one vocabulary (bits) avoids the 8× trap.
+  local re='^([0-9]+(\.[0-9]+)?)([KkMmGgTt]?)(i?)(bit)$'
   [[ $1 =~ $re ]] || return 1
   local num="${BASH_REMATCH[1]}" pfx="${BASH_REMATCH[3],,}" bin="${BASH_REMATCH[4]}" unit="${BASH_REMATCH[5]}"
   awk -v n="$num" -v p="$pfx" -v b="$bin" -v u="$unit" 'BEGIN {
@@ -473,7 +476,7 @@ cmd_shape() {
   case "$dir" in a2b | b2a | both) ;; *) usage_error "shape: direction must be a2b, b2a or both" ;; esac
   if [[ $rate != off && $rate != 0 ]]; then
     local b
-    b="$(rate_to_bytes "$rate")" || usage_error "shape: RATE must look like 20mbit, 500kbit, 1gbit, 10mbps (or off), got '$rate'"
+    b="$(rate_to_bytes "$rate")" || usage_error "shape: RATE must be bits per second like 20mbit, 500kbit, 1gbit (or off), got '$rate' (bytes units such as mbps are refused: tc reads them as megabytes)"
     ((b > 0)) || usage_error "shape: RATE must be > 0 (use 'off' to remove)"
   fi
   require_up
