@@ -19,7 +19,7 @@ const Reason = () => Type.String({ maxLength: 300 });
 const CountMap = () => Type.Record(Type.String({ maxLength: 64 }), Count());
 
 export const HelloBody = Type.Object({ v: Type.Integer({ minimum: 0, maximum: 1000 }), nonce: Hex32(), auth: NullOr(Type.String({ maxLength: 64 })) });
-export const CookieBody = Type.Object({ cookie: Type.String({ maxLength: 64 }), nonce: Type.String({ maxLength: 64 }), auth: Type.Boolean() });
+export const CookieBody = Type.Object({ cookie: Type.String({ maxLength: 64 }), nonce: Type.String({ maxLength: 64 }), auth: Type.Boolean(), you: Type.Optional(Type.String({ maxLength: 80 })) });
 const Rate = () => NullOr(Type.Number({ minimum: 0, maximum: 1e8 }));
 const Buf = () => NullOr(Type.Integer({ minimum: 1, maximum: 2 ** 31 - 1 }));
 export const NegotiatedParamsSchema = Type.Object(

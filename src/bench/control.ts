@@ -223,8 +223,6 @@ export class ControlChannel {
   private readonly keys = new Map<string, Buffer>();
   private msgId = 1;
   closed = false;
-  /** The peer the socket is `connect()`ed to, if any: frames to it are sent without an address. */
-  connectedPeer: PeerAddress | null = null;
   /** Called for every frame dropped for its authentication (the caller rate-limits any log). */
   onRejected: ((reason: RejectReason, from: PeerAddress, kind: number) => void) | null = null;
 
@@ -277,10 +275,7 @@ export class ControlChannel {
     const key = UNTAGGED_KINDS.has(kind) ? undefined : this.keys.get(formatPeer(to));
     const buf = encodeControl({ kind, session, msgId, sendTimeNs: this.clock.nowNs(), chunkIndex: opts.chunkIndex ?? 0, chunkCount: opts.chunkCount ?? 1, body, padTo: opts.padTo ?? 0, tagged: key !== undefined });
     if (key !== undefined) frameTag(key, buf.subarray(0, buf.length - TAG_BYTES)).copy(buf, buf.length - TAG_BYTES);
-    if (this.closed) return buf.length;
-    const c = this.connectedPeer;
-    if (c !== null && c.port === to.port && c.address === to.address) this.socket.send(buf, () => undefined);
-    else this.socket.send(buf, to.port, to.address, () => undefined);
+    if (!this.closed) this.socket.send(buf, to.port, to.address, () => undefined);
     return buf.length;
   }
 

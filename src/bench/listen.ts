@@ -151,7 +151,8 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
           limited.log('busy', `busy: answered ${formatPeer(m.from)}`);
           return replySmall(m, Kind.Busy, { reason: `serving ${formatPeer(current.client)}` });
         }
-        return replySmall(m, Kind.Cookie, { cookie: cookies.issue(m.from), nonce: cookies.listenerNonce(m.from, body.nonce), auth: cfg.secret !== null });
+        // `you`: where this client's datagrams came from, as seen here (NAT shows as a difference, like STUN).
+        return replySmall(m, Kind.Cookie, { cookie: cookies.issue(m.from), nonce: cookies.listenerNonce(m.from, body.nonce), auth: cfg.secret !== null, you: formatPeer(m.from) });
       }
       case Kind.Params: {
         const raw = m.body as { nonce?: unknown; cookie?: unknown } | null;

@@ -50,31 +50,24 @@ export async function runRemoteDuplex(cfg: RunConfig, hooks: RunHooks = {}): Pro
   const notice = (line: string): void => hooks.onNotice?.(line);
 
   // bind: the control socket owns the port first; the data workers join it.
-  // The port is bound explicitly even when the user left it free: Linux
-  // releases an ephemeral port when a connected UDP socket is disconnected
-  // (udp_disconnect without SOCK_BINDPORT_LOCK), and the handshake below
-  // connects and then disconnects the control socket.
-  const port = cfg.port ?? (await freePort(cfg.family, cfg.host));
-  const bound = await bindSocket({ family: cfg.family, address: cfg.host, port, reuseAddr: true, rcvbufBytes: null, sndbufBytes: null });
+  const bound = await bindSocket({ family: cfg.family, address: cfg.host, port: cfg.port ?? 0, reuseAddr: true, rcvbufBytes: null, sndbufBytes: null });
   const ch = new ControlChannel(bound.socket, clock);
   let ep: Endpoint | null = null;
-  // During the handshake the control socket is connect()ed to the listener, so
-  // an ICMP port unreachable comes back as ECONNREFUSED: "nothing is
-  // listening" within one retransmission instead of a 10 s time-out. It is
-  // disconnected before the data sockets join the port (a connected socket
-  // would otherwise take the peer's datagrams from them).
+  bound.socket.on('error', () => undefined); // ICMP errors on the control socket: retransmission covers them
+  // "Nothing is listening" within a second: a separate, connect()ed probe
+  // socket sends a one-byte datagram (ignored by a listener) to the peer's
+  // port while the hello is unanswered; an ICMP port unreachable comes back
+  // to it as ECONNREFUSED. The control socket itself stays unconnected: a
+  // connected-then-disconnected socket keeps its place in the kernel's lookup
+  // table and would take the peer's data datagrams from the data sockets.
   const nothingListening = new AbortController();
-  bound.socket.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'ECONNREFUSED' && ch.connectedPeer !== null) nothingListening.abort();
-  });
+  const probe = await startProbe(peer, cfg.family, () => nothingListening.abort());
   const signal = hooks.signal === undefined ? nothingListening.signal : AbortSignal.any([hooks.signal, nothingListening.signal]);
   const unreachable = (err: unknown): never => {
     if (nothingListening.signal.aborted) throw new ControlError(`nothing is listening at ${formatPeer(peer)} (ICMP port unreachable): is \`bench listen\` running there, on that port?`, 'ENOLISTENER');
     throw err;
   };
   try {
-    await connectSocket(bound.socket, peer.address, peer.port);
-    ch.connectedPeer = peer;
     // hello ⇄ cookie
     const myNonce = nonce();
     notice(`contacting ${formatPeer(peer)} from port ${bound.port}`);
@@ -85,12 +78,14 @@ export async function runRemoteDuplex(cfg: RunConfig, hooks: RunHooks = {}): Pro
       jsonBody({ v: CONTROL_VERSION, nonce: myNonce, auth: secret === null ? null : hmac(secret, 'hello', myNonce) }),
       (m) => {
         const body = m.body;
-        if (m.frame.kind === Kind.Cookie && matches(CookieBody, body)) return { cookie: body.cookie, listenerNonce: body.nonce, auth: body.auth };
+        if (m.frame.kind === Kind.Cookie && matches(CookieBody, body)) return { cookie: body.cookie, listenerNonce: body.nonce, auth: body.auth, you: body.you ?? null };
         if (m.frame.kind === Kind.Refuse || m.frame.kind === Kind.Busy) throw refusal(m.frame.kind, body);
         return undefined;
       },
       { timeoutMs: CONTROL_TIMEOUT_MS, what: 'hello', padTo: HELLO_BYTES, signal },
-    ).catch(unreachable);
+    )
+      .catch(unreachable)
+      .finally(() => probe.stop());
 
     // With a secret, every frame from here on is tagged under a key derived from both nonces (docs/protocol.md).
     if (secret !== null) {
@@ -117,8 +112,6 @@ export async function runRemoteDuplex(cfg: RunConfig, hooks: RunHooks = {}): Pro
       },
       { timeoutMs: CONTROL_TIMEOUT_MS, what: 'the test parameters', signal },
     ).catch(unreachable);
-    bound.socket.disconnect();
-    ch.connectedPeer = null;
     const session = accepted.session;
     notice(`accepted: session ${session.toString(16)}, ${cfg.durationSeconds} s, ${cfg.threads} threads here`);
 
@@ -148,6 +141,8 @@ export async function runRemoteDuplex(cfg: RunConfig, hooks: RunHooks = {}): Pro
     notice(`starting in ${go.startInMs.toFixed(0)} ms (control round trip ${(go.rttNs / 1e6).toFixed(2)} ms)`);
 
     const { mine, theirs } = await runDataPhase(ep, ch, peer, session, cfg, startAtNs, opened.environment, hooks, clock);
+    const seenHere = formatPeer({ address: mine.report.endpoint.address, port: mine.report.endpoint.port });
+    if (cookie.you !== null && cookie.you !== seenHere) mine.report.endpoint.observedAs = cookie.you;
     if (theirs === null) notice('the listener\'s results did not arrive: saving what this side observed');
     return buildRemoteResult({ cfg, startedAt, a: mine, b: theirs, local: 'A', elapsedSeconds: (clock.nowNs() - t0) / 1e9 });
   } finally {
@@ -163,10 +158,45 @@ function refusal(kind: number, body: unknown): ControlError {
   return kind === Kind.Busy ? new ControlError(`the listener is busy: ${why}`, 'EBUSY') : new ControlError(`the listener refused: ${why}`, 'EREFUSED');
 }
 
-/** A port the kernel considers free right now (bound and released at once). */
-async function freePort(family: 4 | 6, host: string): Promise<number> {
-  const probe = await bindSocket({ family, address: host, port: 0, reuseAddr: false, rcvbufBytes: null, sndbufBytes: null });
-  const port = probe.port;
-  await closeSocket(probe.socket);
-  return port;
+/**
+ * A connect()ed UDP socket that sends one byte to `peer` every 200 ms until
+ * stopped; `onRefused` fires on ECONNREFUSED (ICMP port unreachable).
+ * Bounded: at most 50 datagrams, and it stops itself after 10 s.
+ */
+async function startProbe(peer: PeerAddress, family: 4 | 6, onRefused: () => void): Promise<{ stop: () => void }> {
+  const probe = await bindSocket({ family, address: family === 6 ? '::' : '0.0.0.0', port: 0, reuseAddr: false, rcvbufBytes: null, sndbufBytes: null });
+  const s = probe.socket;
+  let stopped = false;
+  let sent = 0;
+  const stop = (): void => {
+    if (stopped) return;
+    stopped = true;
+    clearInterval(timer);
+    void closeSocket(s);
+  };
+  s.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'ECONNREFUSED' && !stopped) {
+      onRefused();
+      stop();
+    }
+  });
+  const one = Buffer.alloc(1);
+  const send = (): void => {
+    if (stopped || sent++ >= 50) return stop();
+    s.send(one, (err) => {
+      if ((err as NodeJS.ErrnoException | null)?.code === 'ECONNREFUSED' && !stopped) {
+        onRefused();
+        stop();
+      }
+    });
+  };
+  const timer = setInterval(send, 200);
+  timer.unref();
+  try {
+    await connectSocket(s, peer.address, peer.port);
+    send();
+  } catch {
+    stop();
+  }
+  return { stop };
 }

@@ -60,6 +60,8 @@ export async function openRemoteEndpoint(
     await ep.connect(opts.peer.address, opts.peer.port);
     const wildcard = cfg.host === '0.0.0.0' || cfg.host === '::';
     const localAddress = wildcard ? await localAddressToward(opts.peer, cfg.family, cfg.host) : cfg.host;
+    // The result shows the address actually used toward the peer, not the wildcard bound.
+    ep.address = localAddress;
     return { ep, environment: collectEnvironment(localAddress), stopRelay };
   } catch (err) {
     stopRelay();

@@ -49,6 +49,7 @@ export const EndpointResultSchema = Type.Object(
     sndbuf: BufferSizeSchema,
     leaked: Count(),
     peerSources: Type.Array(Text(64), { maxItems: 64 }),
+    observedAs: Type.Optional(Text(80)),
     cpu: Type.Array(CpuTimeSchema, { maxItems: 16 }),
     warmupSent: Count(),
     warmupReceived: Count(),

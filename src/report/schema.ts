@@ -45,6 +45,12 @@ export interface EndpointResult {
   leaked: number;
   /** Distinct source `address:port` pairs of valid datagrams received (bounded list). */
   peerSources: string[];
+  /**
+   * Remote mode, client side: the address and port the listener saw this
+   * endpoint's datagrams come from, when it differs from `address:port`
+   * (NAT), as STUN would report it. Absent otherwise.
+   */
+  observedAs?: string;
   /** CPU time per thread of this endpoint (`process.cpuUsage` deltas, see README). */
   cpu: CpuTime[];
   /** Datagrams sent during the `--omit` warm-up (not part of the figures). */
