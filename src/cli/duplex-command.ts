@@ -6,7 +6,7 @@
  */
 import { Option, type Command } from 'commander';
 import { parseIntIn, parseRate, parseSeconds, resolveDuplexOptions, type RawDuplexOptions } from './options.js';
-import { finishResult, interruptible, planSave, stderrLine, type OutputOptions } from './common.js';
+import { finishResult, interruptible, planSave, stderrLine, stdoutWidth, type OutputOptions } from './common.js';
 import { OptionError } from '../errors.js';
 import { runDuplex } from '../bench/run.js';
 import type { ProgressSample } from '../bench/run.js';
@@ -295,7 +295,7 @@ async function duplexAction(raw: RawDuplexOptions & RawFindMaxOptions & OutputOp
       secret: raw.secret ?? process.env.BENCH_SECRET ?? null,
     });
     for (const w of result.warnings) stderrLine(warningLine(w));
-    return finishResult(result, raw, plan, `${result.mode}-${cfg.threads}-${cfg.sizeBytes}B`, () => formatDuplexTable(result), intr.received());
+    return finishResult(result, raw, plan, `${result.mode}-${cfg.threads}-${cfg.sizeBytes}B`, () => formatDuplexTable(result, { width: stdoutWidth() }), intr.received());
   } finally {
     intr.dispose();
   }

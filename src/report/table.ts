@@ -279,11 +279,17 @@ export interface IntervalLine {
   omitted: boolean;
 }
 
+/** The longest interval line `formatIntervalLine` prints (within an interval range of 11 characters, i.e. below 100 s). */
+export const INTERVAL_LINE_MAX = 80;
+
 /**
- * The live progress line, iperf3-like:
- * `[A→B]   2.00-3.00 s  sent  10000 pps  recv  10000 pps  lost      0 (0.00 %)   5.12 Mbit/s`.
+ * The live progress line, iperf3-like, at most 80 characters so it never
+ * wraps on a default terminal:
+ * `[A→B]   2.00-3.00 s sent   10000/s recv   10000/s lost      0  0.00 % 5.12 Mbit/s`.
  * Loss % is relative to what the receiver expected in the interval
  * (`received + lost`), since `sent` also counts datagrams still in flight.
+ * A warm-up (`--omit`) interval shows `(omitted)` in place of the bit rate:
+ * it is not counted, and the rates beside it still show the warm-up's progress.
  */
 export function formatIntervalLine(sample: IntervalLine): string {
   const seconds = sample.toSeconds - sample.fromSeconds;
@@ -295,12 +301,15 @@ export function formatIntervalLine(sample: IntervalLine): string {
   const lossPercent = expected > 0 ? (sample.lost / expected) * 100 : 0;
   const bitsPerSecond = sample.received * sample.sizeBytes * 8 * perSecond;
 
-  const range = `${sample.fromSeconds.toFixed(2)}-${sample.toSeconds.toFixed(2)}`.padStart(12);
-  const line =
-    `[${sample.direction}]${range} s` +
-    `  sent ${String(sentPps).padStart(6)} pps` +
-    `  recv ${String(receivedPps).padStart(6)} pps` +
-    `  lost ${String(sample.lost).padStart(6)} ${`(${formatPercent(lossPercent)})`.padEnd(10)}` +
-    ` ${formatBitsPerSecond(bitsPerSecond).padStart(11)}`;
-  return sample.omitted ? `${line}  (omitted)` : line;
+  const range = `${sample.fromSeconds.toFixed(2)}-${sample.toSeconds.toFixed(2)}`.padStart(11);
+  const tail = sample.omitted ? '(omitted)' : formatBitsPerSecond(bitsPerSecond);
+  // Fixed widths so the columns line up from one second to the next.
+  return (
+    `[${sample.direction}] ${range} s` +
+    ` sent ${String(sentPps).padStart(6)}/s` +
+    ` recv ${String(receivedPps).padStart(6)}/s` +
+    ` lost ${String(sample.lost).padStart(5)}` +
+    ` ${formatPercent(lossPercent).padStart(7)}` +
+    ` ${tail.padStart(11)}`
+  ).trimEnd();
 }
