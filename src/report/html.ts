@@ -29,10 +29,11 @@ export function inlineSvg(svg: string): string {
 }
 
 const STYLE = `
-body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1100px; padding: 0 1em; color: #111; }
+body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1400px; padding: 0 1em; color: #111; }
 h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 2em; border-bottom: 1px solid #ccc; }
 table { border-collapse: collapse; margin: 0.6em 0; font-variant-numeric: tabular-nums; }
-th, td { border: 1px solid #ccc; padding: 0.25em 0.55em; } td.n { text-align: right; } th { background: #f3f3f3; }
+th, td { border: 1px solid #ccc; padding: 0.25em 0.55em; } td.n { text-align: right; white-space: nowrap; }
+.scroll { overflow-x: auto; } th { background: #f3f3f3; }
 .verdict { font-weight: bold; background: #eef6ee; padding: 0.5em; } .partial { background: #fbeaea; }
 .warnings li { color: #8a5a00; } pre { background: #f7f7f7; padding: 0.6em; overflow-x: auto; }
 figure { margin: 1em 0; } svg { max-width: 100%; height: auto; }
@@ -44,7 +45,8 @@ function htmlTable(head: readonly string[], rows: readonly (readonly string[])[]
   const body = rows
     .map((r) => `<tr>${r.map((c, i) => `<td${numeric[i] === true ? ' class="n"' : ''}>${escapeHtml(c)}</td>`).join('')}</tr>`)
     .join('\n');
-  return `<table>\n<thead><tr>${th}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
+  // A wide table scrolls inside its own box rather than pushing the page sideways.
+  return `<div class="scroll"><table>\n<thead><tr>${th}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table></div>`;
 }
 
 function environmentList(result: AnyResult): string {
