@@ -61,13 +61,13 @@ describe('formatIntervalLine', () => {
   it('prints an iperf3-like progress line', () => {
     expect(
       formatIntervalLine({ direction: 'A→B', fromSeconds: 2, toSeconds: 3, sent: 10000, received: 10000, lost: 0, sizeBytes: 64, omitted: false }),
-    ).toBe('[A→B]   2.00-3.00 s  sent  10000 pps  recv  10000 pps  lost      0 (0.00 %)   5.12 Mbit/s');
+    ).toBe('[A→B]   2.00-3.00 s sent  10000/s recv  10000/s lost     0  0.00 % 5.12 Mbit/s');
   });
 
   it('divides by the interval length, computes loss against what was expected, and marks omitted lines', () => {
     const line = formatIntervalLine({
       direction: 'B→A', fromSeconds: 0, toSeconds: 0.5, sent: 5000, received: 4900, lost: 100, sizeBytes: 1000, omitted: true,
     });
-    expect(line).toBe('[B→A]   0.00-0.50 s  sent  10000 pps  recv   9800 pps  lost    100 (2.00 %)   78.4 Mbit/s  (omitted)');
+    expect(line).toBe('[B→A]   0.00-0.50 s sent  10000/s recv   9800/s lost   100  2.00 %   (omitted)');
   });
 });

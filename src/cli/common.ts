@@ -8,6 +8,7 @@ import { homedir } from 'node:os';
 import { defaultResultPath, prepareOutput, SaveError, writeFileAtomic } from './files.js';
 import { EXIT_FAILED, EXIT_OK } from './errors.js';
 import { OptionError } from '../errors.js';
+import { outputWidth } from '../report/fit.js';
 
 /** Output options shared by the commands that produce a result. */
 export interface OutputOptions {
@@ -151,4 +152,9 @@ export function finishResult(
   if (signal !== null) return signal === 'SIGINT' ? 130 : 143;
   if (saved.failed) return EXIT_FAILED;
   return result.complete ? EXIT_OK : EXIT_FAILED;
+}
+
+/** The width stdout's tables must fit (see `outputWidth`); `wide` is `--wide` where a command has it. */
+export function stdoutWidth(wide = false): number {
+  return outputWidth({ isTTY: process.stdout.isTTY === true, columns: process.stdout.columns, env: process.env['COLUMNS'], wide });
 }

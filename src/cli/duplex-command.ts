@@ -7,7 +7,7 @@
 import { Option, type Command } from 'commander';
 import { examplesText } from './examples.js';
 import { parseIntIn, parseRate, parseSeconds, resolveDuplexOptions, type RawDuplexOptions } from './options.js';
-import { finishResult, interruptible, planSave, stderrLine, type OutputOptions } from './common.js';
+import { finishResult, interruptible, planSave, stderrLine, stdoutWidth, type OutputOptions } from './common.js';
 import { bitrateToRate, intervalAggregator, jsonStreamLine, parseInterval, redirectToLogfile } from './iperf-compat.js';
 import { OptionError } from '../errors.js';
 import { runDuplex } from '../bench/run.js';
@@ -330,7 +330,7 @@ async function runAction(raw: RawDuplexOptions & RawFindMaxOptions & OutputOptio
     });
     lines.flush();
     for (const w of result.warnings) stderrLine(warningLine(w));
-    return finishResult(result, raw, plan, `${result.mode}-${cfg.threads}-${cfg.sizeBytes}B`, () => formatDuplexTable(result), intr.received());
+    return finishResult(result, raw, plan, `${result.mode}-${cfg.threads}-${cfg.sizeBytes}B`, () => formatDuplexTable(result, { width: stdoutWidth() }), intr.received());
   } finally {
     intr.dispose();
   }

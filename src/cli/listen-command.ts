@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { examplesText } from './examples.js';
 import { OptionError } from '../errors.js';
 import { parsePort, parseRate, parseSeconds, pickThreads, resolveHost } from './options.js';
-import { finishResult, interruptible, planSave, stderrLine, type OutputOptions } from './common.js';
+import { finishResult, interruptible, planSave, stderrLine, stdoutWidth, type OutputOptions } from './common.js';
 import { progressLine } from './duplex-command.js';
 import { runListener, type ListenConfig } from '../bench/listen.js';
 import { formatDuplexTable } from '../report/table.js';
@@ -72,7 +72,7 @@ export function registerListen(program: Command, setExit: (code: number) => void
           onResult: (result) => {
             // Named from this listener's own settings and clock, never from what the peer sent;
             // a failed save is reported by finishResult and the listener keeps serving.
-            lastCode = finishResult(result, raw, plan, `remote-listener-port${cfg.port}`, () => formatDuplexTable(result), null);
+            lastCode = finishResult(result, raw, plan, `remote-listener-port${cfg.port}`, () => formatDuplexTable(result, { width: stdoutWidth() }), null);
           },
         });
       } finally {

@@ -11,15 +11,17 @@ import { OptionError, ResultFileError } from '../errors.js';
 import { parseResultFile } from '../report/read.js';
 import { renderChart, renderResults, type ReportFormat } from '../report/render.js';
 import { writeFileAtomic } from './files.js';
-import { stderrLine } from './common.js';
+import { stderrLine, stdoutWidth } from './common.js';
 import type { AnyResult } from '../report/schema.js';
 
 interface RawReportOptions {
   format: string;
   chart?: string;
+  out?: string;
+  wide?: boolean;
 }
 
-const FORMATS: readonly ReportFormat[] = ['table', 'md', 'csv', 'json'];
+const FORMATS: readonly ReportFormat[] = ['table', 'md', 'csv', 'json', 'html'];
 
 /** Reads and validates result files; a bad file is a {@link ResultFileError} (exit 2). */
 export function readResults(files: readonly string[]): { label: string; result: AnyResult }[] {
@@ -41,13 +43,20 @@ export function registerReport(program: Command, setExit: (code: number) => void
     .addHelpText('after', examplesText('report'))
     .description('render saved results: a table, Markdown, CSV or JSON; several files side by side; SVG charts')
     .argument('<files...>', 'result files (from bench duplex, --find-max, sweep)')
-    .option('--format <fmt>', 'table, md, csv or json', 'table')
+    .option('--format <fmt>', 'table, md, csv, json or html (one self-contained page)', 'table')
+    .option('--out <file>', 'write the report to this file instead of stdout')
+    .option('--wide', 'tables at full width even when piped (default: fit the terminal, 80 columns when piped)')
     .option('--chart <file.svg>', 'also write a chart: rates over time for a run, loss against rate for a sweep or search (one file per input: -N suffix for several)')
     .action((files: string[], raw: RawReportOptions) => {
       if (!FORMATS.includes(raw.format as ReportFormat)) throw new OptionError('--format', `"${raw.format}" must be one of ${FORMATS.join(', ')}`);
       if (raw.chart !== undefined && !raw.chart.endsWith('.svg')) throw new OptionError('--chart', `"${raw.chart}" should name an .svg file`);
       const runs = readResults(files);
-      process.stdout.write(renderResults(runs, raw.format as ReportFormat));
+      const text = renderResults(runs, raw.format as ReportFormat, { width: stdoutWidth(raw.wide === true) });
+      if (raw.out === undefined) process.stdout.write(text);
+      else {
+        writeFileAtomic(raw.out, text);
+        stderrLine(`bench: report written to ${raw.out}`);
+      }
       if (raw.chart !== undefined) {
         runs.forEach((r, i) => {
           const file = runs.length === 1 ? (raw.chart as string) : (raw.chart as string).replace(/\.svg$/, `-${i + 1}.svg`);

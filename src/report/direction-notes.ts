@@ -81,7 +81,16 @@ function isAbout(warning: RunWarning, label: DirectionLabel): boolean {
  * and a message without them would hide what disagreed.
  */
 export function runWarnings(result: Pick<DuplexResult, 'warnings' | 'directions'>): RunWarning[] {
-  const out = result.warnings.map((w) => ({ ...w }));
+  // Identical warnings (e.g. the same buffer clamp reported by both endpoints) print once.
+  const seen = new Set<string>();
+  const out = result.warnings
+    .filter((w) => {
+      const key = JSON.stringify([w.code, w.direction ?? null, w.message, w.hint ?? null]);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    .map((w) => ({ ...w }));
   for (const direction of result.directions) {
     const label = labelOf(direction);
     if (direction.undersent && !out.some((w) => w.code === 'undersent' && isAbout(w, label))) {

@@ -12,13 +12,15 @@ import { renderLossChart, renderRunChart, type LossPoint, type LossSeries } from
 import { observedFigures } from './observed.js';
 import { directionLabel, formatDuplexTable } from './table.js';
 import { formatBytes } from './format.js';
+import { formatHtmlReport } from './html.js';
 
 /** Output formats of `bench report`. */
-export type ReportFormat = 'table' | 'md' | 'csv' | 'json';
+export type ReportFormat = 'table' | 'md' | 'csv' | 'json' | 'html';
 
 /** Renders one result in a format. Pure. */
-export function renderResult(result: AnyResult, format: ReportFormat, options: { color?: boolean } = {}): string {
+export function renderResult(result: AnyResult, format: ReportFormat, options: { color?: boolean; width?: number } = {}): string {
   if (format === 'json') return `${JSON.stringify(result, null, 2)}\n`;
+  if (format === 'html') return formatHtmlReport([{ label: result.kind, result }], renderChart);
   switch (result.kind) {
     case 'duplex':
       return format === 'table' ? `${formatDuplexTable(result, options)}\n` : format === 'md' ? formatDuplexMarkdown(result) : formatDuplexCsv(result);
@@ -33,7 +35,9 @@ export function renderResult(result: AnyResult, format: ReportFormat, options: {
  * Renders several results: duplex runs side by side with the difference of
  * each figure from the first; other kinds one after another. Pure.
  */
-export function renderResults(runs: readonly { label: string; result: AnyResult }[], format: ReportFormat, options: { color?: boolean } = {}): string {
+export function renderResults(runs: readonly { label: string; result: AnyResult }[], format: ReportFormat, options: { color?: boolean; width?: number } = {}): string {
+  // One page for any number of results, each under its label.
+  if (format === 'html') return formatHtmlReport(runs, renderChart);
   if (runs.length === 1 && runs[0] !== undefined) return renderResult(runs[0].result, format, options);
   if (format === 'json') return `${JSON.stringify(runs.map((r) => r.result), null, 2)}\n`;
   const duplex = runs.filter((r): r is { label: string; result: DuplexResult } => r.result.kind === 'duplex');

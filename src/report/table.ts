@@ -3,7 +3,6 @@
  * per-second progress line. Pure: the caller prints the returned string.
  */
 
-import Table from 'cli-table3';
 import type { DirectionResult, DuplexResult, EndpointResult, RunWarning } from './schema.js';
 import {
   formatBytes,
@@ -19,11 +18,18 @@ import {
 } from './format.js';
 import { observedFigures, receiverSeen } from './observed.js';
 import { runWarnings } from './direction-notes.js';
+import { fitTable, UNLIMITED_WIDTH, visibleWidth, wrapLine, wrapPainted } from './fit.js';
+import { formatVerdict } from './verdict.js';
 
 /** Options of the terminal printers. */
 export interface TableOptions {
   /** ANSI colour; off unless exactly `true` (the CLI decides from the TTY and `NO_COLOR`). */
   color?: boolean;
+  /**
+   * Columns to fit (the CLI passes `outputWidth(...)`); unlimited when absent,
+   * so library callers and golden files get the full layout.
+   */
+  width?: number;
 }
 
 /** One figure of a direction as the human-readable printers show it. */
@@ -163,28 +169,22 @@ export function formatSendErrors(direction: DirectionResult): string {
 
 /**
  * The summary printed at the end of `bench duplex`: a headline, one row per
- * direction, the endpoints and the warnings.
+ * direction, the endpoints, the warnings and the verdict. Every line fits
+ * `options.width`: the tables fall back to narrower layouts (see `fitTable`)
+ * and prose lines wrap.
  *
  * @param result - the run's result
- * @param options - `color: true` for ANSI colour (default: none at all)
+ * @param options - `color: true` for ANSI colour (default: none at all); `width` to fit (default: unlimited)
  * @returns the text, lines separated by `\n`, without a trailing newline
  */
 export function formatDuplexTable(result: DuplexResult, options: TableOptions = {}): string {
   const color = options.color === true;
+  const width = options.width ?? UNLIMITED_WIDTH;
   const lines: string[] = [];
 
-  const completion = completionLabel(result);
-  lines.push(
-    `${paint(formatRunHeadline(result), 'bold', color)} — ${paint(completion, result.complete ? 'green' : 'red', color)}`,
-  );
+  lines.push(...formatHeadlineLines(formatRunHeadline(result), result.complete, completionLabel(result), width, color));
 
-  const directions = newTable(
-    DIRECTION_COLUMNS.map((c) => c.head),
-    // Figures right-aligned so digits line up; the direction label left.
-    DIRECTION_COLUMNS.map((_, i) => (i === 0 ? 'left' : 'right')),
-    color,
-  );
-  for (const direction of result.directions) {
+  const rows = result.directions.map((direction) => {
     const cells = DIRECTION_COLUMNS.map((c) => c.cell(direction));
     // The undersent mark in the warning colour, matching its warning line below.
     if (color && direction.undersent) cells[0] = paint(cells[0] ?? '', 'yellow', true);
@@ -192,23 +192,29 @@ export function formatDuplexTable(result: DuplexResult, options: TableOptions = 
       // Highlight the loss figures only: the rest of the row stays readable.
       for (const i of [3, 4]) cells[i] = paint(cells[i] ?? '', 'red', true);
     }
-    directions.push(cells);
-  }
-  lines.push(directions.toString());
+    return cells;
+  });
+  lines.push(
+    fitTable(
+      {
+        head: DIRECTION_COLUMNS.map((c) => c.head),
+        rows,
+        // Figures right-aligned so digits line up; the direction label left.
+        align: DIRECTION_COLUMNS.map((_, i) => (i === 0 ? 'left' : 'right')),
+      },
+      width,
+      color,
+    ).text,
+  );
 
   for (const direction of result.directions) {
     const errors = formatSendErrors(direction);
-    if (errors !== '') lines.push(`send errors ${directionLabel(direction)}: ${errors}`);
+    if (errors !== '') lines.push(...wrapLine(`send errors ${directionLabel(direction)}: ${errors}`, width));
   }
 
-  const endpoints = newTable(
-    ['endpoint', 'address:port', 'threads', 'rcvbuf req → eff', 'sndbuf req → eff', 'leaked'],
-    ['left', 'left', 'left', 'right', 'right', 'right'],
-    color,
-  );
-  for (const endpoint of result.endpoints) {
+  const endpointRows = result.endpoints.map((endpoint) => {
     const leaked = formatInteger(endpoint.leaked);
-    endpoints.push([
+    return [
       endpoint.id,
       formatAddress(endpoint),
       endpoint.threads,
@@ -216,25 +222,42 @@ export function formatDuplexTable(result: DuplexResult, options: TableOptions = 
       formatBufferSize(endpoint.sndbuf),
       // Leaked datagrams mean the split-mode routing is broken: make it loud.
       endpoint.leaked > 0 ? paint(leaked, 'red', color) : leaked,
-    ]);
-  }
-  lines.push(endpoints.toString());
+    ];
+  });
+  lines.push(
+    fitTable(
+      {
+        head: ['endpoint', 'address:port', 'threads', 'rcvbuf req → eff', 'sndbuf req → eff', 'leaked'],
+        rows: endpointRows,
+        align: ['left', 'left', 'left', 'right', 'right', 'right'],
+      },
+      width,
+      color,
+    ).text,
+  );
 
   // The run's warnings plus the undersent and loss-check lines, each once.
-  for (const warning of runWarnings(result)) lines.push(paint(formatWarning(warning), 'yellow', color));
+  for (const warning of runWarnings(result)) lines.push(...wrapPainted(formatWarning(warning), width, 'yellow', color));
+  // Last, so it is the line a reader sees without scrolling back.
+  lines.push(...wrapPainted(formatVerdict(result), width, 'bold', color));
   return lines.join('\n');
 }
 
-/** Creates a cli-table3 table whose own styling never emits ANSI codes. */
-function newTable(head: string[], colAligns: Table.HorizontalAlignment[], color: boolean): Table.Table {
-  return new Table({
-    head: head.map((h) => paint(h, 'bold', color)),
-    colAligns,
-    // cli-table3 colours through @colors/colors, which decides by itself from
-    // the terminal; empty styles keep it out, and `paint` colours instead.
-    // `compact` drops the rule between body rows: two rows need no separator.
-    style: { head: [], border: [], compact: true },
-  });
+/**
+ * `headline — completion` on one line when it fits; otherwise the headline
+ * wrapped and the completion after it (on the last line if there is room),
+ * so each painted part stays on whole lines.
+ */
+export function formatHeadlineLines(headline: string, good: boolean, completion: string, width: number, color: boolean): string[] {
+  const tail = ` — ${completion}`;
+  const style = good ? 'green' : 'red';
+  const painted = (h: string): string => `${paint(h, 'bold', color)} — ${paint(completion, style, color)}`;
+  if (visibleWidth(headline + tail) <= width) return [painted(headline)];
+  const wrapped = wrapLine(headline, width);
+  const last = wrapped.pop() ?? '';
+  const head = wrapped.map((l) => paint(l, 'bold', color));
+  if (visibleWidth(last + tail) <= width) return [...head, painted(last)];
+  return [...head, paint(last, 'bold', color), ...wrapPainted(`— ${completion}`, width, style, color)];
 }
 
 /** One per-second progress sample of one direction, as printed while a run is going. */
@@ -256,11 +279,17 @@ export interface IntervalLine {
   omitted: boolean;
 }
 
+/** The longest interval line `formatIntervalLine` prints (within an interval range of 11 characters, i.e. below 100 s). */
+export const INTERVAL_LINE_MAX = 80;
+
 /**
- * The live progress line, iperf3-like:
- * `[A→B]   2.00-3.00 s  sent  10000 pps  recv  10000 pps  lost      0 (0.00 %)   5.12 Mbit/s`.
+ * The live progress line, iperf3-like, at most 80 characters so it never
+ * wraps on a default terminal:
+ * `[A→B]   2.00-3.00 s sent   10000/s recv   10000/s lost      0  0.00 % 5.12 Mbit/s`.
  * Loss % is relative to what the receiver expected in the interval
  * (`received + lost`), since `sent` also counts datagrams still in flight.
+ * A warm-up (`--omit`) interval shows `(omitted)` in place of the bit rate:
+ * it is not counted, and the rates beside it still show the warm-up's progress.
  */
 export function formatIntervalLine(sample: IntervalLine): string {
   const seconds = sample.toSeconds - sample.fromSeconds;
@@ -272,12 +301,15 @@ export function formatIntervalLine(sample: IntervalLine): string {
   const lossPercent = expected > 0 ? (sample.lost / expected) * 100 : 0;
   const bitsPerSecond = sample.received * sample.sizeBytes * 8 * perSecond;
 
-  const range = `${sample.fromSeconds.toFixed(2)}-${sample.toSeconds.toFixed(2)}`.padStart(12);
-  const line =
-    `[${sample.direction}]${range} s` +
-    `  sent ${String(sentPps).padStart(6)} pps` +
-    `  recv ${String(receivedPps).padStart(6)} pps` +
-    `  lost ${String(sample.lost).padStart(6)} ${`(${formatPercent(lossPercent)})`.padEnd(10)}` +
-    ` ${formatBitsPerSecond(bitsPerSecond).padStart(11)}`;
-  return sample.omitted ? `${line}  (omitted)` : line;
+  const range = `${sample.fromSeconds.toFixed(2)}-${sample.toSeconds.toFixed(2)}`.padStart(11);
+  const tail = sample.omitted ? '(omitted)' : formatBitsPerSecond(bitsPerSecond);
+  // Fixed widths so the columns line up from one second to the next.
+  return (
+    `[${sample.direction}] ${range} s` +
+    ` sent ${String(sentPps).padStart(6)}/s` +
+    ` recv ${String(receivedPps).padStart(6)}/s` +
+    ` lost ${String(sample.lost).padStart(5)}` +
+    ` ${formatPercent(lossPercent).padStart(7)}` +
+    ` ${tail.padStart(11)}`
+  ).trimEnd();
 }
