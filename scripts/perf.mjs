@@ -24,10 +24,22 @@
  *   PERF_MAX_TRIALS  trial budget per search (default 14)
  *   PERF_OUT         output directory (default results/; with PERF_QUICK=1 a temp dir,
  *                    and results/ is refused so a quick run never replaces a publication)
+ *   PERF_NODE        comma-separated Node majors, e.g. 22,24,26 (default: unset, only the
+ *                    running Node, and everything above). When set, the duplex searches of
+ *                    ours-single and plain-dgram run once per listed Node: this script runs
+ *                    itself as a child under that Node's binary (scripts/node-bin.sh MAJOR,
+ *                    fetched from the npm registry into the user's cache; the running Node's
+ *                    own major uses process.execPath), and iperf3's search runs once (it does
+ *                    not depend on Node). PERF_CONTENDERS narrows that set as usual. No memory
+ *                    run and no micro-benchmarks in this mode; it writes one table, Node version
+ *                    → each contender's rate and search status, as perf-nodes-DATE.{json,md}.
+ *                    A Node that cannot be fetched here is listed as skipped with the reason.
+ *   PERF_SEARCHES_JSON  internal (used by PERF_NODE): run the searches only, write their JSON
+ *                    to this file and exit (no memory run, micro-benchmarks or Markdown)
  * Traffic goes to 127.0.0.1 only; every loop is bounded in count and time.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants as fsc, existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants as fsc, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -474,6 +486,155 @@ function outputDir() {
 }
 
 // ---------------------------------------------------------------------------
+// PERF_NODE: the same searches under several Node versions
+
+/** The path of a Node binary of `major`, or `{ skip }` with the reason it cannot be had here. */
+function nodeBinary(major) {
+  if (Number(process.versions.node.split('.')[0]) === major) return { bin: process.execPath };
+  const r = spawnSync('bash', [path.join(ROOT, 'scripts/node-bin.sh'), String(major)], { encoding: 'utf8', timeout: 600_000 });
+  const reason = (r.stderr || '').trim().split('\n').pop()?.replace(/^node-bin\.sh: /, '') || `node-bin.sh exited with ${r.signal ?? `status ${r.status}`}`;
+  if (r.status === 0 && r.stdout.trim()) return { bin: r.stdout.trim() };
+  return { skip: reason };
+}
+
+/** This script as a child under `bin`, searches only; resolves with its JSON or `{ error }`. */
+async function childSearches(bin, names, dir) {
+  const file = path.join(dir, 'searches.json');
+  const env = { ...process.env, PERF_CONTENDERS: names.join(','), PERF_OUT: dir, PERF_SEARCHES_JSON: file };
+  delete env.PERF_NODE;
+  const child = spawn(bin, [fileURLToPath(import.meta.url)], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  // Bounded: every search is bounded in trials; this is a generous backstop.
+  const sizes = QUICK ? 1 : 2;
+  const budgetS = names.length * sizes * (MAX_TRIALS + 3) * (TRIAL_S + OMIT_S + 35) + 120;
+  const killer = setTimeout(() => child.kill('SIGKILL'), budgetS * 1000);
+  const [code, signal] = await new Promise((r) => child.on('close', (c, sg) => r([c, sg])));
+  clearTimeout(killer);
+  let doc = null;
+  try {
+    doc = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    /* no JSON: the exit status says why */
+  }
+  if (doc === null) return { error: `child exited with ${signal ?? `status ${code}`} and wrote no searches` };
+  // A child's non-zero exit with JSON: some search errored; its rows say so.
+  return { doc, code };
+}
+
+async function perNode(list) {
+  const majors = list.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  for (const m of majors) if (!/^\d+$/.test(m)) { log(`bench:perf: PERF_NODE must be a comma list of Node major versions (e.g. 22,24,26), got ${JSON.stringify(list)}`); process.exit(2); }
+  const names = selected.map(([n]) => n).filter((n) => n !== 'iperf3');
+  const defaults = ['ours-single', 'plain-dgram'];
+  const perNodeNames = only ? names : defaults;
+  const withIperf = only ? only.has('iperf3') : true;
+  const dir = outputDir();
+  const started = new Date().toISOString();
+  const environment = collectEnvironment(HOST);
+  const iperfVersion = iperf3Version();
+  CONTENDERS.iperf3.version = iperfVersion;
+  const out = {
+    kind: 'perf-nodes',
+    schemaVersion: 2,
+    startedAt: started,
+    quick: QUICK,
+    machine: { cpuModel: environment.cpuModel, cores: environment.cpuCount, kernel: environment.kernel },
+    versions: { parentNode: process.version, tool: `${TOOL.name} ${TOOL.version}`, iperf3: iperfVersion },
+    environment,
+    criteria: { ...SEARCH, rule: `${lossWords(LOSS_LIMIT)} each way and each sender ≥ ${SEARCH.minSentFraction * 100} % of the offered rate`, trialSeconds: TRIAL_S, omitSeconds: OMIT_S, socketBufferBytes: BUF, host: HOST },
+    contenders: perNodeNames,
+    nodes: [],
+    iperf3: null,
+  };
+  log(`bench:perf across Node ${majors.join(', ')} on ${environment.cpuModel} (${environment.cpuCount} cores); contenders per Node: ${perNodeNames.join(', ') || 'none'}; iperf3 once: ${withIperf ? 'yes' : 'no'}; output to ${dir}`);
+  for (const major of majors) {
+    const row = { major: Number(major), node: null, binary: null, skipped: null, error: null, searches: [] };
+    out.nodes.push(row);
+    const b = nodeBinary(Number(major));
+    if (b.skip) {
+      row.skipped = b.skip;
+      log(`node ${major}: skipped: ${b.skip}`);
+      continue;
+    }
+    row.binary = b.bin;
+    if (perNodeNames.length === 0) continue;
+    const tmp = mkdtempSync(path.join(os.tmpdir(), `udp-duplex-lab-perf-node${major}-`));
+    try {
+      log(`node ${major}: ${b.bin}`);
+      const r = await childSearches(b.bin, perNodeNames, tmp);
+      if (r.error) {
+        row.error = r.error;
+        process.exitCode = 1;
+        log(`node ${major}: ERROR ${r.error}`);
+      } else {
+        row.node = r.doc.versions.node;
+        row.searches = r.doc.searches;
+        row.skippedContenders = r.doc.skipped;
+        if (r.code !== 0) process.exitCode = 1;
+      }
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+  if (withIperf) {
+    const why = CONTENDERS.iperf3.available();
+    if (why !== null) {
+      out.iperf3 = { skipped: why, searches: [] };
+      log(`iperf3: skipped: ${why}`);
+    } else {
+      out.iperf3 = { skipped: null, searches: [] };
+      for (const size of CONTENDERS.iperf3.sizes) {
+        log(`iperf3 duplex ${size} B (once: it does not depend on Node)`);
+        const s = await searchContender('iperf3', CONTENDERS.iperf3, size);
+        out.iperf3.searches.push(s);
+      }
+    }
+  }
+
+  const fmt = (v) => Math.round(v).toLocaleString('en-US');
+  const cell = (s) => (s === undefined || s === null ? '—' : `${s.ratePps === null ? 'none' : fmt(s.ratePps)} (${s.status})`);
+  const sizes = QUICK ? [64] : [64, 1400];
+  const cols = [...perNodeNames, ...(withIperf ? ['iperf3'] : [])];
+  const header = cols.map((c) => (c === 'iperf3' ? `iperf3 (one run, ${iperfVersion ?? 'not installed'})` : c));
+  const rows = [];
+  for (const n of out.nodes) {
+    for (const size of sizes) {
+      const cells = cols.map((c) => {
+        if (c === 'iperf3') return out.iperf3?.skipped ? `skipped (${out.iperf3.skipped})` : cell(out.iperf3?.searches.find((s) => s.sizeBytes === size));
+        if (n.skipped) return `skipped (${n.skipped})`;
+        if (n.error) return `error (${n.error})`;
+        const sk = n.skippedContenders?.find((x) => x.contender === c);
+        return sk ? `skipped (${sk.reason})` : cell(n.searches.find((s) => s.contender === c && s.sizeBytes === size));
+      });
+      rows.push(`| ${n.node ?? `${n.major} (not run)`} | ${size} B | ${cells.join(' | ')} |`);
+    }
+  }
+  const lines = [
+    `# bench:perf across Node versions — ${started}${QUICK ? ' (QUICK: a check of the script, not a publication)' : ''}`,
+    '',
+    `${out.machine.cpuModel} (${out.machine.cores} cores), ${out.machine.kernel}; ${out.versions.tool}; iperf3: ${iperfVersion ?? 'not installed'}`,
+    '',
+    `Same search (this tool's \`findMaxRate\`) for every contender and every Node: the highest rate per direction with ${out.criteria.rule}; ${TRIAL_S} s trials after ${OMIT_S} s warm-up; 4 MiB socket buffers; 127.0.0.1; resolution ${SEARCH.resolutionPercent} %, ${SEARCH.confirmTrials} re-checks, at most ${SEARCH.maxTrials} trials. Each Node's searches ran in one child process under that Node (the contenders' own child processes too); iperf3 does not depend on Node, so it was searched once and its figure repeats on every row. Per direction = the lower of the two directions.`,
+    '',
+    `| Node | size | ${header.join(' | ')} |`,
+    `| --- | --: | ${cols.map(() => '--:').join(' | ')} |`,
+    ...rows,
+    '',
+    'Status: ' + STATUS_LEGEND.map(([k, v]) => `**${k}**: ${v}`).join('; ') + '.',
+    '',
+    'Contenders: ' + cols.map((n) => `**${n}**: ${CONTENDERS[n].description}`).join('; ') + '.',
+    '',
+    'Machines and runs differ: compare Node versions only within one table, and only beyond this machine\'s run-to-run noise.',
+    '',
+  ];
+  const md = lines.join('\n');
+  process.stdout.write(`${md}\n`);
+  const base = path.join(dir, `perf-nodes-${started.slice(0, 10)}${QUICK ? '-quick' : ''}`);
+  writeFileAtomic(`${base}.json`, `${JSON.stringify(out, null, 2)}\n`);
+  writeFileAtomic(`${base}.md`, `${md}\n`);
+  log(`written: ${base}.json and .md`);
+}
+
+// ---------------------------------------------------------------------------
 // Main
 
 const outDir = outputDir();
@@ -486,6 +647,15 @@ const selected = Object.entries(CONTENDERS).filter(([name]) => {
   // The quick run skips split threads (the script is checked, not the figures).
   return !(QUICK && name.includes('split'));
 });
+
+const NODE_LIST = process.env.PERF_NODE ?? '';
+const SEARCHES_JSON = process.env.PERF_SEARCHES_JSON || null;
+if (NODE_LIST.trim() !== '') {
+  await perNode(NODE_LIST);
+  // Let a piped stdout drain before exiting (the rest of this file is the single-Node run).
+  await new Promise((r) => process.stdout.write('', r));
+  process.exit();
+}
 
 const started = new Date().toISOString();
 const environment = collectEnvironment(HOST);
@@ -522,6 +692,13 @@ for (const [name, c] of selected) {
     log(`${name} ${size} B: ${s.ratePps === null ? 'none' : Math.round(s.ratePps)} pps per direction (${s.status})`);
     out.searches.push(s);
   }
+}
+
+if (SEARCHES_JSON) {
+  // A child of a PERF_NODE run: the searches are all it was asked for.
+  writeFileAtomic(SEARCHES_JSON, `${JSON.stringify(out, null, 2)}\n`);
+  log(`written: ${SEARCHES_JSON}`);
+  process.exit();
 }
 
 const find = (name, size) => out.searches.find((s) => s.contender === name && s.sizeBytes === size) ?? null;
