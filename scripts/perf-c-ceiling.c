@@ -145,6 +145,8 @@ struct direction {
 static struct options opt;
 static int64_t start_ns, deadline_ns;
 static atomic_int stop_receiving;
+/** Set by a thread that could not allocate its buffers: the run reports "ok":false. */
+static atomic_int thread_setup_failed;
 
 static const char *errno_name(int e) {
   switch (e) {
@@ -290,9 +292,11 @@ static double run_phase(struct direction *d, struct sendbuf *sb, double seconds,
 static void *sender_main(void *arg) {
   struct direction *d = arg;
   struct sendbuf *sb = calloc(1, sizeof *sb);
-  if (!sb) return NULL;
-  sb->data = calloc(BATCH, (size_t)opt.size);
-  if (!sb->data) return NULL;
+  if (sb) sb->data = calloc(BATCH, (size_t)opt.size);
+  if (!sb || !sb->data) {
+    atomic_store(&thread_setup_failed, 1);
+    return NULL;
+  }
   for (int i = 0; i < BATCH; i++) {
     memset(sb->data + (size_t)i * (size_t)opt.size, 0x5a, (size_t)opt.size);
     sb->iov[i].iov_base = sb->data + (size_t)i * (size_t)opt.size;
@@ -316,7 +320,10 @@ static void *receiver_main(void *arg) {
   uint8_t *data = malloc(BATCH * slot);
   struct mmsghdr *msgs = calloc(BATCH, sizeof *msgs);
   struct iovec *iov = calloc(BATCH, sizeof *iov);
-  if (!data || !msgs || !iov) return NULL;
+  if (!data || !msgs || !iov) {
+    atomic_store(&thread_setup_failed, 1);
+    return NULL;
+  }
   for (int i = 0; i < BATCH; i++) {
     iov[i].iov_base = data + (size_t)i * slot;
     iov[i].iov_len = slot;
@@ -516,6 +523,11 @@ int main(int argc, char **argv) {
   pthread_join(t[1], NULL);
   ab.drops_after = socket_drops(port_b);
   ba.drops_after = socket_drops(port_a);
+  if (atomic_load(&thread_setup_failed)) {
+    printf("{\"ok\":false,\"reason\":\"perf-c-ceiling: a thread could not allocate its buffers\"}\n");
+    fflush(stdout);
+    return 1;
+  }
 
   printf("{\"ok\":true,\"program\":\"perf-c-ceiling\",\"sizeBytes\":%d,\"batch\":%d,\"requestedBufBytes\":%d,", opt.size, BATCH, opt.buf);
   printf("\"effectiveBufBytes\":{\"A\":{\"rcvbuf\":%d,\"sndbuf\":%d},\"B\":{\"rcvbuf\":%d,\"sndbuf\":%d}},", rcv_a, snd_a, rcv_b, snd_b);
