@@ -39,7 +39,8 @@
  * Traffic goes to 127.0.0.1 only; every loop is bounded in count and time.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants as fsc, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { accessSync, constants as fsc, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -105,8 +106,9 @@ function lossWords(threshold) {
 // (the search fails those trials as `unobserved`), plus `detail` for the log.
 // `flood(size)` (optional) measures the unpaced sent rate per direction, from
 // which the search takes its ceiling; without it, `ceilingPps` is used.
-// Issue 11 adds two rows here: a plain paced node:dgram loop and a C
-// sendmmsg/recvmmsg ceiling (compiled with cc), each a child process per trial.
+// `informational: true` marks a reference that is no target (the C kernel
+// ceiling): it is searched like the others but labelled as information and
+// never enters a ratio or target.
 
 function oursConfig(sizeBytes, threads, abPps, baPps) {
   return {
@@ -296,12 +298,114 @@ function plainDgramContender() {
   };
 }
 
-/** The contenders, by name. Issue 11 adds the C sendmmsg/recvmmsg ceiling (`c-mmsg`) here. */
+/** Where the C reference is compiled: a cache directory outside the repository (never committed). */
+const C_CACHE_DIR = path.join(os.tmpdir(), 'udp-duplex-lab-cc');
+const C_SOURCE = path.join(ROOT, 'scripts/perf-c-ceiling.c');
+const C_FLAGS = ['-O2', '-pthread'];
+
+/**
+ * Compiles scripts/perf-c-ceiling.c with `cc -O2 -pthread` once per run into
+ * C_CACHE_DIR, under a name keyed by the source, the flags and `cc --version`
+ * (a changed source or compiler gets a fresh binary). Returns { binary,
+ * compiler, reason }: `reason` (and no binary) when it cannot be built.
+ */
+let cBuild = null;
+function buildCCeiling() {
+  if (cBuild) return cBuild;
+  const v = spawnSync('cc', ['--version'], { encoding: 'utf8', timeout: 10_000 });
+  if (v.error || v.status !== 0) {
+    cBuild = { binary: null, compiler: null, reason: `no C compiler (\`cc\` ${v.error?.code === 'ENOENT' ? 'not found on PATH' : 'did not run'}; Debian/Ubuntu: apt-get install gcc)` };
+    return cBuild;
+  }
+  const compiler = (v.stdout || '').split('\n')[0].trim() || 'cc';
+  const source = readFileSync(C_SOURCE);
+  const key = createHash('sha256').update(source).update(C_FLAGS.join(' ')).update(v.stdout || '').digest('hex').slice(0, 16);
+  const binary = path.join(C_CACHE_DIR, `perf-c-ceiling-${key}`);
+  if (existsSync(binary)) {
+    cBuild = { binary, compiler, reason: null };
+    return cBuild;
+  }
+  try {
+    mkdirSync(C_CACHE_DIR, { recursive: true });
+  } catch (err) {
+    cBuild = { binary: null, compiler, reason: `cannot create ${C_CACHE_DIR} for the C build (${err.message})` };
+    return cBuild;
+  }
+  // Built under a temporary name and renamed: a half-written binary is never cached.
+  const tmp = `${binary}.${process.pid}.tmp`;
+  const c = spawnSync('cc', [...C_FLAGS, '-o', tmp, C_SOURCE], { encoding: 'utf8', timeout: 120_000 });
+  if (c.error || c.status !== 0) {
+    rmSync(tmp, { force: true });
+    cBuild = { binary: null, compiler, reason: `C compile failed (cc ${C_FLAGS.join(' ')}: ${(c.stderr || String(c.error ?? c.status)).trim().slice(0, 300)})` };
+    return cBuild;
+  }
+  renameSync(tmp, binary);
+  cBuild = { binary, compiler, reason: null };
+  return cBuild;
+}
+
+/**
+ * The kernel ceiling, as information and not as a target: a small C program
+ * (scripts/perf-c-ceiling.c) with the same layout as the product (one UDP
+ * socket per endpoint on 127.0.0.1, connected to the peer), a send and a
+ * receive thread per endpoint, up to 64 datagrams per sendmmsg/recvmmsg call.
+ * One process (both endpoints) per trial. Its sent figure is what sendmmsg
+ * reported as sent; received counts unique measured sequence numbers (see the
+ * program's header). It shows how far Node's one-syscall-per-datagram dgram
+ * is from what the kernel sustains on the same machine.
+ */
+function cCeilingContender() {
+  const runC = (sizeBytes, ab, ba) => {
+    const { binary, reason: why } = buildCCeiling();
+    if (!binary) return { doc: null, reason: why };
+    const args = ['--size', String(sizeBytes), '--rate-ab', ab, '--rate-ba', ba, '--seconds', String(TRIAL_S), '--omit', String(OMIT_S), '--buf', String(BUF)];
+    // Bounded: the program has its own deadline and SIGALRM backstop; this one is a last resort.
+    const c = spawnSync(binary, args, { encoding: 'utf8', timeout: (TRIAL_S + OMIT_S + 30) * 1000 });
+    try {
+      const doc = JSON.parse(c.stdout.trim().split('\n').pop());
+      return doc.ok ? { doc, reason: null } : { doc: null, reason: doc.reason };
+    } catch {
+      return { doc: null, reason: `C reference failed (status ${c.status}${c.signal ? `, ${c.signal}` : ''}): ${(c.stderr || '').slice(0, 200)}` };
+    }
+  };
+  const side = (d, offeredPps) => ({ offeredPps, sentPps: d?.sentPps ?? null, lossPercent: d?.lossPercent ?? null });
+  const extra = (d) => {
+    const errs = Object.entries(d.errors).map(([k, n]) => `${k} ${n}`).join(', ');
+    return `sent ${d.sent} recv ${d.received} kernel drops ${d.kernelDrops ?? 'n/a'}${errs ? ` errors ${errs}` : ''}${d.deadlineHit ? ' DEADLINE' : ''}`;
+  };
+  return {
+    traffic: 'duplex',
+    informational: true,
+    description: 'kernel ceiling (information, not a target): C, one process, one connected UDP socket per endpoint, a send and a receive thread per endpoint, token-bucket paced sendmmsg and recvmmsg, up to 64 datagrams per call (sent = what sendmmsg reported sent; received = unique measured sequence numbers)',
+    version: null, // filled in from `cc --version` when it builds
+    sizes: QUICK ? [64] : [64, 1400],
+    // Compiles on first use (a method: `this` is the contender, whose version becomes the compiler's).
+    available() {
+      const b = buildCCeiling();
+      if (b.compiler) this.version = `${b.compiler}, cc ${C_FLAGS.join(' ')}`;
+      return b.reason;
+    },
+    async trial(sizeBytes, rates) {
+      const { doc, reason } = runC(sizeBytes, String(Math.round(rates.abPps)), String(Math.round(rates.baPps)));
+      const ab = side(doc?.ab, rates.abPps);
+      const ba = side(doc?.ba, rates.baPps);
+      const more = doc ? ` (A→B ${extra(doc.ab)}; B→A ${extra(doc.ba)})` : '';
+      return { ab, ba, detail: `${sideDetail('A→B', ab)}, ${sideDetail('B→A', ba)}${more}${reason ? ` (${reason})` : ''}` };
+    },
+    async flood(sizeBytes) {
+      const { doc } = runC(sizeBytes, 'max', 'max');
+      return { abPps: doc?.ab.sentPps ?? null, baPps: doc?.ba.sentPps ?? null };
+    },
+  };
+}
+
+/** The contenders, by name. */
 const CONTENDERS = {
   'ours-single': oursDuplex('single'),
   'ours-split': oursDuplex('split'),
   iperf3: iperfContender(),
   'plain-dgram': plainDgramContender(),
+  'c-mmsg': cCeilingContender(),
   'ours-simplex-single': oursSimplex('single'),
   'ours-simplex-split': oursSimplex('split'),
 };
@@ -680,7 +784,7 @@ const out = {
 log(`bench:perf on ${environment.cpuModel} (${environment.cpuCount} cores), ${environment.kernel}, node ${process.version}; ${TRIAL_S} s trials; pass = ${out.criteria.rule}; 4 MiB buffers; output to ${outDir}`);
 for (const [name, c] of selected) {
   const why = c.available();
-  out.contenders[name] = { traffic: c.traffic, description: c.description, version: c.version, sizes: c.sizes, skipped: why };
+  out.contenders[name] = { traffic: c.traffic, informational: c.informational === true, description: c.description, version: c.version, sizes: c.sizes, skipped: why };
   if (why !== null) {
     log(`${name}: skipped: ${why}`);
     out.skipped.push({ contender: name, reason: why });
@@ -753,9 +857,9 @@ const lines = [
   '',
   `| contender | traffic | size | per direction, ${lossWords(LOSS_LIMIT)} (datagrams/s, status) | A→B | B→A | trials |`,
   '| --- | --- | --: | --: | --: | --: | --: |',
-  ...out.searches.map((s) => `| ${s.contender} | ${s.traffic}${s.symmetric ? ' (one rate both ways, judged together)' : ''} | ${s.sizeBytes} B | ${rate(s)} | ${rate(s.directions.ab)} | ${rate(s.directions.ba)} | ${s.trials.length} |`),
+  ...out.searches.map((s) => `| ${s.contender}${CONTENDERS[s.contender]?.informational ? ' (kernel ceiling: information, not a target)' : ''} | ${s.traffic}${s.symmetric ? ' (one rate both ways, judged together)' : ''} | ${s.sizeBytes} B | ${rate(s)} | ${rate(s.directions.ab)} | ${rate(s.directions.ba)} | ${s.trials.length} |`),
   '',
-  ...out.skipped.map((s) => `- ${s.contender}: skipped (${s.reason})`),
+  ...out.skipped.map((s) => `- ${s.contender}: skipped: ${s.reason}`),
   ...(out.skipped.length ? [''] : []),
   'Status: ' + STATUS_LEGEND.map(([k, v]) => `**${k}**: ${v}`).join('; ') + '.',
   '',
