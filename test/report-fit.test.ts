@@ -117,3 +117,13 @@ describe('warnings printed once', () => {
     expect(formatDuplexTable(result).split('\n').filter((l) => l.includes('rcvbuf-clamped'))).toHaveLength(1);
   });
 });
+
+describe('NAT: the address the listener saw', () => {
+  it('is shown beside the local address when it differs', async () => {
+    const { buildDuplexResult } = await import('./report-fixture.js');
+    const { formatDuplexTable } = await import('../src/report/table.js');
+    const r = buildDuplexResult();
+    r.endpoints[0]!.observedAs = '203.0.113.7:61000';
+    expect(formatDuplexTable(r, { width: 160 })).toContain('(seen as 203.0.113.7:61000)');
+  });
+});

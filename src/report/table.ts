@@ -216,7 +216,8 @@ export function formatDuplexTable(result: DuplexResult, options: TableOptions = 
     const leaked = formatInteger(endpoint.leaked);
     return [
       endpoint.id,
-      formatAddress(endpoint),
+      // Where the listener saw it come from, when that differs (NAT), as STUN would say.
+      endpoint.observedAs === undefined ? formatAddress(endpoint) : `${formatAddress(endpoint)} (seen as ${endpoint.observedAs})`,
       endpoint.threads,
       formatBufferSize(endpoint.rcvbuf),
       formatBufferSize(endpoint.sndbuf),
