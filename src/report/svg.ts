@@ -6,7 +6,8 @@
  * scripts find series by that attribute).
  */
 
-import type { DuplexResult, IntervalSample } from './schema.js';
+import type { DuplexResult, Environment, IntervalSample, ResultBase, SearchResult, SearchTrialDirection } from './schema.js';
+import { formatPps, formatSeconds } from './format.js';
 import { completionLabel, directionLabel, formatRunHeadline } from './table.js';
 
 /** Marker shapes: series that coincide stay told apart by shape. */
@@ -21,8 +22,9 @@ export interface ChartPoint {
   y: number;
   /**
    * A short label for a point that must stand out (e.g. `undersent`): drawn
-   * as a hollow square with the label above it, whether or not the chart
-   * marks its other points, so the reader does not take it at face value.
+   * as a hollow marker (`data-flag` holds the label; the legend says what
+   * hollow means), whether or not the chart marks its other points, so the
+   * reader does not take it at face value.
    */
   flag?: string;
   /** This point's marker colour (else the series colour). */
@@ -94,7 +96,7 @@ export interface LineChartSpec {
   /** Draw point markers on every series, not only on series too short to show a line. */
   markers?: boolean;
   /** Bars on a right-hand axis with this label; slots side by side when there are several series. */
-  secondary?: { yLabel: string; series: readonly BarSeries[]; formatTick?: TickFormatter };
+  secondary?: { yLabel: string; series: readonly BarSeries[]; formatTick?: TickFormatter; note?: string };
   /** Vertical marker lines (the x axis is widened to include them). */
   markerLines?: readonly ChartMarkerLine[];
   /** Legend entries after the series'. */
@@ -251,6 +253,9 @@ export function renderLineChart(spec: LineChartSpec): string {
     ...spec.series.filter((s) => s.noLegend !== true).map(seriesLegendItem),
     ...bars.map((b): LegendItem => ({ label: b.label, color: b.color, kind: 'bar' })),
     ...(spec.legendExtra ?? []),
+    ...[...new Set(spec.series.flatMap((s) => s.points.flatMap((p) => (p.flag === undefined ? [] : [p.flag]))))].map(
+      (flag): LegendItem => ({ label: `hollow: ${flag}`, color: '#333333', kind: 'marker', shape: 'square', hollow: true }),
+    ),
   ];
   const legend = legendRows(legendItems, plotRight - plotLeft);
   const legendBottom = plotBottom + AXIS_BELOW_PX + legend.length * LEGEND_ROW_PX;
@@ -286,7 +291,8 @@ export function renderLineChart(spec: LineChartSpec): string {
   const formatX = spec.formatXTick ?? formatPlainTick;
   const formatY = spec.formatYTick ?? formatPlainTick;
   // Secondary axis: 0 up to the highest bar.
-  const y2Ticks = niceTicks(0, Math.max(0, ...allBars.map((r) => r.y)), 6);
+  // At least 0..5, so a run without loss gets whole-number ticks rather than 0.2 steps.
+  const y2Ticks = niceTicks(0, Math.max(5, ...allBars.map((r) => r.y)), 6);
   const y2Top = y2Ticks.ticks[y2Ticks.ticks.length - 1] ?? 1;
   const sy2 = (y: number): number => plotBottom - (y / (y2Top || 1)) * (plotBottom - plotTop);
 
@@ -348,6 +354,9 @@ export function renderLineChart(spec: LineChartSpec): string {
     out.push(
       `  <text class="y2-label" x="${y2LabelX}" y="${yLabelY}" text-anchor="middle" font-size="13" transform="rotate(90 ${y2LabelX} ${yLabelY})">${escapeXml(spec.secondary.yLabel)}</text>`,
     );
+    if (spec.secondary.note !== undefined) {
+      out.push(`  <text class="secondary-note" x="${plotRight - 6}" y="${plotTop + 14}" text-anchor="end" font-size="11" fill="#555555">${escapeXml(spec.secondary.note)}</text>`);
+    }
     // Bars first, under the lines; each series takes its slot of the interval.
     barsFinite.forEach((b, i) => {
       out.push(`  <g class="bars" data-bar-series="${escapeXml(b.label)}" fill="${escapeXml(b.color)}" fill-opacity="0.75">`);
@@ -396,14 +405,12 @@ export function renderLineChart(spec: LineChartSpec): string {
   for (const s of finite) {
     const flagged = s.points.filter((p) => p.flag !== undefined);
     if (flagged.length === 0) continue;
+    // Hollow, in the series' own shape; what hollow means is in the legend
+    // (a text label per point would overprint its neighbours).
     out.push(`  <g class="flagged" data-flagged-series="${escapeXml(s.label)}" fill="#ffffff" stroke="${escapeXml(s.color)}" stroke-width="2">`);
     for (const p of flagged) {
-      const cx = sx(p.x) + (s.offsetPx ?? 0);
-      const cy = sy(p.y);
-      out.push(`    <rect x="${px(cx - 4)}" y="${px(cy - 4)}" width="8" height="8"/>`);
-      out.push(
-        `    <text class="point-flag" x="${px(cx)}" y="${px(cy - 8)}" text-anchor="middle" font-size="10" stroke="none" fill="${escapeXml(s.color)}">${escapeXml(p.flag ?? '')}</text>`,
-      );
+      const flag = ` class="point-flag" data-flag="${escapeXml(p.flag ?? '')}"`;
+      out.push(`    ${markerElement(s.shape ?? 'square', sx(p.x) + (s.offsetPx ?? 0), sy(p.y), flag, 4.5)}`);
     }
     out.push('  </g>');
   }
@@ -483,6 +490,46 @@ function lighten(hex: string, amount: number): string {
   return `#${channels.map((c) => Math.round(c + (255 - c) * amount).toString(16).padStart(2, '0')).join('')}`;
 }
 
+/**
+ * The footer every chart carries: on what machine, which Node, how long and
+ * which tool version, e.g.
+ * `AMD EPYC × 2 CPUs · Node v22.11.0 · 5 s measured · udp-duplex-lab 0.1.0`.
+ * A remote run names both machines when they differ.
+ */
+export function chartFooter(result: ResultBase & { peerEnvironment?: Environment }, duration: string): string {
+  const machine = (env: Environment): string => `${env.cpuModel.trim()} × ${env.cpuCount} CPUs`;
+  const env = result.environment;
+  const peer = result.peerEnvironment;
+  const machines = peer === undefined || machine(peer) === machine(env) ? machine(env) : `${machine(env)} / peer ${machine(peer)}`;
+  const nodes = peer === undefined || peer.nodeVersion === env.nodeVersion ? `Node ${env.nodeVersion}` : `Node ${env.nodeVersion} / peer ${peer.nodeVersion}`;
+  return [machines, nodes, duration, `${result.tool.name} ${result.tool.version}`].join(' · ');
+}
+
+/**
+ * Lost datagrams/s per interval (`intervals[].lost` over the interval's
+ * length), one bar per interval; an interval whose loss nobody observed
+ * (`null`) gets no bar rather than a bar of 0.
+ */
+function intervalLossBars(intervals: readonly IntervalSample[]): { x0: number; x1: number; y: number }[] {
+  const sorted = [...intervals].sort((a, b) => a.t - b.t);
+  let previousT = 0;
+  const bars: { x0: number; x1: number; y: number }[] = [];
+  for (const sample of sorted) {
+    const x0 = previousT;
+    const seconds = sample.t - previousT;
+    previousT = sample.t;
+    if (sample.lost !== null) bars.push({ x0, x1: sample.t, y: sample.lost / (seconds > 0 ? seconds : 1) });
+  }
+  return bars;
+}
+
+/** Says so when no interval lost anything (zero-height bars are invisible), or when no interval's loss was observed. */
+function lossNote(bars: readonly BarSeries[]): { note?: string } {
+  const all = bars.flatMap((b) => b.bars);
+  if (all.length === 0) return { note: 'loss per interval not observed' };
+  return all.every((r) => r.y === 0) ? { note: 'no loss in any interval' } : {};
+}
+
 /** Options of `renderRunChart`. */
 export interface RunChartOptions {
   /** Replaces the default title. */
@@ -493,12 +540,14 @@ export interface RunChartOptions {
  * Sent and received datagrams/s of both directions over time, from
  * `directions[].intervals`: four series, `A→B sent`, `A→B received`,
  * `B→A sent`, `B→A received` (sent dashed and lighter, received solid, one colour per
- * direction).
+ * direction), and the datagrams lost per second in each interval as bars on
+ * a right-hand axis (`A→B lost`, `B→A lost`; unobserved intervals left out).
  *
  * @returns a standalone SVG document
  */
 export function renderRunChart(result: DuplexResult, options: RunChartOptions = {}): string {
   const series: ChartSeries[] = [];
+  const bars: BarSeries[] = [];
   result.directions.forEach((direction, i) => {
     const label = directionLabel(direction);
     const color = SERIES_COLORS[i % SERIES_COLORS.length] ?? '#000000';
@@ -506,6 +555,7 @@ export function renderRunChart(result: DuplexResult, options: RunChartOptions = 
     const sent = intervalRates(direction.intervals, (s) => s.sent);
     series.push({ label: `${label} sent`, points: sent, color: lighten(color, 0.45), dash: '6 4' });
     series.push({ label: `${label} received`, points: intervalRates(direction.intervals, (s) => s.received), color });
+    bars.push({ label: `${label} lost`, color: lighten(color, 0.2), bars: intervalLossBars(direction.intervals) });
   });
   return renderLineChart({
     title: options.title ?? 'Datagrams per second, both directions',
@@ -515,6 +565,8 @@ export function renderRunChart(result: DuplexResult, options: RunChartOptions = 
     series,
     formatYTick: formatCompactTick,
     xFromZero: true,
+    secondary: { yLabel: 'lost datagrams/s (bars)', series: bars, ...lossNote(bars) },
+    footer: chartFooter(result, `${formatSeconds(result.config.durationSeconds)} measured`),
   });
 }
 
@@ -538,16 +590,25 @@ export interface LossSeries {
 /** The label an undersent point carries on a loss chart. */
 export const UNDERSENT_FLAG = 'undersent';
 
+/** Options of `renderLossChart`. */
+export interface LossChartOptions {
+  /** The footer line (see `chartFooter`). */
+  footer?: string;
+}
+
 /**
- * Loss % against the ACHIEVED (sent) rate, one line per series (sweeps and
- * searches). Not the offered rate: a cell that asked for 60k and sent 34.7k
- * measured loss at 34.7k, and plotting it at 60k would claim a lossless 60k.
- * Undersent points are flagged (hollow square, `undersent` label). Points
- * are sorted by rate and marked, since sweeps have few.
+ * Loss % against the ACHIEVED (sent) rate, one series per setting (sweeps):
+ * markers only, one per measured point, no line between them (a line would
+ * claim a trend across rates nobody measured). Not the offered rate: a cell
+ * that asked for 60k and sent 34.7k measured loss at 34.7k, and plotting it at
+ * 60k would claim a lossless 60k. Undersent points are flagged (hollow marker,
+ * `data-flag="undersent"`, explained in the legend). Each series gets its own marker shape and a small
+ * horizontal offset, so series that coincide (all at 0 %) stay visible.
  *
  * @returns a standalone SVG document
  */
-export function renderLossChart(series: readonly LossSeries[], title: string): string {
+export function renderLossChart(series: readonly LossSeries[], title: string, options: LossChartOptions = {}): string {
+  const n = series.length;
   return renderLineChart({
     title,
     xLabel: 'achieved (sent) rate (datagrams/s)',
@@ -556,11 +617,87 @@ export function renderLossChart(series: readonly LossSeries[], title: string): s
       label: s.label,
       points: s.points.map((p) => ({ x: p.sentPps, y: p.lossPercent, ...(p.undersent ? { flag: UNDERSENT_FLAG } : {}) })),
       color: SERIES_COLORS[i % SERIES_COLORS.length] ?? '#000000',
-      // Once the colours run out, dash the reused ones so lines stay distinct.
-      ...(i >= SERIES_COLORS.length ? { dash: '6 4' } : {}),
+      line: false,
+      shape: MARKER_SHAPES[i % MARKER_SHAPES.length] ?? 'circle',
+      // Centred fan of 5 px steps: coinciding points sit side by side, not on top of each other.
+      offsetPx: n > 1 ? Math.round((i - (n - 1) / 2) * 5 * 10) / 10 : 0,
     })),
     formatXTick: formatCompactTick,
     formatYTick: formatPlainTick,
     markers: true,
+    ...(options.footer !== undefined ? { footer: options.footer } : {}),
+  });
+}
+
+/** Marker colours of a find-max trial by verdict. */
+export const VERDICT_COLORS: Record<SearchTrialDirection['verdict'], string> = {
+  pass: '#009E73',
+  loss: '#D55E00',
+  undersent: '#E69F00',
+  unobserved: '#999999',
+};
+
+/**
+ * The trials of a `--find-max` search as points, not a line (the order of
+ * trials is the search's, not a trend): one circle per trial and direction
+ * at the rate the sender achieved (`class="trial verdict-… dir-ab|dir-ba"`),
+ * coloured by verdict (pass, loss, undersent, unobserved), A→B filled and
+ * B→A as rings. A trial whose sent rate or loss was not observed sits on the
+ * x axis at its offered rate, grey and dashed, so it never reads as a pass.
+ * The maximum found per direction is a labelled vertical line.
+ *
+ * @returns a standalone SVG document
+ */
+export function renderSearchChart(search: SearchResult): string {
+  const dirs = [
+    { key: 'ab', label: 'A→B', hollow: false },
+    { key: 'ba', label: 'B→A', hollow: true },
+  ] as const;
+  const series: ChartSeries[] = dirs.map(({ key, label, hollow }) => ({
+    label,
+    color: '#333333',
+    line: false,
+    noLegend: true,
+    points: search.trials.map((trial): ChartPoint => {
+      const d = trial[key];
+      const observed = d.outcome.sentPps !== null && d.outcome.lossPercent !== null;
+      return {
+        x: d.outcome.sentPps ?? d.offeredPps,
+        y: observed ? (d.outcome.lossPercent ?? 0) : 0,
+        color: VERDICT_COLORS[d.verdict],
+        cls: `trial verdict-${d.verdict} dir-${key}`,
+        ...(hollow || !observed ? { hollow: true } : {}),
+        ...(!observed ? { dashed: true } : {}),
+      };
+    }),
+  }));
+  const markerLines: ChartMarkerLine[] = [];
+  for (const { key, label } of dirs) {
+    const answer = search.directions?.[key];
+    if (answer?.ratePps === null || answer?.ratePps === undefined) continue;
+    const how = answer.confirmed ? 'confirmed' : 'not confirmed';
+    markerLines.push({ x: answer.ratePps, label: `${label} max ${formatPps(answer.ratePps)} (${how})`, color: key === 'ab' ? '#0072B2' : '#56B4E9', cls: `max-${key}` });
+  }
+  const verdicts = (Object.keys(VERDICT_COLORS) as SearchTrialDirection['verdict'][]).filter((v) =>
+    search.trials.some((t) => t.ab.verdict === v || t.ba.verdict === v),
+  );
+  const legendExtra: LegendItem[] = [
+    { label: 'A→B (filled)', color: '#333333', kind: 'marker' },
+    { label: 'B→A (ring)', color: '#333333', kind: 'marker', hollow: true },
+    ...verdicts.map((v): LegendItem => ({ label: v, color: VERDICT_COLORS[v], kind: 'marker' })),
+    ...markerLines.map((m): LegendItem => ({ label: `${m.label.split(' max')[0] ?? ''} max found`, color: m.color, kind: 'line', dash: '5 3' })),
+  ];
+  return renderLineChart({
+    title: 'find-max trials: loss against achieved (sent) rate',
+    subtitle: `${search.trials.length} trials of ${formatSeconds(search.search.trialSeconds)}, ${search.config.sizeBytes} B datagrams, pass at loss ≤ ${search.search.lossThresholdPercent} %`,
+    xLabel: 'achieved (sent) rate (datagrams/s)',
+    yLabel: 'loss (%)',
+    series,
+    formatXTick: formatCompactTick,
+    formatYTick: formatPlainTick,
+    markers: true,
+    markerLines,
+    legendExtra,
+    footer: chartFooter(search, `${search.trials.length} × ${formatSeconds(search.search.trialSeconds)} trials, ${formatSeconds(Math.round(search.elapsedSeconds))} in all`),
   });
 }
