@@ -68,6 +68,8 @@ export interface ChartMarkerLine {
   label: string;
   color: string;
   cls?: string;
+  /** Which side of the line its label goes; right unless it would leave the plot. */
+  side?: 'left' | 'right';
 }
 
 /** A legend entry the series do not give (e.g. what a marker colour means). */
@@ -273,8 +275,12 @@ export function renderLineChart(spec: LineChartSpec): string {
 
   const xs = [...all.map((p) => p.x), ...allBars.flatMap((r) => [r.x0, r.x1]), ...(all.length > 0 ? lines.map((m) => m.x) : [])];
   const ys = all.map((p) => p.y);
-  const xMin = hasData ? (spec.xFromZero === true ? Math.min(0, ...xs) : Math.min(...xs)) : 0;
-  const xMax = hasData ? Math.max(...xs) : 1;
+  const xLow = hasData ? (spec.xFromZero === true ? Math.min(0, ...xs) : Math.min(...xs)) : 0;
+  const xHigh = hasData ? Math.max(...xs) : 1;
+  // Marker charts get a little room at both ends, so edge markers are not cut by the axes.
+  const xPad = spec.markers === true && spec.xFromZero !== true ? (xHigh - xLow) * 0.03 : 0;
+  const xMin = xLow - xPad;
+  const xMax = xHigh + xPad;
   // The y axis always includes 0: rates and loss are read against zero.
   const yMin = ys.length > 0 ? Math.min(0, ...ys) : 0;
   const yMax = ys.length > 0 ? Math.max(...ys) : 1;
@@ -393,12 +399,13 @@ export function renderLineChart(spec: LineChartSpec): string {
     for (const p of plain) {
       const color = escapeXml(p.color ?? s.color);
       const cls = p.cls === undefined ? '' : ` class="${escapeXml(p.cls)}"`;
+      // A ring has no fill and is a little larger: a filled marker at the same spot shows inside it.
       const style =
         p.hollow === true
-          ? ` fill="#ffffff" stroke="${color}" stroke-width="2"`
+          ? ` fill="none" stroke="${color}" stroke-width="2"`
           : ` fill="${color}" stroke="#ffffff" stroke-width="0.8"`;
       const dash = p.dashed === true ? ' stroke-dasharray="2 2"' : '';
-      out.push(`    ${markerElement(s.shape ?? 'circle', sx(p.x) + dx, sy(p.y), `${cls}${style}${dash}`)}`);
+      out.push(`    ${markerElement(s.shape ?? 'circle', sx(p.x) + dx, sy(p.y), `${cls}${style}${dash}`, p.hollow === true ? 6 : 4)}`);
     }
     out.push('  </g>');
   }
@@ -421,7 +428,7 @@ export function renderLineChart(spec: LineChartSpec): string {
       out.push(`  <g class="${escapeXml(cls)}" stroke="${escapeXml(m.color)}" fill="${escapeXml(m.color)}">`);
       out.push(`    <line x1="${x}" y1="${plotTop}" x2="${x}" y2="${plotBottom}" stroke-width="1.5" stroke-dasharray="5 3"/>`);
       // Labels stacked from the top, right of the line, so two close maxima do not overwrite each other.
-      const anchorEnd = sx(m.x) > plotRight - 140;
+      const anchorEnd = m.side === 'left' ? sx(m.x) - plotLeft > 140 : sx(m.x) > plotRight - 140;
       out.push(
         `    <text x="${px(sx(m.x) + (anchorEnd ? -4 : 4))}" y="${plotTop + 12 + i * 14}" text-anchor="${anchorEnd ? 'end' : 'start'}" stroke="none" font-size="11">${escapeXml(m.label)}</text>`,
       );
@@ -677,6 +684,11 @@ export function renderSearchChart(search: SearchResult): string {
     if (answer?.ratePps === null || answer?.ratePps === undefined) continue;
     const how = answer.confirmed ? 'confirmed' : 'not confirmed';
     markerLines.push({ x: answer.ratePps, label: `${label} max ${formatPps(answer.ratePps)} (${how})`, color: key === 'ab' ? '#0072B2' : '#56B4E9', cls: `max-${key}` });
+  }
+  // The lower maximum's label goes left of its line, the higher one's right: two close lines do not cross each other's labels.
+  if (markerLines.length === 2) {
+    const [first, second] = markerLines as [ChartMarkerLine, ChartMarkerLine];
+    (first.x <= second.x ? first : second).side = 'left';
   }
   const verdicts = (Object.keys(VERDICT_COLORS) as SearchTrialDirection['verdict'][]).filter((v) =>
     search.trials.some((t) => t.ab.verdict === v || t.ba.verdict === v),
