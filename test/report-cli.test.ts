@@ -55,6 +55,23 @@ describe('bench report', () => {
     expect(r.stdout).toMatch(/-12 \(-100\.0 %\)|−12|-12/); // A→B lost went from 12 to 0
   });
 
+  it('heads side-by-side columns with --label, one per file in order, and refuses more labels than files', async () => {
+    const r = await runCli(['report', run1, run2, '--format', 'md', '--label', 'before', '--label', 'after']);
+    expect(r.code).toBe(0);
+    const header = r.stdout.split('\n').find((l) => l.startsWith('| figure |'));
+    expect(header).toContain('before (baseline)');
+    expect(header).toContain('| after |');
+    expect(header).toContain('Δ after');
+    expect(r.stdout).not.toContain('run-208k');
+    // Fewer labels than files: the rest keep their file names.
+    const one = await runCli(['report', run1, run2, '--format', 'md', '--label', 'before']);
+    expect(one.stdout).toContain('before (baseline)');
+    expect(one.stdout).toContain('run-4m');
+    const many = await runCli(['report', run1, '--label', 'a', '--label', 'b']);
+    expect(many.code).toBe(2);
+    expect(many.stderr).toContain('--label');
+  });
+
   it('writes a well-formed SVG chart for a run and for a sweep', async () => {
     const svgRun = join(dir, 'run.svg');
     const svgSweep = join(dir, 'sweep.svg');
@@ -69,7 +86,8 @@ describe('bench report', () => {
     // Loss is plotted at the rate the sender achieved, one line per setting and direction.
     expect(b).toContain('achieved (sent) rate (datagrams/s)');
     expect(b).toContain('loss (%)');
-    expect(b).toMatch(/data-series="rcvbuf 208 KiB, A→B"/);
+    // Legends name the effective buffer, with the requested one in brackets.
+    expect(b).toMatch(/data-series="rcvbuf [^"(]+ \(asked 208 KiB\), A→B"/);
   });
 
   it('refuses a file that is not a result, or from a newer schema, with one line and exit 2', async () => {

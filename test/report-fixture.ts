@@ -9,7 +9,7 @@
  * variants from it (`unobservedReceiver`, `undersentAb`, `disagreeingCheck`).
  */
 
-import { SCHEMA_VERSION, type DirectionResult, type DuplexResult, type IntervalSample } from '../src/report/schema.js';
+import { SCHEMA_VERSION, type DirectionResult, type DuplexResult, type IntervalSample, type SearchResult, type SearchTrial, type SearchTrialDirection } from '../src/report/schema.js';
 
 const DURATION_SECONDS = 5;
 const SIZE_BYTES = 64;
@@ -242,4 +242,39 @@ export function disagreeingCheck(): DuplexResult {
     note: 'by sequence 20 more than sent − received: sender callbacks and the wire disagree',
   };
   return result;
+}
+
+/** One direction of a search trial: sent at `sentPps` (`null`: unobserved) with `lossPercent`, judged `verdict`. */
+function trialDirection(offeredPps: number, sentPps: number | null, lossPercent: number | null, verdict: SearchTrialDirection['verdict']): SearchTrialDirection {
+  return { role: 'search', offeredPps, outcome: { offeredPps, sentPps, lossPercent }, pass: verdict === 'pass', verdict, reason: verdict === 'pass' ? null : verdict };
+}
+
+/**
+ * A `--find-max` search of five trials covering every verdict: A→B found
+ * 50k (confirmed), B→A 40k (not confirmed). Trial runs are the duplex fixture.
+ */
+export function buildSearchResult(): SearchResult {
+  const base = buildDuplexResult();
+  const trials: SearchTrial[] = [
+    { index: 0, phase: 'ceiling', rates: { abPps: 80000, baPps: 80000 }, ab: trialDirection(80000, 61000, 0, 'undersent'), ba: trialDirection(80000, 79800, 12.5, 'loss') },
+    { index: 1, phase: 'search', rates: { abPps: 40000, baPps: 40000 }, ab: trialDirection(40000, 40010, 0, 'pass'), ba: trialDirection(40000, 39990, 0, 'pass') },
+    { index: 2, phase: 'search', rates: { abPps: 60000, baPps: 50000 }, ab: trialDirection(60000, 59950, 1.5, 'loss'), ba: trialDirection(50000, null, null, 'unobserved') },
+    { index: 3, phase: 'search', rates: { abPps: 50000, baPps: 45000 }, ab: trialDirection(50000, 50005, 0, 'pass'), ba: trialDirection(45000, 44990, 0.4, 'loss') },
+    { index: 4, phase: 'confirm', rates: { abPps: 50000, baPps: 40000 }, ab: trialDirection(50000, 49990, 0, 'pass'), ba: trialDirection(40000, 40001, 0, 'pass') },
+  ];
+  const answer = { lossPercentAtRate: 0, confirmed: true, trials: trials.length };
+  return {
+    ...base,
+    kind: 'search',
+    search: { lossThresholdPercent: 0, floorPps: 1000, ceilingPps: 80000, trialSeconds: 2, maxTrials: 20, confirmTrials: 1, resolutionPercent: 1, minSentFraction: 0.95, ceilingHeadroom: 1.05 },
+    ceiling: { source: 'option', rates: { abPps: 80000, baPps: 80000 }, measured: null },
+    directions: {
+      ab: { ...answer, ratePps: 50000, lowestFailingPps: 60000, limitedBy: 'loss' },
+      ba: { ...answer, ratePps: 40000, lowestFailingPps: 45000, limitedBy: 'loss', confirmed: false },
+    },
+    trials,
+    trialRuns: trials.map(() => buildDuplexResult()),
+    ceilingRun: null,
+    elapsedSeconds: 14.2,
+  } as SearchResult;
 }

@@ -51,4 +51,44 @@ describe('formatDuplexMarkdown', () => {
     // CommonMark: a longer fence, padded with a space since the code ends with a backtick.
     expect(markdown).toContain('hint: `` echo `id` ``');
   });
+
+  it('lists each endpoint with both socket buffers, requested → effective', () => {
+    const markdown = formatDuplexMarkdown(buildDuplexResult());
+    expect(markdown).toContain('| endpoint | address | threads | rcvbuf (requested → effective) | sndbuf (requested → effective) |');
+    expect(markdown).toContain('| A | 127.0.0.1:40001 | split | 4 MiB → 416 KiB | default → 208 KiB |');
+    expect(markdown).toContain('| B | 127.0.0.1:40002 | split | 4 MiB → 416 KiB | default → 208 KiB |');
+  });
+
+  it('shows the CPU time of every thread of each endpoint, with its event-loop utilisation', () => {
+    const markdown = formatDuplexMarkdown(buildDuplexResult());
+    expect(markdown).toContain('| endpoint | thread | CPU user ms | CPU system ms | event loop busy |');
+    expect(markdown).toContain('| A | sender | 812 | 2,950 | 71.00 % |');
+    expect(markdown).toContain('| A | receiver | 1,430 | 2,210 | 93.00 % |');
+    expect(markdown).toContain('| B | sender | 1,920 | 3,010 | 99.00 % |');
+    expect(markdown).toContain('| B | receiver | 210 | 480 | 12.00 % |');
+    const result = buildDuplexResult();
+    const thread = result.endpoints[0]?.cpu[0];
+    if (thread !== undefined) thread.eventLoopUtilization = null;
+    expect(formatDuplexMarkdown(result)).toContain('| A | sender | 812 | 2,950 | n/a |');
+  });
+
+  it('puts both machines side by side for a remote run, and no peer table for a local one', () => {
+    expect(formatDuplexMarkdown(buildDuplexResult())).not.toContain('| environment |');
+    const result = buildDuplexResult({ mode: 'remote' });
+    result.peerEnvironment = {
+      ...result.environment,
+      hostname: 'lab2',
+      nodeVersion: 'v24.1.0',
+      cpuModel: 'Intel Xeon',
+      cpuCount: 4,
+      sysctls: { 'net.core.rmem_max': '8388608', 'net.ipv4.udp_mem': '1 2 3' },
+    };
+    const markdown = formatDuplexMarkdown(result);
+    expect(markdown).toContain('| environment | this side (lab1) | peer (lab2) |');
+    expect(markdown).toContain('| node | v20.20.2 | v24.1.0 |');
+    expect(markdown).toContain('| CPU | AMD EPYC 7B13 (8 CPUs, x64) | Intel Xeon (4 CPUs, x64) |');
+    expect(markdown).toContain('| net.core.rmem\\_max | 212992 | 8388608 |');
+    // A sysctl only one side reported: n/a on the other.
+    expect(markdown).toContain('| net.ipv4.udp\\_mem | n/a | 1 2 3 |');
+  });
 });

@@ -73,12 +73,15 @@ describe('sweep printers', () => {
     expect(ab?.points.map((p) => p.sentPps)).toEqual([34700, 50010]);
     expect(ab?.points.map((p) => p.undersent)).toEqual([true, false]);
     const svg = renderChart(sweep());
-    expect(svg).toContain('achieved (sent) rate (datagrams/s)');
-    expect(svg.match(/class="point-flag"[^>]*>undersent</g)).toHaveLength(1);
+    expect(svg.match(/class="point-flag" data-flag="undersent"/g)).toHaveLength(1);
+    expect(svg).toContain('hollow: undersent');
     // The flagged A→B point sits left of B→A's 60k point: it is drawn at 34.7k, not at the 60k asked for.
-    const flagX = Number(/<g class="flagged" data-flagged-series="A→B"[^>]*>\s*<rect x="([\d.]+)"/.exec(svg)?.[1]) + 4;
-    const baXs = [...(/data-series="B→A" d="([^"]+)"/.exec(svg)?.[1] ?? '').matchAll(/[ML]([\d.]+) /g)].map((m) => Number(m[1]));
-    expect(flagX).toBeLessThan(Math.max(...baXs));
+    const flagged = /<g class="flagged" data-flagged-series="A→B"[^>]*>\s*<(?:rect x="([\d.]+)"|circle cx="([\d.]+)"|path d="M([\d.]+))/.exec(svg);
+    const flagX = Number(flagged?.[1] ?? flagged?.[2] ?? flagged?.[3]);
+    const baGroup = /<g class="markers" data-series="B→A"[^>]*>([\s\S]*?)<\/g>/.exec(svg)?.[1] ?? '';
+    const baXs = [...baGroup.matchAll(/(?:x="|cx="|d="M)([\d.]+)/g)].map((m) => Number(m[1]));
+    expect(baXs).toHaveLength(2);
+    expect(flagX).toBeLessThan(Math.max(...baXs) - 20);
   });
 });
 

@@ -20,7 +20,7 @@ export const EXAMPLES: Record<'duplex' | 'listen' | 'sweep' | 'report' | 'micro'
   ],
   report: [
     'bench report results/duplex-single-64B.json   # the table again',
-    'bench report a.json b.json --format md        # side by side, Markdown',
+    'bench report a.json b.json --label before --label after --format md  # side by side, Markdown',
     'bench report run.json --chart run.svg           # the chart as SVG',
   ],
   micro: ['bench micro                                   # per-datagram hot paths, ns per operation', 'bench micro --time 2000 --json'],

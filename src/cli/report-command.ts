@@ -19,20 +19,24 @@ interface RawReportOptions {
   chart?: string;
   out?: string;
   wide?: boolean;
+  label: string[];
 }
 
 const FORMATS: readonly ReportFormat[] = ['table', 'md', 'csv', 'json', 'html'];
 
-/** Reads and validates result files; a bad file is a {@link ResultFileError} (exit 2). */
-export function readResults(files: readonly string[]): { label: string; result: AnyResult }[] {
-  return files.map((file) => {
+/**
+ * Reads and validates result files; a bad file is a {@link ResultFileError} (exit 2).
+ * Each is labelled `labels[i]` when given (`--label`, in file order), else by its file name.
+ */
+export function readResults(files: readonly string[], labels: readonly string[] = []): { label: string; result: AnyResult }[] {
+  return files.map((file, i) => {
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
     } catch (err) {
       throw new ResultFileError(file, `cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
     }
-    return { label: basename(file).replace(/\.json$/, ''), result: parseResultFile(text, file) };
+    return { label: labels[i] ?? basename(file).replace(/\.json$/, ''), result: parseResultFile(text, file) };
   });
 }
 
@@ -46,11 +50,14 @@ export function registerReport(program: Command, setExit: (code: number) => void
     .option('--format <fmt>', 'table, md, csv, json or html (one self-contained page)', 'table')
     .option('--out <file>', 'write the report to this file instead of stdout')
     .option('--wide', 'tables at full width even when piped (default: fit the terminal, 80 columns when piped)')
+    .option('--label <name>', 'name the next file in side-by-side columns and headings (repeatable, one per file in order; default: the file name)', (value: string, previous: string[]) => [...previous, value], [] as string[])
     .option('--chart <file.svg>', 'also write a chart: rates over time for a run, loss against rate for a sweep or search (one file per input: -N suffix for several)')
     .action((files: string[], raw: RawReportOptions) => {
       if (!FORMATS.includes(raw.format as ReportFormat)) throw new OptionError('--format', `"${raw.format}" must be one of ${FORMATS.join(', ')}`);
       if (raw.chart !== undefined && !raw.chart.endsWith('.svg')) throw new OptionError('--chart', `"${raw.chart}" should name an .svg file`);
-      const runs = readResults(files);
+      if (raw.label.length > files.length) throw new OptionError('--label', `${raw.label.length} labels for ${files.length} file${files.length === 1 ? '' : 's'}: give at most one per file`);
+      if (raw.label.some((l) => l.trim() === '')) throw new OptionError('--label', 'a label cannot be empty');
+      const runs = readResults(files, raw.label);
       const text = renderResults(runs, raw.format as ReportFormat, { width: stdoutWidth(raw.wide === true) });
       if (raw.out === undefined) process.stdout.write(text);
       else {

@@ -4,7 +4,8 @@
  * (both use `DIRECTION_COLUMNS`).
  */
 
-import type { DuplexResult, EndpointResult } from './schema.js';
+import type { DuplexResult, EndpointResult, Environment } from './schema.js';
+import { formatBytes, formatInteger, formatPercent } from './format.js';
 import {
   DIRECTION_COLUMNS,
   completionLabel,
@@ -44,10 +45,74 @@ function rcvbufSummary(endpoints: readonly EndpointResult[]): string {
   return `rcvbuf ${endpoints.map((e, i) => `${e.id} ${sizes[i] ?? ''}`).join(', ')}`;
 }
 
+/** One Markdown table: a header row, alignments (`l`/`r`), then the rows, every cell escaped. */
+function markdownTable(header: readonly string[], align: readonly ('l' | 'r')[], rows: readonly (readonly string[])[]): string[] {
+  return [
+    `| ${header.map(escapeMarkdown).join(' | ')} |`,
+    `| ${header.map((_, i) => (align[i] === 'r' ? '--:' : ':--')).join(' | ')} |`,
+    ...rows.map((row) => `| ${row.map(escapeMarkdown).join(' | ')} |`),
+  ];
+}
+
+/**
+ * Each endpoint's one port, thread layout and both socket buffers as
+ * `requested → effective` (the kernel doubles and clamps).
+ */
+function endpointTable(endpoints: readonly EndpointResult[]): string[] {
+  return markdownTable(
+    ['endpoint', 'address', 'threads', 'rcvbuf (requested → effective)', 'sndbuf (requested → effective)'],
+    ['l', 'l', 'l', 'r', 'r'],
+    endpoints.map((e) => [e.id, `${e.address}:${e.port}`, e.threads, formatBufferSize(e.rcvbuf), formatBufferSize(e.sndbuf)]),
+  );
+}
+
+/** Milliseconds of CPU time from microseconds, whole: `812000` → `812`. */
+function cpuMs(us: number): string {
+  return formatInteger(Math.round(us / 1000));
+}
+
+/** CPU time per thread of each endpoint, with the share of wall time its event loop was busy. */
+function cpuTable(endpoints: readonly EndpointResult[]): string[] {
+  const rows = endpoints.flatMap((e) =>
+    e.cpu.map((c) => [
+      e.id,
+      c.thread,
+      cpuMs(c.userUs),
+      cpuMs(c.systemUs),
+      c.eventLoopUtilization === null ? 'n/a' : formatPercent(c.eventLoopUtilization * 100),
+    ]),
+  );
+  if (rows.length === 0) return [];
+  return markdownTable(['endpoint', 'thread', 'CPU user ms', 'CPU system ms', 'event loop busy'], ['l', 'l', 'r', 'r', 'r'], rows);
+}
+
+/**
+ * Both machines of a remote run side by side: this side's environment and
+ * the peer's (as it reported it), one row per setting, sysctls included.
+ */
+function environmentTable(local: Environment, peer: Environment): string[] {
+  const row = (name: string, pick: (env: Environment) => string): string[] => [name, pick(local), pick(peer)];
+  const sysctls = [...new Set([...Object.keys(local.sysctls), ...Object.keys(peer.sysctls)])].sort();
+  return markdownTable(
+    ['environment', `this side (${local.hostname})`, `peer (${peer.hostname})`],
+    ['l', 'l', 'l'],
+    [
+      row('node', (e) => e.nodeVersion),
+      row('kernel', (e) => e.kernel),
+      row('CPU', (e) => `${e.cpuModel} (${e.cpuCount} CPUs, ${e.arch})`),
+      row('memory', (e) => formatBytes(e.totalMemoryBytes)),
+      row('interface', (e) => `${e.interfaceName ?? 'n/a'}, MTU ${e.mtu === null ? 'n/a' : String(e.mtu)}`),
+      ...sysctls.map((name) => row(name, (e) => e.sysctls[name] ?? 'n/a')),
+    ],
+  );
+}
+
 /**
  * The Markdown report: a bold headline, an environment line (node, kernel,
  * CPU, threads, datagram size, rcvbuf), the per-direction table (an
- * undersent direction's label marked `!`), then per direction the loss check,
+ * undersent direction's label marked `!`), the endpoints (address, threads,
+ * send and receive buffers requested → effective), CPU per thread, both
+ * machines' environments for a remote run, then per direction the loss check,
  * delay notes, send errors, and the warnings (the run's own, plus undersent
  * and check disagreements, each once).
  *
@@ -79,6 +144,10 @@ export function formatDuplexMarkdown(result: DuplexResult): string {
   for (const direction of result.directions) {
     lines.push(`| ${DIRECTION_COLUMNS.map((c) => escapeMarkdown(c.cell(direction))).join(' | ')} |`);
   }
+  lines.push('', ...endpointTable(result.endpoints));
+  const cpu = cpuTable(result.endpoints);
+  if (cpu.length > 0) lines.push('', ...cpu);
+  if (result.peerEnvironment !== undefined) lines.push('', ...environmentTable(env, result.peerEnvironment));
 
   const notes: string[] = [];
   // Always shown, agreeing or not: a reader should see that loss was cross-checked, and how.

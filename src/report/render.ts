@@ -8,10 +8,10 @@ import { formatDuplexMarkdown } from './markdown.js';
 import { formatDuplexCsv } from './csv.js';
 import { formatComparison } from './compare.js';
 import { formatSearchCsv, formatSearchMarkdown, formatSearchTable, formatSweepCsv, formatSweepMarkdown, formatSweepTable } from './sweep.js';
-import { renderLossChart, renderRunChart, type LossPoint, type LossSeries } from './svg.js';
+import { chartFooter, renderLossChart, renderRunChart, renderSearchChart, type LossPoint, type LossSeries } from './svg.js';
 import { observedFigures } from './observed.js';
 import { directionLabel, formatDuplexTable } from './table.js';
-import { formatBytes } from './format.js';
+import { formatBytes, formatSeconds } from './format.js';
 import { formatHtmlReport } from './html.js';
 
 /** Output formats of `bench report`. */
@@ -49,11 +49,26 @@ function ensureNewline(text: string): string {
   return text.endsWith('\n') ? text : `${text}\n`;
 }
 
+/**
+ * A buffer as the chart legend shows it: the EFFECTIVE size the kernel
+ * reported (what the run had), the requested one in brackets:
+ * `rcvbuf 416 KiB (asked 208 KiB)`, `rcvbuf 208 KiB (default)`; both
+ * endpoints' sizes when they differ. Requested only when the cell has no run.
+ */
+function bufferLegend(kind: 'rcvbuf' | 'sndbuf', requested: number | null, cell: SweepCell): string {
+  const run = cell.run ?? cell.search?.trialRuns[0] ?? null;
+  const asked = requested === null ? 'default' : `asked ${formatBytes(requested)}`;
+  if (run === null || run.endpoints.length === 0) return `${kind} ${requested === null ? 'default' : formatBytes(requested)}`;
+  const sizes = run.endpoints.map((e) => formatBytes(e[kind].effective));
+  const effective = sizes.every((s) => s === sizes[0]) ? (sizes[0] ?? '') : run.endpoints.map((e, i) => `${e.id} ${sizes[i] ?? ''}`).join(' / ');
+  return `${kind} ${effective} (${asked})`;
+}
+
 /** The sweep axes that vary across cells, except the rate (the chart's x axis). */
 function groupLabel(cell: SweepCell, sweep: SweepResult): string {
   const parts: string[] = [];
-  if (sweep.axes.rcvbufBytes.length > 1) parts.push(`rcvbuf ${cell.rcvbufBytes === null ? 'default' : formatBytes(cell.rcvbufBytes)}`);
-  if (sweep.axes.sndbufBytes.length > 1) parts.push(`sndbuf ${cell.sndbufBytes === null ? 'default' : formatBytes(cell.sndbufBytes)}`);
+  if (sweep.axes.rcvbufBytes.length > 1) parts.push(bufferLegend('rcvbuf', cell.rcvbufBytes, cell));
+  if (sweep.axes.sndbufBytes.length > 1) parts.push(bufferLegend('sndbuf', cell.sndbufBytes, cell));
   if (sweep.axes.sizeBytes.length > 1) parts.push(`${cell.sizeBytes} B`);
   if (sweep.axes.threads.length > 1) parts.push(cell.threads);
   return parts.length > 0 ? parts.join(', ') : 'all cells';
@@ -110,9 +125,12 @@ export function renderChart(result: AnyResult): string {
   switch (result.kind) {
     case 'duplex':
       return renderRunChart(result);
-    case 'sweep':
-      return renderLossChart(sweepLossSeries(result), 'Loss against achieved (sent) rate, per direction and setting');
+    case 'sweep': {
+      const measured = result.cells.reduce((sum, c) => sum + (c.run?.config.durationSeconds ?? 0), 0);
+      const duration = `${result.cells.length} cells, ${formatSeconds(measured)} measured, ${formatSeconds(Math.round(result.elapsedSeconds))} in all`;
+      return renderLossChart(sweepLossSeries(result), 'Loss against achieved (sent) rate, per direction and setting', { footer: chartFooter(result, duration) });
+    }
     case 'search':
-      return renderLossChart(searchLossSeries(result), 'find-max trials: loss against achieved (sent) rate');
+      return renderSearchChart(result);
   }
 }

@@ -6,8 +6,15 @@
  * scripts find series by that attribute).
  */
 
-import type { DuplexResult, IntervalSample } from './schema.js';
+import type { DuplexResult, Environment, IntervalSample, ResultBase, SearchResult, SearchTrialDirection } from './schema.js';
+import { formatPps, formatSeconds } from './format.js';
 import { completionLabel, directionLabel, formatRunHeadline } from './table.js';
+
+/** Marker shapes: series that coincide stay told apart by shape. */
+export type MarkerShape = 'circle' | 'square' | 'triangle' | 'diamond' | 'triangle-down';
+
+/** Shapes in the order series get them. */
+export const MARKER_SHAPES: readonly MarkerShape[] = ['circle', 'square', 'triangle', 'diamond', 'triangle-down'];
 
 /** One point of a chart, in data units. */
 export interface ChartPoint {
@@ -15,10 +22,19 @@ export interface ChartPoint {
   y: number;
   /**
    * A short label for a point that must stand out (e.g. `undersent`): drawn
-   * as a hollow square with the label above it, whether or not the chart
-   * marks its other points, so the reader does not take it at face value.
+   * as a hollow marker (`data-flag` holds the label; the legend says what
+   * hollow means), whether or not the chart marks its other points, so the
+   * reader does not take it at face value.
    */
   flag?: string;
+  /** This point's marker colour (else the series colour). */
+  color?: string;
+  /** Extra CSS class of this point's marker (e.g. `verdict-pass`). */
+  cls?: string;
+  /** Draw the marker as a ring (white fill, coloured outline). */
+  hollow?: boolean;
+  /** Draw the marker outline dashed (a point whose figures were not observed). */
+  dashed?: boolean;
 }
 
 /** One line of a chart. */
@@ -27,6 +43,42 @@ export interface ChartSeries {
   points: readonly ChartPoint[];
   color: string;
   /** SVG `stroke-dasharray`, e.g. `"6 4"`; solid when absent. */
+  dash?: string;
+  /** `false`: markers only, no line joining the points (measured points that say nothing about the range between them). */
+  line?: boolean;
+  /** Marker shape; a circle when absent. */
+  shape?: MarkerShape;
+  /** Horizontal marker offset, px: keeps markers of series that coincide visible side by side. */
+  offsetPx?: number;
+  /** Hide from the legend (the chart adds its own entries). */
+  noLegend?: boolean;
+}
+
+/** Bars on a secondary (right) y axis, e.g. loss per interval. */
+export interface BarSeries {
+  label: string;
+  color: string;
+  /** One bar per interval `[x0, x1]` (data units of the x axis), height `y` (secondary axis units). */
+  bars: readonly { x0: number; x1: number; y: number }[];
+}
+
+/** A vertical marker line at `x` with a label (e.g. the maximum a search found). */
+export interface ChartMarkerLine {
+  x: number;
+  label: string;
+  color: string;
+  cls?: string;
+  /** Which side of the line its label goes; right unless it would leave the plot. */
+  side?: 'left' | 'right';
+}
+
+/** A legend entry the series do not give (e.g. what a marker colour means). */
+export interface LegendItem {
+  label: string;
+  color: string;
+  kind: 'line' | 'marker' | 'bar';
+  shape?: MarkerShape;
+  hollow?: boolean;
   dash?: string;
 }
 
@@ -45,6 +97,14 @@ export interface LineChartSpec {
   xFromZero?: boolean;
   /** Draw point markers on every series, not only on series too short to show a line. */
   markers?: boolean;
+  /** Bars on a right-hand axis with this label; slots side by side when there are several series. */
+  secondary?: { yLabel: string; series: readonly BarSeries[]; formatTick?: TickFormatter; note?: string };
+  /** Vertical marker lines (the x axis is widened to include them). */
+  markerLines?: readonly ChartMarkerLine[];
+  /** Legend entries after the series'. */
+  legendExtra?: readonly LegendItem[];
+  /** A small line under the legend: machine, Node, duration, tool (see `chartFooter`). */
+  footer?: string;
 }
 
 /** Okabe–Ito colours: distinguishable with the common colour-vision deficiencies. */
@@ -54,6 +114,10 @@ const WIDTH_PX = 800;
 const PLOT_HEIGHT_PX = 300;
 const MARGIN_LEFT_PX = 80;
 const MARGIN_RIGHT_PX = 28;
+/** Room for the secondary axis's tick labels and title. */
+const MARGIN_RIGHT_SECONDARY_PX = 72;
+/** The footer line under the legend. */
+const FOOTER_PX = 22;
 const MARGIN_TOP_PX = 64;
 /** Below the plot: tick labels and the x-axis label; the legend comes after. */
 const AXIS_BELOW_PX = 52;
@@ -135,50 +199,91 @@ function px(value: number): string {
 }
 
 /** Splits legend entries into rows that fit the plot width. */
-function legendRows(series: readonly ChartSeries[], widthPx: number): { series: ChartSeries; x: number }[][] {
-  const rows: { series: ChartSeries; x: number }[][] = [];
-  let row: { series: ChartSeries; x: number }[] = [];
+function legendRows(items: readonly LegendItem[], widthPx: number): { item: LegendItem; x: number }[][] {
+  const rows: { item: LegendItem; x: number }[][] = [];
+  let row: { item: LegendItem; x: number }[] = [];
   let x = 0;
-  for (const s of series) {
-    const itemPx = 30 + s.label.length * CHAR_WIDTH_PX + 20;
+  for (const item of items) {
+    const itemPx = 30 + item.label.length * CHAR_WIDTH_PX + 20;
     if (row.length > 0 && x + itemPx > widthPx) {
       rows.push(row);
       row = [];
       x = 0;
     }
-    row.push({ series: s, x });
+    row.push({ item, x });
     x += itemPx;
   }
   if (row.length > 0) rows.push(row);
   return rows;
 }
 
+/** One marker as an SVG element; `attributes` are added as written (already escaped). */
+function markerElement(shape: MarkerShape, cx: number, cy: number, attributes: string, size = 4): string {
+  switch (shape) {
+    case 'circle':
+      return `<circle cx="${px(cx)}" cy="${px(cy)}" r="${size}"${attributes}/>`;
+    case 'square':
+      return `<rect x="${px(cx - size)}" y="${px(cy - size)}" width="${size * 2}" height="${size * 2}"${attributes}/>`;
+    case 'triangle':
+      return `<path d="M${px(cx)} ${px(cy - size - 1)} L${px(cx + size + 1)} ${px(cy + size)} L${px(cx - size - 1)} ${px(cy + size)} Z"${attributes}/>`;
+    case 'triangle-down':
+      return `<path d="M${px(cx)} ${px(cy + size + 1)} L${px(cx + size + 1)} ${px(cy - size)} L${px(cx - size - 1)} ${px(cy - size)} Z"${attributes}/>`;
+    case 'diamond':
+      return `<path d="M${px(cx)} ${px(cy - size - 1)} L${px(cx + size + 1)} ${px(cy)} L${px(cx)} ${px(cy + size + 1)} L${px(cx - size - 1)} ${px(cy)} Z"${attributes}/>`;
+  }
+}
+
+/** The legend entry of a series: a line swatch, or its marker when it draws no line. */
+function seriesLegendItem(s: ChartSeries): LegendItem {
+  return s.line === false
+    ? { label: s.label, color: s.color, kind: 'marker', shape: s.shape ?? 'circle' }
+    : { label: s.label, color: s.color, kind: 'line', ...(s.dash !== undefined ? { dash: s.dash } : {}) };
+}
+
 /**
  * Renders a line chart as a standalone SVG document. The building block of
- * the two charts below; exported for other chart kinds.
+ * the charts below; exported for other chart kinds.
  */
 export function renderLineChart(spec: LineChartSpec): string {
+  const bars = spec.secondary?.series ?? [];
+  const hasSecondary = spec.secondary !== undefined;
   const plotLeft = MARGIN_LEFT_PX;
-  const plotRight = WIDTH_PX - MARGIN_RIGHT_PX;
+  const plotRight = WIDTH_PX - (hasSecondary ? MARGIN_RIGHT_SECONDARY_PX : MARGIN_RIGHT_PX);
   const plotTop = MARGIN_TOP_PX;
   const plotBottom = plotTop + PLOT_HEIGHT_PX;
-  const legend = legendRows(spec.series, plotRight - plotLeft);
-  const heightPx = plotBottom + AXIS_BELOW_PX + legend.length * LEGEND_ROW_PX + 16;
+  const legendItems: LegendItem[] = [
+    ...spec.series.filter((s) => s.noLegend !== true).map(seriesLegendItem),
+    ...bars.map((b): LegendItem => ({ label: b.label, color: b.color, kind: 'bar' })),
+    ...(spec.legendExtra ?? []),
+    ...[...new Set(spec.series.flatMap((s) => s.points.flatMap((p) => (p.flag === undefined ? [] : [p.flag]))))].map(
+      (flag): LegendItem => ({ label: `hollow: ${flag}`, color: '#333333', kind: 'marker', shape: 'square', hollow: true }),
+    ),
+  ];
+  const legend = legendRows(legendItems, plotRight - plotLeft);
+  const legendBottom = plotBottom + AXIS_BELOW_PX + legend.length * LEGEND_ROW_PX;
+  const heightPx = legendBottom + (spec.footer !== undefined ? FOOTER_PX : 0) + 16;
 
   const finite = spec.series.map((s) => ({
     ...s,
     points: s.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y)).slice().sort((a, b) => a.x - b.x),
   }));
   const all = finite.flatMap((s) => s.points);
-  const hasData = all.length > 0;
+  const barsFinite = bars.map((b) => ({ ...b, bars: b.bars.filter((r) => Number.isFinite(r.x0) && Number.isFinite(r.x1) && Number.isFinite(r.y)) }));
+  const allBars = barsFinite.flatMap((b) => b.bars);
+  const lines = (spec.markerLines ?? []).filter((m) => Number.isFinite(m.x));
+  const hasData = all.length > 0 || allBars.length > 0;
 
-  const xs = all.map((p) => p.x);
+  const xs = [...all.map((p) => p.x), ...allBars.flatMap((r) => [r.x0, r.x1]), ...(all.length > 0 ? lines.map((m) => m.x) : [])];
   const ys = all.map((p) => p.y);
-  const xMin = hasData ? (spec.xFromZero === true ? Math.min(0, ...xs) : Math.min(...xs)) : 0;
-  const xMax = hasData ? Math.max(...xs) : 1;
+  const xLow = hasData ? (spec.xFromZero === true ? Math.min(0, ...xs) : Math.min(...xs)) : 0;
+  const xHigh = hasData ? Math.max(...xs) : 1;
+  // Marker charts get a little room at both ends, so edge markers are not cut by the axes.
+  const xPad = spec.markers === true && spec.xFromZero !== true ? (xHigh - xLow) * 0.03 : 0;
+  const xMin = xLow - xPad;
+  const xMax = xHigh + xPad;
   // The y axis always includes 0: rates and loss are read against zero.
-  const yMin = hasData ? Math.min(0, ...ys) : 0;
-  const yMax = hasData ? Math.max(...ys) : 1;
+  const yMin = ys.length > 0 ? Math.min(0, ...ys) : 0;
+  const yMax = ys.length > 0 ? Math.max(...ys) : 1;
   const xTicks = niceTicks(xMin, xMax);
   const yTicks = niceTicks(yMin, yMax, 6);
   const x0 = xTicks.ticks[0] ?? 0;
@@ -191,6 +296,11 @@ export function renderLineChart(spec: LineChartSpec): string {
   const yMaxAbs = Math.max(...yTicks.ticks.map(Math.abs));
   const formatX = spec.formatXTick ?? formatPlainTick;
   const formatY = spec.formatYTick ?? formatPlainTick;
+  // Secondary axis: 0 up to the highest bar.
+  // At least 0..5, so a run without loss gets whole-number ticks rather than 0.2 steps.
+  const y2Ticks = niceTicks(0, Math.max(5, ...allBars.map((r) => r.y)), 6);
+  const y2Top = y2Ticks.ticks[y2Ticks.ticks.length - 1] ?? 1;
+  const sy2 = (y: number): number => plotBottom - (y / (y2Top || 1)) * (plotBottom - plotTop);
 
   const out: string[] = [];
   out.push('<?xml version="1.0" encoding="UTF-8"?>');
@@ -226,6 +336,7 @@ export function renderLineChart(spec: LineChartSpec): string {
   out.push(`  <g class="axes" stroke="#333333" stroke-width="1">`);
   out.push(`    <line x1="${plotLeft}" y1="${plotBottom}" x2="${plotRight}" y2="${plotBottom}"/>`);
   out.push(`    <line x1="${plotLeft}" y1="${plotTop}" x2="${plotLeft}" y2="${plotBottom}"/>`);
+  if (hasSecondary) out.push(`    <line x1="${plotRight}" y1="${plotTop}" x2="${plotRight}" y2="${plotBottom}"/>`);
   out.push('  </g>');
   out.push(
     `  <text class="x-label" x="${px((plotLeft + plotRight) / 2)}" y="${plotBottom + 40}" text-anchor="middle" font-size="13">${escapeXml(spec.xLabel)}</text>`,
@@ -235,11 +346,43 @@ export function renderLineChart(spec: LineChartSpec): string {
     `  <text class="y-label" x="20" y="${yLabelY}" text-anchor="middle" font-size="13" transform="rotate(-90 20 ${yLabelY})">${escapeXml(spec.yLabel)}</text>`,
   );
 
+  if (spec.secondary !== undefined) {
+    const formatY2 = spec.secondary.formatTick ?? formatCompactTick;
+    const y2MaxAbs = Math.max(...y2Ticks.ticks.map(Math.abs));
+    if (hasData) {
+      out.push('  <g class="ticks-secondary" fill="#333333">');
+      for (const t of y2Ticks.ticks) {
+        out.push(`    <text x="${plotRight + 8}" y="${px(sy2(t) + 4)}" text-anchor="start">${escapeXml(formatY2(t, y2Ticks.step, y2MaxAbs))}</text>`);
+      }
+      out.push('  </g>');
+    }
+    const y2LabelX = WIDTH_PX - 14;
+    out.push(
+      `  <text class="y2-label" x="${y2LabelX}" y="${yLabelY}" text-anchor="middle" font-size="13" transform="rotate(90 ${y2LabelX} ${yLabelY})">${escapeXml(spec.secondary.yLabel)}</text>`,
+    );
+    if (spec.secondary.note !== undefined) {
+      out.push(`  <text class="secondary-note" x="${plotRight - 6}" y="${plotTop + 14}" text-anchor="end" font-size="11" fill="#555555">${escapeXml(spec.secondary.note)}</text>`);
+    }
+    // Bars first, under the lines; each series takes its slot of the interval.
+    barsFinite.forEach((b, i) => {
+      out.push(`  <g class="bars" data-bar-series="${escapeXml(b.label)}" fill="${escapeXml(b.color)}" fill-opacity="0.75">`);
+      for (const r of b.bars) {
+        const left = sx(r.x0);
+        const slot = (sx(r.x1) - left) / Math.max(1, barsFinite.length);
+        const top = sy2(r.y);
+        out.push(
+          `    <rect class="loss-bar" x="${px(left + i * slot + slot * 0.15)}" y="${px(top)}" width="${px(slot * 0.7)}" height="${px(plotBottom - top)}"/>`,
+        );
+      }
+      out.push('  </g>');
+    });
+  }
+
   // Series, solid first: a dashed line drawn over a solid one it coincides
   // with (sent = received, no loss) stays visible. Markers last, on top.
   const drawOrder = [...finite.filter((s) => s.dash === undefined), ...finite.filter((s) => s.dash !== undefined)];
   for (const s of drawOrder) {
-    if (s.points.length === 0) continue;
+    if (s.points.length === 0 || s.line === false) continue;
     const d = s.points.map((p, i) => `${i === 0 ? 'M' : 'L'}${px(sx(p.x))} ${px(sy(p.y))}`).join(' ');
     const dash = s.dash === undefined ? '' : ` stroke-dasharray="${escapeXml(s.dash)}"`;
     out.push(
@@ -247,26 +390,50 @@ export function renderLineChart(spec: LineChartSpec): string {
     );
   }
   for (const s of finite) {
-    // A lone point draws no line: mark it, or every point when asked to.
+    // A lone point draws no line: mark it, or every point when asked to (always without a line).
     const plain = s.points.filter((p) => p.flag === undefined);
-    if (plain.length === 0 || (spec.markers !== true && s.points.length > 1)) continue;
-    out.push(`  <g class="markers" fill="${escapeXml(s.color)}">`);
-    for (const p of plain) out.push(`    <circle cx="${px(sx(p.x))}" cy="${px(sy(p.y))}" r="3"/>`);
+    if (plain.length === 0 || (spec.markers !== true && s.line !== false && s.points.length > 1)) continue;
+    const named = s.line === false ? ` data-series="${escapeXml(s.label)}"` : '';
+    out.push(`  <g class="markers"${named} fill="${escapeXml(s.color)}">`);
+    const dx = s.offsetPx ?? 0;
+    for (const p of plain) {
+      const color = escapeXml(p.color ?? s.color);
+      const cls = p.cls === undefined ? '' : ` class="${escapeXml(p.cls)}"`;
+      // A ring has no fill and is a little larger: a filled marker at the same spot shows inside it.
+      const style =
+        p.hollow === true
+          ? ` fill="none" stroke="${color}" stroke-width="2"`
+          : ` fill="${color}" stroke="#ffffff" stroke-width="0.8"`;
+      const dash = p.dashed === true ? ' stroke-dasharray="2 2"' : '';
+      out.push(`    ${markerElement(s.shape ?? 'circle', sx(p.x) + dx, sy(p.y), `${cls}${style}${dash}`, p.hollow === true ? 6 : 4)}`);
+    }
     out.push('  </g>');
   }
   for (const s of finite) {
     const flagged = s.points.filter((p) => p.flag !== undefined);
     if (flagged.length === 0) continue;
+    // Hollow, in the series' own shape; what hollow means is in the legend
+    // (a text label per point would overprint its neighbours).
     out.push(`  <g class="flagged" data-flagged-series="${escapeXml(s.label)}" fill="#ffffff" stroke="${escapeXml(s.color)}" stroke-width="2">`);
     for (const p of flagged) {
-      const cx = sx(p.x);
-      const cy = sy(p.y);
-      out.push(`    <rect x="${px(cx - 4)}" y="${px(cy - 4)}" width="8" height="8"/>`);
-      out.push(
-        `    <text class="point-flag" x="${px(cx)}" y="${px(cy - 8)}" text-anchor="middle" font-size="10" stroke="none" fill="${escapeXml(s.color)}">${escapeXml(p.flag ?? '')}</text>`,
-      );
+      const flag = ` class="point-flag" data-flag="${escapeXml(p.flag ?? '')}"`;
+      out.push(`    ${markerElement(s.shape ?? 'square', sx(p.x) + (s.offsetPx ?? 0), sy(p.y), flag, 4.5)}`);
     }
     out.push('  </g>');
+  }
+  if (all.length > 0) {
+    lines.forEach((m, i) => {
+      const x = px(sx(m.x));
+      const cls = m.cls === undefined ? 'marker-line' : `marker-line ${m.cls}`;
+      out.push(`  <g class="${escapeXml(cls)}" stroke="${escapeXml(m.color)}" fill="${escapeXml(m.color)}">`);
+      out.push(`    <line x1="${x}" y1="${plotTop}" x2="${x}" y2="${plotBottom}" stroke-width="1.5" stroke-dasharray="5 3"/>`);
+      // Labels stacked from the top, right of the line, so two close maxima do not overwrite each other.
+      const anchorEnd = m.side === 'left' ? sx(m.x) - plotLeft > 140 : sx(m.x) > plotRight - 140;
+      out.push(
+        `    <text x="${px(sx(m.x) + (anchorEnd ? -4 : 4))}" y="${plotTop + 12 + i * 14}" text-anchor="${anchorEnd ? 'end' : 'start'}" stroke="none" font-size="11">${escapeXml(m.label)}</text>`,
+      );
+      out.push('  </g>');
+    });
   }
 
   if (!hasData) {
@@ -279,16 +446,27 @@ export function renderLineChart(spec: LineChartSpec): string {
   out.push('  <g class="legend">');
   legend.forEach((row, rowIndex) => {
     const y = plotBottom + AXIS_BELOW_PX + rowIndex * LEGEND_ROW_PX + 10;
-    for (const { series: s, x } of row) {
+    for (const { item, x } of row) {
       const left = plotLeft + x;
-      const dash = s.dash === undefined ? '' : ` stroke-dasharray="${escapeXml(s.dash)}"`;
-      out.push(
-        `    <line x1="${px(left)}" y1="${y}" x2="${px(left + 24)}" y2="${y}" stroke="${escapeXml(s.color)}" stroke-width="2"${dash}/>`,
-      );
-      out.push(`    <text x="${px(left + 30)}" y="${y + 4}">${escapeXml(s.label)}</text>`);
+      const color = escapeXml(item.color);
+      if (item.kind === 'line') {
+        const dash = item.dash === undefined ? '' : ` stroke-dasharray="${escapeXml(item.dash)}"`;
+        out.push(`    <line x1="${px(left)}" y1="${y}" x2="${px(left + 24)}" y2="${y}" stroke="${color}" stroke-width="2"${dash}/>`);
+      } else if (item.kind === 'bar') {
+        out.push(`    <rect x="${px(left + 6)}" y="${y - 6}" width="12" height="12" fill="${color}" fill-opacity="0.75"/>`);
+      } else {
+        const style = item.hollow === true ? ` fill="#ffffff" stroke="${color}" stroke-width="2"` : ` fill="${color}"`;
+        out.push(`    ${markerElement(item.shape ?? 'circle', left + 12, y, style)}`);
+      }
+      out.push(`    <text x="${px(left + 30)}" y="${y + 4}">${escapeXml(item.label)}</text>`);
     }
   });
   out.push('  </g>');
+  if (spec.footer !== undefined) {
+    out.push(
+      `  <text class="footer" x="${WIDTH_PX / 2}" y="${legendBottom + FOOTER_PX - 2}" text-anchor="middle" font-size="11" fill="#666666">${escapeXml(spec.footer)}</text>`,
+    );
+  }
   out.push('</svg>');
   return `${out.join('\n')}\n`;
 }
@@ -319,6 +497,46 @@ function lighten(hex: string, amount: number): string {
   return `#${channels.map((c) => Math.round(c + (255 - c) * amount).toString(16).padStart(2, '0')).join('')}`;
 }
 
+/**
+ * The footer every chart carries: on what machine, which Node, how long and
+ * which tool version, e.g.
+ * `AMD EPYC × 2 CPUs · Node v22.11.0 · 5 s measured · udp-duplex-lab 0.1.0`.
+ * A remote run names both machines when they differ.
+ */
+export function chartFooter(result: ResultBase & { peerEnvironment?: Environment }, duration: string): string {
+  const machine = (env: Environment): string => `${env.cpuModel.trim()} × ${env.cpuCount} CPUs`;
+  const env = result.environment;
+  const peer = result.peerEnvironment;
+  const machines = peer === undefined || machine(peer) === machine(env) ? machine(env) : `${machine(env)} / peer ${machine(peer)}`;
+  const nodes = peer === undefined || peer.nodeVersion === env.nodeVersion ? `Node ${env.nodeVersion}` : `Node ${env.nodeVersion} / peer ${peer.nodeVersion}`;
+  return [machines, nodes, duration, `${result.tool.name} ${result.tool.version}`].join(' · ');
+}
+
+/**
+ * Lost datagrams/s per interval (`intervals[].lost` over the interval's
+ * length), one bar per interval; an interval whose loss nobody observed
+ * (`null`) gets no bar rather than a bar of 0.
+ */
+function intervalLossBars(intervals: readonly IntervalSample[]): { x0: number; x1: number; y: number }[] {
+  const sorted = [...intervals].sort((a, b) => a.t - b.t);
+  let previousT = 0;
+  const bars: { x0: number; x1: number; y: number }[] = [];
+  for (const sample of sorted) {
+    const x0 = previousT;
+    const seconds = sample.t - previousT;
+    previousT = sample.t;
+    if (sample.lost !== null) bars.push({ x0, x1: sample.t, y: sample.lost / (seconds > 0 ? seconds : 1) });
+  }
+  return bars;
+}
+
+/** Says so when no interval lost anything (zero-height bars are invisible), or when no interval's loss was observed. */
+function lossNote(bars: readonly BarSeries[]): { note?: string } {
+  const all = bars.flatMap((b) => b.bars);
+  if (all.length === 0) return { note: 'loss per interval not observed' };
+  return all.every((r) => r.y === 0) ? { note: 'no loss in any interval' } : {};
+}
+
 /** Options of `renderRunChart`. */
 export interface RunChartOptions {
   /** Replaces the default title. */
@@ -329,12 +547,14 @@ export interface RunChartOptions {
  * Sent and received datagrams/s of both directions over time, from
  * `directions[].intervals`: four series, `A→B sent`, `A→B received`,
  * `B→A sent`, `B→A received` (sent dashed and lighter, received solid, one colour per
- * direction).
+ * direction), and the datagrams lost per second in each interval as bars on
+ * a right-hand axis (`A→B lost`, `B→A lost`; unobserved intervals left out).
  *
  * @returns a standalone SVG document
  */
 export function renderRunChart(result: DuplexResult, options: RunChartOptions = {}): string {
   const series: ChartSeries[] = [];
+  const bars: BarSeries[] = [];
   result.directions.forEach((direction, i) => {
     const label = directionLabel(direction);
     const color = SERIES_COLORS[i % SERIES_COLORS.length] ?? '#000000';
@@ -342,6 +562,7 @@ export function renderRunChart(result: DuplexResult, options: RunChartOptions = 
     const sent = intervalRates(direction.intervals, (s) => s.sent);
     series.push({ label: `${label} sent`, points: sent, color: lighten(color, 0.45), dash: '6 4' });
     series.push({ label: `${label} received`, points: intervalRates(direction.intervals, (s) => s.received), color });
+    bars.push({ label: `${label} lost`, color: lighten(color, 0.2), bars: intervalLossBars(direction.intervals) });
   });
   return renderLineChart({
     title: options.title ?? 'Datagrams per second, both directions',
@@ -351,6 +572,8 @@ export function renderRunChart(result: DuplexResult, options: RunChartOptions = 
     series,
     formatYTick: formatCompactTick,
     xFromZero: true,
+    secondary: { yLabel: 'lost datagrams/s (bars)', series: bars, ...lossNote(bars) },
+    footer: chartFooter(result, `${formatSeconds(result.config.durationSeconds)} measured`),
   });
 }
 
@@ -374,16 +597,25 @@ export interface LossSeries {
 /** The label an undersent point carries on a loss chart. */
 export const UNDERSENT_FLAG = 'undersent';
 
+/** Options of `renderLossChart`. */
+export interface LossChartOptions {
+  /** The footer line (see `chartFooter`). */
+  footer?: string;
+}
+
 /**
- * Loss % against the ACHIEVED (sent) rate, one line per series (sweeps and
- * searches). Not the offered rate: a cell that asked for 60k and sent 34.7k
- * measured loss at 34.7k, and plotting it at 60k would claim a lossless 60k.
- * Undersent points are flagged (hollow square, `undersent` label). Points
- * are sorted by rate and marked, since sweeps have few.
+ * Loss % against the ACHIEVED (sent) rate, one series per setting (sweeps):
+ * markers only, one per measured point, no line between them (a line would
+ * claim a trend across rates nobody measured). Not the offered rate: a cell
+ * that asked for 60k and sent 34.7k measured loss at 34.7k, and plotting it at
+ * 60k would claim a lossless 60k. Undersent points are flagged (hollow marker,
+ * `data-flag="undersent"`, explained in the legend). Each series gets its own marker shape and a small
+ * horizontal offset, so series that coincide (all at 0 %) stay visible.
  *
  * @returns a standalone SVG document
  */
-export function renderLossChart(series: readonly LossSeries[], title: string): string {
+export function renderLossChart(series: readonly LossSeries[], title: string, options: LossChartOptions = {}): string {
+  const n = series.length;
   return renderLineChart({
     title,
     xLabel: 'achieved (sent) rate (datagrams/s)',
@@ -392,11 +624,92 @@ export function renderLossChart(series: readonly LossSeries[], title: string): s
       label: s.label,
       points: s.points.map((p) => ({ x: p.sentPps, y: p.lossPercent, ...(p.undersent ? { flag: UNDERSENT_FLAG } : {}) })),
       color: SERIES_COLORS[i % SERIES_COLORS.length] ?? '#000000',
-      // Once the colours run out, dash the reused ones so lines stay distinct.
-      ...(i >= SERIES_COLORS.length ? { dash: '6 4' } : {}),
+      line: false,
+      shape: MARKER_SHAPES[i % MARKER_SHAPES.length] ?? 'circle',
+      // Centred fan of 5 px steps: coinciding points sit side by side, not on top of each other.
+      offsetPx: n > 1 ? Math.round((i - (n - 1) / 2) * 5 * 10) / 10 : 0,
     })),
     formatXTick: formatCompactTick,
     formatYTick: formatPlainTick,
     markers: true,
+    ...(options.footer !== undefined ? { footer: options.footer } : {}),
+  });
+}
+
+/** Marker colours of a find-max trial by verdict. */
+export const VERDICT_COLORS: Record<SearchTrialDirection['verdict'], string> = {
+  pass: '#009E73',
+  loss: '#D55E00',
+  undersent: '#E69F00',
+  unobserved: '#999999',
+};
+
+/**
+ * The trials of a `--find-max` search as points, not a line (the order of
+ * trials is the search's, not a trend): one circle per trial and direction
+ * at the rate the sender achieved (`class="trial verdict-… dir-ab|dir-ba"`),
+ * coloured by verdict (pass, loss, undersent, unobserved), A→B filled and
+ * B→A as rings. A trial whose sent rate or loss was not observed sits on the
+ * x axis at its offered rate, grey and dashed, so it never reads as a pass.
+ * The maximum found per direction is a labelled vertical line.
+ *
+ * @returns a standalone SVG document
+ */
+export function renderSearchChart(search: SearchResult): string {
+  const dirs = [
+    { key: 'ab', label: 'A→B', hollow: false },
+    { key: 'ba', label: 'B→A', hollow: true },
+  ] as const;
+  const series: ChartSeries[] = dirs.map(({ key, label, hollow }) => ({
+    label,
+    color: '#333333',
+    line: false,
+    noLegend: true,
+    points: search.trials.map((trial): ChartPoint => {
+      const d = trial[key];
+      const observed = d.outcome.sentPps !== null && d.outcome.lossPercent !== null;
+      return {
+        x: d.outcome.sentPps ?? d.offeredPps,
+        y: observed ? (d.outcome.lossPercent ?? 0) : 0,
+        color: VERDICT_COLORS[d.verdict],
+        cls: `trial verdict-${d.verdict} dir-${key}`,
+        ...(hollow || !observed ? { hollow: true } : {}),
+        ...(!observed ? { dashed: true } : {}),
+      };
+    }),
+  }));
+  const markerLines: ChartMarkerLine[] = [];
+  for (const { key, label } of dirs) {
+    const answer = search.directions?.[key];
+    if (answer?.ratePps === null || answer?.ratePps === undefined) continue;
+    const how = answer.confirmed ? 'confirmed' : 'not confirmed';
+    markerLines.push({ x: answer.ratePps, label: `${label} max ${formatPps(answer.ratePps)} (${how})`, color: key === 'ab' ? '#0072B2' : '#56B4E9', cls: `max-${key}` });
+  }
+  // The lower maximum's label goes left of its line, the higher one's right: two close lines do not cross each other's labels.
+  if (markerLines.length === 2) {
+    const [first, second] = markerLines as [ChartMarkerLine, ChartMarkerLine];
+    (first.x <= second.x ? first : second).side = 'left';
+  }
+  const verdicts = (Object.keys(VERDICT_COLORS) as SearchTrialDirection['verdict'][]).filter((v) =>
+    search.trials.some((t) => t.ab.verdict === v || t.ba.verdict === v),
+  );
+  const legendExtra: LegendItem[] = [
+    { label: 'A→B (filled)', color: '#333333', kind: 'marker' },
+    { label: 'B→A (ring)', color: '#333333', kind: 'marker', hollow: true },
+    ...verdicts.map((v): LegendItem => ({ label: v, color: VERDICT_COLORS[v], kind: 'marker' })),
+    ...markerLines.map((m): LegendItem => ({ label: `${m.label.split(' max')[0] ?? ''} max found`, color: m.color, kind: 'line', dash: '5 3' })),
+  ];
+  return renderLineChart({
+    title: 'find-max trials: loss against achieved (sent) rate',
+    subtitle: `${search.trials.length} trials of ${formatSeconds(search.search.trialSeconds)}, ${search.config.sizeBytes} B datagrams, pass at loss ≤ ${search.search.lossThresholdPercent} %`,
+    xLabel: 'achieved (sent) rate (datagrams/s)',
+    yLabel: 'loss (%)',
+    series,
+    formatXTick: formatCompactTick,
+    formatYTick: formatPlainTick,
+    markers: true,
+    markerLines,
+    legendExtra,
+    footer: chartFooter(search, `${search.trials.length} × ${formatSeconds(search.search.trialSeconds)} trials, ${formatSeconds(Math.round(search.elapsedSeconds))} in all`),
   });
 }
