@@ -624,6 +624,29 @@ async function childSearches(bin, names, dir) {
   return { doc, code };
 }
 
+/**
+ * What both reports (one Node, or across Nodes) start with: identity, the
+ * machine, versions (iperf3's also recorded on its contender) and the pass
+ * criteria. `nodeKey` names the Node version field (`node`, or `parentNode`
+ * when the searches ran under other Nodes).
+ */
+function reportHeader(kind, nodeKey) {
+  const environment = collectEnvironment(HOST);
+  const iperfVersion = iperf3Version();
+  CONTENDERS.iperf3.version = iperfVersion;
+  const head = {
+    kind,
+    schemaVersion: 2,
+    startedAt: new Date().toISOString(),
+    quick: QUICK,
+    machine: { cpuModel: environment.cpuModel, cores: environment.cpuCount, kernel: environment.kernel },
+    versions: { [nodeKey]: process.version, tool: `${TOOL.name} ${TOOL.version}`, iperf3: iperfVersion },
+    environment,
+    criteria: { ...SEARCH, rule: `${lossWords(LOSS_LIMIT)} each way and each sender ≥ ${SEARCH.minSentFraction * 100} % of the offered rate`, trialSeconds: TRIAL_S, omitSeconds: OMIT_S, socketBufferBytes: BUF, host: HOST },
+  };
+  return { environment, head };
+}
+
 async function perNode(list) {
   const majors = list.split(',').map((x) => x.trim()).filter((x) => x !== '');
   for (const m of majors) if (!/^\d+$/.test(m)) { log(`bench:perf: PERF_NODE must be a comma list of Node major versions (e.g. 22,24,26), got ${JSON.stringify(list)}`); process.exit(2); }
@@ -632,19 +655,11 @@ async function perNode(list) {
   const perNodeNames = only ? names : defaults;
   const withIperf = only ? only.has('iperf3') : true;
   const dir = outputDir();
-  const started = new Date().toISOString();
-  const environment = collectEnvironment(HOST);
-  const iperfVersion = iperf3Version();
-  CONTENDERS.iperf3.version = iperfVersion;
+  const { environment, head } = reportHeader('perf-nodes', 'parentNode');
+  const { startedAt: started } = head;
+  const iperfVersion = head.versions.iperf3;
   const out = {
-    kind: 'perf-nodes',
-    schemaVersion: 2,
-    startedAt: started,
-    quick: QUICK,
-    machine: { cpuModel: environment.cpuModel, cores: environment.cpuCount, kernel: environment.kernel },
-    versions: { parentNode: process.version, tool: `${TOOL.name} ${TOOL.version}`, iperf3: iperfVersion },
-    environment,
-    criteria: { ...SEARCH, rule: `${lossWords(LOSS_LIMIT)} each way and each sender ≥ ${SEARCH.minSentFraction * 100} % of the offered rate`, trialSeconds: TRIAL_S, omitSeconds: OMIT_S, socketBufferBytes: BUF, host: HOST },
+    ...head,
     contenders: perNodeNames,
     nodes: [],
     iperf3: null,
@@ -761,19 +776,10 @@ if (NODE_LIST.trim() !== '') {
   process.exit();
 }
 
-const started = new Date().toISOString();
-const environment = collectEnvironment(HOST);
-const iperfVersion = iperf3Version();
-CONTENDERS.iperf3.version = iperfVersion;
+const { environment, head } = reportHeader('perf', 'node');
+const { startedAt: started } = head;
 const out = {
-  kind: 'perf',
-  schemaVersion: 2,
-  startedAt: started,
-  quick: QUICK,
-  machine: { cpuModel: environment.cpuModel, cores: environment.cpuCount, kernel: environment.kernel },
-  versions: { node: process.version, tool: `${TOOL.name} ${TOOL.version}`, iperf3: iperfVersion },
-  environment,
-  criteria: { ...SEARCH, rule: `${lossWords(LOSS_LIMIT)} each way and each sender ≥ ${SEARCH.minSentFraction * 100} % of the offered rate`, trialSeconds: TRIAL_S, omitSeconds: OMIT_S, socketBufferBytes: BUF, host: HOST },
+  ...head,
   contenders: {},
   searches: [],
   skipped: [],

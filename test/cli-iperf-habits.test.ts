@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import dgram from 'node:dgram';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from './cli.js';
-
-async function freePort(): Promise<number> {
-  const s = dgram.createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
-  const p = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return p;
-}
+import { freePort, runCli } from './cli.js';
 
 describe('iperf3 habits', () => {
   it('-t -l -b -J mean what they mean in iperf3 (-b is bits/s of payload)', async () => {

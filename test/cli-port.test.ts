@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expectDropsExplained } from './helpers.js';
-import dgram from 'node:dgram';
-import { runCli } from './cli.js';
-
-async function freePort(): Promise<number> {
-  const s = dgram.createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
-  const p = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return p;
-}
+import { freePort, runCli } from './cli.js';
 
 describe('--port N', () => {
   it('binds endpoint A to N and B to N+1, and --json prints the whole result', async () => {

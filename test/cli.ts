@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import dgram from 'node:dgram';
 import { fileURLToPath } from 'node:url';
 
 export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -27,4 +28,13 @@ export function runCli(args: string[], opts: { timeoutMs?: number; cwd?: string;
       resolve({ code, signal, stdout, stderr });
     });
   });
+}
+
+/** A UDP port on 127.0.0.1 that was free a moment ago (bound and released). */
+export async function freePort(): Promise<number> {
+  const s = dgram.createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
+  const p = s.address().port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return p;
 }
