@@ -83,6 +83,14 @@ describe('a crafted client with hostile values in every field', () => {
         expect(replies[k]?.kind).toBe(Kind.Refuse);
         refused++;
       }
+      // Free-text fields are shown on the listener's terminal: a control character (an ANSI escape) is refused.
+      for (const field of ['host', 'peer', 'rateAbText']) {
+        const k = replies.length;
+        await send(Kind.Params, { nonce: n, cookie, params: good, config: { ...config, [field]: '\u001b[2J\u001b[31mowned' }, startedAt: 'x' });
+        await until(k + 1);
+        expect(replies[k]?.kind, `config.${field} with ESC`).toBe(Kind.Refuse);
+        refused++;
+      }
       expect(refused).toBeGreaterThan(100);
       await l.waitFor(/malformed parameters at \//);
       // No stack trace, no raw NUL in the log; still serving: a real client completes.

@@ -22,7 +22,13 @@ import type * as S from './schema.js';
 
 /** Longest free-text string accepted in a result (messages, notes, model names). */
 const TEXT = 4096;
-const Text = (max = TEXT) => Type.String({ maxLength: max });
+/**
+ * No control characters (C0, DEL, C1) in any string: a peer's hostname or
+ * config text reaches the listener's terminal, and an ESC there would be a
+ * terminal-control injection. Nothing this tool writes contains them.
+ */
+const PRINTABLE = '^[^\\u0000-\\u001f\\u007f-\\u009f]*$';
+const Text = (max = TEXT) => Type.String({ maxLength: max, pattern: PRINTABLE });
 const Count = () => Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
 const Num = () => Type.Number();
 const NullOr = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
