@@ -3,7 +3,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readPortDrops, readSysctl, readUdpCounters } from '../src/udp/kernel.js';
-import { kernelDelta } from '../src/bench/duplex.js';
+import { kernelDelta } from '../src/bench/phases.js';
 
 describe('kernel counters where /proc is not there', () => {
   it('reports "not available" with the reason instead of failing', () => {

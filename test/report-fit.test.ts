@@ -93,7 +93,7 @@ describe('verdict', () => {
 
   it('says a partial run is partial and does not claim full duplex without the receiver\'s figures', () => {
     const verdict = formatVerdict(unobservedReceiver());
-    expect(verdict).toMatch(/^PARTIAL \(peer-timeout\): one port each: /);
+    expect(verdict).toMatch(/^PARTIAL \(peer-timeout — the peer fell silent \(--peer-timeout\)\): one port each: /);
     expect(verdict).toContain("full duplex not confirmed: no figures for B's receiving");
   });
 

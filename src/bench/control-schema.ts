@@ -5,7 +5,8 @@
  * peer cannot make us allocate, hold or print more than these say.
  */
 import Type, { type Static, type TSchema } from 'typebox';
-import { EndpointResultSchema, EnvironmentSchema, KernelCountersSchema, RunConfigSchema, RunWarningSchema, ThreadModeSchema, firstProblem, matches, type SchemaProblem } from '../report/result-schema.js';
+import { EndpointResultSchema, EnvironmentSchema, IncompleteReasonSchema, KernelCountersSchema, RunConfigSchema, RunWarningSchema, ThreadModeSchema, firstProblem, matches, type SchemaProblem } from '../report/result-schema.js';
+import { MAX_CLIENTS } from '../report/schema.js';
 import type { NegotiatedParams } from './control.js';
 import type { ReceiverPartial, SenderPartial } from './messages.js';
 import type { EndpointReport } from './endpoint.js';
@@ -86,6 +87,16 @@ export const ReceiverPartialSchema = Type.Object(
   Closed,
 );
 
+const PeerReportSchema = Type.Object(
+  {
+    address: Type.String({ maxLength: 64 }),
+    port: Type.Integer({ minimum: 0, maximum: 65535 }),
+    sender: NullOr(SenderPartialSchema),
+    receiver: NullOr(ReceiverPartialSchema),
+  },
+  Closed,
+);
+
 export const EndpointReportSchema = Type.Object(
   {
     endpoint: EndpointResultSchema,
@@ -95,6 +106,7 @@ export const EndpointReportSchema = Type.Object(
     extraForeign: Count(),
     dropsAtEnd: NullOr(Type.Integer()),
     complete: Type.Boolean(),
+    peers: Type.Optional(Type.Array(PeerReportSchema, { maxItems: MAX_CLIENTS })),
   },
   Closed,
 );
@@ -105,7 +117,7 @@ export const RemoteReportSchema = Type.Object(
     kernel: KernelCountersSchema,
     environment: EnvironmentSchema,
     complete: Type.Boolean(),
-    incompleteReason: NullOr(Type.String({ maxLength: 256 })),
+    incompleteReason: NullOr(IncompleteReasonSchema),
     warnings: Type.Array(RunWarningSchema, { maxItems: 100 }),
   },
   Closed,

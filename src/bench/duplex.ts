@@ -8,120 +8,17 @@
  * (kernel drop baseline), the drain deadline and the sampling ticks (workers).
  */
 import { randomInt } from 'node:crypto';
-import { createMonotonicClock, type Clock } from '../udp/clock.js';
-import { diffCounters, readUdpCounters, type UdpCounterSnapshot } from '../udp/kernel.js';
+import { createMonotonicClock } from '../udp/clock.js';
+import { readUdpCounters } from '../udp/kernel.js';
 import { DROP_BASELINE_LEAD_NS } from '../udp/sender.js';
 import { SCHEMA_VERSION } from '../report/schema.js';
-import type { DirectionResult, DuplexResult, KernelCounters, RunConfig, RunWarning } from '../report/schema.js';
-import type { IntervalTick } from './messages.js';
-import { Endpoint, startEndpoint, type EndpointReport } from './endpoint.js';
-import { mergeDirection } from './merge.js';
+import type { DuplexResult, RunConfig, RunWarning } from '../report/schema.js';
+import { startEndpoint, type Endpoint } from './endpoint.js';
+import type { RunHooks } from './hooks.js';
+import { DRAIN_GRACE_MS, DRAIN_TIMEOUT_MS, START_LEAD_NS, directionsOf, kernelDelta, sleep, trackProgress, waitAll } from './phases.js';
 import { collectEnvironment } from './environment.js';
 import { TOOL } from '../version.js';
 import { bufferWarnings, directionWarnings } from './warnings.js';
-
-/** One per-second progress sample of one direction, for live display. */
-export interface ProgressSample {
-  direction: 'A→B' | 'B→A';
-  fromSeconds: number;
-  toSeconds: number;
-  sent: number;
-  received: number;
-  lost: number;
-  omitted: boolean;
-}
-
-/** Hooks and controls for a run; none touches the terminal itself. */
-export interface RunHooks {
-  /** Called once per second per direction. */
-  onProgress?: (sample: ProgressSample) => void;
-  /** Aborting stops the senders, drains, and returns a result with `complete: false`. */
-  signal?: AbortSignal;
-  clock?: Clock;
-  /** Remote mode: the shared secret (never saved in the result), or `null`. */
-  secret?: string | null;
-  /** One-line notices for the user (remote-mode phases, refusals, …). */
-  onNotice?: (line: string) => void;
-  /** Called once both endpoints are bound and peered, before traffic starts. */
-  onReady?: (endpoints: { id: 'A' | 'B'; address: string; port: number }[]) => void;
-}
-
-/** How long the receivers may take to see the end markers after the senders finish. */
-export const DRAIN_TIMEOUT_MS = 2000;
-/** Extra wait after the end markers, for datagrams reordered behind them. */
-export const DRAIN_GRACE_MS = 50;
-/** Lead time for the synchronised start (lets every worker get the message). */
-const START_LEAD_NS = 200e6;
-
-/** Resolves true when every promise resolved within `timeoutMs`, false otherwise. Never rejects. */
-export function waitAll(promises: Promise<unknown>[], timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const t = setTimeout(() => resolve(false), timeoutMs);
-    Promise.all(promises).then(
-      () => {
-        clearTimeout(t);
-        resolve(true);
-      },
-      () => {
-        clearTimeout(t);
-        resolve(false);
-      },
-    );
-  });
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-/** The namespace-wide counters of a run, or why they are missing. */
-export function kernelDelta(before: UdpCounterSnapshot, after: UdpCounterSnapshot): KernelCounters {
-  return before.available && after.available
-    ? {
-        available: true,
-        source: before.source,
-        delta: diffCounters(before.counters, after.counters),
-        note: 'namespace-wide UDP counters over the whole run (setup, warm-up and drain included); other traffic in this network namespace is counted too',
-      }
-    : { available: false, source: before.available ? after.source : before.source, delta: {}, note: 'n/a: /proc counters not available here' };
-}
-
-/**
- * The receiving sockets' drops during the measured phase, from the baseline
- * the sender read as its measured phase began (exact on loopback, see
- * `SenderPartial.peerDropsAtStart`); `null` when either reading is missing.
- */
-function exactDrops(from: EndpointReport, to: EndpointReport): number | null {
-  const base = from.sender?.peerDropsAtStart ?? null;
-  return base === null || to.dropsAtEnd === null ? null : to.dropsAtEnd - base;
-}
-
-/** Merges two endpoint reports (A, B) into the two directions. */
-export function directionsOf(args: {
-  a: EndpointReport;
-  b: EndpointReport;
-  cfg: RunConfig;
-  /** Both endpoints on one monotonic clock (one-way delay is meaningful). */
-  sharedClock: boolean;
-  /** Receiving sockets' drops must equal the loss (loopback, both endpoints here). */
-  kernelExact: boolean;
-}): DirectionResult[] {
-  const { a, b, cfg } = args;
-  const one = (from: EndpointReport, to: EndpointReport, offeredPps: number | null): DirectionResult =>
-    mergeDirection({
-      from: from.endpoint.id,
-      to: to.endpoint.id,
-      sender: from.sender,
-      receiver: to.receiver,
-      kernelDrops: exactDrops(from, to) ?? to.kernelDrops,
-      kernelExact: args.kernelExact,
-      extraForeign: to.extraForeign,
-      sizeBytes: cfg.sizeBytes,
-      offeredPps,
-      sharedClock: args.sharedClock,
-    });
-  return [one(a, b, cfg.rateAbPps), one(b, a, cfg.rateBaPps)];
-}
 
 /**
  * Runs a local duplex test with a resolved config. Resolves with the result
@@ -215,49 +112,3 @@ export async function runLocalDuplex(cfg: RunConfig, hooks: RunHooks = {}): Prom
   }
 }
 
-/**
- * Combines the workers' per-second ticks into per-direction progress
- * samples: a direction's second is complete once its sender's and its
- * receiver's ticks have both arrived.
- */
-export function trackProgress(endpoints: Endpoint[], onProgress: RunHooks['onProgress']): { stop(): void } {
-  if (!onProgress) return { stop() {} };
-  type Acc = { sent?: number; received?: number; expected?: number };
-  const pending = new Map<string, Acc>();
-  const prev = new Map<string, { sent: number; received: number; expected: number }>();
-  const offs: (() => void)[] = [];
-  const dirOf = (from: 'A' | 'B'): 'A→B' | 'B→A' => (from === 'A' ? 'A→B' : 'B→A');
-  const emit = (dir: 'A→B' | 'B→A', tick: IntervalTick, acc: Required<Acc>): void => {
-    const key = `${dir}:${tick.warmup ? 'w' : 'm'}`;
-    const p = prev.get(key) ?? { sent: 0, received: 0, expected: 0 };
-    prev.set(key, { sent: acc.sent, received: acc.received, expected: acc.expected });
-    const to = tick.warmup ? -tick.index : tick.index;
-    onProgress({
-      direction: dir,
-      fromSeconds: to - 1,
-      toSeconds: to,
-      sent: acc.sent - p.sent,
-      received: acc.received - p.received,
-      lost: Math.max(0, acc.expected - p.expected - (acc.received - p.received)),
-      omitted: tick.warmup,
-    });
-  };
-  for (const e of endpoints) {
-    offs.push(
-      e.onMessage((m) => {
-        if (m.type !== 'interval') return;
-        const handle = (dir: 'A→B' | 'B→A', part: Acc): void => {
-          const key = `${dir}:${m.warmup ? 'w' : 'm'}:${m.index}`;
-          const acc = { ...(pending.get(key) ?? {}), ...part };
-          if (acc.sent !== undefined && acc.received !== undefined && acc.expected !== undefined) {
-            pending.delete(key);
-            emit(dir, m, acc as Required<Acc>);
-          } else pending.set(key, acc);
-        };
-        if (m.sent >= 0) handle(dirOf(m.endpointId), { sent: m.sent });
-        if (m.received >= 0) handle(dirOf(m.endpointId === 'A' ? 'B' : 'A'), { received: m.received, expected: m.expected });
-      }),
-    );
-  }
-  return { stop: () => offs.forEach((off) => off()) };
-}

@@ -5,6 +5,7 @@
  */
 import { readPortDrops } from '../udp/kernel.js';
 import { DIR_AB, DIR_BA } from '../udp/wire.js';
+import { ECHO_SLOT_BYTES } from '../udp/echo.js';
 import type { CpuTime, EndpointResult, RunConfig, ThreadMode } from '../report/schema.js';
 import { WorkerHandle } from './threads.js';
 import type { FromWorker, ReceiverPartial, SenderPartial, WorkerInit, WorkerPartial } from './messages.js';
@@ -24,6 +25,16 @@ export interface EndpointOptions {
   sharedClock: boolean;
   relayControl: boolean;
   peerTimeoutNs: number;
+  /** How many peers this endpoint serves from its one port (a `--clients N` server: N); default 1. */
+  peers?: number;
+}
+
+/** One peer's halves at an endpoint that serves many (the `--clients N` server). */
+export interface PeerReport {
+  address: string;
+  port: number;
+  sender: SenderPartial | null;
+  receiver: ReceiverPartial | null;
 }
 
 /** The endpoint's half of the figures, ready to merge or to send to the peer. */
@@ -33,8 +44,10 @@ export interface EndpointReport {
   receiver: ReceiverPartial | null;
   /** Drops of this endpoint's sockets during the measured phase; `null` without /proc. */
   kernelDrops: number | null;
-  /** Foreign datagrams that reached the sender-only socket (split mode). */
+  /** Foreign datagrams that reached the sender-only socket (split mode), and with many peers those from none of them. */
   extraForeign: number;
+  /** With many peers, each peer's halves in the order they were given; absent for a one-peer endpoint. */
+  peers?: PeerReport[];
   /** The drop counter of this endpoint's sockets after the drain; `null` without /proc. */
   dropsAtEnd: number | null;
   /** Every worker reported. */
@@ -64,12 +77,17 @@ export class Endpoint {
 
   /** The worker that sends (the endpoint worker in single mode). */
   get sender(): WorkerHandle {
-    return this.workers[this.workers.length - 1] as WorkerHandle;
+    return this.workers.find((w) => w.init.role !== 'receiver') as WorkerHandle;
   }
 
   /** The worker that receives (the endpoint worker in single mode). */
   get receiver(): WorkerHandle {
-    return this.workers[0] as WorkerHandle;
+    return this.workers.find((w) => w.init.role !== 'sender') as WorkerHandle;
+  }
+
+  /** How many peers this endpoint serves. */
+  get peerCount(): number {
+    return this.opts.peers ?? 1;
   }
 
   private init(role: WorkerInit['role'], bindPort: number, echo: SharedArrayBuffer): WorkerInit {
@@ -96,28 +114,41 @@ export class Endpoint {
     };
   }
 
-  /** Spawns the workers and binds the port (the receiver first in split mode). */
+  /**
+   * Spawns the workers and binds the port. Split mode with one peer binds the
+   * receiver first (it is connected to the peer later, which makes it the
+   * socket Linux delivers to); with many peers the receiver cannot connect,
+   * so it binds last: of unconnected sockets sharing a port, the last bound
+   * receives (../shared notes, node-dgram-facts).
+   */
   async bind(): Promise<void> {
-    const echo = new SharedArrayBuffer(24);
-    const first = new WorkerHandle(this.init(this.opts.threads === 'single' ? 'endpoint' : 'receiver', this.opts.bindPort, echo));
-    this.workers.push(first);
-    const b = await first.next('bound', SETUP_TIMEOUT_MS);
-    this.address = b.address;
-    this.port = b.port;
-    this.rcvbufEffective = b.rcvbufEffective;
-    this.sndbufEffective = b.sndbufEffective;
-    if (this.opts.threads === 'split') {
-      const tx = new WorkerHandle(this.init('sender', b.port, echo));
-      this.workers.push(tx);
-      const tb = await tx.next('bound', SETUP_TIMEOUT_MS);
-      this.sndbufEffective = tb.sndbufEffective;
+    const echo = new SharedArrayBuffer(ECHO_SLOT_BYTES * this.peerCount);
+    const split = this.opts.threads === 'split';
+    const order: WorkerInit['role'][] = !split ? ['endpoint'] : this.peerCount > 1 ? ['sender', 'receiver'] : ['receiver', 'sender'];
+    let port = this.opts.bindPort;
+    for (const role of order) {
+      const w = new WorkerHandle(this.init(role, port, echo));
+      this.workers.push(w);
+      const b = await w.next('bound', SETUP_TIMEOUT_MS);
+      if (port === this.opts.bindPort) {
+        this.address = b.address;
+        port = this.port = b.port;
+      }
+      if (role !== 'sender') this.rcvbufEffective = b.rcvbufEffective;
+      if (role !== 'receiver') this.sndbufEffective = b.sndbufEffective;
     }
   }
 
   /** Tells the workers the peer's address; resolves when all are ready. */
   async connect(address: string, port: number): Promise<void> {
+    await this.connectPeers([{ address, port }]);
+  }
+
+  /** Tells the workers every peer's address (as many as `opts.peers`); resolves when all are ready. */
+  async connectPeers(peers: { address: string; port: number }[]): Promise<void> {
+    if (peers.length !== this.peerCount) throw new RangeError(`endpoint ${this.id} serves ${this.peerCount} peers, given ${peers.length}`);
     const ready = this.workers.map((w) => w.next('ready', SETUP_TIMEOUT_MS));
-    for (const w of this.workers) w.send({ type: 'peer', address, port });
+    for (const w of this.workers) w.send({ type: 'peers', peers });
     await Promise.all(ready);
     this.dropBase = this.readDrops();
     this.collecting = this.workers.map((w) =>
@@ -205,12 +236,25 @@ export class Endpoint {
       warmupReceived: receiverPart?.receiver?.warmupReceived ?? 0,
     };
     const kernelDrops = this.dropBase === null || this.dropsAtEnd === null ? null : this.dropsAtEnd - this.dropBase;
+    const txPeers = this.partials.find((p) => p.role !== 'receiver')?.peers ?? null;
+    const rxPeers = this.partials.find((p) => p.role !== 'sender')?.peers ?? null;
+    const peers: PeerReport[] | null =
+      this.peerCount > 1 && (txPeers !== null || rxPeers !== null)
+        ? ((txPeers ?? rxPeers) as NonNullable<typeof txPeers>).map((p, i) => ({
+            address: p.address,
+            port: p.port,
+            sender: txPeers?.[i]?.sender ?? null,
+            receiver: rxPeers?.[i]?.receiver ?? null,
+          }))
+        : null;
+    const strangers = this.partials.reduce((n, p) => n + p.strangers, 0);
     return {
       endpoint,
       sender: senderPart?.sender ?? null,
       receiver: receiverPart?.receiver ?? null,
       kernelDrops,
-      extraForeign: senderOnly?.foreignAtSender ?? 0,
+      extraForeign: (senderOnly?.foreignAtSender ?? 0) + strangers,
+      ...(peers === null ? {} : { peers }),
       dropsAtEnd: this.dropsAtEnd,
       complete: this.partials.length === this.workers.length,
     };

@@ -8,6 +8,7 @@
 import { createMonotonicClock, type Clock } from '../udp/clock.js';
 import { SCHEMA_VERSION } from '../report/schema.js';
 import type {
+  IncompleteReason,
   DirectionResult,
   DuplexResult,
   RunConfig,
@@ -20,7 +21,8 @@ import type {
 } from '../report/schema.js';
 import { TOOL } from '../version.js';
 import { collectEnvironment } from './environment.js';
-import { runDuplex, type RunHooks } from './run.js';
+import { runDuplex } from './run.js';
+import { baseHooksOf, type BaseHooks, type RunHooks } from './hooks.js';
 import { findMaxRate, planTotalTrials, type DirectionRates, type SearchOptions, type TrialOutcome, type TrialRecord } from './search.js';
 
 /** What the user chose for a search (resolved and validated by the CLI). */
@@ -72,26 +74,23 @@ export interface SearchRunStart {
 }
 
 /** Hooks of a search; none touches the terminal. */
-export interface FindMaxHooks {
-  /** Aborting ends the running trial early and stops the search with a partial result. */
-  signal?: AbortSignal;
-  secret?: string | null;
-  clock?: Clock;
-  onNotice?: (line: string) => void;
+export interface FindMaxHooks extends BaseHooks {
   /** Before each run (the flood, then every trial). */
   onRunStart?: (start: SearchRunStart) => void;
   /** After the flood, with its run and the sent rates it measured. */
   onCeilingMeasured?: (run: DuplexResult, measured: DirectionRates) => void;
   /** After each trial, with the search's verdict and the trial's run. */
   onTrial?: (trial: SearchTrial, run: DuplexResult) => void;
-  /** Once per distinct warning, the first time a run reports it. */
-  onWarning?: (warning: RunWarning) => void;
 }
 
 /** Ends the search early, keeping what was measured (not an error of the tool). */
 class SearchStopped extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
+  /** @param detail - what exactly stopped it, kept as a warning of the search */
+  constructor(
+    readonly reason: IncompleteReason,
+    readonly detail: string | null = null,
+  ) {
+    super(detail ?? reason);
   }
 }
 
@@ -117,18 +116,13 @@ export async function runFindMax(cfg: RunConfig, options: FindMaxOptions, hooks:
     last: null,
   };
 
-  const runHooks: RunHooks = {
-    clock,
-    ...(hooks.signal === undefined ? {} : { signal: hooks.signal }),
-    ...(hooks.secret === undefined ? {} : { secret: hooks.secret }),
-    ...(hooks.onNotice === undefined ? {} : { onNotice: hooks.onNotice }),
-  };
+  const runHooks: RunHooks = { ...baseHooksOf(hooks), clock };
   const run = async (trialCfg: RunConfig): Promise<DuplexResult> => {
     if (hooks.signal?.aborted) throw new SearchStopped('interrupted');
     const result = await runDuplex(trialCfg, runHooks);
     warnings.addAll(result.warnings);
     if (!result.complete) {
-      throw new SearchStopped(hooks.signal?.aborted ? 'interrupted' : `trial-incomplete (${result.incompleteReason ?? 'unknown'})`);
+      throw new SearchStopped(hooks.signal?.aborted ? 'interrupted' : 'trial-incomplete', `a trial run ended incomplete (${result.incompleteReason ?? 'unknown reason'})`);
     }
     return result;
   };
@@ -167,7 +161,7 @@ export async function runFindMax(cfg: RunConfig, options: FindMaxOptions, hooks:
             // A flood whose sent rates nobody observed cannot place a ceiling; reading a
             // missing figure as 0 pps would collapse the range onto the floor without saying why.
             const measured = sentRates(flood);
-            if (measured === null) throw new SearchStopped('ceiling-unobserved (the flood reported no sent rate)');
+            if (measured === null) throw new SearchStopped('ceiling-unobserved', 'the flood reported no sent rate');
             runs.ceilingSent = measured;
             hooks.onCeilingMeasured?.(flood, measured);
             // In an unpaced duplex flood one endpoint's sender can starve the
@@ -180,7 +174,7 @@ export async function runFindMax(cfg: RunConfig, options: FindMaxOptions, hooks:
         }),
   };
 
-  let stopped: string | null = null;
+  let stopped: IncompleteReason | null = null;
   let ceiling: SearchCeiling | null = null;
   let directions: { ab: SearchDirectionResult; ba: SearchDirectionResult } | null = null;
   try {
@@ -194,6 +188,7 @@ export async function runFindMax(cfg: RunConfig, options: FindMaxOptions, hooks:
   } catch (err) {
     if (!(err instanceof SearchStopped)) throw err;
     stopped = err.reason;
+    if (err.detail !== null) warnings.addAll([{ code: 'search-stopped', message: err.detail }]);
     // What the search had settled so far: a given ceiling, or the rates of the first (ceiling) trial.
     const first = trials[0];
     if (options.ceilingPps !== null) {
@@ -249,7 +244,7 @@ export function trialConfig(cfg: RunConfig, trialSeconds: number, rates: Directi
 function direction(result: DuplexResult, from: 'A' | 'B'): DirectionResult {
   const d = result.directions.find((x) => x.from === from);
   // A complete run always has both directions; a missing one means the run cannot be judged.
-  if (d === undefined) throw new SearchStopped(`trial-incomplete (no ${from} direction)`);
+  if (d === undefined) throw new SearchStopped('trial-incomplete', `a trial run has no ${from} direction`);
   return d;
 }
 

@@ -24,7 +24,7 @@ import { HelloBody, ParamsBody, firstProblem, matches } from './control-schema.j
 import type { Static } from 'typebox';
 import type { Endpoint } from './endpoint.js';
 import { buildRemoteResult, openRemoteEndpoint, runDataPhase } from './session.js';
-import type { ProgressSample } from './duplex.js';
+import type { BaseHooks, ProgressSample } from './hooks.js';
 
 /** Resolved `bench listen` options. */
 export interface ListenConfig {
@@ -40,9 +40,7 @@ export interface ListenConfig {
 }
 
 /** Hooks: everything the listener wants to say goes through these. */
-export interface ListenHooks {
-  signal?: AbortSignal;
-  clock?: Clock;
+export interface ListenHooks extends Pick<BaseHooks, 'signal' | 'clock'> {
   onLog?: (line: string) => void;
   onProgress?: (s: ProgressSample) => void;
   /** Called after every session that got as far as the data phase. */
@@ -272,7 +270,7 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
         return;
       }
       const t0 = clock.nowNs();
-      const { mine, theirs } = await runDataPhase(ep, ch, s.client, s.id, s.cfg, s.startAtNs, opened.environment, { ...hooks, onNotice: log }, clock);
+      const { mine, theirs } = await runDataPhase({ ep, ch, peer: s.client, session: s.id, cfg: s.cfg, startAtNs: s.startAtNs, environment: opened.environment, hooks: { ...hooks, onNotice: log }, clock });
       result = buildRemoteResult({ cfg: clientCfg, startedAt: s.startedAt, a: theirs, b: mine, local: 'B', elapsedSeconds: (clock.nowNs() - t0) / 1e9 });
       lingering = { client: s.client, session: s.id, until: clock.nowNs() + LINGER_MS * 1e6 };
     } catch (err) {

@@ -32,6 +32,10 @@ export interface DirectionInputs {
   offeredPps: number | null;
   /** Whether one-way delay is meaningful (both endpoints on one clock). */
   sharedClock: boolean;
+  /** Why `kernelDrops` is `null` when /proc was not the reason (a socket shared by many peers); default: unavailable. */
+  kernelDropsNote?: string;
+  /** End-marker copies the receiver should have seen (several senders summed: copies × senders); default END_MARKER_COPIES. */
+  endMarkerCopies?: number;
 }
 
 function latencyFrom(p: Percentiles | null, note: string, missing: string): LatencyUs {
@@ -90,7 +94,7 @@ export function attributeLoss(lost: number, kernelDrops: number | null, senderEr
  * where they are exact for the path, after removing end-marker copies the
  * receiving socket dropped (they are datagrams too, but not data).
  */
-export function checkLoss(args: { lost: number | null; receiver: ReceiverPartial | null; kernelDrops: number | null; kernelExact: boolean; endMarkerCopies: number }): LossCheck {
+export function checkLoss(args: { lost: number | null; receiver: ReceiverPartial | null; kernelDrops: number | null; kernelExact: boolean; endMarkerCopies: number; kernelDropsNote?: string }): LossCheck {
   const { lost, receiver: r, kernelDrops, kernelExact } = args;
   const notes: string[] = [];
   let lostBySequence: number | null = null;
@@ -104,7 +108,7 @@ export function checkLoss(args: { lost: number | null; receiver: ReceiverPartial
     notes.push(`lost by sequence (${lostBySequence}) differs from sent − received (${lost})`);
   }
   if (lostBySequence === null) agree = false;
-  if (kernelDrops === null) notes.push('kernel drops unavailable');
+  if (kernelDrops === null) notes.push(args.kernelDropsNote ?? 'kernel drops unavailable');
   else if (!kernelExact) notes.push('kernel drops not compared: across machines, loss can also happen on the path');
   else if (lost !== null && r !== null) {
     const missedEnds = r.end === null ? 0 : Math.max(0, args.endMarkerCopies - r.endMarkers);
@@ -170,7 +174,14 @@ export function mergeDirection(d: DirectionInputs): DirectionResult {
       durationSeconds,
     }),
     endMarkerSeen: r?.endMarkerSeen ?? false,
-    check: checkLoss({ lost, receiver: r, kernelDrops: d.kernelDrops, kernelExact: d.kernelExact, endMarkerCopies: END_MARKER_COPIES }),
+    check: checkLoss({
+      lost,
+      receiver: r,
+      kernelDrops: d.kernelDrops,
+      kernelExact: d.kernelExact,
+      endMarkerCopies: d.endMarkerCopies ?? END_MARKER_COPIES,
+      ...(d.kernelDropsNote === undefined ? {} : { kernelDropsNote: d.kernelDropsNote }),
+    }),
   };
   if (s === null || r === null) result.observedBy = s !== null ? 'sender' : 'receiver';
   // Round trip needs no shared clock: each side subtracts its own timestamps.

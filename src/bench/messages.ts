@@ -28,7 +28,7 @@ export interface WorkerInit {
   sizeBytes: number;
   ratePps: number | null;
   batch: number;
-  /** Shared echo slot (RTT), written by the receiving side, read by the sending side. */
+  /** Shared echo slots (RTT), one per peer, written by the receiving side, read by the sending side. */
   echoBuffer: SharedArrayBuffer;
   sharedClock: boolean;
   /** Remote mode: relay control frames to the controller, and watch for a silent peer. */
@@ -39,8 +39,12 @@ export interface WorkerInit {
 
 /** Controller → worker. */
 export type ToWorker =
-  /** The peer's address: receivers connect to it; senders send to it. */
-  | { type: 'peer'; address: string; port: number }
+  /**
+   * The peers' addresses (one for a two-endpoint run; many for a server with
+   * `--clients N`): a split receiver of one peer connects to it; senders send
+   * to each; with many, a demultiplexer routes datagrams by source.
+   */
+  | { type: 'peers'; peers: { address: string; port: number }[] }
   /** Start at a monotonic time (ns), warm up, then measure. */
   | { type: 'start'; startAtNs: number; warmupNs: number; durationNs: number }
   /** Stop sending now (interrupt or peer lost), then flush and send end markers. */
@@ -101,12 +105,25 @@ export interface SenderPartial extends SenderCounters {
   peerDropsAtStart: number | null;
 }
 
+/** One peer's halves in a worker that serves many peers. */
+export interface PeerPartial {
+  address: string;
+  port: number;
+  sender: SenderPartial | null;
+  receiver: ReceiverPartial | null;
+}
+
 /** A worker's partial result: whichever halves its role has. */
 export interface WorkerPartial {
   role: WorkerRole;
   endpointId: 'A' | 'B';
+  /** The one peer's halves (a two-endpoint run); `null` with many peers. */
   sender: SenderPartial | null;
   receiver: ReceiverPartial | null;
+  /** With many peers, each peer's halves (in the order given); else `null`. */
+  peers: PeerPartial[] | null;
+  /** Many peers: datagrams from a source that is none of them (the demultiplexer's count). */
+  strangers: number;
   /** Datagrams of this session that reached a sender-only socket (must be 0). */
   leaked: number;
   /** Anything else that reached a sender-only socket. */

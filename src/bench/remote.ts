@@ -14,7 +14,7 @@ import type { DuplexResult, RunConfig } from '../report/schema.js';
 import { ControlChannel, ControlError, CONTROL_VERSION, HELLO_BYTES, formatPeer, hmac, jsonBody, nonce, sessionKey, type NegotiatedParams, type PeerAddress } from './control.js';
 import { printable } from './log-limit.js';
 import { AcceptBody, CookieBody, GoAckBody, ReasonBody, matches } from './control-schema.js';
-import type { RunHooks } from './duplex.js';
+import type { RunHooks } from './hooks.js';
 import type { Endpoint } from './endpoint.js';
 import { buildRemoteResult, openRemoteEndpoint, runDataPhase } from './session.js';
 
@@ -140,7 +140,7 @@ export async function runRemoteDuplex(cfg: RunConfig, hooks: RunHooks = {}): Pro
     const startAtNs = clock.nowNs() + go.startInMs * 1e6 - go.rttNs / 2;
     notice(`starting in ${go.startInMs.toFixed(0)} ms (control round trip ${(go.rttNs / 1e6).toFixed(2)} ms)`);
 
-    const { mine, theirs } = await runDataPhase(ep, ch, peer, session, cfg, startAtNs, opened.environment, hooks, clock);
+    const { mine, theirs } = await runDataPhase({ ep, ch, peer, session, cfg, startAtNs, environment: opened.environment, hooks, clock });
     const seenHere = formatPeer({ address: mine.report.endpoint.address, port: mine.report.endpoint.port });
     if (cookie.you !== null && cookie.you !== seenHere) mine.report.endpoint.observedAs = cookie.you;
     if (theirs === null) notice('the listener\'s results did not arrive: saving what this side observed');

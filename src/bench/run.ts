@@ -4,15 +4,20 @@
  * this, so they work in both modes.
  */
 import type { DuplexResult, RunConfig } from '../report/schema.js';
-import { runLocalDuplex, type RunHooks } from './duplex.js';
+import { runLocalDuplex } from './duplex.js';
+import type { RunHooks } from './hooks.js';
 
-export type { RunHooks, ProgressSample } from './duplex.js';
+export type { BaseHooks, RunHooks, ProgressSample } from './hooks.js';
 
 /** Runs one duplex test with a resolved config. */
 export async function runDuplex(cfg: RunConfig, hooks: RunHooks = {}): Promise<DuplexResult> {
   if (cfg.peer !== null) {
     const { runRemoteDuplex } = await import('./remote.js');
     return runRemoteDuplex(cfg, hooks);
+  }
+  if ((cfg.clients ?? 1) > 1) {
+    const { runLocalClients } = await import('./clients.js');
+    return runLocalClients(cfg, hooks);
   }
   return runLocalDuplex(cfg, hooks);
 }

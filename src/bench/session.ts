@@ -13,7 +13,9 @@ import { SCHEMA_VERSION } from '../report/schema.js';
 import type { DuplexResult, Environment, KernelCounters, RunConfig, RunWarning } from '../report/schema.js';
 import { TOOL } from '../version.js';
 import { type ControlChannel, type PeerAddress, exchangeBlob, jsonBody } from './control.js';
-import { DRAIN_GRACE_MS, DRAIN_TIMEOUT_MS, directionsOf, kernelDelta, sleep, waitAll, type ProgressSample } from './duplex.js';
+import { DRAIN_GRACE_MS, DRAIN_TIMEOUT_MS, directionsOf, kernelDelta, sleep, waitAll } from './phases.js';
+import type { BaseHooks, ProgressSample } from './hooks.js';
+import type { IncompleteReason } from '../report/schema.js';
 import { startEndpoint, type Endpoint, type EndpointReport } from './endpoint.js';
 import { collectEnvironment, localAddressToward } from './environment.js';
 import { mergeDirection } from './merge.js';
@@ -27,7 +29,7 @@ export interface RemoteReport {
   kernel: KernelCounters;
   environment: Environment;
   complete: boolean;
-  incompleteReason: string | null;
+  incompleteReason: IncompleteReason | null;
   warnings: RunWarning[];
 }
 
@@ -77,30 +79,39 @@ export interface DataPhaseOutcome {
 }
 
 /** Hooks of a session. */
-export interface SessionHooks {
-  signal?: AbortSignal;
+export interface SessionHooks extends Pick<BaseHooks, 'signal' | 'onNotice'> {
   onProgress?: (s: ProgressSample) => void;
-  onNotice?: (line: string) => void;
 }
+
+/** Everything the data phase of one session needs. */
+export interface DataPhaseOptions {
+  /** This side's endpoint, connected to the peer. */
+  ep: Endpoint;
+  ch: ControlChannel;
+  peer: PeerAddress;
+  session: number;
+  cfg: RunConfig;
+  /** The agreed start of traffic on `clock`. */
+  startAtNs: number;
+  /** This side's environment, for its report. */
+  environment: Environment;
+  hooks: SessionHooks;
+  clock: Clock;
+}
+
+/** What the peer may say when it aborts, and the reason that becomes on this side. */
+const PEER_ABORT_REASONS: Readonly<Record<string, IncompleteReason>> = { interrupted: 'peer-interrupted', 'peer-timeout': 'peer-gave-up' };
 
 /**
  * Runs the data phase on a connected endpoint: starts at `startAtNs`, stops on
  * interrupt, on the peer's abort or when the peer falls silent, drains,
  * collects, and exchanges reports with the peer.
  */
-export async function runDataPhase(
-  ep: Endpoint,
-  ch: ControlChannel,
-  peer: PeerAddress,
-  session: number,
-  cfg: RunConfig,
-  startAtNs: number,
-  environment: Environment,
-  hooks: SessionHooks,
-  clock: Clock,
-): Promise<DataPhaseOutcome> {
+export async function runDataPhase(opts: DataPhaseOptions): Promise<DataPhaseOutcome> {
+  const { ep, ch, peer, session, cfg, startAtNs, environment, hooks, clock } = opts;
   const warnings: RunWarning[] = [];
-  let incompleteReason: string | null = null;
+  // Set from callbacks (stop); declared wide so the compiler does not narrow it to its initial `null`.
+  let incompleteReason = null as IncompleteReason | null;
   const runMs = (cfg.omitSeconds + cfg.durationSeconds) * 1000;
   const kernelBefore = readUdpCounters(cfg.family);
   const sendDone = ep.sendDone(runMs + 30_000);
@@ -109,7 +120,7 @@ export async function runDataPhase(
   endSeen.catch(() => undefined);
 
   let stopped = false;
-  const stop = (reason: string, tellPeer: boolean): void => {
+  const stop = (reason: IncompleteReason, tellPeer: boolean): void => {
     if (stopped) return;
     stopped = true;
     incompleteReason = reason;
@@ -149,9 +160,9 @@ export async function runDataPhase(
     if (m.frame.kind === Kind.Abort && m.frame.session === session && m.from.address === peer.address && m.from.port === peer.port) {
       const reason = (m.body as { reason?: unknown } | null)?.reason;
       // Only known reasons become part of ours: nothing the peer wrote reaches the result as free text.
-      const known = reason === 'interrupted' || reason === 'peer-timeout' ? reason : null;
+      const known = typeof reason === 'string' && Object.hasOwn(PEER_ABORT_REASONS, reason) ? PEER_ABORT_REASONS[reason] : undefined;
       hooks.onNotice?.(`peer stopped the test (${typeof reason === 'string' ? printable(reason, 60) : 'no reason'})`);
-      stop(known === null ? 'peer-aborted' : `peer-${known}`, false);
+      stop(known ?? 'peer-aborted', false);
     }
   });
   const onAbort = (): void => stop('interrupted', true);

@@ -9,7 +9,8 @@ import { SCHEMA_VERSION } from '../report/schema.js';
 import type { DuplexResult, RunConfig, RunWarning, SearchTrial, SweepAxes, SweepCell, SweepResult } from '../report/schema.js';
 import { TOOL } from '../version.js';
 import { collectEnvironment } from './environment.js';
-import { runDuplex, type RunHooks } from './run.js';
+import { runDuplex } from './run.js';
+import { baseHooksOf, type BaseHooks, type RunHooks } from './hooks.js';
 import { runFindMax, searchSettings, WarningSet, type FindMaxHooks, type FindMaxOptions, type SearchRunStart } from './findmax.js';
 
 /** One combination of the axes, before it is resolved into a run config. */
@@ -68,20 +69,13 @@ export interface SweepCellStart {
 }
 
 /** Hooks of a sweep; none touches the terminal. */
-export interface SweepHooks {
-  /** Aborting ends the running cell early (its partial result is kept) and starts no further cell. */
-  signal?: AbortSignal;
-  secret?: string | null;
-  clock?: Clock;
-  onNotice?: (line: string) => void;
+export interface SweepHooks extends BaseHooks {
   onCellStart?: (start: SweepCellStart) => void;
   onCellDone?: (cell: SweepCell, total: number) => void;
   /** `--find-max` cells: before each run of the search. */
   onSearchRunStart?: (index: number, start: SearchRunStart) => void;
   /** `--find-max` cells: after each trial. */
   onTrial?: (index: number, trial: SearchTrial, run: DuplexResult) => void;
-  /** Once per distinct warning over the whole sweep. */
-  onWarning?: (warning: RunWarning) => void;
 }
 
 /**
@@ -106,12 +100,7 @@ export async function runSweep(plan: SweepPlan, hooks: SweepHooks = {}): Promise
   const cells: SweepCell[] = [];
   let interrupted = false;
 
-  const common = {
-    clock,
-    ...(hooks.signal === undefined ? {} : { signal: hooks.signal }),
-    ...(hooks.secret === undefined ? {} : { secret: hooks.secret }),
-    ...(hooks.onNotice === undefined ? {} : { onNotice: hooks.onNotice }),
-  };
+  const common: BaseHooks = { ...baseHooksOf(hooks), clock };
 
   for (const [index, planned] of plan.cells.entries()) {
     if (hooks.signal?.aborted) {

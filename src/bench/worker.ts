@@ -18,6 +18,7 @@ import { bindSocket, closeSocket, connectSocket } from '../udp/socket.js';
 import { CONTROL_KIND_MIN, Decode, createHeader, decodeHeader } from '../udp/wire.js';
 import { startCpuMeter } from '../udp/cpu.js';
 import { readPortDrops } from '../udp/kernel.js';
+import { PeerDemux } from '../udp/demux.js';
 import { BenchError } from '../errors.js';
 import type { FromWorker, ReceiverPartial, SenderPartial, ToWorker, WorkerInit, WorkerPartial } from './messages.js';
 
@@ -27,22 +28,36 @@ const port: MessagePort = parentPort;
 const post = (m: FromWorker): void => port.postMessage(m);
 
 const clock = createMonotonicClock();
-const echo = createEchoState(init.echoBuffer);
 const sends = init.role !== 'receiver';
 const receives = init.role !== 'sender';
 
 let socket: dgram.Socket | null = null;
-let sender: Sender | null = null;
-let receiver: Receiver | null = null;
 let leaked = 0;
-let peerDropsAtStart: number | null = null;
 let foreignAtSender = 0;
 const socketErrors: Record<string, number> = {};
-const intervalSent: number[] = [];
-const intervalReceived: number[] = [];
-const intervalExpected: number[] = [];
 let sampleTimer: NodeJS.Timeout | null = null;
 let cpuMeter: ReturnType<typeof startCpuMeter> | null = null;
+/** With many peers: the demultiplexer in front of the receivers. */
+let demux: PeerDemux | null = null;
+
+/**
+ * One peer's half of this worker: its sender and/or receiver and their
+ * per-second counts. One unit per peer; a two-endpoint run has one.
+ */
+interface PeerUnit {
+  address: string;
+  port: number;
+  sender: Sender | null;
+  receiver: Receiver | null;
+  peerDropsAtStart: number | null;
+  intervalSent: number[];
+  intervalReceived: number[];
+  intervalExpected: number[];
+}
+const units: PeerUnit[] = [];
+
+/** The one peer's sender/receiver of a two-endpoint run (remote mode's silence watch and the warm-up base use them). */
+const first = (): PeerUnit | undefined => units[0];
 
 function fail(err: unknown): void {
   const e = err as BenchError & { option?: string | null };
@@ -73,28 +88,60 @@ async function setup(): Promise<void> {
   post({ type: 'bound', address: bound.address, port: bound.port, rcvbufEffective: bound.rcvbufEffective, sndbufEffective: bound.sndbufEffective });
 }
 
-async function onPeer(address: string, peerPort: number): Promise<void> {
+async function onPeers(peers: readonly { address: string; port: number }[]): Promise<void> {
   const s = socket;
   if (s === null) return;
-  if (init.role === 'receiver') {
+  const many = peers.length > 1;
+  const one = peers[0];
+  if (init.role === 'receiver' && !many && one !== undefined) {
     // Linux prefers a connected socket for its peer's datagrams: the
-    // receiver gets all of them, the unconnected sender socket none.
-    await connectSocket(s, address, peerPort);
+    // receiver gets all of them, the unconnected sender socket none. With
+    // many peers the receiver stays unconnected and is bound last instead
+    // (endpoint.ts), which makes it the socket the kernel delivers to.
+    await connectSocket(s, one.address, one.port);
   }
-  if (receives) {
-    receiver = new Receiver({
-      clock,
-      session: init.session,
-      direction: init.receiveDirection,
-      // A connected socket is filtered by the kernel; an unconnected one checks the source itself.
-      peer: init.role === 'receiver' ? null : { address, port: peerPort },
-      sharedClock: init.sharedClock,
-      echo,
-      ...(init.relayControl ? { onControl: relay } : {}),
-    });
-    s.on('message', receiver.onMessage);
-    receiver.whenEnded((end) => post({ type: 'end-seen', end }));
-  } else {
+  if (receives && many) {
+    demux = new PeerDemux();
+    s.on('message', demux.onMessage);
+  }
+  for (const [i, peer] of peers.entries()) {
+    const echo = createEchoState(init.echoBuffer, i);
+    const unit: PeerUnit = { address: peer.address, port: peer.port, sender: null, receiver: null, peerDropsAtStart: null, intervalSent: [], intervalReceived: [], intervalExpected: [] };
+    if (receives) {
+      const receiver = new Receiver({
+        clock,
+        session: init.session,
+        direction: init.receiveDirection,
+        // A connected socket is filtered by the kernel, the demultiplexer has matched the source already; an unconnected one-peer socket checks it itself.
+        peer: init.role === 'receiver' || many ? null : { address: peer.address, port: peer.port },
+        sharedClock: init.sharedClock,
+        echo,
+        ...(init.relayControl ? { onControl: relay } : {}),
+      });
+      if (demux !== null) demux.add(peer.address, peer.port, receiver);
+      else s.on('message', receiver.onMessage);
+      receiver.whenEnded((end) => {
+        if (units.every((u) => u.receiver?.end !== null)) post({ type: 'end-seen', end });
+      });
+      unit.receiver = receiver;
+    }
+    if (sends) {
+      unit.sender = new Sender({
+        socket: s,
+        clock,
+        session: init.session,
+        direction: init.sendDirection,
+        sizeBytes: init.sizeBytes,
+        ratePps: init.ratePps,
+        batch: init.batch,
+        peer: { address: peer.address, port: peer.port },
+        echo,
+        ...(init.sharedClock ? { onMeasureStart: () => (unit.peerDropsAtStart = readPortDrops(peer.port, init.family)?.drops ?? null) } : {}),
+      });
+    }
+    units.push(unit);
+  }
+  if (!receives) {
     // A sender-only socket should receive nothing: count what it does.
     const h = createHeader();
     s.on('message', (msg: Buffer, rinfo: dgram.RemoteInfo) => {
@@ -102,20 +149,6 @@ async function onPeer(address: string, peerPort: number): Promise<void> {
       if (st === Decode.Ok && h.kind >= CONTROL_KIND_MIN && init.relayControl) relay(msg, rinfo);
       else if (st === Decode.Ok && h.session === init.session && h.kind < CONTROL_KIND_MIN) leaked++;
       else foreignAtSender++;
-    });
-  }
-  if (sends) {
-    sender = new Sender({
-      socket: s,
-      clock,
-      session: init.session,
-      direction: init.sendDirection,
-      sizeBytes: init.sizeBytes,
-      ratePps: init.ratePps,
-      batch: init.batch,
-      peer: { address, port: peerPort },
-      echo,
-      ...(init.sharedClock ? { onMeasureStart: () => (peerDropsAtStart = readPortDrops(peerPort, init.family)?.drops ?? null) } : {}),
     });
   }
   post({ type: 'ready' });
@@ -130,8 +163,8 @@ let silenceTimer: NodeJS.Timeout | null = null;
 
 /** Remote mode: report once when the peer has been silent for the peer timeout. */
 function watchSilence(startAtNs: number): void {
-  if (init.peerTimeoutNs <= 0 || receiver === null) return;
-  const r = receiver;
+  const r = first()?.receiver ?? null;
+  if (init.peerTimeoutNs <= 0 || r === null) return;
   silenceTimer = setInterval(() => {
     const now = clock.nowNs();
     if (now < startAtNs) return;
@@ -144,6 +177,16 @@ function watchSilence(startAtNs: number): void {
   }, 100);
 }
 
+/** Sums a figure over the units that have the half; −1 when none has it. */
+function total(pick: (u: PeerUnit) => number | null): number {
+  let sum = -1;
+  for (const u of units) {
+    const v = pick(u);
+    if (v !== null) sum = (sum < 0 ? 0 : sum) + v;
+  }
+  return sum;
+}
+
 /** Warm-up counters at the synchronised start: pre-roll traffic is not part of the omitted seconds. */
 const warmupBase = { sent: 0, received: 0, expected: 0 };
 
@@ -152,25 +195,35 @@ function sample(index: number, warmup: boolean): void {
   let received: number;
   let expected: number;
   if (warmup) {
-    sent = sender === null ? -1 : sender.warmupSent - warmupBase.sent;
-    received = receiver === null ? -1 : receiver.warmupReceived - warmupBase.received;
-    expected = receiver === null ? -1 : receiver.warmupExpected - warmupBase.expected;
+    sent = total((u) => u.sender?.warmupSent ?? null);
+    received = total((u) => u.receiver?.warmupReceived ?? null);
+    expected = total((u) => u.receiver?.warmupExpected ?? null);
+    if (sent >= 0) sent -= warmupBase.sent;
+    if (received >= 0) received -= warmupBase.received;
+    if (expected >= 0) expected -= warmupBase.expected;
   } else {
-    sent = sender?.sent ?? -1;
-    received = receiver?.acct.received ?? -1;
-    expected = receiver?.acct.expected ?? -1;
-    if (sender) intervalSent.push(sent);
-    if (receiver) {
-      intervalReceived.push(received);
-      intervalExpected.push(expected);
+    for (const u of units) {
+      if (u.sender) u.intervalSent.push(u.sender.sent);
+      if (u.receiver) {
+        u.intervalReceived.push(u.receiver.acct.received);
+        u.intervalExpected.push(u.receiver.acct.expected);
+      }
     }
+    sent = total((u) => u.sender?.sent ?? null);
+    received = total((u) => u.receiver?.acct.received ?? null);
+    expected = total((u) => u.receiver?.acct.expected ?? null);
   }
   post({ type: 'interval', role: init.role, endpointId: init.endpointId, index, warmup, sent, received, expected });
 }
 
 function onStart(startAtNs: number, warmupNs: number, durationNs: number): void {
   cpuMeter = startCpuMeter();
-  sender?.start(startAtNs, warmupNs, durationNs, () => post({ type: 'send-done', sent: sender?.sent ?? 0 }));
+  let sendersLeft = units.filter((u) => u.sender !== null).length;
+  for (const u of units) {
+    u.sender?.start(startAtNs, warmupNs, durationNs, () => {
+      if (--sendersLeft === 0) post({ type: 'send-done', sent: Math.max(0, total((x) => x.sender?.sent ?? null)) });
+    });
+  }
   // Sampling timer: warm-up ticks anchored at the start, measured ticks at
   // the end of each whole second after the warm-up; re-armed against the
   // monotonic clock so that timer drift does not accumulate.
@@ -179,9 +232,9 @@ function onStart(startAtNs: number, warmupNs: number, durationNs: number): void 
   watchSilence(startAtNs);
   if (warmupNs > 0) {
     setTimeout(() => {
-      warmupBase.sent = sender?.warmupSent ?? 0;
-      warmupBase.received = receiver?.warmupReceived ?? 0;
-      warmupBase.expected = receiver?.warmupExpected ?? 0;
+      warmupBase.sent = Math.max(0, total((u) => u.sender?.warmupSent ?? null));
+      warmupBase.received = Math.max(0, total((u) => u.receiver?.warmupReceived ?? null));
+      warmupBase.expected = Math.max(0, total((u) => u.receiver?.warmupExpected ?? null));
     }, Math.max(0, (startAtNs - clock.nowNs()) / 1e6));
   }
   let warmupIndex = 1;
@@ -207,40 +260,56 @@ function onStart(startAtNs: number, warmupNs: number, durationNs: number): void 
   arm();
 }
 
+function senderPartialOf(u: PeerUnit): SenderPartial | null {
+  if (u.sender === null) return null;
+  const c = u.sender.snapshot();
+  // Socket-level errors belong to the socket, not to one peer: they go to the first unit's sender only.
+  if (u === first()) for (const [code, n] of Object.entries(socketErrors)) c.errors[code] = (c.errors[code] ?? 0) + n;
+  return { ...c, intervalSent: u.intervalSent, peerDropsAtStart: u.peerDropsAtStart };
+}
+
+function receiverPartialOf(u: PeerUnit): ReceiverPartial | null {
+  const r = u.receiver;
+  if (r === null) return null;
+  const a = r.acct;
+  return {
+    received: a.received,
+    duplicates: a.duplicates,
+    reordered: a.reordered,
+    late: a.late,
+    expected: a.expected,
+    foreign: r.foreign,
+    foreignBy: { ...r.foreignBy },
+    warmupReceived: r.warmupReceived,
+    jitterNs: a.jitterNs,
+    delay: r.delayPercentiles(),
+    rtt: r.rttPercentiles(),
+    endMarkerSeen: r.end !== null,
+    end: r.end,
+    endMarkers: r.endMarkers,
+    sources: [...r.sources],
+    intervalReceived: u.intervalReceived,
+    intervalExpected: u.intervalExpected,
+  };
+}
+
 async function onFinish(): Promise<void> {
   if (sampleTimer) clearTimeout(sampleTimer);
   if (silenceTimer) clearInterval(silenceTimer);
   const cpu = cpuMeter?.stop() ?? { userUs: 0, systemUs: 0, eventLoopUtilization: null, source: 'process' as const };
-  let senderPartial: SenderPartial | null = null;
-  if (sender) {
-    const c = sender.snapshot();
-    for (const [code, n] of Object.entries(socketErrors)) c.errors[code] = (c.errors[code] ?? 0) + n;
-    senderPartial = { ...c, intervalSent, peerDropsAtStart };
-  }
-  let receiverPartial: ReceiverPartial | null = null;
-  if (receiver) {
-    const a = receiver.acct;
-    receiverPartial = {
-      received: a.received,
-      duplicates: a.duplicates,
-      reordered: a.reordered,
-      late: a.late,
-      expected: a.expected,
-      foreign: receiver.foreign,
-      foreignBy: { ...receiver.foreignBy },
-      warmupReceived: receiver.warmupReceived,
-      jitterNs: a.jitterNs,
-      delay: receiver.delayPercentiles(),
-      rtt: receiver.rttPercentiles(),
-      endMarkerSeen: receiver.end !== null,
-      end: receiver.end,
-      endMarkers: receiver.endMarkers,
-      sources: [...receiver.sources],
-      intervalReceived,
-      intervalExpected,
-    };
-  }
-  const partial: WorkerPartial = { role: init.role, endpointId: init.endpointId, sender: senderPartial, receiver: receiverPartial, leaked, foreignAtSender, cpu };
+  const many = units.length > 1;
+  const one = first();
+  const partial: WorkerPartial = {
+    role: init.role,
+    endpointId: init.endpointId,
+    sender: !many && one !== undefined ? senderPartialOf(one) : null,
+    receiver: !many && one !== undefined ? receiverPartialOf(one) : null,
+    peers: many ? units.map((u) => ({ address: u.address, port: u.port, sender: senderPartialOf(u), receiver: receiverPartialOf(u) })) : null,
+    strangers: demux?.strangers ?? 0,
+    leaked,
+    foreignAtSender,
+    cpu,
+  };
   if (socket) await closeSocket(socket);
   post({ type: 'partial', partial });
   port.close();
@@ -248,14 +317,14 @@ async function onFinish(): Promise<void> {
 
 port.on('message', (m: ToWorker) => {
   switch (m.type) {
-    case 'peer':
-      onPeer(m.address, m.port).catch(fail);
+    case 'peers':
+      onPeers(m.peers).catch(fail);
       break;
     case 'start':
       onStart(m.startAtNs, m.warmupNs, m.durationNs);
       break;
     case 'stop':
-      sender?.stop();
+      for (const u of units) u.sender?.stop();
       break;
     case 'finish':
       onFinish().catch(fail);

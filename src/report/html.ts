@@ -10,6 +10,7 @@
 import type { AnyResult, DuplexResult } from './schema.js';
 import { DIRECTION_COLUMNS, completionLabel, formatAddress, formatBufferSize, formatRunHeadline, formatSendErrors, formatWarning, directionLabel } from './table.js';
 import { formatVerdict } from './verdict.js';
+import { completionLabel as resultCompletion } from './incomplete.js';
 import { runWarnings, formatLossCheck } from './direction-notes.js';
 import { formatBytes, formatInteger } from './format.js';
 import { formatSearchTable, formatSweepTable } from './sweep.js';
@@ -106,7 +107,7 @@ function resultBody(result: AnyResult): string {
 
 function headline(result: AnyResult): string {
   if (result.kind === 'duplex') return `${formatRunHeadline(result)} — ${completionLabel(result)}`;
-  return `${result.kind} — ${result.complete ? 'complete' : `PARTIAL (${result.incompleteReason ?? 'unknown reason'})`}`;
+  return `${result.kind} — ${resultCompletion(result)}`;
 }
 
 /**

@@ -19,6 +19,8 @@
 import Type, { type Static, type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import type * as S from './schema.js';
+import { MAX_CLIENTS } from './schema.js';
+import type { IncompleteReason } from './incomplete.js';
 
 /** Longest free-text string accepted in a result (messages, notes, model names). */
 const TEXT = 4096;
@@ -35,6 +37,21 @@ const NullOr = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const Closed = { additionalProperties: false } as const;
 const CountMap = () => Type.Record(Type.String({ maxLength: 64 }), Count());
 
+/** The closed list of incomplete reasons (report/incomplete.ts). */
+export const IncompleteReasonSchema = Type.Union([
+  Type.Literal('interrupted'),
+  Type.Literal('sender-timeout'),
+  Type.Literal('worker-lost'),
+  Type.Literal('peer-timeout'),
+  Type.Literal('peer-interrupted'),
+  Type.Literal('peer-gave-up'),
+  Type.Literal('peer-aborted'),
+  Type.Literal('no-peer-results'),
+  Type.Literal('trial-incomplete'),
+  Type.Literal('ceiling-unobserved'),
+  Type.Literal('cell-failed'),
+  Type.Literal('cell-incomplete'),
+]);
 export const ThreadModeSchema = Type.Union([Type.Literal('single'), Type.Literal('split')]);
 const EndpointId = Type.Union([Type.Literal('A'), Type.Literal('B')]);
 
@@ -159,6 +176,7 @@ export const RunConfigSchema = Type.Object(
     sndbufBytes: NullOr(Count()),
     sendBatch: Type.Integer({ minimum: 1, maximum: 65536 }),
     peerTimeoutSeconds: Type.Number({ minimum: 0, maximum: 86_400 }),
+    clients: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_CLIENTS })),
   },
   Closed,
 );
@@ -178,7 +196,7 @@ const ResultBaseProperties = {
   tool: Type.Object({ name: Text(64), version: Text(64) }, Closed),
   startedAt: Text(64),
   complete: Type.Boolean(),
-  incompleteReason: NullOr(Text(256)),
+  incompleteReason: NullOr(IncompleteReasonSchema),
   mode: Type.Union([Type.Literal('local'), Type.Literal('remote')]),
   config: RunConfigSchema,
   environment: EnvironmentSchema,
@@ -186,15 +204,27 @@ const ResultBaseProperties = {
   elapsedSeconds: Num(),
 };
 
+export const PeerResultSchema = Type.Object(
+  {
+    index: Type.Integer({ minimum: 1, maximum: MAX_CLIENTS }),
+    address: Text(64),
+    port: Type.Integer({ minimum: 0, maximum: 65535 }),
+    directions: Type.Array(DirectionResultSchema, { maxItems: 2 }),
+  },
+  Closed,
+);
+
 export const DuplexResultSchema = Type.Object(
   {
     ...ResultBaseProperties,
     kind: Type.Literal('duplex'),
-    endpoints: Type.Array(EndpointResultSchema, { maxItems: 2 }),
+    endpoints: Type.Array(EndpointResultSchema, { maxItems: 1 + MAX_CLIENTS }),
     directions: Type.Array(DirectionResultSchema, { maxItems: 2 }),
     kernel: KernelCountersSchema,
     peerKernel: Type.Optional(KernelCountersSchema),
     peerEnvironment: Type.Optional(EnvironmentSchema),
+    peers: Type.Optional(Type.Array(PeerResultSchema, { maxItems: MAX_CLIENTS })),
+    fairness: Type.Optional(Type.Object({ abJain: NullOr(Type.Number({ minimum: 0, maximum: 1 })), baJain: NullOr(Type.Number({ minimum: 0, maximum: 1 })) }, Closed)),
   },
   Closed,
 );
@@ -320,6 +350,7 @@ export const AnyResultSchema = Type.Union([DuplexResultSchema, SearchResultSchem
 // --- The compiler proves that each schema and its interface are the same type.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const proofs: {
+  incompleteReason: Same<Static<typeof IncompleteReasonSchema>, IncompleteReason>;
   direction: Same<Static<typeof DirectionResultSchema>, S.DirectionResult>;
   endpoint: Same<Static<typeof EndpointResultSchema>, S.EndpointResult>;
   config: Same<Static<typeof RunConfigSchema>, S.RunConfig>;
@@ -327,7 +358,7 @@ const proofs: {
   duplex: Same<Static<typeof DuplexResultSchema>, S.DuplexResult>;
   search: Same<Static<typeof SearchResultSchema>, S.SearchResult>;
   sweep: Same<Static<typeof SweepResultSchema>, S.SweepResult>;
-} = { direction: true, endpoint: true, config: true, environment: true, duplex: true, search: true, sweep: true };
+} = { incompleteReason: true, direction: true, endpoint: true, config: true, environment: true, duplex: true, search: true, sweep: true };
 void proofs;
 
 /** Compiled checkers (compiled once, on first use). */

@@ -5,6 +5,8 @@
  *
  * Units are in the field names (`Pps`, `Ms`, `Us`, `Bytes`, `bitsPerSecond`).
  */
+import type { IncompleteReason } from './incomplete.js';
+export type { IncompleteReason } from './incomplete.js';
 
 /**
  * Bumped on any incompatible change; readers refuse newer versions.
@@ -231,6 +233,32 @@ export interface RunConfig {
   sendBatch: number;
   /** Remote mode: a side that hears nothing from its peer this long stops. */
   peerTimeoutSeconds: number;
+  /**
+   * Client endpoints served by the one server port (`--clients N`); absent
+   * in results of versions before it, which is the same as 1. With N > 1,
+   * endpoint B is the server and every client is an endpoint A; `--rate-ab`
+   * is each client's rate to the server, `--rate-ba` the server's to each.
+   */
+  clients?: number;
+}
+
+/** Most clients one local run may start (each is a worker thread with its own socket). */
+export const MAX_CLIENTS = 64;
+
+/** One client of a server port with many (`--clients N`): its address and its two directions. */
+export interface PeerResult {
+  /** 1-based client number, in the order the clients were started. */
+  index: number;
+  address: string;
+  port: number;
+  /** Client → server (A→B) and server → client (B→A), each with everything a direction has, `check` included. */
+  directions: DirectionResult[];
+}
+
+/** Jain's fairness index over the clients' received rates per direction (1 = equal shares, 1/N = one client got all); `null` when a rate is missing. */
+export interface Fairness {
+  abJain: number | null;
+  baJain: number | null;
 }
 
 /** Kinds of warnings a run can carry. */
@@ -263,8 +291,8 @@ export interface ResultBase {
   startedAt: string;
   /** False for partial results (interrupted, peer lost, …). */
   complete: boolean;
-  /** Why the result is incomplete (`interrupted`, `peer-timeout`, …), else `null`. */
-  incompleteReason: string | null;
+  /** Why the result is incomplete (one of `INCOMPLETE_REASONS`, report/incomplete.ts), else `null`. */
+  incompleteReason: IncompleteReason | null;
   mode: 'local' | 'remote';
   config: RunConfig;
   environment: Environment;
@@ -283,6 +311,13 @@ export interface DuplexResult extends ResultBase {
   /** Remote mode: the peer's kernel counters as it reported them. */
   peerKernel?: KernelCounters;
   peerEnvironment?: Environment;
+  /**
+   * `--clients N` with N > 1: one entry per client. `directions` then holds
+   * the aggregate over all clients (sums; loss over all; delay maxima only).
+   */
+  peers?: PeerResult[];
+  /** With `peers`: fairness of the clients' received rates per direction. */
+  fairness?: Fairness;
 }
 
 /** Any result file this tool writes. */

@@ -24,6 +24,7 @@
  *   number). Those become `null`, as schema 2 writes them.
  */
 
+import { legacyIncompleteReason } from './incomplete.js';
 import { SCHEMA_VERSION } from './schema.js';
 import { isUndersent } from './undersent.js';
 
@@ -115,17 +116,36 @@ function upgradeSearch(search: Json): void {
  */
 export function upgradeResult<T extends { kind: string }>(result: T): T {
   const copy = structuredClone(result) as unknown as Json;
+  upgradeReason(copy);
   if (copy['kind'] === 'duplex') upgradeDuplex(copy);
   else if (copy['kind'] === 'search') upgradeSearch(copy);
   else if (copy['kind'] === 'sweep') {
     if (Array.isArray(copy['cells'])) {
       for (const cell of copy['cells']) {
         if (!isObject(cell)) continue;
-        if (isObject(cell['run'])) upgradeDuplex(cell['run']);
-        if (isObject(cell['search'])) upgradeSearch(cell['search']);
+        if (isObject(cell['run'])) {
+          upgradeReason(cell['run']);
+          upgradeDuplex(cell['run']);
+        }
+        if (isObject(cell['search'])) {
+          upgradeReason(cell['search']);
+          upgradeSearch(cell['search']);
+        }
       }
     }
     copy['schemaVersion'] = Math.max(numberOr(copy['schemaVersion']) ?? 1, SCHEMA_VERSION);
   }
   return copy as unknown as T;
+}
+
+/**
+ * Earlier versions wrote free-text reasons (`trial-incomplete (sender-timeout)`,
+ * `peer-peer-timeout`); they map onto the closed list. An unknown text is left
+ * as it is, so the schema check names it instead of hiding it.
+ */
+function upgradeReason(r: Json): void {
+  const v = r['incompleteReason'];
+  if (typeof v !== 'string') return;
+  const known = legacyIncompleteReason(v);
+  if (known !== null) r['incompleteReason'] = known;
 }

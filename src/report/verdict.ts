@@ -7,6 +7,7 @@
 import type { DirectionResult, DuplexResult, EndpointResult } from './schema.js';
 import { formatInteger, formatPercent, formatPps } from './format.js';
 import { lossCheckOf, observedFigures } from './observed.js';
+import { incompleteText } from './incomplete.js';
 import { directionLabel, formatAddress } from './table.js';
 
 /** B's counts within this share of A's read as "likewise" (a symmetric run); otherwise B's own figures are given. */
@@ -94,7 +95,7 @@ export function formatVerdict(result: DuplexResult): string {
   const bPart = near(a.sent, b.sent) && near(a.received, b.received) ? 'B likewise' : describePort(b);
   const claim = [duplexClaim([a, b]), lossPhrase(result.directions)].join(', ');
   const extra = qualifications(result.directions);
-  const partial = result.complete ? '' : `PARTIAL (${result.incompleteReason ?? 'unknown reason'}): `;
+  const partial = result.complete ? '' : `PARTIAL (${incompleteText(result.incompleteReason)}): `;
   const tail = extra.length > 0 ? `; ${extra.join('; ')}` : '';
   return `${partial}one port each: ${describePort(a)} datagrams in the same ${seconds.toFixed(1)} s; ${bPart} — ${claim}${tail}`;
 }

@@ -13,9 +13,16 @@ export interface EchoState {
   readonly lock: Int32Array;
 }
 
-/** Creates an echo slot, or wraps an existing shared buffer (in another thread). */
-export function createEchoState(buffer: SharedArrayBuffer = new SharedArrayBuffer(24)): EchoState {
-  return { buffer, values: new Float64Array(buffer, 8, 2), lock: new Int32Array(buffer, 0, 1) };
+/** Bytes of one echo slot in a shared buffer (a lock word, padding, two float64 values). */
+export const ECHO_SLOT_BYTES = 24;
+
+/**
+ * Creates an echo slot, or wraps slot `slot` of an existing shared buffer (in
+ * another thread; an endpoint with many peers has one slot per peer).
+ */
+export function createEchoState(buffer: SharedArrayBuffer = new SharedArrayBuffer(ECHO_SLOT_BYTES), slot = 0): EchoState {
+  const base = slot * ECHO_SLOT_BYTES;
+  return { buffer, values: new Float64Array(buffer, base + 8, 2), lock: new Int32Array(buffer, base, 1) };
 }
 
 /** Writer side (receiver). */

@@ -1,0 +1,151 @@
+/**
+ * Pure functions for a server port with many peers (`--clients N`): the sum
+ * of per-peer partial results into one aggregate direction, and fairness.
+ * No I/O, no clock.
+ *
+ * The aggregate counts are sums, so its `lost`, rates and loss % are exact.
+ * Its kernel check is the strong one: the server's one socket's drops must
+ * equal the loss over all clients into it, and the clients' sockets' drops
+ * the loss over all their directions. Percentiles do not add up: the
+ * aggregate carries only the largest delay over all peers (a true maximum)
+ * and leaves p50–p99 and jitter `null`, pointing at the per-peer figures.
+ */
+import type { DirectionResult, LatencyUs } from '../report/schema.js';
+import type { ForeignCounts } from '../udp/receiver.js';
+import { END_MARKER_COPIES } from '../udp/wire.js';
+import type { ReceiverPartial, SenderPartial } from './messages.js';
+import { mergeDirection } from './merge.js';
+
+/** Element-wise sum of cumulative per-second series (as long as the shortest: a second is summed only when every peer has it). */
+function sumSeries(series: readonly (readonly number[])[]): number[] {
+  if (series.length === 0) return [];
+  const n = Math.min(...series.map((s) => s.length));
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push(series.reduce((a, s) => a + (s[i] as number), 0));
+  return out;
+}
+
+/** The senders' counters summed; `null` when any sender is missing (a sum with a hole would look complete). */
+export function sumSenders(parts: readonly (SenderPartial | null)[]): SenderPartial | null {
+  if (parts.length === 0 || parts.some((p) => p === null)) return null;
+  const ps = parts as SenderPartial[];
+  const errors: Record<string, number> = {};
+  for (const p of ps) for (const [k, v] of Object.entries(p.errors)) errors[k] = (errors[k] ?? 0) + v;
+  const starts = ps.map((p) => p.measureStartNs).filter((t) => t > 0);
+  return {
+    sent: ps.reduce((a, p) => a + p.sent, 0),
+    attempted: ps.reduce((a, p) => a + p.attempted, 0),
+    warmupSent: ps.reduce((a, p) => a + p.warmupSent, 0),
+    errors,
+    measureErrors: ps.reduce((a, p) => a + p.measureErrors, 0),
+    seqEnd: ps.reduce((a, p) => a + p.seqEnd, 0),
+    measureStartNs: starts.length > 0 ? Math.min(...starts) : 0,
+    measureEndNs: Math.max(...ps.map((p) => p.measureEndNs)),
+    intervalSent: sumSeries(ps.map((p) => p.intervalSent)),
+    peerDropsAtStart: null,
+  };
+}
+
+/** The receivers' counters summed; `null` when any receiver is missing. */
+export function sumReceivers(parts: readonly (ReceiverPartial | null)[]): ReceiverPartial | null {
+  if (parts.length === 0 || parts.some((p) => p === null)) return null;
+  const ps = parts as ReceiverPartial[];
+  const sum = (f: (p: ReceiverPartial) => number): number => ps.reduce((a, p) => a + f(p), 0);
+  const foreignBy: ForeignCounts = { truncated: 0, badMagic: 0, badVersion: 0, wrongSession: 0, wrongSource: 0, wrongDirection: 0 };
+  for (const p of ps) for (const k of Object.keys(foreignBy) as (keyof ForeignCounts)[]) foreignBy[k] += p.foreignBy[k];
+  const ends = ps.map((p) => p.end);
+  const allEnded = ends.every((e) => e !== null);
+  return {
+    received: sum((p) => p.received),
+    duplicates: sum((p) => p.duplicates),
+    reordered: sum((p) => p.reordered),
+    late: sum((p) => p.late),
+    expected: sum((p) => p.expected),
+    foreign: sum((p) => p.foreign),
+    foreignBy,
+    warmupReceived: sum((p) => p.warmupReceived),
+    jitterNs: 0, // not summable: the aggregate's jitter is set to null after the merge
+    delay: null,
+    rtt: null,
+    endMarkerSeen: ps.every((p) => p.endMarkerSeen),
+    end: allEnded
+      ? { seqEnd: ends.reduce((a, e) => a + (e?.seqEnd ?? 0), 0), sent: ends.reduce((a, e) => a + (e?.sent ?? 0), 0), burned: ends.reduce((a, e) => a + (e?.burned ?? 0), 0) }
+      : null,
+    endMarkers: sum((p) => p.endMarkers),
+    sources: [],
+    intervalReceived: sumSeries(ps.map((p) => p.intervalReceived)),
+    intervalExpected: sumSeries(ps.map((p) => p.intervalExpected)),
+  };
+}
+
+/** The largest of the peers' maxima, with the other percentiles left to the peers. */
+function maxOnly(list: readonly (LatencyUs | undefined)[], what: string): LatencyUs {
+  const maxes = list.map((l) => l?.max ?? null).filter((v): v is number => v !== null);
+  return {
+    p50: null,
+    p90: null,
+    p99: null,
+    max: maxes.length > 0 ? Math.max(...maxes) : null,
+    note: `${what}: percentiles per client only (peers[]); max is the largest over all clients`,
+  };
+}
+
+/** Everything needed for one aggregate direction. */
+export interface AggregateInputs {
+  from: 'A' | 'B';
+  to: 'A' | 'B';
+  senders: readonly (SenderPartial | null)[];
+  receivers: readonly (ReceiverPartial | null)[];
+  /** The per-peer directions already merged (for the delay maxima). */
+  perPeer: readonly DirectionResult[];
+  /** Drops of every receiving socket of this direction over the measured phase (exact on loopback); `null` when unknown. */
+  kernelDrops: number | null;
+  kernelExact: boolean;
+  extraForeign: number;
+  sizeBytes: number;
+  /** Offered rate per peer (the aggregate's offer is N times it); `null` for unpaced. */
+  offeredPpsPerPeer: number | null;
+  sharedClock: boolean;
+}
+
+/** One direction over all peers. */
+export function aggregateDirection(a: AggregateInputs): DirectionResult {
+  const n = a.perPeer.length;
+  const d = mergeDirection({
+    from: a.from,
+    to: a.to,
+    sender: sumSenders(a.senders),
+    receiver: sumReceivers(a.receivers),
+    kernelDrops: a.kernelDrops,
+    kernelExact: a.kernelExact,
+    extraForeign: a.extraForeign,
+    sizeBytes: a.sizeBytes,
+    offeredPps: a.offeredPpsPerPeer === null ? null : a.offeredPpsPerPeer * n,
+    sharedClock: a.sharedClock,
+    endMarkerCopies: END_MARKER_COPIES * n,
+  });
+  d.jitterMs = null;
+  d.latencyUs = maxOnly(
+    a.perPeer.map((p) => p.latencyUs),
+    a.sharedClock ? 'one-way delay' : 'n/a across machines',
+  );
+  d.rttUs = maxOnly(
+    a.perPeer.map((p) => p.rttUs),
+    'round-trip time',
+  );
+  return d;
+}
+
+/**
+ * Jain's fairness index over per-peer rates, (Σx)² / (n·Σx²): 1 when every
+ * peer got the same, 1/n when one got everything (R. Jain, D. Chiu, W. Hawe,
+ * DEC-TR-301, 1984). `null` with a missing rate or none at all.
+ */
+export function jainIndex(rates: readonly (number | null)[]): number | null {
+  if (rates.length === 0 || rates.some((r) => r === null)) return null;
+  const xs = rates as number[];
+  const sum = xs.reduce((a, x) => a + x, 0);
+  const squares = xs.reduce((a, x) => a + x * x, 0);
+  // Never above 1, also not by a rounding error in the last place.
+  return squares === 0 ? null : Math.min(1, (sum * sum) / (xs.length * squares));
+}

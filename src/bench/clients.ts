@@ -1,0 +1,204 @@
+/**
+ * `bench duplex --clients N` in local mode: one server endpoint (B) on one
+ * UDP port, N client endpoints (A1…AN) each on its own port, every pair
+ * flooding both ways at once — the media-server shape. The server sends to
+ * every client from its one socket and demultiplexes what it receives by
+ * source address and port (udp/demux.ts), with per-client accounting.
+ *
+ * Threads: the server is one endpoint like any other (`single`: one socket
+ * on one event loop; `split`: a sender and a receiver thread sharing the
+ * port). Each client is its own endpoint with its own worker thread(s); with
+ * more clients than cores the OS time-shares the cores among them (2N + 2
+ * busy threads in split mode): a client that cannot keep up shows as
+ * `undersent`, never as loss.
+ *
+ * Phases are those of the local run (phases.ts): spawn → bound → peered →
+ * running → draining → collecting → done.
+ */
+import { randomInt } from 'node:crypto';
+import { createMonotonicClock } from '../udp/clock.js';
+import { readUdpCounters } from '../udp/kernel.js';
+import { DROP_BASELINE_LEAD_NS } from '../udp/sender.js';
+import { SCHEMA_VERSION } from '../report/schema.js';
+import type { DirectionResult, DuplexResult, PeerResult, RunConfig, RunWarning } from '../report/schema.js';
+import { startEndpoint, type Endpoint, type EndpointReport } from './endpoint.js';
+import type { RunHooks } from './hooks.js';
+import { DRAIN_GRACE_MS, DRAIN_TIMEOUT_MS, START_LEAD_NS, kernelDelta, sleep, trackProgress, waitAll } from './phases.js';
+import { mergeDirection } from './merge.js';
+import { aggregateDirection, jainIndex } from './aggregate.js';
+import { collectEnvironment } from './environment.js';
+import { TOOL } from '../version.js';
+import { bufferWarnings, directionWarnings } from './warnings.js';
+
+/** Why the server-side kernel figure is missing from a client's row. */
+const SHARED_SOCKET_NOTE = "kernel drops: the server's one socket serves every client, so its drops are compared over all clients (the aggregate direction), not per client";
+
+/**
+ * Runs a local test with `cfg.clients` (> 1) clients against one server port.
+ * Resolves with the result (complete or partial); rejects only when the run
+ * could not start, as the two-endpoint run does.
+ */
+export async function runLocalClients(cfg: RunConfig, hooks: RunHooks = {}): Promise<DuplexResult> {
+  const n = cfg.clients ?? 1;
+  if (!(n >= 2)) throw new RangeError('runLocalClients needs at least 2 clients (1 is the two-endpoint run)');
+  const clock = hooks.clock ?? createMonotonicClock();
+  const startedAt = new Date().toISOString(); // for humans only; never used to measure
+  const t0 = clock.nowNs();
+  const session = randomInt(1, 0xffffffff);
+  const all: Endpoint[] = [];
+  const clients: Endpoint[] = [];
+  const warnings: RunWarning[] = [];
+  const common = { threads: cfg.threads, sharedPort: false, session, sharedClock: true, relayControl: false, peerTimeoutNs: 0 };
+  try {
+    // spawn → bound: the server on --port (or a free one), every client on a free port.
+    const server = await startEndpoint(cfg, { ...common, id: 'B', bindPort: cfg.port ?? 0, peers: n });
+    all.push(server);
+    for (let i = 0; i < n; i++) {
+      const c = await startEndpoint(cfg, { ...common, id: 'A', bindPort: 0 });
+      all.push(c);
+      clients.push(c);
+    }
+
+    // bound → peered
+    await Promise.all([server.connectPeers(clients.map((c) => ({ address: c.address, port: c.port }))), ...clients.map((c) => c.connect(server.address, server.port))]);
+    hooks.onReady?.(all.map((e) => ({ id: e.id, address: e.address, port: e.port })));
+
+    // peered → running
+    const kernelBefore = readUdpCounters(cfg.family);
+    const runMs = (cfg.omitSeconds + cfg.durationSeconds) * 1000;
+    const senderDone = all.map((e) => e.sendDone(runMs + 30_000));
+    const endSeen = all.map((e) => e.endSeen(runMs + 60_000));
+    [...senderDone, ...endSeen].forEach((p) => p.catch(() => undefined));
+    const progress = trackProgress(all, hooks.onProgress);
+    const startAtNs = clock.nowNs() + START_LEAD_NS;
+    const warmupNs = cfg.omitSeconds * 1e9;
+    for (const e of all) e.start(startAtNs, warmupNs, cfg.durationSeconds * 1e9);
+    const warmupTimer: NodeJS.Timeout = setTimeout(() => all.forEach((e) => e.markMeasureStart()), Math.max(0, (startAtNs + warmupNs - DROP_BASELINE_LEAD_NS - clock.nowNs()) / 1e6));
+
+    let interrupted = false;
+    const onAbort = (): void => {
+      interrupted = true;
+      all.forEach((e) => e.stop());
+    };
+    if (hooks.signal?.aborted) onAbort();
+    hooks.signal?.addEventListener('abort', onAbort, { once: true });
+
+    // running → draining
+    const sendersOk = await waitAll(senderDone, runMs + 30_000);
+    clearTimeout(warmupTimer);
+    const drained = await waitAll(endSeen, DRAIN_TIMEOUT_MS);
+    await sleep(DRAIN_GRACE_MS);
+    hooks.signal?.removeEventListener('abort', onAbort);
+
+    // draining → collecting
+    all.forEach((e) => e.markMeasureEnd());
+    const kernelAfter = readUdpCounters(cfg.family);
+    const reports = await Promise.all(all.map((e) => e.finish(10_000)));
+    progress.stop();
+    const [rs, ...rcs] = reports as [EndpointReport, ...EndpointReport[]];
+
+    if (!drained) warnings.push({ code: 'no-end-marker', message: 'a receiver did not see all its end markers within the drain time; losses are still exact (the senders reported their counts)' });
+    const endpointResults = reports.map((r) => r.endpoint);
+    warnings.push(...bufferWarnings(cfg, endpointResults));
+    const kernel = kernelDelta(kernelBefore, kernelAfter);
+    if (!kernel.available) warnings.push({ code: 'no-proc', message: `kernel counters unavailable (${kernel.source}); loss cannot be attributed to kernel drops` });
+
+    const { peers, directions } = clientDirections({ server: rs, clients: rcs, cfg });
+    warnings.push(...directionWarnings(directions));
+    const complete = !interrupted && sendersOk && reports.every((r) => r.complete) && rs.peers !== undefined;
+    return {
+      kind: 'duplex',
+      schemaVersion: SCHEMA_VERSION,
+      tool: { ...TOOL },
+      startedAt,
+      complete,
+      incompleteReason: complete ? null : interrupted ? 'interrupted' : !sendersOk ? 'sender-timeout' : 'worker-lost',
+      mode: 'local',
+      config: cfg,
+      environment: collectEnvironment(cfg.host),
+      endpoints: endpointResults,
+      directions,
+      kernel,
+      warnings,
+      elapsedSeconds: (clock.nowNs() - t0) / 1e9,
+      peers,
+      fairness: {
+        abJain: jainIndex(peers.map((p) => p.directions[0]?.receivedPps ?? null)),
+        baJain: jainIndex(peers.map((p) => p.directions[1]?.receivedPps ?? null)),
+      },
+    };
+  } finally {
+    await Promise.all(all.map((e) => e.close()));
+  }
+}
+
+/** Drops of a socket over the measured phase from the baseline its peer's sender read as measuring began. */
+function dropsSince(base: number | null | undefined, end: number | null): number | null {
+  return base === null || base === undefined || end === null ? null : end - base;
+}
+
+/**
+ * Per-client directions and the aggregate. Pure. Client i → server uses
+ * client i's sender and the server's receiver for i; server → client i the
+ * server's sender for i and client i's receiver. Kernel drops: each client's
+ * socket is its own (exact per client); the server's socket is shared by all
+ * clients, so its drops are compared with the loss over all of them.
+ */
+export function clientDirections(args: { server: EndpointReport; clients: readonly EndpointReport[]; cfg: RunConfig }): { peers: PeerResult[]; directions: DirectionResult[] } {
+  const { server, clients, cfg } = args;
+  const common = { sizeBytes: cfg.sizeBytes, sharedClock: true } as const;
+  const peers: PeerResult[] = clients.map((c, i) => {
+    const sp = server.peers?.[i] ?? null;
+    const up = mergeDirection({
+      ...common,
+      from: 'A',
+      to: 'B',
+      sender: c.sender,
+      receiver: sp?.receiver ?? null,
+      kernelDrops: null,
+      kernelDropsNote: SHARED_SOCKET_NOTE,
+      kernelExact: false,
+      extraForeign: 0,
+      offeredPps: cfg.rateAbPps,
+    });
+    const down = mergeDirection({
+      ...common,
+      from: 'B',
+      to: 'A',
+      sender: sp?.sender ?? null,
+      receiver: c.receiver,
+      kernelDrops: dropsSince(sp?.sender?.peerDropsAtStart, c.dropsAtEnd) ?? c.kernelDrops,
+      kernelExact: true,
+      extraForeign: c.extraForeign,
+      offeredPps: cfg.rateBaPps,
+    });
+    return { index: i + 1, address: c.endpoint.address, port: c.endpoint.port, directions: [up, down] };
+  });
+  const sum = (xs: (number | null)[]): number | null => (xs.some((x) => x === null) ? null : xs.reduce<number>((a, x) => a + (x as number), 0));
+  const up = aggregateDirection({
+    ...common,
+    from: 'A',
+    to: 'B',
+    senders: clients.map((c) => c.sender),
+    receivers: clients.map((_, i) => server.peers?.[i]?.receiver ?? null),
+    perPeer: peers.map((p) => p.directions[0] as DirectionResult),
+    // The server socket's baseline is the controller's, read in the quiet gap before measuring (no sends, so no drops, around it).
+    kernelDrops: server.kernelDrops,
+    kernelExact: true,
+    extraForeign: server.extraForeign,
+    offeredPpsPerPeer: cfg.rateAbPps,
+  });
+  const down = aggregateDirection({
+    ...common,
+    from: 'B',
+    to: 'A',
+    senders: clients.map((_, i) => server.peers?.[i]?.sender ?? null),
+    receivers: clients.map((c) => c.receiver),
+    perPeer: peers.map((p) => p.directions[1] as DirectionResult),
+    kernelDrops: sum(peers.map((p) => p.directions[1]?.kernelDrops ?? null)),
+    kernelExact: true,
+    extraForeign: clients.reduce((a, c) => a + c.extraForeign, 0),
+    offeredPpsPerPeer: cfg.rateBaPps,
+  });
+  return { peers, directions: [up, down] };
+}

@@ -1,0 +1,151 @@
+/**
+ * The phases of a run that every scenario shares (local `bench duplex`, the
+ * remote client and the listener, and the many-peer runs): waiting with a
+ * deadline, the drain constants, the namespace-wide kernel counters, the
+ * merge of two endpoint reports into directions, and the per-second progress
+ * of local endpoints. Nothing here knows which scenario calls it.
+ */
+import { diffCounters, type UdpCounterSnapshot } from '../udp/kernel.js';
+import type { DirectionResult, KernelCounters, RunConfig } from '../report/schema.js';
+import type { IntervalTick } from './messages.js';
+import type { Endpoint, EndpointReport } from './endpoint.js';
+import type { RunHooks } from './hooks.js';
+import { mergeDirection } from './merge.js';
+
+/** How long the receivers may take to see the end markers after the senders finish. */
+export const DRAIN_TIMEOUT_MS = 2000;
+/** Extra wait after the end markers, for datagrams reordered behind them. */
+export const DRAIN_GRACE_MS = 50;
+/** Lead time for the synchronised start (lets every worker get the message). */
+export const START_LEAD_NS = 200e6;
+
+/** Resolves true when every promise resolved within `timeoutMs`, false otherwise. Never rejects. */
+export function waitAll(promises: Promise<unknown>[], timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve(false), timeoutMs);
+    Promise.all(promises).then(
+      () => {
+        clearTimeout(t);
+        resolve(true);
+      },
+      () => {
+        clearTimeout(t);
+        resolve(false);
+      },
+    );
+  });
+}
+
+/** A promise that resolves after `ms`. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** The namespace-wide counters of a run, or why they are missing. */
+export function kernelDelta(before: UdpCounterSnapshot, after: UdpCounterSnapshot): KernelCounters {
+  return before.available && after.available
+    ? {
+        available: true,
+        source: before.source,
+        delta: diffCounters(before.counters, after.counters),
+        note: 'namespace-wide UDP counters over the whole run (setup, warm-up and drain included); other traffic in this network namespace is counted too',
+      }
+    : { available: false, source: before.available ? after.source : before.source, delta: {}, note: 'n/a: /proc counters not available here' };
+}
+
+/**
+ * The receiving sockets' drops during the measured phase, from the baseline
+ * the sender read as its measured phase began (exact on loopback, see
+ * `SenderPartial.peerDropsAtStart`); `null` when either reading is missing.
+ */
+function exactDrops(from: EndpointReport, to: EndpointReport): number | null {
+  const base = from.sender?.peerDropsAtStart ?? null;
+  return base === null || to.dropsAtEnd === null ? null : to.dropsAtEnd - base;
+}
+
+/** Merges two endpoint reports (A, B) into the two directions. */
+export function directionsOf(args: {
+  a: EndpointReport;
+  b: EndpointReport;
+  cfg: RunConfig;
+  /** Both endpoints on one monotonic clock (one-way delay is meaningful). */
+  sharedClock: boolean;
+  /** Receiving sockets' drops must equal the loss (loopback, both endpoints here). */
+  kernelExact: boolean;
+}): DirectionResult[] {
+  const { a, b, cfg } = args;
+  const one = (from: EndpointReport, to: EndpointReport, offeredPps: number | null): DirectionResult =>
+    mergeDirection({
+      from: from.endpoint.id,
+      to: to.endpoint.id,
+      sender: from.sender,
+      receiver: to.receiver,
+      kernelDrops: exactDrops(from, to) ?? to.kernelDrops,
+      kernelExact: args.kernelExact,
+      extraForeign: to.extraForeign,
+      sizeBytes: cfg.sizeBytes,
+      offeredPps,
+      sharedClock: args.sharedClock,
+    });
+  return [one(a, b, cfg.rateAbPps), one(b, a, cfg.rateBaPps)];
+}
+
+/**
+ * Combines the workers' per-second ticks into per-direction progress
+ * samples: a direction's second is complete once every sender's and every
+ * receiver's tick for it has arrived (one each in a two-endpoint run; with
+ * `--clients N`, N clients and the server's sum over its N peers).
+ */
+export function trackProgress(endpoints: Endpoint[], onProgress: RunHooks['onProgress']): { stop(): void } {
+  if (!onProgress) return { stop() {} };
+  type Acc = { sent: number; received: number; expected: number; senders: number; receivers: number };
+  const pending = new Map<string, Acc>();
+  const prev = new Map<string, { sent: number; received: number; expected: number }>();
+  const offs: (() => void)[] = [];
+  const dirOf = (from: 'A' | 'B'): 'A→B' | 'B→A' => (from === 'A' ? 'A→B' : 'B→A');
+  // Ticks expected per direction and second: one from each endpoint on each side.
+  const count = (id: 'A' | 'B'): number => endpoints.filter((e) => e.id === id).length;
+  const want = { 'A→B': { senders: count('A'), receivers: count('B') }, 'B→A': { senders: count('B'), receivers: count('A') } };
+  const emit = (dir: 'A→B' | 'B→A', tick: IntervalTick, acc: Acc): void => {
+    const key = `${dir}:${tick.warmup ? 'w' : 'm'}`;
+    const p = prev.get(key) ?? { sent: 0, received: 0, expected: 0 };
+    prev.set(key, { sent: acc.sent, received: acc.received, expected: acc.expected });
+    const to = tick.warmup ? -tick.index : tick.index;
+    onProgress({
+      direction: dir,
+      fromSeconds: to - 1,
+      toSeconds: to,
+      sent: acc.sent - p.sent,
+      received: acc.received - p.received,
+      lost: Math.max(0, acc.expected - p.expected - (acc.received - p.received)),
+      omitted: tick.warmup,
+    });
+  };
+  for (const e of endpoints) {
+    offs.push(
+      e.onMessage((m) => {
+        if (m.type !== 'interval') return;
+        const handle = (dir: 'A→B' | 'B→A', part: { sent?: number; received?: number; expected?: number }): void => {
+          const key = `${dir}:${m.warmup ? 'w' : 'm'}:${m.index}`;
+          const acc = pending.get(key) ?? { sent: 0, received: 0, expected: 0, senders: 0, receivers: 0 };
+          if (part.sent !== undefined) {
+            acc.sent += part.sent;
+            acc.senders++;
+          }
+          if (part.received !== undefined) {
+            acc.received += part.received;
+            acc.expected += part.expected ?? 0;
+            acc.receivers++;
+          }
+          if (acc.senders >= want[dir].senders && acc.receivers >= want[dir].receivers) {
+            pending.delete(key);
+            emit(dir, m, acc);
+          } else pending.set(key, acc);
+        };
+        if (m.sent >= 0) handle(dirOf(m.endpointId), { sent: m.sent });
+        if (m.received >= 0) handle(dirOf(m.endpointId === 'A' ? 'B' : 'A'), { received: m.received, expected: m.expected });
+      }),
+    );
+  }
+  return { stop: () => offs.forEach((off) => off()) };
+}
