@@ -7,7 +7,7 @@ import dns from 'node:dns/promises';
 import os from 'node:os';
 import { isIP } from 'node:net';
 import { OptionError } from '../errors.js';
-import { HEADER_BYTES, maxPayload } from '../udp/wire.js';
+import { HEADER_BYTES, maxPayload } from '../bench/limits.js';
 import type { RunConfig, ThreadMode } from '../report/schema.js';
 
 /** Parses a byte size: `212992`, `208k` (KiB), `4m` (MiB), `1g` (GiB). */
