@@ -6,7 +6,7 @@ import { examplesText } from './examples.js';
 import { OptionError } from '../errors.js';
 import { parsePort, parseRate, parseSeconds, pickThreads, resolveHost } from './options.js';
 import { finishResult, interruptible, planSave, stderrLine, stdoutWidth, type OutputOptions } from './common.js';
-import { progressLine } from './duplex-command.js';
+import { progressLine } from './progress-display.js';
 import { runListener, type ListenConfig } from '../bench/listen.js';
 import { formatDuplexTable } from '../report/table.js';
 

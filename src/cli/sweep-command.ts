@@ -9,15 +9,9 @@ import { examplesText } from './examples.js';
 import { OptionError } from '../errors.js';
 import { parseIntIn, parseSize, resolveDuplexOptions, type RawDuplexOptions } from './options.js';
 import { finishResult, interruptible, planSave, type OutputOptions } from './common.js';
-import {
-  addFindMaxOptions,
-  addOutputOptions,
-  ProgressDisplay,
-  rateGiven,
-  resolveFindMaxOptions,
-  warningLine,
-  type RawFindMaxOptions,
-} from './duplex-command.js';
+import { addFindMaxOptions, addOutputOptions } from './duplex-command.js';
+import { rateGiven, resolveFindMaxOptions, type RawFindMaxOptions } from './findmax-options.js';
+import { ProgressDisplay, warningLine } from './progress-display.js';
 import { runSweep, sweepCombinations, type SweepCellPlan, type SweepPlan } from '../bench/sweep.js';
 import { plannedSearchRuns } from '../bench/findmax.js';
 import { estimateRunSeconds } from '../bench/progress.js';
