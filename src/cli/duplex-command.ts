@@ -2,11 +2,12 @@
  * `bench duplex`: one run (table, JSON or NDJSON), or with `--find-max` the
  * search for the highest rate within a loss threshold.
  */
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { examplesText } from './examples.js';
 import { resolveDuplexOptions, type RawDuplexOptions } from './options.js';
 import { finishResult, interruptible, planSave, stderrLine, stdoutWidth, type OutputOptions } from './common.js';
 import { bitrateToRate, intervalAggregator, jsonStreamLine, parseInterval, redirectToLogfile } from './iperf-compat.js';
+import { addOptions, FIND_MAX_OPTIONS, OPTIONS, OUTPUT_OPTIONS, type OptionName } from './option-table.js';
 import { rateGiven, resolveFindMaxOptions, type RawFindMaxOptions } from './findmax-options.js';
 import { ProgressDisplay, progressLine, warningLine } from './progress-display.js';
 import { OptionError } from '../errors.js';
@@ -17,50 +18,6 @@ import { estimateRunSeconds } from '../bench/progress.js';
 import { formatDuplexTable } from '../report/table.js';
 import { formatFloodLine, formatSearchTable, formatTrialLine } from '../report/sweep.js';
 import { formatInteger } from '../report/format.js';
-
-/** Options of `bench duplex` that describe one run (shared with `bench sweep`). */
-export function addRunOptions(cmd: Command): Command {
-  return cmd
-    .option('--host <addr>', 'address to bind (default 127.0.0.1; with --peer, the wildcard of the peer\'s family)')
-    .option('-p, --port <n>', 'A binds N and B binds N+1 (default: free ports)')
-    .option('--peer <host:port>', 'run against `bench listen` on another machine ([::1]:5301 for IPv6)')
-    .option('-l, --size <bytes>', 'UDP payload bytes per datagram, header included', '200')
-    .option('--rate <rate>', 'per direction, datagrams/s (50k, 200kpps) or bits/s with a unit (20Mbit), or max', '10k')
-    .option('-b, --bitrate <bits>', "per direction, bits/s of UDP payload as iperf3 means it (100M = 100 Mbit/s, 1G, 500K); instead of --rate")
-    .option('--rate-ab <rate>', 'rate A→B (overrides --rate)')
-    .option('--rate-ba <rate>', 'rate B→A (overrides --rate)')
-    .option('-t, --duration <s>', 'measured seconds', '5')
-    .option('--omit <s>', 'warm-up seconds before measuring (excluded from the figures)', '0')
-    .option('--threads <mode>', 'single (one event loop per endpoint), split (sender and receiver threads) or auto', 'auto')
-    .option('--rcvbuf <size>', 'SO_RCVBUF to request (k/m suffixes: 4m)')
-    .option('--sndbuf <size>', 'SO_SNDBUF to request (k/m suffixes)')
-    .option('--secret <s>', 'shared secret for remote mode (or BENCH_SECRET)')
-    .option('--peer-timeout <s>', 'remote mode: give up when the peer is silent this long', '3')
-    .addOption(new Option('--batch <n>', 'datagrams sent per event-loop turn before yielding to receives').hideHelp());
-}
-
-/** Output options shared by result-producing commands. */
-export function addOutputOptions(cmd: Command): Command {
-  return cmd
-    .option('-J, --json', 'print the full result as JSON on stdout instead of the table')
-    .option('--json-stream', 'print one JSON object per line on stdout: each interval, then the result (NDJSON, as iperf3)')
-    .option('-i, --interval <s>', 'whole seconds between interval lines on stderr; 0 turns them off', '1')
-    .option('--logfile <file>', 'send everything that would go to the terminal to this file instead')
-    .option('--no-save', 'do not save the result (default: results/runs/ in the checkout, else $XDG_DATA_HOME/udp-duplex-lab/runs or BENCH_RESULTS_DIR)')
-    .option('--out <file>', 'save the result to this file')
-    .option('--no-progress', 'no progress lines on stderr (as -i 0)');
-}
-
-/** The `--find-max` options (shared with `bench sweep`). */
-export function addFindMaxOptions(cmd: Command): Command {
-  return cmd
-    .option('--find-max', 'search for the highest rate per direction whose loss stays within --loss-threshold')
-    .option('--loss-threshold <percent>', 'with --find-max: highest loss % that still passes (0 = RFC 2544 throughput; 0.5 = partial-drop rate) (default: 0)')
-    .option('--trial-duration <s>', 'with --find-max: measured seconds per trial (default: 2)')
-    .option('--floor <rate>', 'with --find-max: lowest rate searched, per direction (default: 1k)')
-    .option('--ceiling <rate>', 'with --find-max: highest rate searched (default: measured by a short unpaced flood)')
-    .option('--max-trials <n>', 'with --find-max: most trials, the flood not counted (default: 20)');
-}
 
 async function findMaxAction(raw: RawDuplexOptions & RawFindMaxOptions & OutputOptions, cmd: Command): Promise<number> {
   const cfg = await resolveDuplexOptions(raw);
@@ -121,7 +78,7 @@ async function duplexAction(raw: RawDuplexOptions & RawFindMaxOptions & OutputOp
   try {
     applyBitrate(raw, cmd);
     if (raw.json === true && raw.jsonStream === true) throw new OptionError('--json-stream', 'give either -J/--json or --json-stream, not both');
-    const interval = parseInterval(raw.interval ?? '1');
+    const interval = parseInterval(raw.interval ?? OPTIONS.interval.default);
     if (interval === 0) raw.progress = false;
     if (raw.findMax === true) return await findMaxAction(raw, cmd);
     return await runAction(raw, interval);
@@ -155,10 +112,17 @@ async function runAction(raw: RawDuplexOptions & RawFindMaxOptions & OutputOptio
   }
 }
 
+/** The options of `bench duplex`, in `--help` order. */
+const DUPLEX_OPTIONS: readonly OptionName[] = [
+  'host', 'port', 'peer', 'size', 'rate', 'bitrate', 'rateAb', 'rateBa', 'duration', 'omit', 'threads', 'rcvbuf', 'sndbuf', 'secret', 'peerTimeout', 'batch',
+  ...FIND_MAX_OPTIONS,
+  ...OUTPUT_OPTIONS,
+];
+
 /** Registers `bench duplex`. */
 export function registerDuplex(program: Command, setExit: (code: number) => void): void {
   const cmd = program.command('duplex').description('flood both directions between endpoints A and B at once, each on one UDP port').addHelpText('after', examplesText('duplex'));
-  addOutputOptions(addFindMaxOptions(addRunOptions(cmd))).action(async (opts: RawDuplexOptions & RawFindMaxOptions & OutputOptions, command: Command) => {
+  addOptions(cmd, 'duplex', DUPLEX_OPTIONS).action(async (opts: RawDuplexOptions & RawFindMaxOptions & OutputOptions & { bitrate?: string }, command: Command) => {
     setExit(await duplexAction(opts, command));
   });
 }

@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { OptionError } from '../errors.js';
 import { parseIntIn, parseRate, parseSeconds } from './options.js';
+import { firstGiven, OPTIONS } from './option-table.js';
 import type { FindMaxOptions } from '../bench/findmax.js';
 import { formatPps } from '../report/format.js';
 
@@ -19,22 +20,16 @@ export interface RawFindMaxOptions {
   maxTrials?: string;
 }
 
-/** Defaults of the `--find-max` options (applied here, not by commander, so a given option can be told from a default). */
-export const FIND_MAX_DEFAULTS = { lossThreshold: '0', trialDuration: '2', floor: '1k', maxTrials: '20' } as const;
-
 /** The first rate option the user gave on the command line (not just its default), or `null`. */
 export function rateGiven(cmd: Command): string | null {
-  for (const [key, flag] of [['rate', '--rate'], ['rateAb', '--rate-ab'], ['rateBa', '--rate-ba']] as const) {
-    const source = cmd.getOptionValueSource(key);
-    if (source !== undefined && source !== 'default') return flag;
-  }
-  return null;
+  return firstGiven(cmd, ['rate', 'rateAb', 'rateBa']);
 }
 
 /**
  * Validates the `--find-max` options for datagrams of `sizeBytes` (bit rates
- * depend on it). Returns `null` without `--find-max`, after checking that
- * none of its options was given alone.
+ * depend on it), an option not given taking its default from the option
+ * table. Returns `null` without `--find-max`, after checking that none of its
+ * options was given alone.
  */
 export function resolveFindMaxOptions(raw: RawFindMaxOptions, sizeBytes: number, explicitRate: string | null): FindMaxOptions | null {
   if (raw.findMax !== true) {
@@ -51,13 +46,13 @@ export function resolveFindMaxOptions(raw: RawFindMaxOptions, sizeBytes: number,
     return null;
   }
   if (explicitRate !== null) throw new OptionError(explicitRate, 'cannot be combined with --find-max (the search picks the rates; see --floor and --ceiling)');
-  const thresholdText = raw.lossThreshold ?? FIND_MAX_DEFAULTS.lossThreshold;
+  const thresholdText = raw.lossThreshold ?? OPTIONS.lossThreshold.fallback;
   const lossThresholdPercent = Number(thresholdText);
   if (!/^\d+(\.\d+)?$/.test(thresholdText.trim()) || !(lossThresholdPercent >= 0 && lossThresholdPercent < 100)) {
     throw new OptionError('--loss-threshold', `"${thresholdText}" must be a percentage from 0 to below 100`);
   }
-  const trialSeconds = parseSeconds('--trial-duration', raw.trialDuration ?? FIND_MAX_DEFAULTS.trialDuration, false);
-  const floorPps = parseRate('--floor', raw.floor ?? FIND_MAX_DEFAULTS.floor, sizeBytes);
+  const trialSeconds = parseSeconds('--trial-duration', raw.trialDuration ?? OPTIONS.trialDuration.fallback, false);
+  const floorPps = parseRate('--floor', raw.floor ?? OPTIONS.floor.fallback, sizeBytes);
   if (floorPps === null) throw new OptionError('--floor', '"max" is not a floor; give a rate such as 1k');
   let ceilingPps: number | null = null;
   if (raw.ceiling !== undefined) {
@@ -65,6 +60,6 @@ export function resolveFindMaxOptions(raw: RawFindMaxOptions, sizeBytes: number,
     if (ceilingPps === null) throw new OptionError('--ceiling', '"max" is the default: leave --ceiling out to measure it with an unpaced flood');
     if (ceilingPps < floorPps) throw new OptionError('--ceiling', `"${raw.ceiling}" is below --floor (${formatPps(floorPps)} datagrams/s)`);
   }
-  const maxTrials = parseIntIn('--max-trials', raw.maxTrials ?? FIND_MAX_DEFAULTS.maxTrials, 1, 1000);
+  const maxTrials = parseIntIn('--max-trials', raw.maxTrials ?? OPTIONS.maxTrials.fallback, 1, 1000);
   return { lossThresholdPercent, floorPps, ceilingPps, trialSeconds, maxTrials };
 }

@@ -2,7 +2,8 @@
  * Options that behave as iperf3's do, for people whose fingers know iperf3:
  * `-b` in bits/s, `-i` interval lines over N seconds, `--json-stream`
  * (NDJSON: one object per interval, then the result) and `--logfile`.
- * The short flags themselves (-t, -l, -p, -J) are declared with the options.
+ * The short flags themselves (-t, -l, -p, -J) are declared in option-table.ts,
+ * so they work in every command that has the option.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { OptionError } from '../errors.js';
