@@ -6,8 +6,8 @@ import type { Command } from 'commander';
 import { examplesText } from './examples.js';
 import { resolveDuplexOptions, type RawDuplexOptions } from './options.js';
 import { finishResult, interruptible, planSave, stderrLine, stdoutWidth, type OutputOptions } from './common.js';
-import { bitrateToRate, intervalAggregator, jsonStreamLine, parseInterval, redirectToLogfile } from './iperf-compat.js';
-import { addOptions, FIND_MAX_OPTIONS, OPTIONS, OUTPUT_OPTIONS, type OptionName } from './option-table.js';
+import { bitrateToRate, intervalAggregator, jsonStreamLine, withOutputOptions } from './iperf-compat.js';
+import { addOptions, FIND_MAX_OPTIONS, OUTPUT_OPTIONS, type OptionName } from './option-table.js';
 import { rateGiven, resolveFindMaxOptions, type RawFindMaxOptions } from './findmax-options.js';
 import { ProgressDisplay, progressLine, warningLine } from './progress-display.js';
 import { OptionError } from '../errors.js';
@@ -74,17 +74,11 @@ function applyBitrate(raw: RawDuplexOptions & { bitrate?: string }, cmd: Command
 }
 
 async function duplexAction(raw: RawDuplexOptions & RawFindMaxOptions & OutputOptions & { bitrate?: string }, cmd: Command): Promise<number> {
-  const restore = raw.logfile === undefined ? null : redirectToLogfile(raw.logfile);
-  try {
+  return withOutputOptions(raw, async (interval) => {
     applyBitrate(raw, cmd);
-    if (raw.json === true && raw.jsonStream === true) throw new OptionError('--json-stream', 'give either -J/--json or --json-stream, not both');
-    const interval = parseInterval(raw.interval ?? OPTIONS.interval.default);
-    if (interval === 0) raw.progress = false;
-    if (raw.findMax === true) return await findMaxAction(raw, cmd);
-    return await runAction(raw, interval);
-  } finally {
-    restore?.();
-  }
+    if (raw.findMax === true) return findMaxAction(raw, cmd);
+    return runAction(raw, interval);
+  });
 }
 
 async function runAction(raw: RawDuplexOptions & RawFindMaxOptions & OutputOptions, interval: number): Promise<number> {

@@ -9,6 +9,7 @@ import { examplesText } from './examples.js';
 import { OptionError } from '../errors.js';
 import { parseIntIn, parseSize, resolveDuplexOptions, type RawDuplexOptions } from './options.js';
 import { finishResult, interruptible, planSave, type OutputOptions } from './common.js';
+import { withOutputOptions } from './iperf-compat.js';
 import { addOptions, FIND_MAX_OPTIONS, OUTPUT_OPTIONS, type OptionName } from './option-table.js';
 import { rateGiven, resolveFindMaxOptions, type RawFindMaxOptions } from './findmax-options.js';
 import { ProgressDisplay, warningLine } from './progress-display.js';
@@ -156,6 +157,6 @@ export function registerSweep(program: Command, setExit: (code: number) => void)
     .addHelpText('after', examplesText('sweep'))
     .description('run a matrix of duplex tests over comma-separated lists of buffers, sizes, rates and thread layouts');
   addOptions(cmd, 'sweep', SWEEP_OPTIONS).action(async (opts: RawSweepOptions, command: Command) => {
-    setExit(await sweepAction(opts, command));
+    setExit(await withOutputOptions(opts, () => sweepAction(opts, command)));
   });
 }
