@@ -58,7 +58,7 @@ async function findMaxAction(raw: RawDuplexOptions & RawFindMaxOptions & OutputO
       onWarning: (w) => display.note(warningLine(w)),
     });
     display.stop();
-    return finishResult(result, raw, plan, `${result.mode}-${cfg.threads}-${cfg.sizeBytes}B`, () => formatSearchTable(result), intr.received());
+    return finishResult(result, raw, plan, `${result.mode}-${cfg.threads}-${cfg.sizeBytes}B`, () => formatSearchTable(result, { width: stdoutWidth() }), intr.received());
   } finally {
     display.stop();
     intr.dispose();

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { examplesText } from './examples.js';
 import { OptionError } from '../errors.js';
 import { parseIntIn, parseSize, resolveDuplexOptions, type RawDuplexOptions } from './options.js';
-import { finishResult, interruptible, planSave, type OutputOptions } from './common.js';
+import { finishResult, interruptible, planSave, stdoutWidth, type OutputOptions } from './common.js';
 import { withOutputOptions } from './iperf-compat.js';
 import { addOptions, FIND_MAX_OPTIONS, OUTPUT_OPTIONS, type OptionName } from './option-table.js';
 import { rateGiven, resolveFindMaxOptions, type RawFindMaxOptions } from './findmax-options.js';
@@ -136,7 +136,7 @@ async function sweepAction(raw: RawSweepOptions, cmd: Command): Promise<number> 
       onWarning: (w) => display.note(warningLine(w)),
     });
     display.stop();
-    return finishResult(result, raw, savePlan, `${result.mode}-${result.plannedCells}cells`, () => formatSweepTable(result), intr.received());
+    return finishResult(result, raw, savePlan, `${result.mode}-${result.plannedCells}cells`, () => formatSweepTable(result, { width: stdoutWidth() }), intr.received());
   } finally {
     display.stop();
     intr.dispose();
