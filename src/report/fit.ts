@@ -54,26 +54,31 @@ export function maxLineWidth(text: string): number {
 
 /**
  * Wraps one plain (uncoloured) line to `width` at spaces, continuation lines
- * indented by two spaces so they read as one item. A word longer than the
- * width (a path, a hint command) is cut hard: a line past the edge would be
- * wrapped by the terminal anyway, and less tidily.
+ * indented by two spaces so they read as one item. A line that is itself
+ * indented (an item under a heading) keeps its indent, and its continuation
+ * lines go two further. A word longer than the width (a path, a hint
+ * command) is cut hard: a line past the edge would be wrapped by the
+ * terminal anyway, and less tidily.
  */
 export function wrapLine(text: string, width: number): string[] {
   if (!Number.isFinite(width) || visibleWidth(text) <= width) return [text];
-  const indent = '  ';
+  const lead = /^ */.exec(text)?.[0] ?? '';
+  const indent = `${lead}  `;
   const out: string[] = [];
-  let line = '';
+  let line = lead;
+  // Nothing but the indent on the line yet.
+  const bare = (): boolean => line === lead || line === indent;
   const flush = (): void => {
     out.push(line);
     line = indent;
   };
-  for (const word of text.split(' ')) {
-    const sep = line === '' || line === indent ? '' : ' ';
+  for (const word of text.slice(lead.length).split(' ')) {
+    const sep = bare() ? '' : ' ';
     if ([...line].length + sep.length + [...word].length <= width) {
       line += sep + word;
       continue;
     }
-    if (line !== '' && line !== indent) flush();
+    if (!bare()) flush();
     let rest = [...word];
     while (line.length + rest.length > width) {
       const room = Math.max(1, width - line.length);
@@ -83,7 +88,7 @@ export function wrapLine(text: string, width: number): string[] {
     }
     line += rest.join('');
   }
-  if (line !== '' && line !== indent) out.push(line);
+  if (!bare()) out.push(line);
   return out;
 }
 
