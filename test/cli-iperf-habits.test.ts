@@ -58,6 +58,23 @@ describe('iperf3 habits', () => {
     expect(text).toMatch(/\[B→A\]\s+0\.00-1\.00 s/);
   });
 
+  it('bench sweep takes --logfile, -i 0 and the -J/--json-stream rule as bench duplex does', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'bench-log-')), 'sweep.log');
+    const r = await runCli(['sweep', '-t', '1', '--rate', '2k', '--logfile', file, '--no-save']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    const text = readFileSync(file, 'utf8');
+    expect(text).toMatch(/^cell 1\/1 done: /m);
+    expect(text).toMatch(/^bench sweep: local, 1 cells/m);
+    const quiet = await runCli(['sweep', '-t', '1', '--rate', '2k', '-i', '0', '-J', '--no-save']);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).not.toMatch(/cell 1\/1/);
+    expect(JSON.parse(quiet.stdout).kind).toBe('sweep');
+    const both = await runCli(['sweep', '-J', '--json-stream', '--no-save']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/^bench: --json-stream: /);
+  });
+
   it('-p N binds A to N', async () => {
     const port = await freePort();
     const r = await runCli(['duplex', '-p', String(port), '-t', '1', '--rate', '1k', '-J', '--no-save', '--no-progress']);

@@ -49,6 +49,8 @@ describe('terminal width', () => {
 
   it('wraps prose at spaces with an indent, and cuts words longer than the width', () => {
     expect(wrapLine('aaa bbb ccc', 7)).toEqual(['aaa bbb', '  ccc']);
+    // An indented line (an item under a heading) keeps its indent; its continuation goes two further.
+    expect(wrapLine('  aaa bbb ccc', 9)).toEqual(['  aaa bbb', '    ccc']);
     for (const l of wrapLine('x '.repeat(5) + 'y'.repeat(30), 10)) expect(visibleWidth(l)).toBeLessThanOrEqual(10);
   });
 

@@ -2,12 +2,15 @@
  * Options that behave as iperf3's do, for people whose fingers know iperf3:
  * `-b` in bits/s, `-i` interval lines over N seconds, `--json-stream`
  * (NDJSON: one object per interval, then the result) and `--logfile`.
- * The short flags themselves (-t, -l, -p, -J) are declared with the options.
+ * The short flags themselves (-t, -l, -p, -J) are declared in option-table.ts,
+ * so they work in every command that has the option.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { OptionError } from '../errors.js';
 import type { ProgressSample } from '../bench/run.js';
 import { prepareOutput, SaveError } from './files.js';
+import type { OutputOptions } from './common.js';
+import { OPTIONS } from './option-table.js';
 
 /**
  * iperf3's `-b n[KMG]`: bits per second of payload, 1000-based (iperf3's
@@ -105,4 +108,23 @@ export function redirectToLogfile(file: string): () => void {
     process.stderr.write = origErr;
     closeSync(fd);
   };
+}
+
+/**
+ * Runs a command's action with the output options of {@link OutputOptions}
+ * applied, the same in every command that takes them: `--logfile` redirects
+ * the terminal while the action runs, `-J` and `--json-stream` exclude each
+ * other, and `-i 0` turns the progress lines off. The action gets the
+ * interval in seconds.
+ */
+export async function withOutputOptions(raw: OutputOptions, action: (intervalSeconds: number) => Promise<number>): Promise<number> {
+  const restore = raw.logfile === undefined ? null : redirectToLogfile(raw.logfile);
+  try {
+    if (raw.json === true && raw.jsonStream === true) throw new OptionError('--json-stream', 'give either -J/--json or --json-stream, not both');
+    const interval = parseInterval(raw.interval ?? OPTIONS.interval.default);
+    if (interval === 0) raw.progress = false;
+    return await action(interval);
+  } finally {
+    restore?.();
+  }
 }

@@ -6,7 +6,8 @@ import { examplesText } from './examples.js';
 import { OptionError } from '../errors.js';
 import { parsePort, parseRate, parseSeconds, pickThreads, resolveHost } from './options.js';
 import { finishResult, interruptible, planSave, stderrLine, stdoutWidth, type OutputOptions } from './common.js';
-import { progressLine } from './duplex-command.js';
+import { progressLine } from './progress-display.js';
+import { addOptions, type OptionName } from './option-table.js';
 import { runListener, type ListenConfig } from '../bench/listen.js';
 import { formatDuplexTable } from '../report/table.js';
 
@@ -42,43 +43,35 @@ export async function resolveListenOptions(raw: RawListenOptions, envSecret: str
   };
 }
 
+/** The options of `bench listen`, in `--help` order. */
+const LISTEN_OPTIONS: readonly OptionName[] = ['host', 'port', 'secret', 'maxRate', 'maxDuration', 'threads', 'once', 'json', 'save', 'out', 'progress'];
+
 /** Registers `bench listen`. */
 export function registerListen(program: Command, setExit: (code: number) => void): void {
-  program
+  const cmd = program
     .command('listen')
     .addHelpText('after', examplesText('listen'))
-    .description('serve remote duplex tests (`bench duplex --peer HOST:PORT`) on one UDP port')
-    .option('--host <addr>', 'address to listen on (0.0.0.0 or :: for all interfaces)', '127.0.0.1')
-    .option('--port <n>', 'UDP port for control and data', '5301')
-    .option('--secret <s>', 'require this shared secret (or BENCH_SECRET)')
-    .option('--max-rate <rate>', 'refuse tests above this rate per direction (datagrams/s or bits/s)')
-    .option('--max-duration <s>', 'refuse tests longer than this (warm-up included)')
-    .option('--threads <mode>', 'single, split or auto (this side only)', 'auto')
-    .option('--once', 'exit after one session')
-    .option('--json', 'print each session result as JSON on stdout instead of the table')
-    .option('--no-save', 'do not save session results (default folder as for bench duplex)')
-    .option('--out <file>', 'save the (last) session result to this file')
-    .option('--no-progress', 'no per-second lines on stderr')
-    .action(async (raw: RawListenOptions) => {
-      const cfg = await resolveListenOptions(raw, process.env.BENCH_SECRET);
-      const plan = planSave(raw);
-      const intr = interruptible();
-      let lastCode = 0;
-      try {
-        await runListener(cfg, {
-          signal: intr.signal,
-          onLog: (line) => stderrLine(`bench listen: ${line}`),
-          ...(raw.progress ? { onProgress: (s) => stderrLine(progressLine(s, 0)) } : {}),
-          onResult: (result) => {
-            // Named from this listener's own settings and clock, never from what the peer sent;
-            // a failed save is reported by finishResult and the listener keeps serving.
-            lastCode = finishResult(result, raw, plan, `remote-listener-port${cfg.port}`, () => formatDuplexTable(result, { width: stdoutWidth() }), null);
-          },
-        });
-      } finally {
-        intr.dispose();
-      }
-      // A listener stopped by a signal has done its job: 0, unless --once and its one session failed.
-      setExit(cfg.once ? lastCode : 0);
-    });
+    .description('serve remote duplex tests (`bench duplex --peer HOST:PORT`) on one UDP port');
+  addOptions(cmd, 'listen', LISTEN_OPTIONS).action(async (raw: RawListenOptions) => {
+    const cfg = await resolveListenOptions(raw, process.env.BENCH_SECRET);
+    const plan = planSave(raw);
+    const intr = interruptible();
+    let lastCode = 0;
+    try {
+      await runListener(cfg, {
+        signal: intr.signal,
+        onLog: (line) => stderrLine(`bench listen: ${line}`),
+        ...(raw.progress ? { onProgress: (s) => stderrLine(progressLine(s, 0)) } : {}),
+        onResult: (result) => {
+          // Named from this listener's own settings and clock, never from what the peer sent;
+          // a failed save is reported by finishResult and the listener keeps serving.
+          lastCode = finishResult(result, raw, plan, `remote-listener-port${cfg.port}`, () => formatDuplexTable(result, { width: stdoutWidth() }), null);
+        },
+      });
+    } finally {
+      intr.dispose();
+    }
+    // A listener stopped by a signal has done its job: 0, unless --once and its one session failed.
+    setExit(cfg.once ? lastCode : 0);
+  });
 }

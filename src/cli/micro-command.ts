@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { examplesText } from './examples.js';
 import { finishResult, planSave, stderrLine, type OutputOptions } from './common.js';
 import { parseIntIn } from './options.js';
+import { addOptions } from './option-table.js';
 import { MICRO_ROW_NAMES, runMicro } from '../bench/micro.js';
 import { formatMicroTable } from '../report/micro.js';
 
@@ -26,15 +27,11 @@ async function microAction(raw: RawMicroOptions): Promise<number> {
 
 /** Registers `bench micro`. */
 export function registerMicro(program: Command, setExit: (code: number) => void): void {
-  program
+  const cmd = program
     .command('micro')
     .addHelpText('after', examplesText('micro'))
-    .description('micro-benchmarks of the per-datagram hot paths (ns per operation, no sockets)')
-    .option('--time <ms>', 'time budget per benchmark, milliseconds', '500')
-    .option('--json', 'print the full result as JSON on stdout instead of the table')
-    .option('--no-save', 'do not save the result (default: results/runs/ in the checkout, else $XDG_DATA_HOME/udp-duplex-lab/runs or BENCH_RESULTS_DIR)')
-    .option('--out <file>', 'save the result to this file')
-    .action(async (opts: RawMicroOptions) => {
-      setExit(await microAction(opts));
-    });
+    .description('micro-benchmarks of the per-datagram hot paths (ns per operation, no sockets)');
+  addOptions(cmd, 'micro', ['time', 'json', 'save', 'out']).action(async (opts: RawMicroOptions) => {
+    setExit(await microAction(opts));
+  });
 }

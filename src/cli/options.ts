@@ -7,7 +7,8 @@ import dns from 'node:dns/promises';
 import os from 'node:os';
 import { isIP } from 'node:net';
 import { OptionError } from '../errors.js';
-import { HEADER_BYTES, maxPayload } from '../udp/wire.js';
+import { HEADER_BYTES, maxPayload } from '../bench/limits.js';
+import { OPTIONS } from './option-table.js';
 import type { RunConfig, ThreadMode } from '../report/schema.js';
 
 /** Parses a byte size: `212992`, `208k` (KiB), `4m` (MiB), `1g` (GiB). */
@@ -184,7 +185,7 @@ export async function resolveDuplexOptions(raw: RawDuplexOptions): Promise<RunCo
   const rcvbufBytes = raw.rcvbuf === undefined ? null : parseSize('--rcvbuf', raw.rcvbuf);
   const sndbufBytes = raw.sndbuf === undefined ? null : parseSize('--sndbuf', raw.sndbuf);
   const sendBatch = raw.batch === undefined ? DEFAULT_BATCH[threads] : parseIntIn('--batch', raw.batch, 1, 1024);
-  const peerTimeoutSeconds = parseSeconds('--peer-timeout', raw.peerTimeout ?? '3', false);
+  const peerTimeoutSeconds = parseSeconds('--peer-timeout', raw.peerTimeout ?? OPTIONS.peerTimeout.default, false);
   return {
     host: address,
     family,

@@ -12,6 +12,7 @@ import { parseResultFile } from '../report/read.js';
 import { renderChart, renderResults, type ReportFormat } from '../report/render.js';
 import { writeFileAtomic } from './files.js';
 import { stderrLine, stdoutWidth } from './common.js';
+import { addOptions } from './option-table.js';
 import type { AnyResult } from '../report/schema.js';
 
 interface RawReportOptions {
@@ -42,35 +43,30 @@ export function readResults(files: readonly string[], labels: readonly string[] 
 
 /** Registers `bench report`. */
 export function registerReport(program: Command, setExit: (code: number) => void): void {
-  program
+  const cmd = program
     .command('report')
     .addHelpText('after', examplesText('report'))
     .description('render saved results: a table, Markdown, CSV or JSON; several files side by side; SVG charts')
-    .argument('<files...>', 'result files (from bench duplex, --find-max, sweep)')
-    .option('--format <fmt>', 'table, md, csv, json or html (one self-contained page)', 'table')
-    .option('--out <file>', 'write the report to this file instead of stdout')
-    .option('--wide', 'tables at full width even when piped (default: fit the terminal, 80 columns when piped)')
-    .option('--label <name>', 'name the next file in side-by-side columns and headings (repeatable, one per file in order; default: the file name)', (value: string, previous: string[]) => [...previous, value], [] as string[])
-    .option('--chart <file.svg>', 'also write a chart: rates over time for a run, loss against rate for a sweep or search (one file per input: -N suffix for several)')
-    .action((files: string[], raw: RawReportOptions) => {
-      if (!FORMATS.includes(raw.format as ReportFormat)) throw new OptionError('--format', `"${raw.format}" must be one of ${FORMATS.join(', ')}`);
-      if (raw.chart !== undefined && !raw.chart.endsWith('.svg')) throw new OptionError('--chart', `"${raw.chart}" should name an .svg file`);
-      if (raw.label.length > files.length) throw new OptionError('--label', `${raw.label.length} labels for ${files.length} file${files.length === 1 ? '' : 's'}: give at most one per file`);
-      if (raw.label.some((l) => l.trim() === '')) throw new OptionError('--label', 'a label cannot be empty');
-      const runs = readResults(files, raw.label);
-      const text = renderResults(runs, raw.format as ReportFormat, { width: stdoutWidth(raw.wide === true) });
-      if (raw.out === undefined) process.stdout.write(text);
-      else {
-        writeFileAtomic(raw.out, text);
-        stderrLine(`bench: report written to ${raw.out}`);
-      }
-      if (raw.chart !== undefined) {
-        runs.forEach((r, i) => {
-          const file = runs.length === 1 ? (raw.chart as string) : (raw.chart as string).replace(/\.svg$/, `-${i + 1}.svg`);
-          writeFileAtomic(file, renderChart(r.result));
-          stderrLine(`bench: chart written to ${file}`);
-        });
-      }
-      setExit(0);
-    });
+    .argument('<files...>', 'result files (from bench duplex, --find-max, sweep)');
+  addOptions(cmd, 'report', ['format', 'out', 'wide', 'label', 'chart']).action((files: string[], raw: RawReportOptions) => {
+    if (!FORMATS.includes(raw.format as ReportFormat)) throw new OptionError('--format', `"${raw.format}" must be one of ${FORMATS.join(', ')}`);
+    if (raw.chart !== undefined && !raw.chart.endsWith('.svg')) throw new OptionError('--chart', `"${raw.chart}" should name an .svg file`);
+    if (raw.label.length > files.length) throw new OptionError('--label', `${raw.label.length} labels for ${files.length} file${files.length === 1 ? '' : 's'}: give at most one per file`);
+    if (raw.label.some((l) => l.trim() === '')) throw new OptionError('--label', 'a label cannot be empty');
+    const runs = readResults(files, raw.label);
+    const text = renderResults(runs, raw.format as ReportFormat, { width: stdoutWidth(raw.wide === true) });
+    if (raw.out === undefined) process.stdout.write(text);
+    else {
+      writeFileAtomic(raw.out, text);
+      stderrLine(`bench: report written to ${raw.out}`);
+    }
+    if (raw.chart !== undefined) {
+      runs.forEach((r, i) => {
+        const file = runs.length === 1 ? (raw.chart as string) : (raw.chart as string).replace(/\.svg$/, `-${i + 1}.svg`);
+        writeFileAtomic(file, renderChart(r.result));
+        stderrLine(`bench: chart written to ${file}`);
+      });
+    }
+    setExit(0);
+  });
 }

@@ -4,20 +4,15 @@
  * one search). All list values are validated, and every cell's config
  * resolved, before the first cell runs.
  */
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { examplesText } from './examples.js';
 import { OptionError } from '../errors.js';
 import { parseIntIn, parseSize, resolveDuplexOptions, type RawDuplexOptions } from './options.js';
-import { finishResult, interruptible, planSave, type OutputOptions } from './common.js';
-import {
-  addFindMaxOptions,
-  addOutputOptions,
-  ProgressDisplay,
-  rateGiven,
-  resolveFindMaxOptions,
-  warningLine,
-  type RawFindMaxOptions,
-} from './duplex-command.js';
+import { finishResult, interruptible, planSave, stdoutWidth, type OutputOptions } from './common.js';
+import { withOutputOptions } from './iperf-compat.js';
+import { addOptions, FIND_MAX_OPTIONS, OUTPUT_OPTIONS, type OptionName } from './option-table.js';
+import { rateGiven, resolveFindMaxOptions, type RawFindMaxOptions } from './findmax-options.js';
+import { ProgressDisplay, warningLine } from './progress-display.js';
 import { runSweep, sweepCombinations, type SweepCellPlan, type SweepPlan } from '../bench/sweep.js';
 import { plannedSearchRuns } from '../bench/findmax.js';
 import { estimateRunSeconds } from '../bench/progress.js';
@@ -141,33 +136,27 @@ async function sweepAction(raw: RawSweepOptions, cmd: Command): Promise<number> 
       onWarning: (w) => display.note(warningLine(w)),
     });
     display.stop();
-    return finishResult(result, raw, savePlan, `${result.mode}-${result.plannedCells}cells`, () => formatSweepTable(result), intr.received());
+    return finishResult(result, raw, savePlan, `${result.mode}-${result.plannedCells}cells`, () => formatSweepTable(result, { width: stdoutWidth() }), intr.received());
   } finally {
     display.stop();
     intr.dispose();
   }
 }
 
+/** The options of `bench sweep`, in `--help` order: the swept ones first. */
+const SWEEP_OPTIONS: readonly OptionName[] = [
+  'rcvbuf', 'sndbuf', 'size', 'rate', 'threads', 'duration', 'omit', 'host', 'port', 'peer', 'secret', 'peerTimeout', 'batch',
+  ...FIND_MAX_OPTIONS,
+  ...OUTPUT_OPTIONS,
+];
+
 /** Registers `bench sweep`. */
 export function registerSweep(program: Command, setExit: (code: number) => void): void {
   const cmd = program
     .command('sweep')
     .addHelpText('after', examplesText('sweep'))
-    .description('run a matrix of duplex tests over comma-separated lists of buffers, sizes, rates and thread layouts')
-    .option('--rcvbuf <list>', 'SO_RCVBUF sizes to request, comma-separated; "default" keeps the OS default (e.g. 208k,1m,4m)')
-    .option('--sndbuf <list>', 'SO_SNDBUF sizes to request, comma-separated; "default" keeps the OS default')
-    .option('--size <list>', 'UDP payload bytes per datagram, header included, comma-separated (e.g. 64,512,1400)', '200')
-    .option('--rate <list>', 'per-direction rates, comma-separated: datagrams/s (50k), bits/s (20Mbit) or max', '10k')
-    .option('--threads <list>', 'thread layouts, comma-separated: single, split, auto', 'auto')
-    .option('--duration <s>', 'measured seconds per cell', '5')
-    .option('--omit <s>', 'warm-up seconds before measuring, per cell', '0')
-    .option('--host <addr>', "address to bind (default 127.0.0.1; with --peer, the wildcard of the peer's family)")
-    .option('--port <n>', 'A binds N and B binds N+1 (default: free ports)')
-    .option('--peer <host:port>', 'run every cell against `bench listen` on another machine')
-    .option('--secret <s>', 'shared secret for remote mode (or BENCH_SECRET)')
-    .option('--peer-timeout <s>', 'remote mode: give up when the peer is silent this long', '3')
-    .addOption(new Option('--batch <n>', 'datagrams sent per event-loop turn before yielding to receives').hideHelp());
-  addOutputOptions(addFindMaxOptions(cmd)).action(async (opts: RawSweepOptions, command: Command) => {
-    setExit(await sweepAction(opts, command));
+    .description('run a matrix of duplex tests over comma-separated lists of buffers, sizes, rates and thread layouts');
+  addOptions(cmd, 'sweep', SWEEP_OPTIONS).action(async (opts: RawSweepOptions, command: Command) => {
+    setExit(await withOutputOptions(opts, () => sweepAction(opts, command)));
   });
 }

@@ -54,26 +54,31 @@ export function maxLineWidth(text: string): number {
 
 /**
  * Wraps one plain (uncoloured) line to `width` at spaces, continuation lines
- * indented by two spaces so they read as one item. A word longer than the
- * width (a path, a hint command) is cut hard: a line past the edge would be
- * wrapped by the terminal anyway, and less tidily.
+ * indented by two spaces so they read as one item. A line that is itself
+ * indented (an item under a heading) keeps its indent, and its continuation
+ * lines go two further. A word longer than the width (a path, a hint
+ * command) is cut hard: a line past the edge would be wrapped by the
+ * terminal anyway, and less tidily.
  */
 export function wrapLine(text: string, width: number): string[] {
   if (!Number.isFinite(width) || visibleWidth(text) <= width) return [text];
-  const indent = '  ';
+  const lead = /^ */.exec(text)?.[0] ?? '';
+  const indent = `${lead}  `;
   const out: string[] = [];
-  let line = '';
+  let line = lead;
+  // Nothing but the indent on the line yet.
+  const bare = (): boolean => line === lead || line === indent;
   const flush = (): void => {
     out.push(line);
     line = indent;
   };
-  for (const word of text.split(' ')) {
-    const sep = line === '' || line === indent ? '' : ' ';
+  for (const word of text.slice(lead.length).split(' ')) {
+    const sep = bare() ? '' : ' ';
     if ([...line].length + sep.length + [...word].length <= width) {
       line += sep + word;
       continue;
     }
-    if (line !== '' && line !== indent) flush();
+    if (!bare()) flush();
     let rest = [...word];
     while (line.length + rest.length > width) {
       const room = Math.max(1, width - line.length);
@@ -83,7 +88,7 @@ export function wrapLine(text: string, width: number): string[] {
     }
     line += rest.join('');
   }
-  if (line !== '' && line !== indent) out.push(line);
+  if (!bare()) out.push(line);
   return out;
 }
 
@@ -146,8 +151,62 @@ export function fitTable(data: TableData, width: number, color: boolean): { text
   return { text: lines.join('\n'), layout: 'lines' };
 }
 
+/** One group of rows under a label: a sweep's cell, with a row per direction. */
+export interface TableGroup {
+  /** What the rows are, e.g. `cell 1: rcvbuf 208 KiB → 416 KiB, size 64 B`. */
+  label: string;
+  /** Said in red under the label (why a cell has no figures), or `null`. */
+  alert: string | null;
+  rows: readonly (readonly string[])[];
+}
+
+/** Rows in labelled groups, before any layout. */
+export interface GroupedTableData {
+  /** Column heads of the rows; may contain `\n` (the grid stacks them; lines join them with a space). */
+  head: readonly string[];
+  align: readonly Table.HorizontalAlignment[];
+  groups: readonly TableGroup[];
+}
+
+/** Which layout `fitGroupedTable` chose. */
+export type GroupedLayout = 'grouped' | 'lines';
+
+/**
+ * Renders labelled groups of rows — the compact form of a table too wide for
+ * one row per group — in the widest layout that fits `width`:
+ * 1. `grouped`: one grid, each group's label on a row across all columns
+ *    above its rows, wrapped to the grid's width rather than widening it;
+ * 2. `lines`: each label, then one `head value, …` line per row, wrapped — always fits.
+ */
+export function fitGroupedTable(data: GroupedTableData, width: number, color: boolean): { text: string; layout: GroupedLayout } {
+  const head = data.head.map((h) => paint(h, 'bold', color));
+  const gridWidth = maxLineWidth(renderGrid(head, data.groups.flatMap((g) => g.rows), data.align));
+  if (gridWidth <= width) {
+    // `│ ` and ` │` around a cell that spans every column.
+    const inner = Math.max(1, gridWidth - 4);
+    const across = (text: string, style: Parameters<typeof paint>[1]): Table.CellOptions => ({
+      colSpan: data.head.length,
+      hAlign: 'left',
+      content: wrapPainted(text, inner, style, color).join('\n'),
+    });
+    const rows = data.groups.flatMap((g) => [[across(g.label, 'bold')], ...(g.alert === null ? [] : [[across(g.alert, 'red')]]), ...g.rows]);
+    const text = renderGrid(head, rows, data.align);
+    if (maxLineWidth(text) <= width) return { text, layout: 'grouped' };
+  }
+  const flatHead = data.head.map((h) => h.replace(/\n/g, ' '));
+  const lines = data.groups.flatMap((g) => [
+    ...wrapPainted(g.label, width, 'bold', color),
+    ...(g.alert === null ? [] : wrapPainted(`  ${g.alert}`, width, 'red', color)),
+    ...g.rows.flatMap((row) => {
+      const figures = row.slice(1).map((cell, i) => `${flatHead[i + 1] ?? ''} ${cell.replace(ANSI, '')}`);
+      return wrapLine(`  ${(row[0] ?? '').replace(ANSI, '')}: ${figures.join(', ')}`, width);
+    }),
+  ]);
+  return { text: lines.join('\n'), layout: 'lines' };
+}
+
 /** A cli-table3 grid whose own styling never emits ANSI codes. */
-function renderGrid(head: readonly string[], rows: readonly (readonly string[])[], align: readonly Table.HorizontalAlignment[]): string {
+function renderGrid(head: readonly string[], rows: readonly (readonly Table.Cell[])[], align: readonly Table.HorizontalAlignment[]): string {
   const table = new Table({
     head: [...head],
     colAligns: [...align],

@@ -18,7 +18,8 @@ import type {
   SweepResult,
 } from './schema.js';
 import { formatBitsPerSecond, formatBytes, formatInteger, formatPercent, formatPps, formatSeconds, paint } from './format.js';
-import { formatAttribution, formatWarning, type TableOptions } from './table.js';
+import { formatAttribution, formatHeadlineLines, formatWarning, type TableOptions } from './table.js';
+import { fitGroupedTable, fitTable, maxLineWidth, UNLIMITED_WIDTH, wrapLine, wrapPainted, type TableGroup } from './fit.js';
 import { lossCheckOf, observedFigures } from './observed.js';
 import { csvRecords, type CsvValue } from './csv.js';
 import { escapeMarkdown } from './markdown.js';
@@ -238,24 +239,43 @@ function searchTrialRows(result: SearchResult): { head: string[]; rows: string[]
   return { head, rows };
 }
 
+/** Alignment of the answer table's columns: labels left, figures right. */
+const ANSWER_ALIGN: Table.HorizontalAlignment[] = ['left', 'right', 'right', 'right', 'left', 'left', 'right', 'right'];
+
+/**
+ * The trials: one row per trial when it fits `width`; otherwise one row per
+ * trial and direction (the trial's number and phase on its first row), which
+ * fits 80 columns; at narrower widths `fitTable`'s own fallbacks.
+ */
+function searchTrialsTable(result: SearchResult, width: number, color: boolean): string {
+  const trials = searchTrialRows(result);
+  const full = fitTable({ head: trials.head, rows: trials.rows, align: trials.head.map((_, i) => (i === 1 || (i >= 2 && (i - 2) % 4 === 3) ? 'left' : 'right')) }, width, color);
+  if (full.layout === 'full') return full.text;
+  const head = ['#', 'phase', 'dir', 'offered', 'sent pps', 'loss %', 'verdict'];
+  const align: Table.HorizontalAlignment[] = ['right', 'left', 'left', 'right', 'right', 'right', 'left'];
+  // The figures of a direction sit at the same offsets in every full row: after `#` and phase, four per direction.
+  const perDirection = (row: readonly string[], k: number): string[] => row.slice(2 + 4 * k, 6 + 4 * k);
+  const rows = (repeat: boolean): string[][] =>
+    trials.rows.flatMap((row) => DIRS.map((d, k) => [k === 0 || repeat ? (row[0] ?? '') : '', k === 0 || repeat ? (row[1] ?? '') : '', d.label, ...perDirection(row, k)]));
+  // A blank # and phase on a trial's second row reads well in a grid; the narrower layouts need them on every row.
+  const compact = fitTable({ head, rows: rows(false), align }, width, color);
+  return compact.layout === 'full' ? compact.text : fitTable({ head, rows: rows(true), align }, width, color).text;
+}
+
 /**
  * The summary printed at the end of `bench duplex --find-max`: the headline,
  * the rate found per direction with its loss, the trials, the warnings.
+ * Every line fits `options.width`: the tables fall back to narrower layouts
+ * (see `fitTable`) and prose lines wrap.
  */
 export function formatSearchTable(result: SearchResult, options: TableOptions = {}): string {
   const color = options.color === true;
-  const lines = [`${paint(formatSearchHeadline(result), 'bold', color)} — ${paint(completion(result), result.complete ? 'green' : 'red', color)}`];
+  const width = options.width ?? UNLIMITED_WIDTH;
+  const lines = formatHeadlineLines(formatSearchHeadline(result), result.complete, completion(result), width, color);
   const answer = searchAnswerRows(result);
-  const answerTable = newTable(answer.head, ['left', 'right', 'right', 'right', 'left', 'left', 'right', 'right'], color);
-  for (const row of answer.rows) answerTable.push(row);
-  lines.push(answerTable.toString());
-  if (result.trials.length > 0) {
-    const trials = searchTrialRows(result);
-    const trialTable = newTable(trials.head, trials.head.map((_, i) => (i === 1 || (i >= 2 && (i - 2) % 4 === 3) ? 'left' : 'right')), color);
-    for (const row of trials.rows) trialTable.push(row);
-    lines.push(trialTable.toString());
-  }
-  for (const warning of result.warnings) lines.push(paint(formatWarning(warning), 'yellow', color));
+  lines.push(fitTable({ head: answer.head, rows: answer.rows, align: ANSWER_ALIGN }, width, color).text);
+  if (result.trials.length > 0) lines.push(searchTrialsTable(result, width, color));
+  for (const warning of result.warnings) lines.push(...wrapPainted(formatWarning(warning), width, 'yellow', color));
   return lines.join('\n');
 }
 
@@ -348,79 +368,101 @@ function cellColumns(cell: SweepCell): string[] {
   ];
 }
 
-/**
- * Rows of a plain sweep: the cell, then per direction the achieved rate with
- * the offered one beside it (undersent marked), received pps, loss,
- * attribution, kernel drops.
- */
-function plainSweepRows(result: SweepResult): { head: string[]; rows: string[][]; failed: Map<number, string> } {
-  const head = cellHead();
-  for (const d of DIRS) head.push(`${d.label} sent (offered) pps`, `${d.label} recv pps`, `${d.label} loss %`, `${d.label} loss at snd/kern/net`, `${d.label} kernel drops`);
-  const failed = new Map<number, string>();
-  const rows = result.cells.map((cell, i) => {
-    const row = cellColumns(cell);
-    if (cell.error !== null) failed.set(i, `FAILED: ${cell.error}`);
-    for (const d of DIRS) {
-      const dir = directionOf(cell.run, d.from);
-      const figures = dir === null ? null : observedFigures(dir);
-      row.push(
-        formatAchievedRate(dir),
-        formatPps(figures?.receivedPps ?? null),
-        formatPercent(figures?.lossPercent ?? null),
-        dir === null ? 'n/a' : formatAttribution(dir),
-        formatInteger(dir?.kernelDrops ?? null),
-      );
-    }
-    if (cell.run !== null && !cell.run.complete) row[0] = `${row[0] ?? ''} (partial)`;
-    return row;
-  });
-  return { head, rows, failed };
+/** A sweep's cells as data, before any layout: the cell columns, then figures per direction, then per cell. */
+interface SweepTableData {
+  /** Heads of one direction's figures, e.g. `loss %` (the tables prefix `A→B ` or show a `dir` column). */
+  directionHeads: string[];
+  /** Heads of the figures of a whole cell after the directions (a search's `trials`). */
+  cellHeads: string[];
+  cells: {
+    /** {@link cellColumns}: #, rcvbuf, sndbuf, size, rate, threads. */
+    columns: string[];
+    /** Per direction (A→B, B→A), its figures. */
+    directions: string[][];
+    /** The figures of the whole cell. */
+    figures: string[];
+    /** Why the cell has no figures, or `null`. */
+    error: string | null;
+    partial: boolean;
+  }[];
 }
 
-/** Rows of a `--find-max` sweep: the cell, then per direction the rate found, its loss and what limited it. */
-function searchSweepRows(result: SweepResult): { head: string[]; rows: string[][]; failed: Map<number, string> } {
-  const head = cellHead();
-  for (const d of DIRS) head.push(`${d.label} max pps`, `${d.label} loss at rate`, `${d.label} limited by`);
-  head.push('trials');
-  const failed = new Map<number, string>();
-  const rows = result.cells.map((cell, i) => {
-    const row = cellColumns(cell);
-    if (cell.error !== null) failed.set(i, `FAILED: ${cell.error}`);
-    const dirs = cell.search?.directions ?? null;
-    for (const d of DIRS) {
-      const r = dirs?.[d.key] ?? null;
-      row.push(r === null ? 'n/a' : rateOrNone(r.ratePps), formatPercent(r?.lossPercentAtRate ?? null), r === null ? 'n/a' : limitLabel(r.limitedBy));
-    }
-    row.push(formatInteger(cell.search?.trials.length ?? null));
-    if (cell.search !== null && !cell.search.complete) row[0] = `${row[0] ?? ''} (partial)`;
-    return row;
-  });
-  return { head, rows, failed };
+/**
+ * A plain sweep: per direction the achieved rate with the offered one beside
+ * it (undersent marked), received pps, loss, attribution, kernel drops.
+ */
+function plainSweepData(result: SweepResult): SweepTableData {
+  return {
+    directionHeads: ['sent (offered) pps', 'recv pps', 'loss %', 'loss at snd/kern/net', 'kernel drops'],
+    cellHeads: [],
+    cells: result.cells.map((cell) => ({
+      columns: cellColumns(cell),
+      directions: DIRS.map((d) => {
+        const dir = directionOf(cell.run, d.from);
+        const figures = dir === null ? null : observedFigures(dir);
+        return [
+          formatAchievedRate(dir),
+          formatPps(figures?.receivedPps ?? null),
+          formatPercent(figures?.lossPercent ?? null),
+          dir === null ? 'n/a' : formatAttribution(dir),
+          formatInteger(dir?.kernelDrops ?? null),
+        ];
+      }),
+      figures: [],
+      error: cell.error,
+      partial: cell.run !== null && !cell.run.complete,
+    })),
+  };
+}
+
+/** A `--find-max` sweep: per direction the rate found, its loss and what limited it; the trials per cell. */
+function searchSweepData(result: SweepResult): SweepTableData {
+  return {
+    directionHeads: ['max pps', 'loss at rate', 'limited by'],
+    cellHeads: ['trials'],
+    cells: result.cells.map((cell) => {
+      const dirs = cell.search?.directions ?? null;
+      return {
+        columns: cellColumns(cell),
+        directions: DIRS.map((d) => {
+          const r = dirs?.[d.key] ?? null;
+          return [r === null ? 'n/a' : rateOrNone(r.ratePps), formatPercent(r?.lossPercentAtRate ?? null), r === null ? 'n/a' : limitLabel(r.limitedBy)];
+        }),
+        figures: [formatInteger(cell.search?.trials.length ?? null)],
+        error: cell.error,
+        partial: cell.search !== null && !cell.search.complete,
+      };
+    }),
+  };
+}
+
+function sweepData(result: SweepResult): SweepTableData {
+  return result.findMax === null ? plainSweepData(result) : searchSweepData(result);
 }
 
 /** Text columns are left-aligned, figures right-aligned so digits line up. */
 function sweepAlign(head: readonly string[]): ('left' | 'right')[] {
-  return head.map((h) => (h === '#' || h === 'rate' || h === 'threads' || h.endsWith('limited by') ? 'left' : 'right'));
+  return head.map((h) => (h === '#' || h === 'dir' || h === 'rate' || h === 'threads' || h.endsWith('limited by') ? 'left' : 'right'));
 }
 
+/** One row per cell: the cell columns, each direction's figures (heads prefixed `A→B `), the cell's figures; failed cells named. */
 function sweepRows(result: SweepResult): { head: string[]; rows: string[][]; failed: Map<number, string> } {
-  return result.findMax === null ? plainSweepRows(result) : searchSweepRows(result);
+  const data = sweepData(result);
+  const head = [...cellHead(), ...DIRS.flatMap((d) => data.directionHeads.map((h) => `${d.label} ${h}`)), ...data.cellHeads];
+  const failed = new Map<number, string>();
+  const rows = data.cells.map((cell, i) => {
+    if (cell.error !== null) failed.set(i, `FAILED: ${cell.error}`);
+    const row = [...cell.columns, ...cell.directions.flat(), ...cell.figures];
+    if (cell.partial) row[0] = `${row[0] ?? ''} (partial)`;
+    return row;
+  });
+  return { head, rows, failed };
 }
 
-/**
- * The summary printed at the end of `bench sweep`: a headline, one row per
- * cell (effective buffers, rates, loss and where it happened, per direction),
- * then the warnings. Column heads are split over two lines to keep it narrow.
- */
-export function formatSweepTable(result: SweepResult, options: TableOptions = {}): string {
-  const color = options.color === true;
-  const lines = [`${paint(formatSweepHeadline(result), 'bold', color)} — ${paint(completion(result), result.complete ? 'green' : 'red', color)}`];
+/** The full sweep table: one row per cell, every figure in a column of its own. */
+function fullSweepTable(result: SweepResult, color: boolean): string {
   const { head, rows, failed } = sweepRows(result);
-  const table = newTable(
-    head.map(terminalHead),
-    sweepAlign(head),
-    color,
-  );
+  const table = newTable(head.map(terminalHead), sweepAlign(head), color);
   rows.forEach((row, i) => {
     const error = failed.get(i);
     if (error !== undefined) {
@@ -428,8 +470,61 @@ export function formatSweepTable(result: SweepResult, options: TableOptions = {}
       table.push([...row.slice(0, 6), { colSpan: head.length - 6, content: paint(error, 'red', color) }]);
     } else table.push(row);
   });
-  lines.push(table.toString());
-  for (const warning of result.warnings) lines.push(paint(formatWarning(warning), 'yellow', color));
+  return table.toString();
+}
+
+/** Names of the cell columns after `#`, as a cell label says them. */
+const CELL_COLUMN_NAMES = ['rcvbuf', 'sndbuf', 'size', 'rate', 'threads'] as const;
+
+/**
+ * The compact sweep table, for terminals narrower than the full one: what
+ * every cell shares on one line above the table; then per cell a label with
+ * what varies (and its trials, for a search) across the table, and a row
+ * per direction below it. Fits `width` (see `fitGroupedTable`).
+ */
+function compactSweepTable(result: SweepResult, width: number, color: boolean): string[] {
+  const data = sweepData(result);
+  // A find-max sweep has no rate per cell: the headline says the search picked them.
+  const shown = CELL_COLUMN_NAMES.map((name, i) => ({ name, i: i + 1 })).filter(({ name }) => !(name === 'rate' && result.findMax !== null));
+  // Judged by the cells that ran: a failed cell has no effective buffer sizes, only the requested ones the others share.
+  const ran = data.cells.filter((c) => c.error === null);
+  const reference = ran[0] ?? data.cells[0];
+  const same = shown.filter(({ i }) => ran.every((c) => c.columns[i] === reference?.columns[i]));
+  const varying = shown.filter((c) => !same.includes(c));
+  const lines: string[] = [];
+  if (same.length > 0 && data.cells.length > 1) {
+    lines.push(...wrapLine(`every cell: ${same.map(({ name, i }) => `${name} ${reference?.columns[i] ?? ''}`).join(', ')}`, width));
+  }
+  const groups: TableGroup[] = data.cells.map((cell) => {
+    const what = (data.cells.length > 1 ? varying : shown).map(({ name, i }) => `${name} ${cell.columns[i] ?? ''}`);
+    what.push(...data.cellHeads.map((h, i) => `${cell.figures[i] ?? ''} ${h}`));
+    const label = `cell ${cell.columns[0] ?? ''}${cell.partial ? ' (partial)' : ''}${what.length > 0 ? `: ${what.join(', ')}` : ''}`;
+    return {
+      label,
+      alert: cell.error === null ? null : `FAILED: ${cell.error}`,
+      rows: cell.error === null ? DIRS.map((d, k) => [d.label, ...(cell.directions[k] ?? [])]) : [],
+    };
+  });
+  const head = ['dir', ...data.directionHeads];
+  lines.push(fitGroupedTable({ head: head.map(terminalHead), align: sweepAlign(head), groups }, width, color).text);
+  return lines;
+}
+
+/**
+ * The summary printed at the end of `bench sweep`: a headline, one row per
+ * cell (effective buffers, rates, loss and where it happened, per direction),
+ * then the warnings. Column heads are split over two lines to keep it narrow.
+ * Every line fits `options.width`: below the full table's width, the compact
+ * one (a label per cell and a row per direction), and prose lines wrap.
+ */
+export function formatSweepTable(result: SweepResult, options: TableOptions = {}): string {
+  const color = options.color === true;
+  const width = options.width ?? UNLIMITED_WIDTH;
+  const lines = formatHeadlineLines(formatSweepHeadline(result), result.complete, completion(result), width, color);
+  const full = fullSweepTable(result, color);
+  if (maxLineWidth(full) <= width) lines.push(full);
+  else lines.push(...compactSweepTable(result, width, color));
+  for (const warning of result.warnings) lines.push(...wrapPainted(formatWarning(warning), width, 'yellow', color));
   return lines.join('\n');
 }
 

@@ -1,0 +1,6 @@
+/**
+ * The datagram size limits the command line validates `--size` against. The
+ * wire format owns them; they are re-exported here so that the CLI depends on
+ * bench only (cli → bench → udp) and never reaches into src/udp itself.
+ */
+export { HEADER_BYTES, maxPayload } from '../udp/wire.js';
