@@ -132,8 +132,8 @@ export async function runFindMax(cfg: RunConfig, options: FindMaxOptions, hooks:
     const result = await run(trialConfig(cfg, options.trialSeconds, rates));
     runs.last = result;
     return {
-      ab: { offeredPps: rates.abPps, ...figures(direction(result, 'A')) },
-      ba: { offeredPps: rates.baPps, ...figures(direction(result, 'B')) },
+      ab: { offeredPps: rates.abPps, ...figures(result, 'A') },
+      ba: { offeredPps: rates.baPps, ...figures(result, 'B') },
     };
   };
 
@@ -248,15 +248,31 @@ function direction(result: DuplexResult, from: 'A' | 'B'): DirectionResult {
   return d;
 }
 
-/** The figures the search judges; `null` stays `null` (the search fails such a trial as `unobserved`). */
-function figures(d: DirectionResult): { sentPps: number | null; lossPercent: number | null } {
-  return { sentPps: d.sentPps, lossPercent: d.lossPercent };
+/**
+ * The figures the search judges; `null` stays `null` (the search fails such
+ * a trial as `unobserved`). With `--clients N` the rates are per client and
+ * every client must pass: the slowest client's sent rate and the worst
+ * client's loss are judged, so a rate passes only with all N loaded and
+ * none left behind (an aggregate would let one client's shortfall hide).
+ */
+function figures(result: DuplexResult, from: 'A' | 'B'): { sentPps: number | null; lossPercent: number | null } {
+  if (result.peers === undefined || result.peers.length === 0) {
+    const d = direction(result, from);
+    return { sentPps: d.sentPps, lossPercent: d.lossPercent };
+  }
+  const ds = result.peers.map((p) => p.directions.find((x) => x.from === from) ?? null);
+  const sent = ds.map((d) => d?.sentPps ?? null);
+  const loss = ds.map((d) => d?.lossPercent ?? null);
+  return {
+    sentPps: sent.some((v) => v === null) ? null : Math.min(...(sent as number[])),
+    lossPercent: loss.some((v) => v === null) ? null : Math.max(...(loss as number[])),
+  };
 }
 
-/** The flood's sent rate per direction, or `null` when either was not observed. */
+/** The flood's sent rate per direction (per client with `--clients N`: the slowest), or `null` when either was not observed. */
 function sentRates(flood: DuplexResult): DirectionRates | null {
-  const ab = direction(flood, 'A').sentPps;
-  const ba = direction(flood, 'B').sentPps;
+  const ab = figures(flood, 'A').sentPps;
+  const ba = figures(flood, 'B').sentPps;
   return ab === null || ba === null ? null : { abPps: ab, baPps: ba };
 }
 

@@ -108,7 +108,7 @@ async function runAction(raw: RawDuplexOptions & RawFindMaxOptions & OutputOptio
 
 /** The options of `bench duplex`, in `--help` order. */
 const DUPLEX_OPTIONS: readonly OptionName[] = [
-  'host', 'port', 'peer', 'size', 'rate', 'bitrate', 'rateAb', 'rateBa', 'duration', 'omit', 'threads', 'rcvbuf', 'sndbuf', 'secret', 'peerTimeout', 'batch',
+  'host', 'port', 'peer', 'size', 'rate', 'bitrate', 'rateAb', 'rateBa', 'duration', 'omit', 'threads', 'rcvbuf', 'sndbuf', 'secret', 'peerTimeout', 'clients', 'batch',
   ...FIND_MAX_OPTIONS,
   ...OUTPUT_OPTIONS,
 ];

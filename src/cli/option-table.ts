@@ -50,7 +50,7 @@ export type CommandName = 'duplex' | 'sweep' | 'listen' | 'micro' | 'report';
 export const OPTIONS = {
   // Where the test runs.
   host: { flags: '--host <addr>', help: "address to bind (default 127.0.0.1; with --peer, the wildcard of the peer's family)" },
-  port: { flags: '-p, --port <n>', help: 'A binds N and B binds N+1 (default: free ports)' },
+  port: { flags: '-p, --port <n>', help: 'A binds N and B binds N+1 (with --clients, the server binds N); default: free ports' },
   peer: { flags: '--peer <host:port>', help: 'run against `bench listen` on another machine ([::1]:5301 for IPv6)' },
   secret: { flags: '--secret <s>', help: 'shared secret for remote mode (or BENCH_SECRET); a listener given one refuses clients without it' },
   peerTimeout: { flags: '--peer-timeout <s>', help: 'remote mode: give up when the peer is silent this long', default: '3' },
@@ -72,6 +72,11 @@ export const OPTIONS = {
   },
   rcvbuf: { flags: '--rcvbuf <size>', help: 'SO_RCVBUF to request (k/m suffixes: 4m)' },
   sndbuf: { flags: '--sndbuf <size>', help: 'SO_SNDBUF to request (k/m suffixes)' },
+  clients: {
+    flags: '--clients <n>',
+    help: 'N clients on one server port: B (the server) binds --port, clients A1…AN free ports; rates are per client (--rate-ab client→server); 1 = the two-endpoint run',
+    default: '1',
+  },
   batch: { flags: '--batch <n>', help: 'datagrams sent per event-loop turn before yielding to receives', hidden: true },
 
   // The search (`--find-max`): no commander defaults, so that a given option can be refused without --find-max.

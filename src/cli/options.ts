@@ -9,7 +9,7 @@ import { isIP } from 'node:net';
 import { OptionError } from '../errors.js';
 import { HEADER_BYTES, maxPayload } from '../bench/limits.js';
 import { OPTIONS } from './option-table.js';
-import type { RunConfig, ThreadMode } from '../report/schema.js';
+import { MAX_CLIENTS, type RunConfig, type ThreadMode } from '../report/schema.js';
 
 /** Parses a byte size: `212992`, `208k` (KiB), `4m` (MiB), `1g` (GiB). */
 export function parseSize(option: string, text: string): number {
@@ -127,6 +127,7 @@ export interface RawDuplexOptions {
   batch?: string;
   secret?: string;
   peerTimeout?: string;
+  clients?: string;
 }
 
 /** Default send batch per event-loop turn: small in single mode (libuv reads ≤ 32 per poll), larger for a sender-only thread. */
@@ -181,7 +182,10 @@ export async function resolveDuplexOptions(raw: RawDuplexOptions): Promise<RunCo
   if (raw.threads !== 'single' && raw.threads !== 'split' && raw.threads !== 'auto') {
     throw new OptionError('--threads', `"${raw.threads}" must be single, split or auto`);
   }
-  const threads = pickThreads(raw.threads, peer === null ? 2 : 1);
+  const clients = parseIntIn('--clients', raw.clients ?? OPTIONS.clients.default, 1, MAX_CLIENTS);
+  if (clients > 1 && peer !== null) throw new OptionError('--clients', 'many clients against a remote listener are not supported yet (bench listen serves one session at a time); run --clients locally');
+  // Endpoints run here: A and B, or the server and its N clients; remote mode runs one.
+  const threads = pickThreads(raw.threads, peer === null ? 1 + clients : 1);
   const rcvbufBytes = raw.rcvbuf === undefined ? null : parseSize('--rcvbuf', raw.rcvbuf);
   const sndbufBytes = raw.sndbuf === undefined ? null : parseSize('--sndbuf', raw.sndbuf);
   const sendBatch = raw.batch === undefined ? DEFAULT_BATCH[threads] : parseIntIn('--batch', raw.batch, 1, 1024);
@@ -204,5 +208,6 @@ export async function resolveDuplexOptions(raw: RawDuplexOptions): Promise<RunCo
     sndbufBytes,
     sendBatch,
     peerTimeoutSeconds,
+    clients,
   };
 }

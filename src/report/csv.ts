@@ -79,7 +79,15 @@ const CSV_COLUMNS: readonly CsvColumn[] = [
   { name: 'checkKernelDrops', value: (d) => lossCheckOf(d).kernelDrops },
   { name: 'checkAgree', value: (d) => lossCheckOf(d).agree },
   { name: 'checkNote', value: (d) => lossCheckOf(d).note },
+  // `--clients N`: empty on the sums over all clients (and on two-endpoint runs), `A1`… on each client's rows.
+  { name: 'client', value: (d, r) => clientOf(d, r) },
 ];
+
+/** The client a direction belongs to (`A3`), or `null` for the run's own (aggregate) directions. */
+function clientOf(d: DirectionResult, r: DuplexResult): string | null {
+  const p = r.peers?.find((x) => x.directions.includes(d));
+  return p === undefined ? null : `A${p.index}`;
+}
 
 /** A direction as the CSV printers write it: `A->B`. */
 export function csvDirection(direction: Pick<DirectionResult, 'from' | 'to'>): string {
@@ -114,5 +122,7 @@ export function csvRecords(rows: readonly (readonly CsvValue[])[]): string {
 export function formatDuplexCsv(result: DuplexResult): string {
   const rows: CsvValue[][] = [[...CSV_HEADER]];
   for (const direction of result.directions) rows.push(CSV_COLUMNS.map((c) => c.value(direction, result)));
+  // --clients N: the sums first, then each client's two rows.
+  for (const peer of result.peers ?? []) for (const direction of peer.directions) rows.push(CSV_COLUMNS.map((c) => c.value(direction, result)));
   return csvRecords(rows);
 }

@@ -8,8 +8,9 @@
  */
 
 import type { AnyResult, DuplexResult } from './schema.js';
-import { DIRECTION_COLUMNS, completionLabel, formatAddress, formatBufferSize, formatRunHeadline, formatSendErrors, formatWarning, directionLabel } from './table.js';
+import { DIRECTION_COLUMNS, endpointLabels, completionLabel, formatAddress, formatBufferSize, formatRunHeadline, formatSendErrors, formatWarning, directionLabel } from './table.js';
 import { formatVerdict } from './verdict.js';
+import { PEER_HEAD, formatFairness, peerRow } from './peers.js';
 import { completionLabel as resultCompletion } from './incomplete.js';
 import { runWarnings, formatLossCheck } from './direction-notes.js';
 import { formatBytes, formatInteger } from './format.js';
@@ -76,10 +77,15 @@ function duplexBody(result: DuplexResult): string {
       DIRECTION_COLUMNS.map((_, i) => i > 0),
     ),
   );
+  if (result.peers !== undefined && result.peers.length > 0) {
+    parts.push(`<p>Per client (the rows above are the sums over all ${result.peers.length} clients):</p>`);
+    parts.push(htmlTable(PEER_HEAD.map((h) => h.replace(/\n\s*/g, ' ')), result.peers.map(peerRow), PEER_HEAD.map((_, i) => i > 0)));
+    parts.push(`<p>${escapeHtml(formatFairness(result))}</p>`);
+  }
   parts.push(
     htmlTable(
       ['endpoint', 'address:port', 'threads', 'rcvbuf req → eff', 'sndbuf req → eff', 'leaked'],
-      result.endpoints.map((e) => [e.id, formatAddress(e), e.threads, formatBufferSize(e.rcvbuf), formatBufferSize(e.sndbuf), formatInteger(e.leaked)]),
+      result.endpoints.map((e, i) => [endpointLabels(result)[i] ?? e.id, formatAddress(e), e.threads, formatBufferSize(e.rcvbuf), formatBufferSize(e.sndbuf), formatInteger(e.leaked)]),
       [false, false, false, true, true, true],
     ),
   );

@@ -4,9 +4,11 @@
  * (both use `DIRECTION_COLUMNS`).
  */
 
+import { PEER_HEAD, formatFairness, peerRow } from './peers.js';
 import type { DuplexResult, EndpointResult, Environment } from './schema.js';
 import { formatBytes, formatInteger, formatPercent } from './format.js';
 import {
+  endpointLabels,
   DIRECTION_COLUMNS,
   completionLabel,
   directionLabel,
@@ -58,11 +60,11 @@ function markdownTable(header: readonly string[], align: readonly ('l' | 'r')[],
  * Each endpoint's one port, thread layout and both socket buffers as
  * `requested → effective` (the kernel doubles and clamps).
  */
-function endpointTable(endpoints: readonly EndpointResult[]): string[] {
+function endpointTable(endpoints: readonly EndpointResult[], labels: readonly string[]): string[] {
   return markdownTable(
     ['endpoint', 'address', 'threads', 'rcvbuf (requested → effective)', 'sndbuf (requested → effective)'],
     ['l', 'l', 'l', 'r', 'r'],
-    endpoints.map((e) => [e.id, `${e.address}:${e.port}`, e.threads, formatBufferSize(e.rcvbuf), formatBufferSize(e.sndbuf)]),
+    endpoints.map((e, i) => [labels[i] ?? e.id, `${e.address}:${e.port}`, e.threads, formatBufferSize(e.rcvbuf), formatBufferSize(e.sndbuf)]),
   );
 }
 
@@ -72,10 +74,10 @@ function cpuMs(us: number): string {
 }
 
 /** CPU time per thread of each endpoint, with the share of wall time its event loop was busy. */
-function cpuTable(endpoints: readonly EndpointResult[]): string[] {
-  const rows = endpoints.flatMap((e) =>
+function cpuTable(endpoints: readonly EndpointResult[], labels: readonly string[]): string[] {
+  const rows = endpoints.flatMap((e, i) =>
     e.cpu.map((c) => [
-      e.id,
+      labels[i] ?? e.id,
       c.thread,
       cpuMs(c.userUs),
       cpuMs(c.systemUs),
@@ -144,8 +146,14 @@ export function formatDuplexMarkdown(result: DuplexResult): string {
   for (const direction of result.directions) {
     lines.push(`| ${DIRECTION_COLUMNS.map((c) => escapeMarkdown(c.cell(direction))).join(' | ')} |`);
   }
-  lines.push('', ...endpointTable(result.endpoints));
-  const cpu = cpuTable(result.endpoints);
+  if (result.peers !== undefined && result.peers.length > 0) {
+    lines.push('', escapeMarkdown(`Per client (the rows above are the sums over all ${result.peers.length} clients):`), '');
+    lines.push(...markdownTable(PEER_HEAD.map((h) => h.replace(/\n\s*/g, ' ')), PEER_HEAD.map((_, i) => (i === 0 ? 'l' : 'r')), result.peers.map(peerRow)));
+    lines.push('', escapeMarkdown(formatFairness(result)));
+  }
+  const labels = endpointLabels(result);
+  lines.push('', ...endpointTable(result.endpoints, labels));
+  const cpu = cpuTable(result.endpoints, labels);
   if (cpu.length > 0) lines.push('', ...cpu);
   if (result.peerEnvironment !== undefined) lines.push('', ...environmentTable(env, result.peerEnvironment));
 

@@ -8,7 +8,7 @@ import { formatDuplexMarkdown } from './markdown.js';
 import { formatDuplexCsv } from './csv.js';
 import { formatComparison } from './compare.js';
 import { formatSearchCsv, formatSearchMarkdown, formatSearchTable, formatSweepCsv, formatSweepMarkdown, formatSweepTable } from './sweep.js';
-import { chartFooter, renderLossChart, renderRunChart, renderSearchChart, type LossPoint, type LossSeries } from './svg.js';
+import { chartFooter, renderLossChart, renderPeersChart, renderRunChart, renderSearchChart, type LossPoint, type LossSeries } from './svg.js';
 import { observedFigures } from './observed.js';
 import { directionLabel, formatDuplexTable } from './table.js';
 import { formatBytes, formatSeconds } from './format.js';
@@ -124,7 +124,8 @@ export function searchLossSeries(search: SearchResult): LossSeries[] {
 export function renderChart(result: AnyResult): string {
   switch (result.kind) {
     case 'duplex':
-      return renderRunChart(result);
+      // Many clients: who got what share is the question; one client: the run over time.
+      return result.peers !== undefined && result.peers.length > 0 ? renderPeersChart(result) : renderRunChart(result);
     case 'sweep': {
       const measured = result.cells.reduce((sum, c) => sum + (c.run?.config.durationSeconds ?? 0), 0);
       const duration = `${result.cells.length} cells, ${formatSeconds(measured)} measured, ${formatSeconds(Math.round(result.elapsedSeconds))} in all`;

@@ -577,6 +577,47 @@ export function renderRunChart(result: DuplexResult, options: RunChartOptions = 
   });
 }
 
+/**
+ * `--clients N`: each client's received rate per direction, one marker per
+ * client (x = client number; no line: clients are not a sequence), so an
+ * unfair share stands out as a point below the others. The offered rate per
+ * client is a dashed reference line.
+ *
+ * @returns a standalone SVG document
+ */
+export function renderPeersChart(result: DuplexResult): string {
+  const peers = result.peers ?? [];
+  const series: ChartSeries[] = (['A', 'B'] as const).map((from, i) => ({
+    label: from === 'A' ? 'A→B received (client → server)' : 'B→A received (server → client)',
+    points: peers.flatMap((p) => {
+      const d = p.directions.find((x) => x.from === from);
+      const v = d?.receivedPps ?? null;
+      return v === null ? [] : [{ x: p.index, y: v }];
+    }),
+    color: SERIES_COLORS[i] ?? '#000000',
+    line: false,
+    shape: MARKER_SHAPES[i] ?? 'circle',
+    offsetPx: i === 0 ? -3 : 3,
+  }));
+  const offered = [result.config.rateAbPps, result.config.rateBaPps].filter((r): r is number => r !== null && r > 0);
+  for (const [i, rate] of [...new Set(offered)].entries()) {
+    series.push({ label: `offered per client${offered.length > 1 && new Set(offered).size > 1 ? ` (${i === 0 ? 'A→B' : 'B→A'})` : ''}`, points: [{ x: 1, y: rate }, { x: Math.max(1, peers.length), y: rate }], color: '#999999', dash: '4 4' });
+  }
+  const fair = result.fairness;
+  const jain = (x: number | null | undefined): string => (x === null || x === undefined ? 'n/a' : x.toFixed(3));
+  return renderLineChart({
+    title: `Received datagrams/s per client, ${peers.length} clients on one server port`,
+    subtitle: `${formatRunHeadline(result)} — ${completionLabel(result)}; Jain's fairness A→B ${jain(fair?.abJain)}, B→A ${jain(fair?.baJain)}`,
+    xLabel: 'client',
+    yLabel: 'received datagrams/s',
+    series,
+    formatXTick: formatPlainTick,
+    formatYTick: formatCompactTick,
+    markers: true,
+    footer: chartFooter(result, `${formatSeconds(result.config.durationSeconds)} measured`),
+  });
+}
+
 /** One measured point of a loss chart. */
 export interface LossPoint {
   /** What the sender achieved, datagrams/s: the x coordinate. */

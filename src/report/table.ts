@@ -20,6 +20,7 @@ import { observedFigures, receiverSeen } from './observed.js';
 import { runWarnings } from './direction-notes.js';
 import { fitTable, UNLIMITED_WIDTH, visibleWidth, wrapLine, wrapPainted } from './fit.js';
 import { formatVerdict } from './verdict.js';
+import { formatPeersTable } from './peers.js';
 
 /** Options of the terminal printers. */
 export interface TableOptions {
@@ -107,7 +108,7 @@ export function formatRunHeadline(result: DuplexResult): string {
     formatThreads(result),
     `${config.sizeBytes} B datagrams`,
     `${formatSeconds(config.durationSeconds)}${omitted}`,
-    `rate A→B ${config.rateAbText} B→A ${config.rateBaText}`,
+    ...((config.clients ?? 1) > 1 ? [`${config.clients} clients → one server port, rate per client A→B ${config.rateAbText} B→A ${config.rateBaText}`] : [`rate A→B ${config.rateAbText} B→A ${config.rateBaText}`]),
   ].join(', ');
 }
 
@@ -211,20 +212,40 @@ export function formatDuplexTable(result: DuplexResult, options: TableOptions = 
     const errors = formatSendErrors(direction);
     if (errors !== '') lines.push(...wrapLine(`send errors ${directionLabel(direction)}: ${errors}`, width));
   }
+  // --clients N: the per-client rows under the sums.
+  lines.push(...formatPeersTable(result, { width, color }).flatMap((l) => (l.includes('\n') ? [l] : wrapLine(l, width))));
 
-  const endpointRows = result.endpoints.map((endpoint) => {
+  const labels = endpointLabels(result);
+  const endpointRow = (endpoint: EndpointResult, label: string, address: string): string[] => {
     const leaked = formatInteger(endpoint.leaked);
     return [
-      endpoint.id,
-      // Where the listener saw it come from, when that differs (NAT), as STUN would say.
-      endpoint.observedAs === undefined ? formatAddress(endpoint) : `${formatAddress(endpoint)} (seen as ${endpoint.observedAs})`,
+      label,
+      address,
       endpoint.threads,
       formatBufferSize(endpoint.rcvbuf),
       formatBufferSize(endpoint.sndbuf),
       // Leaked datagrams mean the split-mode routing is broken: make it loud.
       endpoint.leaked > 0 ? paint(leaked, 'red', color) : leaked,
     ];
-  });
+  };
+  // Where the listener saw it come from, when that differs (NAT), as STUN would say.
+  const addressOf = (endpoint: EndpointResult): string =>
+    endpoint.observedAs === undefined ? formatAddress(endpoint) : `${formatAddress(endpoint)} (seen as ${endpoint.observedAs})`;
+  let endpointRows = result.endpoints.map((endpoint, i) => endpointRow(endpoint, labels[i] ?? endpoint.id, addressOf(endpoint)));
+  const clients = result.endpoints.filter((e) => e.id === 'A');
+  if (clients.length > 1) {
+    // Many clients alike: one row for all of them (their ports are in the per-client table), unless their settings differ.
+    const rows = clients.map((c) => endpointRow(c, '', '').slice(2));
+    const alike = rows.every((r) => r.slice(0, 3).join('|') === rows[0]?.slice(0, 3).join('|'));
+    if (alike) {
+      const leaked = clients.reduce((n, c) => n + c.leaked, 0);
+      const first = clients[0] as EndpointResult;
+      endpointRows = [
+        ...result.endpoints.filter((e) => e.id === 'B').map((e) => endpointRow(e, 'B', addressOf(e))),
+        [...endpointRow({ ...first, leaked }, `A1…A${clients.length}`, `${first.address}, ${clients.length} ports`)],
+      ];
+    }
+  }
   lines.push(
     fitTable(
       {
@@ -242,6 +263,13 @@ export function formatDuplexTable(result: DuplexResult, options: TableOptions = 
   // Last, so it is the line a reader sees without scrolling back.
   lines.push(...wrapPainted(formatVerdict(result), width, 'bold', color));
   return lines.join('\n');
+}
+
+/** Endpoint names for tables: `A`, `B`; with many clients `B` and `A1`…`AN` in the order of `peers`. */
+export function endpointLabels(result: Pick<DuplexResult, 'endpoints' | 'peers'>): string[] {
+  if (result.peers === undefined || result.peers.length === 0) return result.endpoints.map((e) => e.id);
+  let n = 0;
+  return result.endpoints.map((e) => (e.id === 'A' ? `A${++n}` : e.id));
 }
 
 /**

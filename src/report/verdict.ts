@@ -89,6 +89,7 @@ function qualifications(directions: readonly DirectionResult[]): string[] {
  * `PARTIAL (reason):` prefix for an incomplete run.
  */
 export function formatVerdict(result: DuplexResult): string {
+  if (result.peers !== undefined && result.peers.length > 0) return formatServerVerdict(result);
   const a = portCounts(result, 'A');
   const b = portCounts(result, 'B');
   const seconds = Math.max(0, ...result.directions.map((d) => d.durationSeconds ?? 0));
@@ -98,4 +99,29 @@ export function formatVerdict(result: DuplexResult): string {
   const partial = result.complete ? '' : `PARTIAL (${incompleteText(result.incompleteReason)}): `;
   const tail = extra.length > 0 ? `; ${extra.join('; ')}` : '';
   return `${partial}one port each: ${describePort(a)} datagrams in the same ${seconds.toFixed(1)} s; ${bPart} — ${claim}${tail}`;
+}
+
+/**
+ * With `--clients N`: what the server's one port did, e.g. `one server port:
+ * B 127.0.0.1:5301 sent 40,000 to 4 clients and received 39,990 from them in
+ * the same 5.0 s; every client's port sent and received — full duplex, …`.
+ */
+function formatServerVerdict(result: DuplexResult): string {
+  const peers = result.peers ?? [];
+  const b = portCounts(result, 'B');
+  const where = b.endpoint === undefined ? '' : ` ${formatAddress(b.endpoint)}`;
+  const seconds = Math.max(0, ...result.directions.map((d) => d.durationSeconds ?? 0));
+  // Each client is a port of its own: every one must have sent and received.
+  const clientPorts: PortCounts[] = peers.map((p) => {
+    const up = p.directions.find((d) => d.from === 'A');
+    const down = p.directions.find((d) => d.from === 'B');
+    return { endpoint: undefined, id: 'A', sent: up === undefined ? null : observedFigures(up).sent, received: down === undefined ? null : observedFigures(down).received };
+  });
+  const silent = clientPorts.filter((c) => c.sent === 0 || c.received === 0).length;
+  const clientsPart = silent > 0 ? `${silent} of ${peers.length} clients sent or received nothing` : "every client's port sent and received";
+  const claim = silent > 0 ? `NOT full duplex for every client` : duplexClaim([b]);
+  const extra = qualifications(result.directions);
+  const partial = result.complete ? '' : `PARTIAL (${incompleteText(result.incompleteReason)}): `;
+  const tail = extra.length > 0 ? `; ${extra.join('; ')}` : '';
+  return `${partial}one server port: B${where} sent ${formatInteger(b.sent)} to ${peers.length} clients and received ${formatInteger(b.received)} from them in the same ${seconds.toFixed(1)} s; ${clientsPart} — ${claim}, ${lossPhrase(result.directions)}${tail}`;
 }

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, runCli } from './cli.js';
+import { parseResultFile } from '../src/report/read.js';
+import type { DuplexResult } from '../src/report/schema.js';
+import { maxLineWidth } from '../src/report/fit.js';
+import { formatDuplexTable } from '../src/report/table.js';
+import { renderChart } from '../src/report/render.js';
+
+describe('bench duplex --clients', () => {
+  it('runs N clients against one server port, saves a result the schema accepts, and prints it in every format', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'clients-'));
+    const file = path.join(dir, 'c.json');
+    const port = await freePort();
+    const run = await runCli(['duplex', '--clients', '3', '-p', String(port), '-t', '1', '--rate', '2k', '--out', file], { env: { ...process.env, COLUMNS: '80' } });
+    expect(run.code, run.stderr).toBe(0);
+    const result = parseResultFile(readFileSync(file, 'utf8'), file) as DuplexResult;
+    expect(result.config.clients).toBe(3);
+    // The server binds --port; every client its own free port.
+    expect(result.endpoints.find((e) => e.id === 'B')?.port).toBe(port);
+    expect(result.peers?.map((p) => p.index)).toEqual([1, 2, 3]);
+    // The printed summary fits 80 columns and ends with the server's verdict.
+    for (const line of run.stdout.trimEnd().split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
+    expect(run.stdout).toMatch(/one server port: B 127\.0\.0\.1:\d+ sent [\d,]+ to 3 clients/);
+    expect(run.stdout).toMatch(/^A3 \d+ /m);
+    expect(maxLineWidth(formatDuplexTable(result, { width: 80 }))).toBeLessThanOrEqual(80);
+
+    const csv = await runCli(['report', file, '--format', 'csv']);
+    const rows = csv.stdout.trimEnd().split('\r\n');
+    const header = rows[0]?.split(',') ?? [];
+    // The last column (notes before it may hold quoted commas).
+    expect(header.at(-1)).toBe('client');
+    // Two sums, then two rows per client.
+    expect(rows).toHaveLength(1 + 2 + 2 * 3);
+    expect(rows.slice(1).map((r) => r.split(',').at(-1))).toEqual(['', '', 'A1', 'A1', 'A2', 'A2', 'A3', 'A3']);
+
+    const md = await runCli(['report', file, '--format', 'md']);
+    expect(md.stdout).toMatch(/\| A2 \d+ \|/);
+    expect(md.stdout).toMatch(/fairness \(Jain's index/);
+
+    const svg = renderChart(result);
+    expect(svg).toMatch(/per client, 3 clients on one server port/);
+  });
+
+  it('refuses --clients out of range and against a remote listener, in one line, exit 2', async () => {
+    for (const args of [['--clients', '0'], ['--clients', '65'], ['--clients', '2', '--peer', '127.0.0.1:9']]) {
+      const r = await runCli(['duplex', ...args, '-t', '1']);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/--clients/);
+    }
+  });
+});
