@@ -232,8 +232,9 @@ export class Endpoint {
       leaked: this.partials.reduce((n, p) => n + p.leaked, 0),
       peerSources: receiverPart?.receiver?.sources ?? [],
       cpu,
-      warmupSent: senderPart?.sender?.warmupSent ?? 0,
-      warmupReceived: receiverPart?.receiver?.warmupReceived ?? 0,
+      // With many peers the halves are per peer: the endpoint's warm-up is their sum.
+      warmupSent: senderPart?.sender?.warmupSent ?? sumOver(this.partials, (p) => p.sender?.warmupSent ?? 0),
+      warmupReceived: receiverPart?.receiver?.warmupReceived ?? sumOver(this.partials, (p) => p.receiver?.warmupReceived ?? 0),
     };
     const kernelDrops = this.dropBase === null || this.dropsAtEnd === null ? null : this.dropsAtEnd - this.dropBase;
     const txPeers = this.partials.find((p) => p.role !== 'receiver')?.peers ?? null;
@@ -259,6 +260,11 @@ export class Endpoint {
       complete: this.partials.length === this.workers.length,
     };
   }
+}
+
+/** Sums a figure over every peer's halves of every worker (many-peer endpoints; 0 for one-peer ones). */
+function sumOver(partials: readonly WorkerPartial[], f: (p: { sender: SenderPartial | null; receiver: ReceiverPartial | null }) => number): number {
+  return partials.reduce((n, w) => n + (w.peers ?? []).reduce((m, p) => m + f(p), 0), 0);
 }
 
 /** Creates an endpoint and binds its port. On failure, its workers are terminated. */
