@@ -44,6 +44,17 @@ describe('bench duplex --clients', () => {
     expect(svg).toMatch(/per client, 3 clients on one server port/);
   });
 
+  it('bench sweep --clients 1,2 runs a cell per client count, the many-client cell with its per-client rows', async () => {
+    const r = await runCli(['sweep', '--clients', '1,2', '-t', '1', '--rate', '1k', '--json', '--no-save', '--no-progress']);
+    expect(r.code, r.stderr).toBe(0);
+    const sweep = JSON.parse(r.stdout);
+    expect(sweep.axes.clients).toEqual([1, 2]);
+    expect(sweep.cells.map((c: { clients: number }) => c.clients)).toEqual([1, 2]);
+    expect(sweep.cells[0].run.peers).toBeUndefined();
+    expect(sweep.cells[1].run.peers).toHaveLength(2);
+    expect(sweep.cells[1].run.directions[0].offeredPps).toBe(2000);
+  });
+
   it('refuses --clients out of range and against a remote listener, in one line, exit 2', async () => {
     for (const args of [['--clients', '0'], ['--clients', '65'], ['--clients', '2', '--peer', '127.0.0.1:9']]) {
       const r = await runCli(['duplex', ...args, '-t', '1']);

@@ -21,6 +21,8 @@ export interface SweepCombination {
   /** The rate as written; `null` with `--find-max`. */
   rateText: string | null;
   threads: 'single' | 'split' | 'auto';
+  /** Clients on the one server port (1 = the two-endpoint run). */
+  clients: number;
 }
 
 /** One planned cell: its combination and the fully resolved config (and search options) it runs with. */
@@ -51,7 +53,7 @@ export function sweepCombinations(axes: SweepAxes): SweepCombination[] {
       for (const sizeBytes of axes.sizeBytes) {
         for (const rateText of orDefault<string | null>(axes.rates, null)) {
           for (const threads of orDefault(axes.threads, 'auto' as const)) {
-            out.push({ rcvbufBytes, sndbufBytes, sizeBytes, rateText, threads });
+            for (const clients of orDefault(axes.clients ?? [], 1)) out.push({ rcvbufBytes, sndbufBytes, sizeBytes, rateText, threads, clients });
           }
         }
       }
@@ -115,6 +117,7 @@ export async function runSweep(plan: SweepPlan, hooks: SweepHooks = {}): Promise
       sizeBytes: planned.sizeBytes,
       rateText: planned.rateText,
       threads: planned.threads,
+      ...(planned.clients > 1 || (plan.axes.clients?.length ?? 0) > 0 ? { clients: planned.clients } : {}),
       run: null,
       search: null,
       error: null,

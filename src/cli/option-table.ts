@@ -139,6 +139,7 @@ export const VARIANTS: { readonly [C in CommandName]?: { readonly [N in OptionNa
     size: { value: '<list>', help: 'UDP payload bytes per datagram, header included, comma-separated (e.g. 64,512,1400)' },
     rate: { value: '<list>', help: 'per-direction rates, comma-separated: datagrams/s (50k), bits/s (20Mbit) or max' },
     threads: { value: '<list>', help: 'thread layouts, comma-separated: single, split, auto' },
+    clients: { value: '<list>', help: 'clients on one server port, comma-separated (e.g. 1,4,16); rates are per client' },
     // A sweep prints a line per cell, not per interval.
     jsonStream: { help: 'print the result as one JSON line on stdout ({"event":"end","data":…}, as iperf3 ends its stream)' },
     interval: { help: 'a sweep prints a line per cell, not per interval: 0 turns those lines off, other values change nothing' },

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { examplesText } from './examples.js';
 import { OptionError } from '../errors.js';
 import { parseIntIn, parseSize, resolveDuplexOptions, type RawDuplexOptions } from './options.js';
+import { MAX_CLIENTS } from '../report/schema.js';
 import { finishResult, interruptible, planSave, stdoutWidth, type OutputOptions } from './common.js';
 import { withOutputOptions } from './iperf-compat.js';
 import { addOptions, FIND_MAX_OPTIONS, OUTPUT_OPTIONS, type OptionName } from './option-table.js';
@@ -52,6 +53,13 @@ function threadList(text: string): ('single' | 'split' | 'auto')[] {
  * size, find-max floors and ceilings per size). Any bad value is an
  * {@link OptionError} naming its option, raised before anything runs.
  */
+/** The `--clients` axis; not swept (absent) when it is the default single client. */
+function clientsAxis(text: string | undefined): Pick<SweepAxes, 'clients'> {
+  if (text === undefined) return {};
+  const list = splitList('--clients', text).map((t) => parseIntIn('--clients', t, 1, MAX_CLIENTS));
+  return list.length === 1 && list[0] === 1 ? {} : { clients: list };
+}
+
 async function resolveSweepPlan(raw: RawSweepOptions, cmd: Command): Promise<SweepPlan> {
   const findMax = raw.findMax === true;
   const explicitRate = rateGiven(cmd);
@@ -62,6 +70,7 @@ async function resolveSweepPlan(raw: RawSweepOptions, cmd: Command): Promise<Swe
     // With --find-max the search picks the rates; a given --rate is rejected by resolveFindMaxOptions below.
     rates: findMax ? [] : splitList('--rate', raw.rate),
     threads: threadList(raw.threads),
+    ...clientsAxis(raw.clients),
   };
   const lengths: [string, number][] = [
     ['--rcvbuf', axes.rcvbufBytes.length],
@@ -69,6 +78,7 @@ async function resolveSweepPlan(raw: RawSweepOptions, cmd: Command): Promise<Swe
     ['--size', axes.sizeBytes.length],
     ['--rate', axes.rates.length],
     ['--threads', axes.threads.length],
+    ['--clients', axes.clients?.length ?? 0],
   ];
   const cellCount = lengths.reduce((n, [, len]) => n * Math.max(1, len), 1);
   if (cellCount > MAX_CELLS) {
@@ -87,6 +97,7 @@ async function resolveSweepPlan(raw: RawSweepOptions, cmd: Command): Promise<Swe
       duration: raw.duration,
       omit: raw.omit,
       threads: combo.threads,
+      clients: String(combo.clients),
       ...(host === undefined ? {} : { host }),
       ...(raw.port === undefined ? {} : { port: raw.port }),
       ...(peer === undefined ? {} : { peer }),
@@ -145,7 +156,7 @@ async function sweepAction(raw: RawSweepOptions, cmd: Command): Promise<number> 
 
 /** The options of `bench sweep`, in `--help` order: the swept ones first. */
 const SWEEP_OPTIONS: readonly OptionName[] = [
-  'rcvbuf', 'sndbuf', 'size', 'rate', 'threads', 'duration', 'omit', 'host', 'port', 'peer', 'secret', 'peerTimeout', 'batch',
+  'rcvbuf', 'sndbuf', 'size', 'rate', 'threads', 'clients', 'duration', 'omit', 'host', 'port', 'peer', 'secret', 'peerTimeout', 'batch',
   ...FIND_MAX_OPTIONS,
   ...OUTPUT_OPTIONS,
 ];

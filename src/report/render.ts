@@ -71,6 +71,7 @@ function groupLabel(cell: SweepCell, sweep: SweepResult): string {
   if (sweep.axes.sndbufBytes.length > 1) parts.push(bufferLegend('sndbuf', cell.sndbufBytes, cell));
   if (sweep.axes.sizeBytes.length > 1) parts.push(`${cell.sizeBytes} B`);
   if (sweep.axes.threads.length > 1) parts.push(cell.threads);
+  if ((sweep.axes.clients?.length ?? 0) > 1) parts.push(`${cell.clients ?? 1} clients`);
   return parts.length > 0 ? parts.join(', ') : 'all cells';
 }
 

@@ -309,6 +309,7 @@ const SweepAxesSchema = Type.Object(
     sizeBytes: Type.Array(Count(), { maxItems: 1000 }),
     rates: Type.Array(Text(64), { maxItems: 1000 }),
     threads: Type.Array(ThreadsRequested, { maxItems: 3 }),
+    clients: Type.Optional(Type.Array(Type.Integer({ minimum: 1, maximum: MAX_CLIENTS }), { maxItems: MAX_CLIENTS })),
   },
   Closed,
 );
@@ -321,6 +322,7 @@ const SweepCellSchema = Type.Object(
     sizeBytes: Count(),
     rateText: NullOr(Text(64)),
     threads: ThreadsRequested,
+    clients: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_CLIENTS })),
     run: NullOr(DuplexResultSchema),
     search: NullOr(SearchResultSchema),
     error: NullOr(Text()),

@@ -452,6 +452,8 @@ export interface SweepAxes {
   /** Rates as written (`50k`, `20Mbit`, `max`); empty with `--find-max`. */
   rates: string[];
   threads: ('single' | 'split' | 'auto')[];
+  /** `--clients 1,4,16`: clients on the one server port; absent or empty when not swept (1). */
+  clients?: number[];
 }
 
 /** One cell of a sweep: one combination of the axes, and its run or search. */
@@ -463,6 +465,8 @@ export interface SweepCell {
   /** The rate as written; `null` with `--find-max`. */
   rateText: string | null;
   threads: 'single' | 'split' | 'auto';
+  /** Clients on the one server port (`--clients`); absent in results of versions before it (1). */
+  clients?: number;
   /** The duplex run (plain sweeps); `null` with `--find-max` or when the cell failed to start. */
   run: DuplexResult | null;
   /** The search (sweeps with `--find-max`), else `null`. */

@@ -144,11 +144,12 @@ export function formatFloodLine(measured: { abPps: number; baPps: number }): str
 }
 
 /** What a cell is, e.g. `rcvbuf 208 KiB, sndbuf default, size 64 B, rate 50k, threads auto`. */
-export function formatCellLabel(cell: Pick<SweepCell, 'rcvbufBytes' | 'sndbufBytes' | 'sizeBytes' | 'rateText' | 'threads'>): string {
+export function formatCellLabel(cell: Pick<SweepCell, 'rcvbufBytes' | 'sndbufBytes' | 'sizeBytes' | 'rateText' | 'threads' | 'clients'>): string {
   const buf = (v: number | null): string => (v === null ? 'default' : formatBytes(v));
   const parts = [`rcvbuf ${buf(cell.rcvbufBytes)}`, `sndbuf ${buf(cell.sndbufBytes)}`, `size ${cell.sizeBytes} B`];
   if (cell.rateText !== null) parts.push(`rate ${cell.rateText}`);
   parts.push(`threads ${cell.threads}`);
+  if (cell.clients !== undefined) parts.push(`clients ${cell.clients}`);
   return parts.join(', ');
 }
 
@@ -335,6 +336,7 @@ export function formatSweepHeadline(result: SweepResult): string {
       ['size', result.axes.sizeBytes.length],
       ['rate', result.axes.rates.length],
       ['threads', result.axes.threads.length],
+      ['clients', result.axes.clients?.length ?? 0],
     ] as const
   )
     .filter(([, n]) => n > 1)
@@ -364,7 +366,8 @@ function cellColumns(cell: SweepCell): string[] {
     formatBufferPair(cell.sndbufBytes, run?.endpoints ?? null, 'sndbuf'),
     `${cell.sizeBytes} B`,
     cell.rateText ?? 'find-max',
-    threadsLabel(cell.threads, run?.config ?? null),
+    // `--clients` rides in the threads column (the layout of endpoints), so the table keeps its columns.
+    cell.clients === undefined ? threadsLabel(cell.threads, run?.config ?? null) : `${threadsLabel(cell.threads, run?.config ?? null)}, ${cell.clients} client${cell.clients === 1 ? '' : 's'}`,
   ];
 }
 
@@ -549,6 +552,8 @@ export const SWEEP_CSV_HEADER: readonly string[] = [
   'senderLoss', 'kernelLoss', 'networkLoss', 'kernelDrops', 'maxRatePps', 'lossPercentAtRate', 'limitedBy', 'confirmed', 'trials',
   // Schema 2, appended so scripts reading the earlier columns by position keep working.
   'offeredPps', 'undersent', 'checkAgree',
+  // --clients: clients on the server port (the figures are the sums over them).
+  'clients',
 ];
 
 /**
@@ -578,6 +583,7 @@ export function formatSweepCsv(result: SweepResult): string {
         answer?.ratePps ?? null, answer?.lossPercentAtRate ?? null, answer?.limitedBy ?? null, answer?.confirmed ?? null,
         cell.search === null ? null : cell.search.trials.length,
         dir?.offeredPps ?? null, dir?.undersent ?? null, dir === null ? null : lossCheckOf(dir).agree,
+        cell.clients ?? 1,
       ]);
     }
   }
