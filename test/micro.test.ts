@@ -31,5 +31,9 @@ describe('bench micro', () => {
     for (const name of MICRO_ROW_NAMES) expect(table).toContain(name);
     expect(table).toMatch(/decode \+ accounting: .* ns per datagram, limit 150 ns: (PASS|FAIL)/);
     expect(table).not.toContain('\u001b['); // no colour
+    // At 80 columns every line fits, and every benchmark is still named.
+    const narrow = formatMicroTable(result, { width: 80 });
+    for (const line of narrow.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
+    for (const name of MICRO_ROW_NAMES) expect(narrow).toContain(name);
   });
 });

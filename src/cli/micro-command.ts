@@ -3,7 +3,7 @@
  */
 import type { Command } from 'commander';
 import { examplesText } from './examples.js';
-import { finishResult, planSave, stderrLine, type OutputOptions } from './common.js';
+import { finishResult, planSave, stderrLine, stdoutWidth, type OutputOptions } from './common.js';
 import { parseIntIn } from './options.js';
 import { addOptions } from './option-table.js';
 import { MICRO_ROW_NAMES, runMicro } from '../bench/micro.js';
@@ -22,7 +22,7 @@ async function microAction(raw: RawMicroOptions): Promise<number> {
   const plan = planSave(out);
   stderrLine(`bench: micro: ${MICRO_ROW_NAMES.length} benchmarks, ${timeMs} ms each…`);
   const result = await runMicro({ timeMs });
-  return finishResult(result, out, plan, 'hotpath', () => formatMicroTable(result), null);
+  return finishResult(result, out, plan, 'hotpath', () => formatMicroTable(result, { width: stdoutWidth() }), null);
 }
 
 /** Registers `bench micro`. */

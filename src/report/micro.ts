@@ -2,6 +2,7 @@
  * The result of `bench micro` (micro-benchmarks of the per-datagram hot paths)
  * and its terminal table. Pure: the caller prints the returned string.
  */
+import { UNLIMITED_WIDTH, maxLineWidth, wrapLine } from './fit.js';
 import Table from 'cli-table3';
 import type { Environment } from './schema.js';
 import { formatInteger, formatPps } from './format.js';
@@ -62,8 +63,13 @@ export function formatNs(ns: number | undefined): string {
   return formatInteger(ns);
 }
 
-/** The terminal table of a micro run (no colour). */
-export function formatMicroTable(result: MicroResult): string {
+/**
+ * The terminal table of a micro run (no colour), fitted to `options.width`:
+ * the full table when it fits, else each benchmark's name on a line and its
+ * figures on the next (the names are long, and they are what a reader looks for).
+ */
+export function formatMicroTable(result: MicroResult, options: { width?: number } = {}): string {
+  const width = options.width ?? UNLIMITED_WIDTH;
   const t = result.target;
   const table = new Table({
     head: ['benchmark', 'ns/op', 'ops/s', '± rme', 'p99 ns*', 'batches', `target ≤ ${t.limitNs} ns`],
@@ -83,10 +89,21 @@ export function formatMicroTable(result: MicroResult): string {
   }
   const verdict = `${t.name}: ${formatNs(t.measuredNs)} ns per datagram, limit ${t.limitNs} ns: ${t.pass ? 'PASS' : 'FAIL'}`;
   const heap = t.heapBytesPerOp === undefined ? 'heap per op: not measured (a GC ran during every attempt)' : `heap allocated per op (${t.name}): ${t.heapBytesPerOp.toFixed(2)} bytes`;
+  const full = table.toString();
+  const body =
+    maxLineWidth(full) <= width
+      ? [full]
+      : result.rows.flatMap((r) => [
+          ...wrapLine(`${r.name}${r.name === t.name ? ` (target ≤ ${t.limitNs} ns: ${t.pass ? 'PASS' : 'FAIL'})` : ''}`, width),
+          ...wrapLine(
+            `    ${formatNs(r.nsPerOp)} ns/op, ${formatPps(r.opsPerSecond)} ops/s, ± ${Number.isFinite(r.rme) ? `${r.rme.toFixed(1)} %` : 'n/a'}, p99* ${formatNs(r.p99Ns)} ns, ${formatInteger(r.samples)} batches`,
+            width,
+          ),
+        ]);
   return [
-    table.toString(),
-    `target  ${verdict}`,
-    heap,
-    `* p99 of per-batch means over batches of ${formatInteger(result.batchSize)} ops; ${result.timeMs} ms per benchmark; node ${result.environment.nodeVersion}, ${result.environment.cpuModel}`,
+    ...body,
+    ...wrapLine(`target  ${verdict}`, width),
+    ...wrapLine(heap, width),
+    ...wrapLine(`* p99 of per-batch means over batches of ${formatInteger(result.batchSize)} ops; ${result.timeMs} ms per benchmark; node ${result.environment.nodeVersion}, ${result.environment.cpuModel}`, width),
   ].join('\n');
 }
