@@ -152,6 +152,51 @@ function oursDuplex(threads) {
 }
 
 /**
+ * One server port serving N clients (`--clients N`, issue 13): the rates are
+ * per client and per direction, and a trial passes only if every client
+ * does (the slowest client's sent rate, the worst client's loss), as
+ * `--find-max` judges it. The published per-client rate × N is the server
+ * port's aggregate per direction.
+ */
+function oursClientDirection(result, from, offeredPps) {
+  if (!result.complete || !result.peers) return { offeredPps, sentPps: null, lossPercent: null };
+  const ds = result.peers.map((p) => p.directions.find((x) => x.from === from));
+  const sent = ds.map((d) => d?.sentPps ?? null);
+  const loss = ds.map((d) => d?.lossPercent ?? null);
+  return {
+    offeredPps,
+    sentPps: sent.includes(null) ? null : Math.min(...sent),
+    lossPercent: loss.includes(null) ? null : Math.max(...loss),
+  };
+}
+
+function oursClients(n) {
+  const threads = 'single';
+  const cfg = (size, ab, ba) => ({ ...oursConfig(size, threads, ab, ba), clients: n });
+  // One client is the two-endpoint run: judged on its own two directions.
+  const judge = (r, from, offered) => (n === 1 ? oursDirection(r, from, offered) : oursClientDirection(r, from, offered));
+  return {
+    traffic: `duplex, ${n} client${n === 1 ? '' : 's'} on one server port (rate per client)`,
+    clients: n,
+    description: `bench duplex --clients ${n} --threads ${threads} (this tool, v${TOOL.version}): every client passes or the trial fails`,
+    version: `${TOOL.name} ${TOOL.version}`,
+    sizes: [64],
+    available: () => null,
+    async trial(sizeBytes, rates) {
+      const r = await runDuplex(cfg(sizeBytes, rates.abPps, rates.baPps));
+      const ab = judge(r, 'A', rates.abPps);
+      const ba = judge(r, 'B', rates.baPps);
+      const incomplete = r.complete ? '' : ` INCOMPLETE (${r.incompleteReason ?? 'unknown'})`;
+      return { ab, ba, detail: `slowest client ${sideDetail('A→B', ab)}, ${sideDetail('B→A', ba)}${incomplete}` };
+    },
+    async flood(sizeBytes) {
+      const r = await runDuplex({ ...cfg(sizeBytes, null, null), durationSeconds: 1 });
+      return { abPps: judge(r, 'A', null).sentPps, baPps: judge(r, 'B', null).sentPps };
+    },
+  };
+}
+
+/**
  * Our tool in simplex (A→B only). The search still has two directions: B→A is
  * given a one-point range at the floor and reported unobserved (there is no
  * B→A traffic), so it fails once and is held while A→B searches; only A→B is
@@ -408,6 +453,9 @@ const CONTENDERS = {
   'c-mmsg': cCeilingContender(),
   'ours-simplex-single': oursSimplex('single'),
   'ours-simplex-split': oursSimplex('split'),
+  'ours-clients-1': oursClients(1),
+  'ours-clients-4': oursClients(4),
+  'ours-clients-16': oursClients(16),
 };
 
 // ---------------------------------------------------------------------------
@@ -452,6 +500,8 @@ async function searchContender(name, contender, sizeBytes) {
   let flood = null;
   const options = {
     ...SEARCH,
+    // Rates per client: the floor is the same aggregate as everyone's, shared by the clients.
+    ...(contender.clients > 1 ? { floorPps: SEARCH.floorPps / contender.clients } : {}),
     onTrial: (t) => {
       const detail = details[details.length - 1] ?? '';
       const verdict = (d) => (d.pass ? 'pass' : `${d.verdict.toUpperCase()} (${d.reason})`);
@@ -831,6 +881,8 @@ function ratio(name, num, numFactor, den) {
 const rDuplex = ratio('duplexAggregateOverSimplex64', bestOurs('duplex', 64), 2, bestOurs('simplex', 64));
 const rIperf = {};
 for (const size of [64, 1400]) if (find('iperf3', size)) rIperf[size] = ratio(`oursOverIperf3PerDirection${size}`, bestOurs('duplex', size), 1, find('iperf3', size));
+// Issue 13: the server port's aggregate (per-client rate × N) at 16 clients against 1 client.
+const rClients = find('ours-clients-16', 64) && find('ours-clients-1', 64) ? ratio('aggregate16ClientsOver1Client64', find('ours-clients-16', 64), 16, find('ours-clients-1', 64)) : null;
 
 log(`memory: ${RSS_S} s --rate max run`);
 out.memory = await rssGrowth(RSS_S);
@@ -846,10 +898,26 @@ const target = (name, value, limit, check, note) => out.targets.push({ name, val
 const ratioNote = (r) => (r.value === null ? `no figure (${r.inputs.join('; ')})` : r.decided ? null : `not decided: ${r.inputs.join('; ')}`);
 target('duplex aggregate / simplex ceiling at 64 B', rDuplex.value, '≥ 0.9', (v) => v >= 0.9, ratioNote(rDuplex));
 if (rIperf[64]) target('ours / iperf3 --bidir per direction at 64 B', rIperf[64].value, '≥ 1.0', (v) => v >= 1.0, ratioNote(rIperf[64]));
+if (rClients) target('server port aggregate, 16 clients / 1 client, at 64 B', rClients.value, '≥ 0.8', (v) => v >= 0.8, ratioNote(rClients));
 target('header decode + accounting (ns)', out.micro.target.measuredNs, '≤ 150', () => out.micro.target.pass, null);
 target('RSS growth over the --rate max run (MB)', out.memory.growthBytes === null ? null : out.memory.growthBytes / 1e6, '< 20', (v) => v < 20, out.memory.status === 'failed' ? `FAILED: ${out.memory.reason}` : null);
 // A failed memory run is a failed target, not an undecided one.
 if (out.memory.status === 'failed') out.targets[out.targets.length - 1].pass = false;
+
+/** `--clients N` rows: the per-client figure times N is the one server port's aggregate per direction. */
+function clientLines() {
+  const rows = out.searches.filter((s) => CONTENDERS[s.contender]?.clients !== undefined);
+  if (rows.length === 0) return [];
+  return [
+    `One server port, N clients (rates per client; the port's aggregate per direction = N × the per-client figure): ${rows
+      .map((s) => {
+        const n = CONTENDERS[s.contender].clients;
+        return `${n} client${n === 1 ? '' : 's'} → ${s.ratePps === null ? 'none' : `${fmt(s.ratePps)} per client, ${fmt(s.ratePps * n)} aggregate`} (${s.status})`;
+      })
+      .join('; ')}.`,
+    '',
+  ];
+}
 
 const fmt = (v) => (v === null || v === undefined ? 'n/a' : typeof v === 'number' ? (Math.abs(v) >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(2)) : String(v));
 const rate = (r) => (r === undefined ? '—' : `${r.ratePps === null ? 'none' : fmt(r.ratePps)} (${r.status})`);
@@ -867,6 +935,7 @@ const lines = [
   '',
   ...out.skipped.map((s) => `- ${s.contender}: skipped: ${s.reason}`),
   ...(out.skipped.length ? [''] : []),
+  ...clientLines(),
   'Status: ' + STATUS_LEGEND.map(([k, v]) => `**${k}**: ${v}`).join('; ') + '.',
   '',
   ...(Object.keys(out.contenders).length === 0
