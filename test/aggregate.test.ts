@@ -90,3 +90,15 @@ describe('PeerDemux', () => {
     expect(d.size).toBe(3);
   });
 });
+
+describe('clientGroups', () => {
+  it('spreads clients over at most one thread per core in single mode, in blocks that differ by at most one; one each in split mode', async () => {
+    const { clientGroups } = await import('../src/bench/clients.js');
+    expect(clientGroups(16, 'single', 2)).toEqual([8, 8]);
+    expect(clientGroups(5, 'single', 2)).toEqual([3, 2]);
+    expect(clientGroups(3, 'single', 8)).toEqual([1, 1, 1]);
+    expect(clientGroups(7, 'single', 3)).toEqual([3, 2, 2]);
+    expect(clientGroups(4, 'split', 2)).toEqual([1, 1, 1, 1]);
+    for (const [n, t] of [[16, 2], [64, 3], [5, 5]] as const) expect(clientGroups(n, 'single', t).reduce((a, b) => a + b, 0)).toBe(n);
+  });
+});

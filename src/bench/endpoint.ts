@@ -27,6 +27,22 @@ export interface EndpointOptions {
   peerTimeoutNs: number;
   /** How many peers this endpoint serves from its one port (a `--clients N` server: N); default 1. */
   peers?: number;
+  /**
+   * `--clients N`, single threads: this many client endpoints in one worker
+   * thread, each its own socket on its own free port (default 1). Read their
+   * reports with {@link Endpoint.groupReports}.
+   */
+  group?: number;
+}
+
+/** One socket of a client group as bound. */
+interface GroupMember {
+  address: string;
+  port: number;
+  rcvbufEffective: number;
+  sndbufEffective: number;
+  dropBase: number | null;
+  dropsAtEnd: number | null;
 }
 
 /** One peer's halves at an endpoint that serves many (the `--clients N` server). */
@@ -62,6 +78,8 @@ export class Endpoint {
   sndbufEffective = 0;
   readonly workers: WorkerHandle[] = [];
   private dropBase: number | null = null;
+  /** A client group's sockets, in order (the first is this endpoint's own address and port). */
+  readonly members: GroupMember[] = [];
   private dropsAtEnd: number | null = null;
   private readonly partials: WorkerPartial[] = [];
   private collecting: Promise<unknown>[] = [];
@@ -111,6 +129,7 @@ export class Endpoint {
       sharedClock: this.opts.sharedClock,
       relayControl: this.opts.relayControl,
       peerTimeoutNs: this.opts.peerTimeoutNs,
+      ...(role === 'endpoint' && (this.opts.group ?? 1) > 1 ? { group: this.opts.group } : {}),
     };
   }
 
@@ -122,7 +141,8 @@ export class Endpoint {
    * receives (../shared notes, node-dgram-facts).
    */
   async bind(): Promise<void> {
-    const echo = new SharedArrayBuffer(ECHO_SLOT_BYTES * this.peerCount);
+    const echo = new SharedArrayBuffer(ECHO_SLOT_BYTES * Math.max(this.peerCount, this.opts.group ?? 1));
+    if ((this.opts.group ?? 1) > 1 && this.opts.threads !== 'single') throw new RangeError('client groups run in single-thread mode only');
     const split = this.opts.threads === 'split';
     const order: WorkerInit['role'][] = !split ? ['endpoint'] : this.peerCount > 1 ? ['sender', 'receiver'] : ['receiver', 'sender'];
     let port = this.opts.bindPort;
@@ -136,6 +156,11 @@ export class Endpoint {
       }
       if (role !== 'sender') this.rcvbufEffective = b.rcvbufEffective;
       if (role !== 'receiver') this.sndbufEffective = b.sndbufEffective;
+      if (b.more !== undefined && b.more.length > 0) {
+        for (const m of [{ address: b.address, port: b.port, rcvbufEffective: b.rcvbufEffective, sndbufEffective: b.sndbufEffective }, ...b.more]) {
+          this.members.push({ ...m, dropBase: null, dropsAtEnd: null });
+        }
+      }
     }
   }
 
@@ -192,11 +217,48 @@ export class Endpoint {
   /** Re-reads the drop baseline (at the end of the warm-up). */
   markMeasureStart(): void {
     this.dropBase = this.readDrops();
+    for (const m of this.members) m.dropBase = readPortDrops(m.port, this.cfg.family)?.drops ?? null;
   }
 
   /** Reads the drop counters; call before {@link finish}, while the sockets are open. */
   markMeasureEnd(): void {
     this.dropsAtEnd = this.readDrops();
+    for (const m of this.members) m.dropsAtEnd = readPortDrops(m.port, this.cfg.family)?.drops ?? null;
+  }
+
+  /**
+   * A client group's reports, one per socket, as if each client were an
+   * endpoint of its own (they share the thread: each carries the thread's
+   * CPU time, marked as shared). Call after {@link finish}.
+   */
+  groupReports(): EndpointReport[] {
+    const whole = this.report();
+    const part = this.partials.find((p) => p.role === 'endpoint');
+    return this.members.map((m, i) => {
+      const peer = part?.peers?.[i] ?? null;
+      const endpoint: EndpointResult = {
+        ...whole.endpoint,
+        address: m.address,
+        port: m.port,
+        rcvbuf: { requested: this.cfg.rcvbufBytes, effective: m.rcvbufEffective },
+        sndbuf: { requested: this.cfg.sndbufBytes, effective: m.sndbufEffective },
+        // Leaks are a split-mode matter (a sender-only socket); a group runs single sockets.
+        leaked: 0,
+        peerSources: peer?.receiver?.sources ?? [],
+        cpu: whole.endpoint.cpu.map((c) => ({ ...c, thread: `endpoint (${this.members.length} clients)` })),
+        warmupSent: peer?.sender?.warmupSent ?? 0,
+        warmupReceived: peer?.receiver?.warmupReceived ?? 0,
+      };
+      return {
+        endpoint,
+        sender: peer?.sender ?? null,
+        receiver: peer?.receiver ?? null,
+        kernelDrops: m.dropBase === null || m.dropsAtEnd === null ? null : m.dropsAtEnd - m.dropBase,
+        extraForeign: 0,
+        dropsAtEnd: m.dropsAtEnd,
+        complete: whole.complete && peer !== null,
+      };
+    });
   }
 
   /** Asks the workers for their partial results, closes their sockets, and reports. */

@@ -39,6 +39,8 @@ export interface RunHooks extends BaseHooks {
   onProgress?: (sample: ProgressSample) => void;
   /** Called once both endpoints are bound and peered, before traffic starts. */
   onReady?: (endpoints: { id: 'A' | 'B'; address: string; port: number }[]) => void;
+  /** `--clients N`, single threads: client threads to spread the clients over (default: the machine's cores; tests set it). */
+  clientThreads?: number;
 }
 
 /** The base hooks of `hooks` that are set, for passing on to a nested run (exactOptionalPropertyTypes-safe). */

@@ -35,6 +35,11 @@ export interface WorkerInit {
   relayControl: boolean;
   /** Remote mode: report `peer-silent` after this long without a datagram from the peer (0 = never). */
   peerTimeoutNs: number;
+  /**
+   * `--clients N`: this one thread runs this many client endpoints, each its
+   * own socket on its own free port, all talking to the one server (default 1).
+   */
+  group?: number;
 }
 
 /** Controller → worker. */
@@ -133,7 +138,8 @@ export interface WorkerPartial {
 
 /** Worker → controller. */
 export type FromWorker =
-  | { type: 'bound'; address: string; port: number; rcvbufEffective: number; sndbufEffective: number }
+  /** The (first) socket is bound; `more`: a client group's other sockets. */
+  | { type: 'bound'; address: string; port: number; rcvbufEffective: number; sndbufEffective: number; more?: { address: string; port: number; rcvbufEffective: number; sndbufEffective: number }[] }
   | { type: 'ready' }
   | IntervalTick
   | { type: 'send-done'; sent: number }

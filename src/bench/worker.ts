@@ -32,6 +32,8 @@ const sends = init.role !== 'receiver';
 const receives = init.role !== 'sender';
 
 let socket: dgram.Socket | null = null;
+/** A group of client endpoints in one thread (`init.group` > 1): one socket per client, `socket` is the first. */
+const groupSockets: dgram.Socket[] = [];
 let leaked = 0;
 let foreignAtSender = 0;
 const socketErrors: Record<string, number> = {};
@@ -81,17 +83,29 @@ async function setup(): Promise<void> {
   socket = bound.socket;
   // Asynchronous socket errors (ICMP port unreachable on a connected socket,
   // …) are counted, never thrown.
-  socket.on('error', (err: NodeJS.ErrnoException) => {
+  const countErrors = (err: NodeJS.ErrnoException): void => {
     const code = err.code ?? 'EUNKNOWN';
     socketErrors[code] = (socketErrors[code] ?? 0) + 1;
-  });
-  post({ type: 'bound', address: bound.address, port: bound.port, rcvbufEffective: bound.rcvbufEffective, sndbufEffective: bound.sndbufEffective });
+  };
+  socket.on('error', countErrors);
+  groupSockets.push(socket);
+  const more: { address: string; port: number; rcvbufEffective: number; sndbufEffective: number }[] = [];
+  for (let i = 1; i < (init.group ?? 1); i++) {
+    const b = await bindSocket({ family: init.family, address: init.bindAddress, port: 0, reuseAddr: false, rcvbufBytes: init.rcvbufBytes, sndbufBytes: init.sndbufBytes });
+    b.socket.on('error', countErrors);
+    groupSockets.push(b.socket);
+    more.push({ address: b.address, port: b.port, rcvbufEffective: b.rcvbufEffective, sndbufEffective: b.sndbufEffective });
+  }
+  post({ type: 'bound', address: bound.address, port: bound.port, rcvbufEffective: bound.rcvbufEffective, sndbufEffective: bound.sndbufEffective, more });
 }
 
-async function onPeers(peers: readonly { address: string; port: number }[]): Promise<void> {
+async function onPeers(given: readonly { address: string; port: number }[]): Promise<void> {
+  if (socket === null) return;
+  // A client group: every socket talks to the one peer (the server), each socket its own unit.
+  const grouped = groupSockets.length > 1;
+  const peers = grouped ? groupSockets.map(() => given[0] as { address: string; port: number }) : given;
+  const many = peers.length > 1 && !grouped;
   const s = socket;
-  if (s === null) return;
-  const many = peers.length > 1;
   const one = peers[0];
   if (init.role === 'receiver' && !many && one !== undefined) {
     // Linux prefers a connected socket for its peer's datagrams: the
@@ -106,6 +120,7 @@ async function onPeers(peers: readonly { address: string; port: number }[]): Pro
   }
   for (const [i, peer] of peers.entries()) {
     const echo = createEchoState(init.echoBuffer, i);
+    const us = grouped ? (groupSockets[i] as dgram.Socket) : s;
     const unit: PeerUnit = { address: peer.address, port: peer.port, sender: null, receiver: null, peerDropsAtStart: null, intervalSent: [], intervalReceived: [], intervalExpected: [] };
     if (receives) {
       const receiver = new Receiver({
@@ -119,7 +134,7 @@ async function onPeers(peers: readonly { address: string; port: number }[]): Pro
         ...(init.relayControl ? { onControl: relay } : {}),
       });
       if (demux !== null) demux.add(peer.address, peer.port, receiver);
-      else s.on('message', receiver.onMessage);
+      else us.on('message', receiver.onMessage);
       receiver.whenEnded((end) => {
         if (units.every((u) => u.receiver?.end !== null)) post({ type: 'end-seen', end });
       });
@@ -127,7 +142,7 @@ async function onPeers(peers: readonly { address: string; port: number }[]): Pro
     }
     if (sends) {
       unit.sender = new Sender({
-        socket: s,
+        socket: us,
         clock,
         session: init.session,
         direction: init.sendDirection,
@@ -299,18 +314,19 @@ async function onFinish(): Promise<void> {
   const cpu = cpuMeter?.stop() ?? { userUs: 0, systemUs: 0, eventLoopUtilization: null, source: 'process' as const };
   const many = units.length > 1;
   const one = first();
+  // Socket errors of a group are not one client's: the group's first unit carries them (as for a many-peer socket).
   const partial: WorkerPartial = {
     role: init.role,
     endpointId: init.endpointId,
     sender: !many && one !== undefined ? senderPartialOf(one) : null,
     receiver: !many && one !== undefined ? receiverPartialOf(one) : null,
-    peers: many ? units.map((u) => ({ address: u.address, port: u.port, sender: senderPartialOf(u), receiver: receiverPartialOf(u) })) : null,
+    peers: units.length > 1 ? units.map((u) => ({ address: u.address, port: u.port, sender: senderPartialOf(u), receiver: receiverPartialOf(u) })) : null,
     strangers: demux?.strangers ?? 0,
     leaked,
     foreignAtSender,
     cpu,
   };
-  if (socket) await closeSocket(socket);
+  for (const gs of groupSockets) await closeSocket(gs);
   post({ type: 'partial', partial });
   port.close();
 }
