@@ -58,6 +58,8 @@ Commands:
                           this project); RATE off|0 removes it
   drops                   DROPS_A=N DROPS_B=N: datagrams the loss rules
                           dropped in each host's input (nftables counters)
+  nat LO-HI | off         a NAT in front of host A: UDP from A to B leaves
+                          with its source port rewritten into LO-HI
   clear                   remove all loss rules and shaping
   exec a|b CMD [ARGS...]  run CMD inside host a or b (ip netns exec)
 
@@ -510,6 +512,28 @@ delete table inet $NFT_TABLE" || true
   return 0
 }
 
+# A NAT in front of host A, as a home router would be: UDP from A to B leaves
+# with its source port rewritten into LO-HI (nftables snat in A's postrouting;
+# conntrack maps B's replies back). Lets a test see the listener's view of
+# the client ("seen as", like STUN) differ from the client's own address.
+cmd_nat() {
+  (($# == 1)) || usage_error "usage: nat LO-HI | off"
+  local table="ip ${NFT_TABLE}-nat"
+  if [[ $1 == off ]]; then
+    ip netns exec "$NS_A" nft -f - >/dev/null 2>&1 <<<"add table $table
+delete table $table" || true
+    return 0
+  fi
+  [[ $1 =~ ^[0-9]+-[0-9]+$ ]] || usage_error "nat: port range LO-HI expected, got '$1'"
+  local addr_a="${CIDR_A%/*}" addr_b="${CIDR_B%/*}" err
+  if ! err="$(ip netns exec "$NS_A" nft -f - 2>&1 <<<"add table $table
+flush table $table
+add chain $table post { type nat hook postrouting priority srcnat; }
+add rule $table post ip saddr $addr_a ip daddr $addr_b meta l4proto udp snat to $addr_a:$1")"; then
+    die "$EXIT_CANNOT" "nftables NAT not available in $NS_A: $(printf '%s' "$err" | tr '\n' ' ')"
+  fi
+}
+
 cmd_exec() {
   (($# >= 2)) || usage_error "usage: exec a|b CMD [ARGS...]"
   local ns
@@ -551,7 +575,7 @@ main() {
   local cmd="$1"
   shift
   case "$cmd" in
-    up | down | status | loss | shape | drops | clear | exec) ;;
+    up | down | status | loss | shape | drops | clear | exec | nat) ;;
     *) usage_error "unknown command '$cmd'" ;;
   esac
   validate_config
@@ -570,6 +594,7 @@ main() {
     drops) cmd_drops ;;
     shape) cmd_shape "$@" ;;
     clear) cmd_clear ;;
+    nat) cmd_nat "$@" ;;
     exec) cmd_exec "$@" ;;
   esac
 }

@@ -98,14 +98,16 @@ describe('two hosts in network namespaces', () => {
     const ba = dir(client, 'B');
     console.log(`netns 10 % a2b: A→B ${ab.lossPercent.toFixed(2)} % (${ab.lost}/${ab.sent}), B→A ${ba.lossPercent.toFixed(2)} %`);
     expect(Math.abs(ab.lossPercent - 10)).toBeLessThanOrEqual(1.5);
-    expect(ba.lossPercent).toBeLessThan(0.5);
+    // B→A had no loss rule: whatever it lost (a busy machine can overflow a receive buffer) is the receiving socket's, none the network's.
+    expect(ba.lossAttribution.network).toBe(0);
     // Dropped by the firewall between the sockets: attributed to the network, not the kernel buffer.
     expect(ab.lossAttribution.network).toBeGreaterThan(ab.lossAttribution.kernel);
     // The firewall in host B counted every datagram it dropped: that count, the sequence numbers and sent − received agree.
     expect(dropped.b).toBeGreaterThan(0);
     expect(ab.lost).toBe(dropped.b);
     expect(ab.check.lostBySequence).toBe(dropped.b);
-    expect(ba.lost).toBe(dropped.a);
+    expect(dropped.a).toBe(0);
+    expect(ba.lost - ba.lossAttribution.kernel).toBe(dropped.a);
     for (const d of client.directions) expect(d.check.agree).toBe(true);
   });
 
@@ -122,6 +124,37 @@ describe('two hosts in network namespaces', () => {
       // Control frames and end markers are dropped too here (5 copies each): the sequence check needs one marker.
       if (d.endMarkerSeen) expect(d.check.lostBySequence).toBe(d.lost);
       expect(Math.abs(d.lossPercent - 30)).toBeLessThanOrEqual(3);
+    }
+  });
+
+  it('behind a NAT (source port rewritten on the way): the client shows where the listener saw it, as STUN would', async (ctx) => {
+    netns('clear');
+    try {
+      netns('nat', '45000-45010');
+    } catch (err) {
+      const e = err as { status?: number; stderr?: string };
+      // Exit 3: this kernel has no nftables NAT; say so and skip rather than fail.
+      if (e.status === 3) {
+        console.log(`NAT test skipped: ${String(e.stderr ?? '').trim()}`);
+        ctx.skip();
+      }
+      throw err;
+    }
+    try {
+      const { client, server } = await session(['--duration', '1', '--rate', '2k', '--port', '41000']);
+      expect(server.complete).toBe(true);
+      // The client's own result says where the listener saw it (the listener's copy is built from the client's report before that is known).
+      for (const r of [client]) {
+        expect(r.complete).toBe(true);
+        const a = r.endpoints.find((e: { id: string }) => e.id === 'A');
+        expect(a.address).toBe((hosts.ADDR_A ?? '').split('/')[0]);
+        expect(a.port).toBe(41000);
+        // The listener saw the NAT's port, not the client's own.
+        expect(a.observedAs).toMatch(/^198\.18\.0\.1:450(0\d|10)$/);
+        for (const d of r.directions) expect(d.check.agree, d.check.note ?? '').toBe(true);
+      }
+    } finally {
+      netns('nat', 'off');
     }
   });
 
