@@ -3,7 +3,7 @@
  * a sender and a receiver in split mode) and its one UDP port. Local mode
  * runs two of these; remote mode runs one and talks to the peer's.
  */
-import { readPortDrops } from '../udp/kernel.js';
+import { readPeerDrops, readPortDrops } from '../udp/kernel.js';
 import { DIR_AB, DIR_BA } from '../udp/wire.js';
 import { ECHO_SLOT_BYTES } from '../udp/echo.js';
 import type { CpuTime, EndpointResult, RunConfig, ThreadMode } from '../report/schema.js';
@@ -27,6 +27,12 @@ export interface EndpointOptions {
   peerTimeoutNs: number;
   /** How many peers this endpoint serves from its one port (a `--clients N` server: N); default 1. */
   peers?: number;
+  /**
+   * The listener: other sessions share the port. Every receiving socket is
+   * connected to the one peer (see `WorkerInit.connectPeer`), and the drop
+   * counters are read from the sockets connected to that peer only.
+   */
+  connectPeer?: boolean;
 }
 
 /** One peer's halves at an endpoint that serves many (the `--clients N` server). */
@@ -64,6 +70,8 @@ export class Endpoint {
   private dropBase: number | null = null;
   private dropsAtEnd: number | null = null;
   private readonly partials: WorkerPartial[] = [];
+  /** The one peer of a `connectPeer` endpoint, whose sockets' drops are this endpoint's. */
+  private dropPeer: { address: string; port: number } | null = null;
   private collecting: Promise<unknown>[] = [];
 
   constructor(
@@ -111,6 +119,7 @@ export class Endpoint {
       sharedClock: this.opts.sharedClock,
       relayControl: this.opts.relayControl,
       peerTimeoutNs: this.opts.peerTimeoutNs,
+      connectPeer: this.opts.connectPeer === true,
     };
   }
 
@@ -147,6 +156,7 @@ export class Endpoint {
   /** Tells the workers every peer's address (as many as `opts.peers`); resolves when all are ready. */
   async connectPeers(peers: { address: string; port: number }[]): Promise<void> {
     if (peers.length !== this.peerCount) throw new RangeError(`endpoint ${this.id} serves ${this.peerCount} peers, given ${peers.length}`);
+    if (this.opts.connectPeer === true && peers.length === 1) this.dropPeer = peers[0] ?? null;
     const ready = this.workers.map((w) => w.next('ready', SETUP_TIMEOUT_MS));
     for (const w of this.workers) w.send({ type: 'peers', peers });
     await Promise.all(ready);
@@ -186,6 +196,8 @@ export class Endpoint {
   }
 
   private readDrops(): number | null {
+    // A listener's port is shared with other sessions: only the sockets connected to this session's peer are its own.
+    if (this.dropPeer !== null) return readPeerDrops(this.port, this.dropPeer, this.cfg.family)?.drops ?? null;
     return readPortDrops(this.port, this.cfg.family)?.drops ?? null;
   }
 

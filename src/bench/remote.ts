@@ -116,7 +116,8 @@ export async function runRemoteDuplex(cfg: RunConfig, hooks: RunHooks = {}): Pro
     notice(`accepted: session ${session.toString(16)}, ${cfg.durationSeconds} s, ${cfg.threads} threads here`);
 
     // endpoint bound: the data workers join the port and connect to the listener.
-    const opened = await openRemoteEndpoint(cfg, ch, { id: 'A', threads: cfg.threads, port: bound.port, session, peer });
+    // The client's port is its own: its one endpoint socket stays unconnected, as the last bound it receives the listener's datagrams.
+    const opened = await openRemoteEndpoint(cfg, ch, { id: 'A', threads: cfg.threads, port: bound.port, session, peer, connectPeer: false });
     ep = opened.ep;
 
     // go ⇄ go-ack: the listener starts startInMs after it got our go; we

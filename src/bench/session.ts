@@ -43,7 +43,15 @@ export interface RemoteReport {
 export async function openRemoteEndpoint(
   cfg: RunConfig,
   ch: ControlChannel,
-  opts: { id: 'A' | 'B'; threads: RunConfig['threads']; port: number; session: number; peer: PeerAddress },
+  opts: {
+    id: 'A' | 'B';
+    threads: RunConfig['threads'];
+    port: number;
+    session: number;
+    peer: PeerAddress;
+    /** The listener: other sessions share the port, so every receiving socket connects to its peer (`EndpointOptions.connectPeer`). */
+    connectPeer: boolean;
+  },
 ): Promise<{ ep: Endpoint; environment: Environment; stopRelay: () => void }> {
   const ep = await startEndpoint(cfg, {
     id: opts.id,
@@ -54,6 +62,7 @@ export async function openRemoteEndpoint(
     sharedClock: false,
     relayControl: true,
     peerTimeoutNs: cfg.peerTimeoutSeconds * 1e9,
+    connectPeer: opts.connectPeer,
   });
   const stopRelay = ep.onMessage((m) => {
     if (m.type === 'control') ch.deliver(m.bytes, m.address, m.port);

@@ -93,13 +93,14 @@ async function onPeers(peers: readonly { address: string; port: number }[]): Pro
   if (s === null) return;
   const many = peers.length > 1;
   const one = peers[0];
-  if (init.role === 'receiver' && !many && one !== undefined) {
-    // Linux prefers a connected socket for its peer's datagrams: the
-    // receiver gets all of them, the unconnected sender socket none. With
-    // many peers the receiver stays unconnected and is bound last instead
-    // (endpoint.ts), which makes it the socket the kernel delivers to.
-    await connectSocket(s, one.address, one.port);
-  }
+  // Linux prefers a connected socket for its peer's datagrams: a split
+  // receiver gets all of them, the unconnected sender socket none. With many
+  // peers the receiver stays unconnected and is bound last instead
+  // (endpoint.ts), which makes it the socket the kernel delivers to. A
+  // listener's single-mode socket connects too: other sessions' sockets share
+  // the port, and the last bound unconnected one would take every client's data.
+  const connects = !many && one !== undefined && (init.role === 'receiver' || (init.role === 'endpoint' && init.connectPeer));
+  if (connects) await connectSocket(s, one.address, one.port);
   if (receives && many) {
     demux = new PeerDemux();
     s.on('message', demux.onMessage);
@@ -113,7 +114,7 @@ async function onPeers(peers: readonly { address: string; port: number }[]): Pro
         session: init.session,
         direction: init.receiveDirection,
         // A connected socket is filtered by the kernel, the demultiplexer has matched the source already; an unconnected one-peer socket checks it itself.
-        peer: init.role === 'receiver' || many ? null : { address: peer.address, port: peer.port },
+        peer: connects || many ? null : { address: peer.address, port: peer.port },
         sharedClock: init.sharedClock,
         echo,
         ...(init.relayControl ? { onControl: relay } : {}),
@@ -134,7 +135,8 @@ async function onPeers(peers: readonly { address: string; port: number }[]): Pro
         sizeBytes: init.sizeBytes,
         ratePps: init.ratePps,
         batch: init.batch,
-        peer: { address: peer.address, port: peer.port },
+        // A connected socket sends without an address (no lookup per send either).
+        peer: connects ? null : { address: peer.address, port: peer.port },
         echo,
         ...(init.sharedClock ? { onMeasureStart: () => (unit.peerDropsAtStart = readPortDrops(peer.port, init.family)?.drops ?? null) } : {}),
       });
@@ -147,6 +149,10 @@ async function onPeers(peers: readonly { address: string; port: number }[]): Pro
     s.on('message', (msg: Buffer, rinfo: dgram.RemoteInfo) => {
       const st = decodeHeader(msg, msg.length, -1, h);
       if (st === Decode.Ok && h.kind >= CONTROL_KIND_MIN && init.relayControl) relay(msg, rinfo);
+      // On a listener's shared port this unconnected socket is where another
+      // session's late datagrams land once that session's sockets closed:
+      // they are not this session's, neither leaked nor foreign to it.
+      else if (init.connectPeer && one !== undefined && (rinfo.port !== one.port || rinfo.address !== one.address)) return;
       else if (st === Decode.Ok && h.session === init.session && h.kind < CONTROL_KIND_MIN) leaked++;
       else foreignAtSender++;
     });
