@@ -33,6 +33,13 @@ export interface EndpointOptions {
    * counters are read from the sockets connected to that peer only.
    */
   connectPeer?: boolean;
+  /**
+   * Remote mode: receives every control frame a worker relays, from the
+   * moment the worker exists. A frame relayed before a later subscription
+   * (while the next worker still starts) would otherwise be lost: a client's
+   * one-shot abort was.
+   */
+  onControl?: (bytes: Uint8Array, address: string, port: number) => void;
 }
 
 /** One peer's halves at an endpoint that serves many (the `--clients N` server). */
@@ -138,6 +145,12 @@ export class Endpoint {
     for (const role of order) {
       const w = new WorkerHandle(this.init(role, port, echo));
       this.workers.push(w);
+      const onControl = this.opts.onControl;
+      if (onControl !== undefined) {
+        w.on((m) => {
+          if (m.type === 'control') onControl(m.bytes, m.address, m.port);
+        });
+      }
       const b = await w.next('bound', SETUP_TIMEOUT_MS);
       if (port === this.opts.bindPort) {
         this.address = b.address;

@@ -96,6 +96,8 @@ interface Session {
   go: (() => void) | null;
   /** Stops this session alone (the listener's own signal stops all of them through it). */
   stop: AbortController;
+  /** The client said it gave up before its go. */
+  gaveUp: boolean;
   cfg: RunConfig;
   clientCfg: RunConfig;
   startedAt: string;
@@ -256,6 +258,7 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
       startAtNs: 0,
       go: null,
       stop: new AbortController(),
+      gaveUp: false,
       cfg: runCfg,
       clientCfg,
       startedAt: body.startedAt,
@@ -291,6 +294,15 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
         return onParams(m);
       case Kind.Go:
         return onGo(m);
+      case Kind.Abort: {
+        // A client that gives up before its go frees its place at once; in the data phase, runDataPhase handles its abort.
+        const s = sessions.get(m.from);
+        if (s !== undefined && m.frame.session === s.id && s.startAtNs === 0 && (cfg.secret === null || m.auth === 'ok')) {
+          s.gaveUp = true;
+          s.stop.abort();
+        }
+        return;
+      }
       case Kind.Results:
         // A client that missed a session's last acknowledgement keeps resending: answer it.
         if (sessions.lingers(m.from, m.frame.session, clock.nowNs())) ch.send(m.from, Kind.Ack, m.frame.session, m.frame.msgId, jsonBody({ i: m.frame.chunkIndex }));
@@ -323,8 +335,11 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
         if (s.stop.signal.aborted) done(false);
         else s.stop.signal.addEventListener('abort', onStop, { once: true });
       });
-      opened.stopRelay();
       if (!started) {
+        if (s.gaveUp) {
+          log(`${name}: ${formatPeer(s.client)} gave up before the start; session dropped`);
+          return;
+        }
         log(`${name}: no start signal from ${formatPeer(s.client)}; session dropped`);
         ch.send(s.client, Kind.Abort, s.id, ch.nextId(), jsonBody({ reason: 'no start signal' }));
         return;

@@ -85,8 +85,22 @@ async function setup(): Promise<void> {
     const code = err.code ?? 'EUNKNOWN';
     socketErrors[code] = (socketErrors[code] ?? 0) + 1;
   });
+  if (init.relayControl) {
+    // From the bind to the peers message this socket may be the port's last
+    // bound unconnected socket, which the kernel hands every datagram no
+    // connected socket claims: another client's hello, an abort. Relay the
+    // control frames meanwhile instead of letting them vanish (onPeers takes over).
+    const h = createHeader();
+    untilPeers = (msg: Buffer, rinfo: dgram.RemoteInfo): void => {
+      if (decodeHeader(msg, msg.length, -1, h) === Decode.Ok && h.kind >= CONTROL_KIND_MIN) relay(msg, rinfo);
+    };
+    socket.on('message', untilPeers);
+  }
   post({ type: 'bound', address: bound.address, port: bound.port, rcvbufEffective: bound.rcvbufEffective, sndbufEffective: bound.sndbufEffective });
 }
+
+/** The relay of control frames between the bind and the peers message (remote mode). */
+let untilPeers: ((msg: Buffer, rinfo: dgram.RemoteInfo) => void) | null = null;
 
 async function onPeers(peers: readonly { address: string; port: number }[]): Promise<void> {
   const s = socket;
@@ -101,6 +115,9 @@ async function onPeers(peers: readonly { address: string; port: number }[]): Pro
   // the port, and the last bound unconnected one would take every client's data.
   const connects = !many && one !== undefined && (init.role === 'receiver' || (init.role === 'endpoint' && init.connectPeer));
   if (connects) await connectSocket(s, one.address, one.port);
+  // The handlers below take over from here, in this same turn: no datagram falls between them.
+  if (untilPeers !== null) s.off('message', untilPeers);
+  untilPeers = null;
   if (receives && many) {
     demux = new PeerDemux();
     s.on('message', demux.onMessage);

@@ -74,7 +74,7 @@ export const OPTIONS = {
   sndbuf: { flags: '--sndbuf <size>', help: 'SO_SNDBUF to request (k/m suffixes)' },
   clients: {
     flags: '--clients <n>',
-    help: 'N clients on one server port: B (the server) binds --port, clients A1…AN free ports; rates are per client (--rate-ab client→server); 1 = the two-endpoint run',
+    help: 'N clients on one server port: B (the server) binds --port, clients A1…AN free ports; with --peer, N sessions against the listener (clients bind --port, --port+1, … or free ports); rates are per client (--rate-ab client→server); 1 = the two-endpoint run',
     default: '1',
   },
   batch: { flags: '--batch <n>', help: 'datagrams sent per event-loop turn before yielding to receives', hidden: true },
