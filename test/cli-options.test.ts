@@ -43,3 +43,14 @@ describe('bad options', () => {
     }
   });
 });
+
+describe('bad bench listen options', () => {
+  it.each([['0'], ['65'], ['many'], ['1.5'], ['']])('--max-clients "%s" → one line naming the option and its range, exit 2, nothing bound', async (value) => {
+    const r = await runCli(['listen', '--no-save', '--port', '0', '--max-clients', value]);
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^bench: --max-clients: .*must be an integer from 1 to 64$/);
+    expect(r.stderr).not.toMatch(/listening on/);
+  });
+});

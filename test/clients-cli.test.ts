@@ -55,12 +55,12 @@ describe('bench duplex --clients', () => {
     expect(sweep.cells[1].run.directions[0].offeredPps).toBe(2000);
   });
 
-  it('refuses --clients out of range and against a remote listener, in one line, exit 2', async () => {
-    for (const args of [['--clients', '0'], ['--clients', '65'], ['--clients', '2', '--peer', '127.0.0.1:9']]) {
+  it('refuses --clients out of range, and remote clients whose ports would pass 65535, in one line, exit 2', async () => {
+    for (const args of [['--clients', '0'], ['--clients', '65'], ['--clients', '3', '--peer', '127.0.0.1:9', '--port', '65534']]) {
       const r = await runCli(['duplex', ...args, '-t', '1']);
       expect(r.code).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
-      expect(r.stderr).toMatch(/--clients/);
+      expect(r.stderr).toMatch(/--clients|--port: 65534 \+ 3 clients/);
     }
   });
 });

@@ -24,9 +24,10 @@ export function jsonDocs(text: string): unknown[] {
     .map((p) => JSON.parse(`${p}}`));
 }
 
-export function startListener(args: string[] = []): Promise<Listener> {
+/** `save`: leave out `--no-save` (results go to `BENCH_RESULTS_DIR` in `env`, or `--out`). */
+export function startListener(args: string[] = [], opts: { save?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<Listener> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'listen', '--port', '0', '--no-save', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'listen', '--port', '0', ...(opts.save === true ? [] : ['--no-save']), ...args], { env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     const waiters: { re: RegExp; fn: () => void }[] = [];
@@ -38,7 +39,7 @@ export function startListener(args: string[] = []): Promise<Listener> {
         waiters.splice(waiters.indexOf(w), 1);
         w.fn();
       }
-      const m = /listening on 127\.0\.0\.1:(\d+)/.exec(err);
+      const m = /listening on (?:127\.0\.0\.1|\[::1\]):(\d+)/.exec(err);
       if (m && !started) {
         started = true;
         resolve(listener(Number(m[1])));

@@ -106,15 +106,30 @@ export interface AggregateInputs {
   /** Offered rate per peer (the aggregate's offer is N times it); `null` for unpaced. */
   offeredPpsPerPeer: number | null;
   sharedClock: boolean;
+  /**
+   * The aggregate's measured time: `union` (default), from the first peer's
+   * start to the last one's end — right when every peer starts at one agreed
+   * moment (local `--clients`); `mean`, the peers' mean measured time — for
+   * peers that each start on their own signal (remote sessions, whose starts
+   * may differ by a retransmitted go), where the union would stretch the time
+   * and understate the rates. With `mean` the aggregate rates are about the
+   * sums of the peers' rates.
+   */
+  span?: 'union' | 'mean';
 }
 
 /** One direction over all peers. */
 export function aggregateDirection(a: AggregateInputs): DirectionResult {
   const n = a.perPeer.length;
+  const sender = sumSenders(a.senders);
+  if (sender !== null && a.span === 'mean') {
+    const spans = (a.senders as SenderPartial[]).filter((p) => p.measureEndNs > p.measureStartNs).map((p) => p.measureEndNs - p.measureStartNs);
+    if (spans.length > 0) sender.measureStartNs = sender.measureEndNs - spans.reduce((x, y) => x + y, 0) / spans.length;
+  }
   const d = mergeDirection({
     from: a.from,
     to: a.to,
-    sender: sumSenders(a.senders),
+    sender,
     receiver: sumReceivers(a.receivers),
     kernelDrops: a.kernelDrops,
     kernelExact: a.kernelExact,

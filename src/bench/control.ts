@@ -239,6 +239,14 @@ export class ControlChannel {
     else this.keys.set(formatPeer(peer), key);
   }
 
+  /**
+   * Removes the key for `peer` if it is still `key`: when a session's linger
+   * ends, a newer session from the same address and port keeps its own key.
+   */
+  dropKey(peer: PeerAddress, key: Buffer): void {
+    if (this.keys.get(formatPeer(peer)) === key) this.keys.delete(formatPeer(peer));
+  }
+
   /** Feeds a datagram (from the socket or relayed by a worker). Non-control datagrams are ignored. */
   deliver(bytes: Uint8Array, address: string, port: number): void {
     const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

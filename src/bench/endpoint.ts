@@ -3,7 +3,7 @@
  * a sender and a receiver in split mode) and its one UDP port. Local mode
  * runs two of these; remote mode runs one and talks to the peer's.
  */
-import { readPortDrops } from '../udp/kernel.js';
+import { readPeerDrops, readPortDrops } from '../udp/kernel.js';
 import { DIR_AB, DIR_BA } from '../udp/wire.js';
 import { ECHO_SLOT_BYTES } from '../udp/echo.js';
 import type { CpuTime, EndpointResult, RunConfig, ThreadMode } from '../report/schema.js';
@@ -33,6 +33,19 @@ export interface EndpointOptions {
    * reports with {@link Endpoint.groupReports}.
    */
   group?: number;
+  /**
+   * The listener: other sessions share the port. Every receiving socket is
+   * connected to the one peer (see `WorkerInit.connectPeer`), and the drop
+   * counters are read from the sockets connected to that peer only.
+   */
+  connectPeer?: boolean;
+  /**
+   * Remote mode: receives every control frame a worker relays, from the
+   * moment the worker exists. A frame relayed before a later subscription
+   * (while the next worker still starts) would otherwise be lost: a client's
+   * one-shot abort was.
+   */
+  onControl?: (bytes: Uint8Array, address: string, port: number) => void;
 }
 
 /** One socket of a client group as bound. */
@@ -82,6 +95,8 @@ export class Endpoint {
   readonly members: GroupMember[] = [];
   private dropsAtEnd: number | null = null;
   private readonly partials: WorkerPartial[] = [];
+  /** The one peer of a `connectPeer` endpoint, whose sockets' drops are this endpoint's. */
+  private dropPeer: { address: string; port: number } | null = null;
   private collecting: Promise<unknown>[] = [];
 
   constructor(
@@ -130,6 +145,7 @@ export class Endpoint {
       relayControl: this.opts.relayControl,
       peerTimeoutNs: this.opts.peerTimeoutNs,
       ...(role === 'endpoint' && (this.opts.group ?? 1) > 1 ? { group: this.opts.group } : {}),
+      connectPeer: this.opts.connectPeer === true,
     };
   }
 
@@ -149,6 +165,12 @@ export class Endpoint {
     for (const role of order) {
       const w = new WorkerHandle(this.init(role, port, echo));
       this.workers.push(w);
+      const onControl = this.opts.onControl;
+      if (onControl !== undefined) {
+        w.on((m) => {
+          if (m.type === 'control') onControl(m.bytes, m.address, m.port);
+        });
+      }
       const b = await w.next('bound', SETUP_TIMEOUT_MS);
       if (port === this.opts.bindPort) {
         this.address = b.address;
@@ -172,6 +194,7 @@ export class Endpoint {
   /** Tells the workers every peer's address (as many as `opts.peers`); resolves when all are ready. */
   async connectPeers(peers: { address: string; port: number }[]): Promise<void> {
     if (peers.length !== this.peerCount) throw new RangeError(`endpoint ${this.id} serves ${this.peerCount} peers, given ${peers.length}`);
+    if (this.opts.connectPeer === true && peers.length === 1) this.dropPeer = peers[0] ?? null;
     const ready = this.workers.map((w) => w.next('ready', SETUP_TIMEOUT_MS));
     for (const w of this.workers) w.send({ type: 'peers', peers });
     await Promise.all(ready);
@@ -211,6 +234,8 @@ export class Endpoint {
   }
 
   private readDrops(): number | null {
+    // A listener's port is shared with other sessions: only the sockets connected to this session's peer are its own.
+    if (this.dropPeer !== null) return readPeerDrops(this.port, this.dropPeer, this.cfg.family)?.drops ?? null;
     return readPortDrops(this.port, this.cfg.family)?.drops ?? null;
   }
 

@@ -1,30 +1,42 @@
 /**
  * `bench listen`: the listener side of remote mode, on one UDP port.
  *
- * Listener state machine:
- *   listening ─hello→ (cookie, stateless) ─params+cookie→ accepted
- *   → endpoint bound → go ⇄ go-ack → running → draining → results → listening
- * It serves one session at a time and answers other clients "busy"; it
- * returns to listening after every session, failed ones included.
+ * The listener runs up to `--max-clients` sessions at once, one per client
+ * address and port (the session table, listen-sessions.ts). Each session
+ * goes through its own state machine:
+ *   (hello → cookie, stateless) ─params+cookie→ accepted
+ *   → endpoint bound → go ⇄ go-ack → running → draining → results → ended (linger)
+ * A client over the cap is answered "busy"; parameters that would push the
+ * sum of the running sessions' rates over `--max-rate` are refused. The
+ * listener keeps listening after every session, failed ones included.
+ *
+ * Sockets. Every session's data sockets join the listener's one port. Each
+ * session's receiving socket is connected to its client (single mode too,
+ * `connectPeer`), so Linux delivers each client's datagrams to its own
+ * session; the control socket, unconnected, gets every other client's
+ * (../shared notes: a connected socket is preferred for its peer's
+ * datagrams). Control frames a client sends to its session's data socket
+ * are relayed to the control channel.
  *
  * Address validation (RFC 9000 §8.1): before a client echoes a valid cookie,
  * every reply is a single datagram no larger than the datagram it answers, so
  * the listener never sends an address more bytes than it received from it,
  * and never any test traffic.
  */
-import { randomInt } from 'node:crypto';
-import { createMonotonicClock, type Clock } from '../udp/clock.js';
+import { randomInt, timingSafeEqual } from 'node:crypto';
+import type { Static } from 'typebox';
+import { createMonotonicClock } from '../udp/clock.js';
 import { bindSocket, closeSocket } from '../udp/socket.js';
-import { CONTROL_HEADER_BYTES, Kind, maxPayload, HEADER_BYTES } from '../udp/wire.js';
+import { CONTROL_HEADER_BYTES, Kind } from '../udp/wire.js';
 import type { DuplexResult, RunConfig, ThreadMode } from '../report/schema.js';
 import { ControlChannel, CONTROL_VERSION, CookieJar, NonceMemory, formatPeer, frameTag, hmac, jsonBody, sameHex, sessionKey, type Incoming, type NegotiatedParams, type PeerAddress } from './control.js';
-import { timingSafeEqual } from 'node:crypto';
 import { RateLimitedLog, printable } from './log-limit.js';
 import { HelloBody, ParamsBody, firstProblem, matches } from './control-schema.js';
-import type { Static } from 'typebox';
 import type { Endpoint } from './endpoint.js';
 import { buildRemoteResult, openRemoteEndpoint, runDataPhase } from './session.js';
 import type { BaseHooks, ProgressSample } from './hooks.js';
+import { busyReason, checkAggregate, checkLimits } from './listen-limits.js';
+import { SessionTable } from './listen-sessions.js';
 
 /** Resolved `bench listen` options. */
 export interface ListenConfig {
@@ -33,18 +45,29 @@ export interface ListenConfig {
   port: number;
   threads: ThreadMode;
   secret: string | null;
-  /** Highest rate per direction a client may ask for (datagrams/s); `null` = no limit. */
+  /** Highest rate per direction a client may ask for, and of the sum over running sessions (datagrams/s); `null` = no limit. */
   maxRatePps: number | null;
   maxDurationSeconds: number | null;
+  /** Most sessions at once (1 = one at a time). */
+  maxClients: number;
+  /** Exit after the first session ends (sessions already running by then finish first). */
   once: boolean;
+}
+
+/** Which session a result or a progress line belongs to, as this listener names it. */
+export interface SessionInfo {
+  /** The session id this listener generated. */
+  session: number;
+  /** The port this listener is bound to (its own, even when `--port 0` picked it). */
+  port: number;
 }
 
 /** Hooks: everything the listener wants to say goes through these. */
 export interface ListenHooks extends Pick<BaseHooks, 'signal' | 'clock'> {
   onLog?: (line: string) => void;
-  onProgress?: (s: ProgressSample) => void;
+  onProgress?: (s: ProgressSample, info: SessionInfo) => void;
   /** Called after every session that got as far as the data phase. */
-  onResult?: (result: DuplexResult) => void;
+  onResult?: (result: DuplexResult, info: SessionInfo) => void;
   /** Called once the port is bound. */
   onListening?: (address: string, port: number) => void;
 }
@@ -56,39 +79,34 @@ const START_DELAY_MS = 300;
 /** After a session, stale results chunks from its client are still acknowledged this long. */
 const LINGER_MS = 5_000;
 
+/** One accepted session, from the accept to its end. */
 interface Session {
   id: number;
   client: PeerAddress;
   nonce: string;
+  /** The session key (with a secret): removed after the linger unless a newer session of the client replaced it. */
+  key: Buffer | null;
+  params: NegotiatedParams;
   acceptBody: Buffer;
   ep: Endpoint | null;
+  /** The endpoint is bound and connected: a go may start the session. */
   ready: boolean;
   startAtNs: number;
+  /** Set while the session waits for its go; starts it. */
+  go: (() => void) | null;
+  /** Stops this session alone (the listener's own signal stops all of them through it). */
+  stop: AbortController;
+  /** The client said it gave up before its go. */
+  gaveUp: boolean;
   cfg: RunConfig;
+  clientCfg: RunConfig;
   startedAt: string;
 }
 
-/** Why a listener refuses parameters, or `null` when they are acceptable. Pure. */
-export function checkLimits(p: NegotiatedParams, cfg: Pick<ListenConfig, 'maxRatePps' | 'maxDurationSeconds' | 'family'>): string | null {
-  if (p.sizeBytes < HEADER_BYTES || p.sizeBytes > maxPayload(cfg.family)) return `size ${p.sizeBytes} is outside ${HEADER_BYTES}–${maxPayload(cfg.family)} bytes`;
-  if (cfg.maxRatePps !== null) {
-    for (const [name, r] of [
-      ['A→B', p.rateAbPps],
-      ['B→A', p.rateBaPps],
-    ] as const) {
-      if (r === null) return `rate ${name} "max" exceeds this listener's --max-rate ${Math.round(cfg.maxRatePps)} datagrams/s`;
-      if (r > cfg.maxRatePps) return `rate ${name} ${Math.round(r)} datagrams/s exceeds this listener's --max-rate ${Math.round(cfg.maxRatePps)} datagrams/s`;
-    }
-  }
-  if (cfg.maxDurationSeconds !== null && p.durationSeconds + p.omitSeconds > cfg.maxDurationSeconds) {
-    return `duration ${p.durationSeconds + p.omitSeconds} s exceeds this listener's --max-duration ${cfg.maxDurationSeconds} s`;
-  }
-  return null;
-}
-
 /**
- * Listens until aborted (or after one session with `once`). Resolves with the
- * number of sessions served. Rejects only if the port cannot be bound.
+ * Listens until aborted (or, with `once`, until the first session has ended
+ * and no other runs). Resolves with the number of sessions served. Rejects
+ * only if the port cannot be bound.
  */
 export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): Promise<number> {
   const clock = hooks.clock ?? createMonotonicClock();
@@ -101,11 +119,13 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
   const nonces = new NonceMemory(clock, cookies.lifetimeNs);
   const limited = new RateLimitedLog(log, clock);
   ch.onRejected = (why, from) => limited.log('bad-tag', `dropped a control frame from ${formatPeer(from)}: ${why === 'bad-tag' ? 'bad authentication tag' : 'untagged frame in an authenticated session'}`);
-  let current: Session | null = null;
-  let lingering: { client: PeerAddress; session: number; until: number } | null = null;
+  const sessions = new SessionTable<Session>();
   let served = 0;
+  /** Why no new session starts (with `once` after the first ended, or when stopped), or `null`. */
+  let closing: string | null = null;
   hooks.onListening?.(bound.address, bound.port);
-  log(`listening on ${formatPeer({ address: bound.address, port: bound.port })} (one UDP port for control and data)${cfg.secret !== null ? ', shared secret required' : ''}`);
+  const most = cfg.maxClients === 1 ? 'one session at a time' : `up to ${cfg.maxClients} sessions at once`;
+  log(`listening on ${formatPeer({ address: bound.address, port: bound.port })} (one UDP port for control and data, ${most})${cfg.secret !== null ? ', shared secret required' : ''}`);
 
   /** A reply before address validation: never larger than what it answers. */
   const replySmall = (m: Incoming, kind: number, body: unknown): void => {
@@ -114,189 +134,264 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
   };
 
   let wake: (() => void) | null = null;
-  const sessionEnded = (): void => {
-    current = null;
+  const sessionEnded = (s: Session): void => {
+    sessions.remove(s);
     served++;
+    if (cfg.once) closing ??= 'this listener is closing (--once: its first session has ended)';
     wake?.();
   };
 
-  const onFrame = (m: Incoming): void => {
+  const onHello = (m: Incoming): void => {
+    const body = m.body;
+    if (!matches(HelloBody, body)) return limited.log('malformed', `ignored a malformed hello from ${formatPeer(m.from)}`);
+    if (body.v !== CONTROL_VERSION) return replySmall(m, Kind.Refuse, { reason: `control protocol version ${printable(body.v, 16)} not supported (this listener speaks ${CONTROL_VERSION})` });
+    if (cfg.secret !== null && !sameHex(body.auth, hmac(cfg.secret, 'hello', body.nonce))) {
+      limited.log('refused', `refused ${formatPeer(m.from)}: wrong or missing shared secret`);
+      return replySmall(m, Kind.Refuse, { reason: 'authentication failed (wrong or missing shared secret)' });
+    }
+    if (nonces.spent(body.nonce)) {
+      limited.log('replay', `refused ${formatPeer(m.from)}: replayed hello (its nonce already started a session)`);
+      return replySmall(m, Kind.Refuse, { reason: 'nonce already used' });
+    }
+    const seen = nonces.remember(body.nonce, formatPeer(m.from));
+    if (seen === 'reused') {
+      limited.log('replay', `refused ${formatPeer(m.from)}: nonce already used by another address`);
+      return replySmall(m, Kind.Refuse, { reason: 'nonce already used' });
+    }
+    if (seen === 'full') {
+      limited.log('busy', `busy: nonce memory full, answered ${formatPeer(m.from)}`);
+      return replySmall(m, Kind.Busy, { reason: 'too many recent hellos' });
+    }
+    // A client with a running session may repeat its hello (a lost cookie): it is not a new session.
+    if (sessions.get(m.from) === undefined) {
+      if (closing !== null) return replySmall(m, Kind.Refuse, { reason: closing });
+      if (sessions.size >= cfg.maxClients) {
+        limited.log('busy', `busy: answered ${formatPeer(m.from)} (${sessions.size} running)`);
+        return replySmall(m, Kind.Busy, { reason: busyReason(sessions.size, cfg.maxClients) });
+      }
+    }
+    // `you`: where this client's datagrams came from, as seen here (NAT shows as a difference, like STUN).
+    return replySmall(m, Kind.Cookie, { cookie: cookies.issue(m.from), nonce: cookies.listenerNonce(m.from, body.nonce), auth: cfg.secret !== null, you: formatPeer(m.from) });
+  };
+
+  const onParams = (m: Incoming): void => {
     const f = m.frame;
-    const fromCurrent = current !== null && m.from.address === current.client.address && m.from.port === current.client.port;
-    switch (f.kind) {
-      case Kind.Hello: {
-        const body = m.body;
-        if (!matches(HelloBody, body)) return limited.log('malformed', `ignored a malformed hello from ${formatPeer(m.from)}`);
-        if (body.v !== CONTROL_VERSION) return replySmall(m, Kind.Refuse, { reason: `control protocol version ${printable(body.v, 16)} not supported (this listener speaks ${CONTROL_VERSION})` });
-        if (cfg.secret !== null && !sameHex(body.auth, hmac(cfg.secret, 'hello', body.nonce))) {
-          limited.log('refused', `refused ${formatPeer(m.from)}: wrong or missing shared secret`);
-          return replySmall(m, Kind.Refuse, { reason: 'authentication failed (wrong or missing shared secret)' });
+    const raw = m.body as { nonce?: unknown; cookie?: unknown } | null;
+    if (raw === null || typeof raw !== 'object' || typeof raw.nonce !== 'string') return limited.log('malformed', `ignored malformed parameters from ${formatPeer(m.from)}`);
+    if (!cookies.valid(m.from, raw.cookie)) return limited.log('bad-cookie', `ignored parameters from ${formatPeer(m.from)}: no valid cookie for that address and port`); // not validated: silence
+    // Validated only after the cookie: an unvalidated address gets no work and no reply.
+    const problem = firstProblem(ParamsBody, raw);
+    if (problem !== null) {
+      limited.log('malformed', `refused ${formatPeer(m.from)}: malformed parameters at ${printable(problem.path, 80)}: ${problem.message}`);
+      ch.send(m.from, Kind.Refuse, 0, f.msgId, jsonBody({ reason: `malformed test parameters at ${problem.path.slice(0, 80)}: ${problem.message}` }));
+      return;
+    }
+    const body = raw as Static<typeof ParamsBody>;
+    const mine = sessions.get(m.from);
+    if (mine !== undefined && mine.nonce === body.nonce) {
+      ch.send(m.from, Kind.Accept, 0, f.msgId, mine.acceptBody); // retransmitted params: same answer (tagged under the session key)
+      return;
+    }
+    if (nonces.spent(body.nonce)) {
+      limited.log('replay', `refused ${formatPeer(m.from)}: replayed parameters (their nonce already started a session)`);
+      return;
+    }
+    const busy = (reason: string): void => {
+      limited.log('busy', `busy: answered ${formatPeer(m.from)} (${sessions.size} running)`);
+      ch.send(m.from, Kind.Busy, 0, f.msgId, jsonBody({ reason }));
+    };
+    // The table is keyed by address and port: one session per client port at a time.
+    if (mine !== undefined) return busy(`a session from ${formatPeer(m.from)} is still running`);
+    if (closing !== null) {
+      ch.send(m.from, Kind.Refuse, 0, f.msgId, jsonBody({ reason: closing }));
+      return;
+    }
+    if (sessions.size >= cfg.maxClients) return busy(busyReason(sessions.size, cfg.maxClients));
+    // With a secret, the parameters must carry a tag under the session key only a holder of the secret can derive.
+    const key = cfg.secret === null ? null : sessionKey(cfg.secret, body.nonce, cookies.listenerNonce(m.from, body.nonce));
+    if (key !== null && (f.tag === null || !timingSafeEqual(f.tag, frameTag(key, f.signed)))) {
+      limited.log('refused', `refused ${formatPeer(m.from)}: parameters without a valid authentication tag`);
+      ch.send(m.from, Kind.Refuse, 0, f.msgId, jsonBody({ reason: 'authentication failed (wrong or missing shared secret)' }));
+      return;
+    }
+    const p = body.params;
+    const why = checkLimits(p, cfg) ?? checkAggregate(p, sessions.values().map((s) => s.params), cfg.maxRatePps);
+    if (why !== null) {
+      limited.log('refused', `refused ${formatPeer(m.from)}: ${why}`);
+      ch.send(m.from, Kind.Refuse, 0, f.msgId, jsonBody({ reason: why }));
+      return;
+    }
+    nonces.spend(body.nonce);
+    if (key !== null) ch.setKey(m.from, key);
+    // A fresh id, also among the running sessions: it names this session's result file.
+    let id = randomInt(1, 0xffffffff);
+    while (sessions.values().some((s) => s.id === id)) id = randomInt(1, 0xffffffff);
+    const acceptBody = jsonBody({ session: id, threads: cfg.threads });
+    const clientCfg: RunConfig = body.config;
+    // The result's config is the client's (so both sides print the same
+    // result); what this side runs comes from the negotiated parameters.
+    const runCfg: RunConfig = {
+      ...clientCfg,
+      host: cfg.host,
+      family: cfg.family,
+      port: bound.port,
+      sizeBytes: p.sizeBytes,
+      rateAbPps: p.rateAbPps,
+      rateBaPps: p.rateBaPps,
+      durationSeconds: p.durationSeconds,
+      omitSeconds: p.omitSeconds,
+      rcvbufBytes: p.rcvbufBytes,
+      sndbufBytes: p.sndbufBytes,
+      peerTimeoutSeconds: p.peerTimeoutSeconds,
+      threads: cfg.threads,
+      sendBatch: cfg.threads === 'split' ? 64 : 16,
+    };
+    const s: Session = {
+      id,
+      client: m.from,
+      nonce: body.nonce,
+      key,
+      params: p,
+      acceptBody,
+      ep: null,
+      ready: false,
+      startAtNs: 0,
+      go: null,
+      stop: new AbortController(),
+      gaveUp: false,
+      cfg: runCfg,
+      clientCfg,
+      startedAt: body.startedAt,
+    };
+    sessions.add(s);
+    ch.send(m.from, Kind.Accept, 0, f.msgId, acceptBody);
+    const others = sessions.size - 1;
+    log(
+      `session ${id.toString(16)} with ${formatPeer(m.from)}: ${p.durationSeconds} s, size ${p.sizeBytes} B, rate A→B ${p.rateAbPps === null ? 'max' : Math.round(p.rateAbPps)} B→A ${p.rateBaPps === null ? 'max' : Math.round(p.rateBaPps)} datagrams/s` +
+        (others > 0 ? ` (${others} other session${others === 1 ? '' : 's'} running)` : ''),
+    );
+    void serve(s).finally(() => sessionEnded(s));
+  };
+
+  const onGo = (m: Incoming): void => {
+    const f = m.frame;
+    const s = sessions.get(m.from);
+    if (s === undefined || f.session !== s.id || !s.ready) return;
+    if (cfg.secret !== null && m.auth !== 'ok') return; // the channel already dropped bad tags; an untagged go is not enough
+    if (s.startAtNs === 0) {
+      s.startAtNs = clock.nowNs() + START_DELAY_MS * 1e6;
+      s.go?.();
+    }
+    const startInMs = Math.max(0, (s.startAtNs - clock.nowNs()) / 1e6);
+    ch.send(m.from, Kind.GoAck, s.id, f.msgId, jsonBody({ startInMs, echoNs: f.sendTimeNs }));
+  };
+
+  ch.on((m: Incoming): void => {
+    switch (m.frame.kind) {
+      case Kind.Hello:
+        return onHello(m);
+      case Kind.Params:
+        return onParams(m);
+      case Kind.Go:
+        return onGo(m);
+      case Kind.Abort: {
+        // A client that gives up before its go frees its place at once; in the data phase, runDataPhase handles its abort.
+        const s = sessions.get(m.from);
+        if (s !== undefined && m.frame.session === s.id && s.startAtNs === 0 && (cfg.secret === null || m.auth === 'ok')) {
+          s.gaveUp = true;
+          s.stop.abort();
         }
-        if (nonces.spent(body.nonce)) {
-          limited.log('replay', `refused ${formatPeer(m.from)}: replayed hello (its nonce already started a session)`);
-          return replySmall(m, Kind.Refuse, { reason: 'nonce already used' });
-        }
-        const seen = nonces.remember(body.nonce, formatPeer(m.from));
-        if (seen === 'reused') {
-          limited.log('replay', `refused ${formatPeer(m.from)}: nonce already used by another address`);
-          return replySmall(m, Kind.Refuse, { reason: 'nonce already used' });
-        }
-        if (seen === 'full') {
-          limited.log('busy', `busy: nonce memory full, answered ${formatPeer(m.from)}`);
-          return replySmall(m, Kind.Busy, { reason: 'too many recent hellos' });
-        }
-        if (current !== null && !fromCurrent) {
-          limited.log('busy', `busy: answered ${formatPeer(m.from)}`);
-          return replySmall(m, Kind.Busy, { reason: `serving ${formatPeer(current.client)}` });
-        }
-        // `you`: where this client's datagrams came from, as seen here (NAT shows as a difference, like STUN).
-        return replySmall(m, Kind.Cookie, { cookie: cookies.issue(m.from), nonce: cookies.listenerNonce(m.from, body.nonce), auth: cfg.secret !== null, you: formatPeer(m.from) });
-      }
-      case Kind.Params: {
-        const raw = m.body as { nonce?: unknown; cookie?: unknown } | null;
-        if (raw === null || typeof raw !== 'object' || typeof raw.nonce !== 'string') return limited.log('malformed', `ignored malformed parameters from ${formatPeer(m.from)}`);
-        if (!cookies.valid(m.from, raw.cookie)) return limited.log('bad-cookie', `ignored parameters from ${formatPeer(m.from)}: no valid cookie for that address and port`); // not validated: silence
-        // Validated only after the cookie: an unvalidated address gets no work and no reply.
-        const problem = firstProblem(ParamsBody, raw);
-        if (problem !== null) {
-          limited.log('malformed', `refused ${formatPeer(m.from)}: malformed parameters at ${printable(problem.path, 80)}: ${problem.message}`);
-          ch.send(m.from, Kind.Refuse, 0, f.msgId, jsonBody({ reason: `malformed test parameters at ${problem.path.slice(0, 80)}: ${problem.message}` }));
-          return;
-        }
-        const body = raw as Static<typeof ParamsBody>;
-        if (current !== null && fromCurrent && current.nonce === body.nonce) {
-          ch.send(m.from, Kind.Accept, 0, f.msgId, current.acceptBody); // retransmitted params: same answer (tagged under the session key)
-          return;
-        }
-        if (nonces.spent(body.nonce)) {
-          limited.log('replay', `refused ${formatPeer(m.from)}: replayed parameters (their nonce already started a session)`);
-          return;
-        }
-        if (current !== null) {
-          limited.log('busy', `busy: answered ${formatPeer(m.from)}`);
-          ch.send(m.from, Kind.Busy, 0, f.msgId, jsonBody({ reason: `serving ${formatPeer(current.client)}` }));
-          return;
-        }
-        // With a secret, the parameters must carry a tag under the session key only a holder of the secret can derive.
-        const key = cfg.secret === null ? null : sessionKey(cfg.secret, body.nonce, cookies.listenerNonce(m.from, body.nonce));
-        if (key !== null && (f.tag === null || !timingSafeEqual(f.tag, frameTag(key, f.signed)))) {
-          limited.log('refused', `refused ${formatPeer(m.from)}: parameters without a valid authentication tag`);
-          ch.send(m.from, Kind.Refuse, 0, f.msgId, jsonBody({ reason: 'authentication failed (wrong or missing shared secret)' }));
-          return;
-        }
-        const why = checkLimits(body.params, cfg);
-        if (why !== null) {
-          limited.log('refused', `refused ${formatPeer(m.from)}: ${why}`);
-          ch.send(m.from, Kind.Refuse, 0, f.msgId, jsonBody({ reason: why }));
-          return;
-        }
-        nonces.spend(body.nonce);
-        if (key !== null) ch.setKey(m.from, key);
-        const id = randomInt(1, 0xffffffff);
-        const acceptBody = jsonBody({ session: id, threads: cfg.threads });
-        const p = body.params;
-        const clientCfg: RunConfig = body.config;
-        // The result's config is the client's (so both sides print the same
-        // result); what this side runs comes from the negotiated parameters.
-        const runCfg: RunConfig = {
-          ...clientCfg,
-          host: cfg.host,
-          family: cfg.family,
-          port: bound.port,
-          sizeBytes: p.sizeBytes,
-          rateAbPps: p.rateAbPps,
-          rateBaPps: p.rateBaPps,
-          durationSeconds: p.durationSeconds,
-          omitSeconds: p.omitSeconds,
-          rcvbufBytes: p.rcvbufBytes,
-          sndbufBytes: p.sndbufBytes,
-          peerTimeoutSeconds: p.peerTimeoutSeconds,
-          threads: cfg.threads,
-          sendBatch: cfg.threads === 'split' ? 64 : 16,
-        };
-        current = { id, client: m.from, nonce: body.nonce, acceptBody, ep: null, ready: false, startAtNs: 0, cfg: runCfg, startedAt: body.startedAt };
-        ch.send(m.from, Kind.Accept, 0, f.msgId, acceptBody);
-        log(`session ${id.toString(16)} with ${formatPeer(m.from)}: ${p.durationSeconds} s, size ${p.sizeBytes} B, rate A→B ${p.rateAbPps === null ? 'max' : Math.round(p.rateAbPps)} B→A ${p.rateBaPps === null ? 'max' : Math.round(p.rateBaPps)} datagrams/s`);
-        void serve(current, clientCfg).finally(sessionEnded);
         return;
       }
-      case Kind.Go: {
-        if (!fromCurrent || current === null || f.session !== current.id || !current.ready) return;
-        if (cfg.secret !== null && m.auth !== 'ok') return; // the channel already dropped bad tags; an untagged go is not enough
-        if (current.startAtNs === 0) {
-          current.startAtNs = clock.nowNs() + START_DELAY_MS * 1e6;
-          startCurrent?.();
-        }
-        const startInMs = Math.max(0, (current.startAtNs - clock.nowNs()) / 1e6);
-        ch.send(m.from, Kind.GoAck, current.id, f.msgId, jsonBody({ startInMs, echoNs: f.sendTimeNs }));
+      case Kind.Results:
+        // A client that missed a session's last acknowledgement keeps resending: answer it.
+        if (sessions.lingers(m.from, m.frame.session, clock.nowNs())) ch.send(m.from, Kind.Ack, m.frame.session, m.frame.msgId, jsonBody({ i: m.frame.chunkIndex }));
         return;
-      }
-      case Kind.Results: {
-        // A client that missed our last acknowledgement keeps resending: answer it.
-        if (lingering !== null && current === null && m.from.address === lingering.client.address && m.from.port === lingering.client.port && f.session === lingering.session && clock.nowNs() < lingering.until) {
-          ch.send(m.from, Kind.Ack, f.session, f.msgId, jsonBody({ i: f.chunkIndex }));
-        }
-        return;
-      }
       default:
         return;
     }
-  };
-  ch.on(onFrame);
-
-  let startCurrent: (() => void) | null = null;
+  });
 
   /** Runs one accepted session to its end; never throws. */
-  async function serve(s: Session, clientCfg: RunConfig): Promise<void> {
+  async function serve(s: Session): Promise<void> {
+    const name = `session ${s.id.toString(16)}`;
+    const info: SessionInfo = { session: s.id, port: bound.port };
     let result: DuplexResult | null = null;
     try {
-      const opened = await openRemoteEndpoint(s.cfg, ch, { id: 'B', threads: cfg.threads, port: bound.port, session: s.id, peer: s.client });
+      const opened = await openRemoteEndpoint(s.cfg, ch, { id: 'B', threads: cfg.threads, port: bound.port, session: s.id, peer: s.client, connectPeer: true });
       s.ep = opened.ep;
       const ep = opened.ep;
       s.ready = true;
       const started = await new Promise<boolean>((resolve) => {
-        const t = setTimeout(() => resolve(false), GO_TIMEOUT_MS);
-        startCurrent = () => {
+        const done = (ok: boolean): void => {
           clearTimeout(t);
-          resolve(true);
+          s.stop.signal.removeEventListener('abort', onStop);
+          s.go = null;
+          resolve(ok);
         };
-        hooks.signal?.addEventListener('abort', () => resolve(false), { once: true });
+        const onStop = (): void => done(false);
+        const t = setTimeout(() => done(false), GO_TIMEOUT_MS);
+        s.go = () => done(true);
+        if (s.stop.signal.aborted) done(false);
+        else s.stop.signal.addEventListener('abort', onStop, { once: true });
       });
-      startCurrent = null;
-      opened.stopRelay();
       if (!started) {
-        log(`session ${s.id.toString(16)}: no start signal from ${formatPeer(s.client)}; back to listening`);
+        if (s.gaveUp) {
+          log(`${name}: ${formatPeer(s.client)} gave up before the start; session dropped`);
+          return;
+        }
+        log(`${name}: no start signal from ${formatPeer(s.client)}; session dropped`);
         ch.send(s.client, Kind.Abort, s.id, ch.nextId(), jsonBody({ reason: 'no start signal' }));
         return;
       }
       const t0 = clock.nowNs();
-      const { mine, theirs } = await runDataPhase({ ep, ch, peer: s.client, session: s.id, cfg: s.cfg, startAtNs: s.startAtNs, environment: opened.environment, hooks: { ...hooks, onNotice: log }, clock });
-      result = buildRemoteResult({ cfg: clientCfg, startedAt: s.startedAt, a: theirs, b: mine, local: 'B', elapsedSeconds: (clock.nowNs() - t0) / 1e9 });
-      lingering = { client: s.client, session: s.id, until: clock.nowNs() + LINGER_MS * 1e6 };
+      const { mine, theirs } = await runDataPhase({
+        ep,
+        ch,
+        peer: s.client,
+        session: s.id,
+        cfg: s.cfg,
+        startAtNs: s.startAtNs,
+        environment: opened.environment,
+        hooks: {
+          signal: s.stop.signal,
+          onNotice: (line) => log(`${name}: ${line}`),
+          ...(hooks.onProgress === undefined ? {} : { onProgress: (p: ProgressSample) => hooks.onProgress?.(p, info) }),
+        },
+        clock,
+      });
+      result = buildRemoteResult({ cfg: s.clientCfg, startedAt: s.startedAt, a: theirs, b: mine, local: 'B', elapsedSeconds: (clock.nowNs() - t0) / 1e9 });
+      sessions.linger(s, clock.nowNs() + LINGER_MS * 1e6, clock.nowNs());
     } catch (err) {
-      log(`session ${s.id.toString(16)} failed: ${(err as Error).message}`);
+      log(`${name} failed: ${(err as Error).message}`);
     } finally {
       await s.ep?.close();
       // The session key stays for the linger (late results acknowledgements are tagged), then goes.
-      setTimeout(() => ch.setKey(s.client, null), LINGER_MS).unref();
+      const key = s.key;
+      if (key !== null) setTimeout(() => ch.dropKey(s.client, key), LINGER_MS).unref();
     }
     if (result !== null) {
-      log(`session ${s.id.toString(16)} ${result.complete ? 'complete' : `incomplete (${result.incompleteReason ?? 'unknown'})`}; back to listening`);
-      hooks.onResult?.(result);
+      log(`${name} ${result.complete ? 'complete' : `incomplete (${result.incompleteReason ?? 'unknown'})`}; back to listening`);
+      hooks.onResult?.(result, info);
     }
   }
 
-  // Wait until aborted, or until the first session ends with --once.
+  // Wait until aborted, or with --once until the first session has ended; either way until no session runs.
   await new Promise<void>((resolve) => {
     const check = (): void => {
-      if (hooks.signal?.aborted && current === null) resolve();
-      if (cfg.once && served > 0) resolve();
+      if ((hooks.signal?.aborted === true || (cfg.once && served > 0)) && sessions.size === 0) resolve();
     };
     wake = check;
-    hooks.signal?.addEventListener('abort', () => {
-      if (current?.ep) current.ep.stop();
-      check();
-    }, { once: true });
+    hooks.signal?.addEventListener(
+      'abort',
+      () => {
+        closing = 'this listener is shutting down';
+        // Every session stops with its own partial result ('interrupted'), and tells its client.
+        for (const s of sessions.values()) s.stop.abort();
+        check();
+      },
+      { once: true },
+    );
     check();
   });
   ch.closed = true;

@@ -40,6 +40,14 @@ export interface WorkerInit {
    * own socket on its own free port, all talking to the one server (default 1).
    */
   group?: number;
+  /**
+   * The listener, whose port other sessions share: the single-mode socket is
+   * connected to its one peer too (as a split receiver always is), so that
+   * Linux delivers to it that peer's datagrams and no one else's; a split
+   * sender socket, which stays unconnected, ignores other sources (they are
+   * other sessions' late datagrams, not this one's).
+   */
+  connectPeer: boolean;
 }
 
 /** Controller → worker. */

@@ -16,7 +16,7 @@ import { printable } from './log-limit.js';
 import { AcceptBody, CookieBody, GoAckBody, ReasonBody, matches } from './control-schema.js';
 import type { RunHooks } from './hooks.js';
 import type { Endpoint } from './endpoint.js';
-import { buildRemoteResult, openRemoteEndpoint, runDataPhase } from './session.js';
+import { buildRemoteResult, openRemoteEndpoint, runDataPhase, type RemoteReport } from './session.js';
 
 /** Overall time for each control phase before giving up. */
 const CONTROL_TIMEOUT_MS = 10_000;
@@ -42,6 +42,23 @@ function parsePeer(peer: string): PeerAddress {
 
 /** Runs a duplex test against `bench listen` at `cfg.peer`. */
 export async function runRemoteDuplex(cfg: RunConfig, hooks: RunHooks = {}): Promise<DuplexResult> {
+  return (await runRemoteClient(cfg, hooks)).result;
+}
+
+/** One client's session: its result and the two reports it was built from (for combining many clients). */
+export interface RemoteClientRun {
+  result: DuplexResult;
+  mine: RemoteReport;
+  theirs: RemoteReport | null;
+}
+
+/**
+ * Runs one client session against `cfg.peer`. `beforeGo`, when given, is
+ * awaited once the endpoint is bound and connected, just before the go: many
+ * clients of one process (`--clients N`) wait there for each other, so their
+ * data phases start together.
+ */
+export async function runRemoteClient(cfg: RunConfig, hooks: RunHooks = {}, opts: { beforeGo?: (signal: AbortSignal) => Promise<void> } = {}): Promise<RemoteClientRun> {
   const clock = hooks.clock ?? createMonotonicClock();
   const startedAt = new Date().toISOString(); // for humans only
   const t0 = clock.nowNs();
@@ -115,28 +132,39 @@ export async function runRemoteDuplex(cfg: RunConfig, hooks: RunHooks = {}): Pro
     const session = accepted.session;
     notice(`accepted: session ${session.toString(16)}, ${cfg.durationSeconds} s, ${cfg.threads} threads here`);
 
-    // endpoint bound: the data workers join the port and connect to the listener.
-    const opened = await openRemoteEndpoint(cfg, ch, { id: 'A', threads: cfg.threads, port: bound.port, session, peer });
-    ep = opened.ep;
+    // From the accept to the go-ack the listener holds a session (and one of its
+    // --max-clients places) for us: if we give up here, say so, so that it frees
+    // the place now instead of after its go wait.
+    let opened: Awaited<ReturnType<typeof openRemoteEndpoint>>;
+    let go: { startInMs: number; rttNs: number };
+    try {
+      // endpoint bound: the data workers join the port and connect to the listener.
+      // The client's port is its own: its one endpoint socket stays unconnected, as the last bound it receives the listener's datagrams.
+      opened = await openRemoteEndpoint(cfg, ch, { id: 'A', threads: cfg.threads, port: bound.port, session, peer, connectPeer: false });
+      ep = opened.ep;
+      await opts.beforeGo?.(signal);
 
-    // go ⇄ go-ack: the listener starts startInMs after it got our go; we
-    // start the same moment, corrected by half the measured round trip.
-    const go = await ch.request(
-      peer,
-      Kind.Go,
-      session,
-      jsonBody({ session }),
-      (m) => {
-        const body = m.body;
-        if (m.frame.kind === Kind.GoAck && m.frame.session === session && matches(GoAckBody, body)) {
-          return { startInMs: body.startInMs, rttNs: clock.nowNs() - body.echoNs };
-        }
-        if (m.frame.kind === Kind.Abort && m.frame.session === session) throw new ControlError('the listener gave up before the start', 'EABORTED');
-        return undefined;
-      },
-      { timeoutMs: CONTROL_TIMEOUT_MS, what: 'the start signal', signal },
-    );
-    opened.stopRelay();
+      // go ⇄ go-ack: the listener starts startInMs after it got our go; we
+      // start the same moment, corrected by half the measured round trip.
+      go = await ch.request(
+        peer,
+        Kind.Go,
+        session,
+        jsonBody({ session }),
+        (m) => {
+          const body = m.body;
+          if (m.frame.kind === Kind.GoAck && m.frame.session === session && matches(GoAckBody, body)) {
+            return { startInMs: body.startInMs, rttNs: clock.nowNs() - body.echoNs };
+          }
+          if (m.frame.kind === Kind.Abort && m.frame.session === session) throw new ControlError('the listener gave up before the start', 'EABORTED');
+          return undefined;
+        },
+        { timeoutMs: CONTROL_TIMEOUT_MS, what: 'the start signal', signal },
+      );
+    } catch (err) {
+      ch.send(peer, Kind.Abort, session, ch.nextId(), jsonBody({ reason: 'interrupted' }));
+      throw err;
+    }
     const startAtNs = clock.nowNs() + go.startInMs * 1e6 - go.rttNs / 2;
     notice(`starting in ${go.startInMs.toFixed(0)} ms (control round trip ${(go.rttNs / 1e6).toFixed(2)} ms)`);
 
@@ -144,7 +172,8 @@ export async function runRemoteDuplex(cfg: RunConfig, hooks: RunHooks = {}): Pro
     const seenHere = formatPeer({ address: mine.report.endpoint.address, port: mine.report.endpoint.port });
     if (cookie.you !== null && cookie.you !== seenHere) mine.report.endpoint.observedAs = cookie.you;
     if (theirs === null) notice('the listener\'s results did not arrive: saving what this side observed');
-    return buildRemoteResult({ cfg, startedAt, a: mine, b: theirs, local: 'A', elapsedSeconds: (clock.nowNs() - t0) / 1e9 });
+    const result = buildRemoteResult({ cfg, startedAt, a: mine, b: theirs, local: 'A', elapsedSeconds: (clock.nowNs() - t0) / 1e9 });
+    return { result, mine, theirs };
   } finally {
     await ep?.close();
     ch.closed = true;

@@ -11,6 +11,10 @@ export type { BaseHooks, RunHooks, ProgressSample } from './hooks.js';
 
 /** Runs one duplex test with a resolved config. */
 export async function runDuplex(cfg: RunConfig, hooks: RunHooks = {}): Promise<DuplexResult> {
+  if (cfg.peer !== null && (cfg.clients ?? 1) > 1) {
+    const { runRemoteClients } = await import('./remote-clients.js');
+    return runRemoteClients(cfg, hooks);
+  }
   if (cfg.peer !== null) {
     const { runRemoteDuplex } = await import('./remote.js');
     return runRemoteDuplex(cfg, hooks);

@@ -35,16 +35,25 @@ export interface RemoteReport {
 
 /**
  * Remote mode's endpoint, on both sides: the data workers join the control
- * socket's port, relay the control frames that land on their sockets, and
+ * socket's port, relay the control frames that land on their sockets to the
+ * channel (for the endpoint's whole life, from each worker's start), and
  * connect to the peer. Also collects the environment of the interface that
  * reaches the peer (a wildcard bind is resolved to the address the kernel
- * picks). Call `stopRelay` when the data phase takes over the messages.
+ * picks).
  */
 export async function openRemoteEndpoint(
   cfg: RunConfig,
   ch: ControlChannel,
-  opts: { id: 'A' | 'B'; threads: RunConfig['threads']; port: number; session: number; peer: PeerAddress },
-): Promise<{ ep: Endpoint; environment: Environment; stopRelay: () => void }> {
+  opts: {
+    id: 'A' | 'B';
+    threads: RunConfig['threads'];
+    port: number;
+    session: number;
+    peer: PeerAddress;
+    /** The listener: other sessions share the port, so every receiving socket connects to its peer (`EndpointOptions.connectPeer`). */
+    connectPeer: boolean;
+  },
+): Promise<{ ep: Endpoint; environment: Environment }> {
   const ep = await startEndpoint(cfg, {
     id: opts.id,
     threads: opts.threads,
@@ -54,9 +63,8 @@ export async function openRemoteEndpoint(
     sharedClock: false,
     relayControl: true,
     peerTimeoutNs: cfg.peerTimeoutSeconds * 1e9,
-  });
-  const stopRelay = ep.onMessage((m) => {
-    if (m.type === 'control') ch.deliver(m.bytes, m.address, m.port);
+    connectPeer: opts.connectPeer,
+    onControl: (bytes, address, port) => ch.deliver(bytes, address, port),
   });
   try {
     await ep.connect(opts.peer.address, opts.peer.port);
@@ -64,9 +72,8 @@ export async function openRemoteEndpoint(
     const localAddress = wildcard ? await localAddressToward(opts.peer, cfg.family, cfg.host) : cfg.host;
     // The result shows the address actually used toward the peer, not the wildcard bound.
     ep.address = localAddress;
-    return { ep, environment: collectEnvironment(localAddress), stopRelay };
+    return { ep, environment: collectEnvironment(localAddress) };
   } catch (err) {
-    stopRelay();
     await ep.close();
     throw err;
   }
@@ -137,9 +144,9 @@ export async function runDataPhase(opts: DataPhaseOptions): Promise<DataPhaseOut
   let prevSent = 0;
   let prevRecv = 0;
   let prevExp = 0;
+  // Control frames that land on the data sockets reach `ch` through the endpoint's own relay (openRemoteEndpoint).
   const offWorkers = ep.onMessage((m) => {
-    if (m.type === 'control') ch.deliver(m.bytes, m.address, m.port);
-    else if (m.type === 'peer-silent') {
+    if (m.type === 'peer-silent') {
       warnings.push({ code: 'peer-timeout', message: `nothing heard from the peer for ${(m.silentMs / 1000).toFixed(1)} s (--peer-timeout ${cfg.peerTimeoutSeconds} s): stopped sending` });
       hooks.onNotice?.(`peer silent for ${(m.silentMs / 1000).toFixed(1)} s: stopping`);
       stop('peer-timeout', true);

@@ -89,6 +89,17 @@ async function setup(): Promise<void> {
   };
   socket.on('error', countErrors);
   groupSockets.push(socket);
+  if (init.relayControl) {
+    // From the bind to the peers message this socket may be the port's last
+    // bound unconnected socket, which the kernel hands every datagram no
+    // connected socket claims: another client's hello, an abort. Relay the
+    // control frames meanwhile instead of letting them vanish (onPeers takes over).
+    const h = createHeader();
+    untilPeers = (msg: Buffer, rinfo: dgram.RemoteInfo): void => {
+      if (decodeHeader(msg, msg.length, -1, h) === Decode.Ok && h.kind >= CONTROL_KIND_MIN) relay(msg, rinfo);
+    };
+    socket.on('message', untilPeers);
+  }
   const more: { address: string; port: number; rcvbufEffective: number; sndbufEffective: number }[] = [];
   for (let i = 1; i < (init.group ?? 1); i++) {
     const b = await bindSocket({ family: init.family, address: init.bindAddress, port: 0, reuseAddr: false, rcvbufBytes: init.rcvbufBytes, sndbufBytes: init.sndbufBytes });
@@ -99,6 +110,9 @@ async function setup(): Promise<void> {
   post({ type: 'bound', address: bound.address, port: bound.port, rcvbufEffective: bound.rcvbufEffective, sndbufEffective: bound.sndbufEffective, more });
 }
 
+/** The relay of control frames between the bind and the peers message (remote mode). */
+let untilPeers: ((msg: Buffer, rinfo: dgram.RemoteInfo) => void) | null = null;
+
 async function onPeers(given: readonly { address: string; port: number }[]): Promise<void> {
   if (socket === null) return;
   // A client group: every socket talks to the one peer (the server), each socket its own unit.
@@ -107,13 +121,17 @@ async function onPeers(given: readonly { address: string; port: number }[]): Pro
   const many = peers.length > 1 && !grouped;
   const s = socket;
   const one = peers[0];
-  if (init.role === 'receiver' && !many && one !== undefined) {
-    // Linux prefers a connected socket for its peer's datagrams: the
-    // receiver gets all of them, the unconnected sender socket none. With
-    // many peers the receiver stays unconnected and is bound last instead
-    // (endpoint.ts), which makes it the socket the kernel delivers to.
-    await connectSocket(s, one.address, one.port);
-  }
+  // Linux prefers a connected socket for its peer's datagrams: a split
+  // receiver gets all of them, the unconnected sender socket none. With many
+  // peers the receiver stays unconnected and is bound last instead
+  // (endpoint.ts), which makes it the socket the kernel delivers to. A
+  // listener's single-mode socket connects too: other sessions' sockets share
+  // the port, and the last bound unconnected one would take every client's data.
+  const connects = !many && one !== undefined && (init.role === 'receiver' || (init.role === 'endpoint' && init.connectPeer));
+  if (connects) await connectSocket(s, one.address, one.port);
+  // The handlers below take over from here, in this same turn: no datagram falls between them.
+  if (untilPeers !== null) s.off('message', untilPeers);
+  untilPeers = null;
   if (receives && many) {
     demux = new PeerDemux();
     s.on('message', demux.onMessage);
@@ -128,7 +146,7 @@ async function onPeers(given: readonly { address: string; port: number }[]): Pro
         session: init.session,
         direction: init.receiveDirection,
         // A connected socket is filtered by the kernel, the demultiplexer has matched the source already; an unconnected one-peer socket checks it itself.
-        peer: init.role === 'receiver' || many ? null : { address: peer.address, port: peer.port },
+        peer: connects || many ? null : { address: peer.address, port: peer.port },
         sharedClock: init.sharedClock,
         echo,
         ...(init.relayControl ? { onControl: relay } : {}),
@@ -149,7 +167,8 @@ async function onPeers(given: readonly { address: string; port: number }[]): Pro
         sizeBytes: init.sizeBytes,
         ratePps: init.ratePps,
         batch: init.batch,
-        peer: { address: peer.address, port: peer.port },
+        // A connected socket sends without an address (no lookup per send either).
+        peer: connects ? null : { address: peer.address, port: peer.port },
         echo,
         ...(init.sharedClock ? { onMeasureStart: () => (unit.peerDropsAtStart = readPortDrops(peer.port, init.family)?.drops ?? null) } : {}),
       });
@@ -162,6 +181,10 @@ async function onPeers(given: readonly { address: string; port: number }[]): Pro
     s.on('message', (msg: Buffer, rinfo: dgram.RemoteInfo) => {
       const st = decodeHeader(msg, msg.length, -1, h);
       if (st === Decode.Ok && h.kind >= CONTROL_KIND_MIN && init.relayControl) relay(msg, rinfo);
+      // On a listener's shared port this unconnected socket is where another
+      // session's late datagrams land once that session's sockets closed:
+      // they are not this session's, neither leaked nor foreign to it.
+      else if (init.connectPeer && one !== undefined && (rinfo.port !== one.port || rinfo.address !== one.address)) return;
       else if (st === Decode.Ok && h.session === init.session && h.kind < CONTROL_KIND_MIN) leaked++;
       else foreignAtSender++;
     });

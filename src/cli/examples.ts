@@ -10,8 +10,9 @@ export const EXAMPLES: Record<'duplex' | 'listen' | 'sweep' | 'report' | 'micro'
     'bench duplex --peer 198.18.0.2:5301 --find-max   # against `bench listen` on another machine',
   ],
   listen: [
-    'bench listen                                  # 127.0.0.1:5301, one session at a time',
+    'bench listen                                  # 127.0.0.1:5301, up to 16 sessions at once',
     'bench listen --host 0.0.0.0 --secret S        # reachable from other machines, secret required',
+    'bench listen --max-clients 4 --max-rate 100k  # 4 sessions at once, 100k/s per direction in all',
     'bench listen --max-rate 100k --max-duration 60 --once',
   ],
   sweep: [

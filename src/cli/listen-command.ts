@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { examplesText } from './examples.js';
 import { OptionError } from '../errors.js';
-import { parsePort, parseRate, parseSeconds, pickThreads, resolveHost } from './options.js';
+import { parseIntIn, parsePort, parseRate, parseSeconds, pickThreads, resolveHost } from './options.js';
 import { finishResult, interruptible, planSave, stderrLine, stdoutWidth, type OutputOptions } from './common.js';
 import { progressLine } from './progress-display.js';
 import { addOptions, type OptionName } from './option-table.js';
@@ -17,9 +17,13 @@ interface RawListenOptions extends OutputOptions {
   secret?: string;
   maxRate?: string;
   maxDuration?: string;
+  maxClients: string;
   once?: boolean;
   threads: string;
 }
+
+/** Most sessions a listener runs at once: each has its own worker thread(s) and sockets. */
+const MAX_LISTEN_CLIENTS = 64;
 
 /** Validates `bench listen` options. */
 export async function resolveListenOptions(raw: RawListenOptions, envSecret: string | undefined): Promise<ListenConfig> {
@@ -39,12 +43,13 @@ export async function resolveListenOptions(raw: RawListenOptions, envSecret: str
     secret,
     maxRatePps,
     maxDurationSeconds: raw.maxDuration === undefined ? null : parseSeconds('--max-duration', raw.maxDuration, false),
+    maxClients: parseIntIn('--max-clients', raw.maxClients, 1, MAX_LISTEN_CLIENTS),
     once: raw.once === true,
   };
 }
 
 /** The options of `bench listen`, in `--help` order. */
-const LISTEN_OPTIONS: readonly OptionName[] = ['host', 'port', 'secret', 'maxRate', 'maxDuration', 'threads', 'once', 'json', 'save', 'out', 'progress'];
+const LISTEN_OPTIONS: readonly OptionName[] = ['host', 'port', 'secret', 'maxRate', 'maxDuration', 'maxClients', 'threads', 'once', 'json', 'save', 'out', 'progress'];
 
 /** Registers `bench listen`. */
 export function registerListen(program: Command, setExit: (code: number) => void): void {
@@ -56,22 +61,26 @@ export function registerListen(program: Command, setExit: (code: number) => void
     const cfg = await resolveListenOptions(raw, process.env.BENCH_SECRET);
     const plan = planSave(raw);
     const intr = interruptible();
-    let lastCode = 0;
+    // With --once, the exit code is the first session's (the one --once waits for).
+    let firstCode: number | null = null;
     try {
       await runListener(cfg, {
         signal: intr.signal,
         onLog: (line) => stderrLine(`bench listen: ${line}`),
-        ...(raw.progress ? { onProgress: (s) => stderrLine(progressLine(s, 0)) } : {}),
-        onResult: (result) => {
-          // Named from this listener's own settings and clock, never from what the peer sent;
-          // a failed save is reported by finishResult and the listener keeps serving.
-          lastCode = finishResult(result, raw, plan, `remote-listener-port${cfg.port}`, () => formatDuplexTable(result, { width: stdoutWidth() }), null);
+        // Sessions run at once: each line says whose it is.
+        ...(raw.progress ? { onProgress: (s, info) => stderrLine(`session ${info.session.toString(16)} ${progressLine(s, 0)}`) } : {}),
+        onResult: (result, info) => {
+          // Named from this listener's own port, clock and session id, never from what the peer sent
+          // (the id keeps the names of sessions ending at once apart); a failed save is reported by
+          // finishResult and the listener keeps serving.
+          const code = finishResult(result, raw, plan, `remote-listener-port${info.port}-session${info.session.toString(16)}`, () => formatDuplexTable(result, { width: stdoutWidth() }), null);
+          firstCode ??= code;
         },
       });
     } finally {
       intr.dispose();
     }
-    // A listener stopped by a signal has done its job: 0, unless --once and its one session failed.
-    setExit(cfg.once ? lastCode : 0);
+    // A listener stopped by a signal has done its job: 0, unless --once and its first session failed.
+    setExit(cfg.once ? (firstCode ?? 0) : 0);
   });
 }

@@ -74,7 +74,7 @@ export const OPTIONS = {
   sndbuf: { flags: '--sndbuf <size>', help: 'SO_SNDBUF to request (k/m suffixes)' },
   clients: {
     flags: '--clients <n>',
-    help: 'N clients on one server port: B (the server) binds --port, clients A1…AN free ports; rates are per client (--rate-ab client→server); 1 = the two-endpoint run',
+    help: 'N clients on one server port: B (the server) binds --port, clients A1…AN free ports; with --peer, N sessions against the listener (clients bind --port, --port+1, … or free ports); rates are per client (--rate-ab client→server); 1 = the two-endpoint run',
     default: '1',
   },
   batch: { flags: '--batch <n>', help: 'datagrams sent per event-loop turn before yielding to receives', hidden: true },
@@ -104,9 +104,10 @@ export const OPTIONS = {
   progress: { flags: '--no-progress', help: 'no progress lines on stderr (as -i 0)' },
 
   // `bench listen`.
-  maxRate: { flags: '--max-rate <rate>', help: 'refuse tests above this rate per direction (datagrams/s or bits/s)' },
+  maxRate: { flags: '--max-rate <rate>', help: 'refuse tests above this rate per direction (datagrams/s or bits/s), per session and summed over the sessions running' },
   maxDuration: { flags: '--max-duration <s>', help: 'refuse tests longer than this (warm-up included)' },
-  once: { flags: '--once', help: 'exit after one session' },
+  maxClients: { flags: '--max-clients <n>', help: 'most sessions at once (1 to 64); a client over it is answered busy; 1 = one at a time', default: '16' },
+  once: { flags: '--once', help: 'exit after the first session ends (sessions already running finish first)' },
 
   // `bench micro`.
   time: { flags: '--time <ms>', help: 'time budget per benchmark, milliseconds', default: '500' },

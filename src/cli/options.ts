@@ -183,9 +183,10 @@ export async function resolveDuplexOptions(raw: RawDuplexOptions): Promise<RunCo
     throw new OptionError('--threads', `"${raw.threads}" must be single, split or auto`);
   }
   const clients = parseIntIn('--clients', raw.clients ?? OPTIONS.clients.default, 1, MAX_CLIENTS);
-  if (clients > 1 && peer !== null) throw new OptionError('--clients', 'many clients against a remote listener are not supported yet (bench listen serves one session at a time); run --clients locally');
-  // Endpoints run here: A and B, or the server and its N clients; remote mode runs one.
-  const threads = pickThreads(raw.threads, peer === null ? 1 + clients : 1);
+  // Remote clients bind --port, --port + 1, …: all of them must be ports.
+  if (peer !== null && port !== null && port !== 0 && port + clients - 1 > 65535) throw new OptionError('--port', `${port} + ${clients} clients runs past port 65535`);
+  // Endpoints run here: A and B, or the server and its N clients; remote mode runs one per client.
+  const threads = pickThreads(raw.threads, peer === null ? 1 + clients : clients);
   const rcvbufBytes = raw.rcvbuf === undefined ? null : parseSize('--rcvbuf', raw.rcvbuf);
   const sndbufBytes = raw.sndbuf === undefined ? null : parseSize('--sndbuf', raw.sndbuf);
   const sendBatch = raw.batch === undefined ? DEFAULT_BATCH[threads] : parseIntIn('--batch', raw.batch, 1, 1024);

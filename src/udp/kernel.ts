@@ -5,6 +5,7 @@
  * "not available, because …" instead of throwing where `/proc` is absent.
  */
 import { readFileSync } from 'node:fs';
+import { BlockList } from 'node:net';
 
 /** A snapshot of UDP counters; `counters` is empty when not available. */
 export interface UdpCounterSnapshot {
@@ -69,6 +70,8 @@ export function diffCounters(before: Record<string, number>, after: Record<strin
 export interface UdpSocketRow {
   localPort: number;
   remotePort: number;
+  /** The remote address, IPv4 dotted or IPv6 as eight full groups ('' when unparsable). */
+  remoteAddress: string;
   /** Whether the socket is connected (remote address not all zeros). */
   connected: boolean;
   rxQueueBytes: number;
@@ -92,6 +95,7 @@ export function parseUdpTable(text: string): UdpSocketRow[] {
     rows.push({
       localPort,
       remotePort: Number.isFinite(remotePort) ? remotePort : 0,
+      remoteAddress: procAddress(remote.split(':')[0] ?? ''),
       connected: /[1-9A-Fa-f]/.test(remote.split(':')[0] ?? ''),
       rxQueueBytes: parseInt(queues[1] ?? '0', 16) || 0,
       inode: Number(f[9]) || 0,
@@ -99,6 +103,22 @@ export function parseUdpTable(text: string): UdpSocketRow[] {
     });
   }
   return rows;
+}
+
+/**
+ * An address as `/proc/net/udp*` prints it: IPv4 as one 32-bit word, IPv6
+ * as four, each in host byte order (little-endian here, the machines this
+ * tool runs on). Returns dotted IPv4 or eight full IPv6 groups; '' if the
+ * text is neither. Pure.
+ */
+export function procAddress(hex: string): string {
+  if (!/^[0-9A-Fa-f]+$/.test(hex) || (hex.length !== 8 && hex.length !== 32)) return '';
+  const bytes: number[] = [];
+  for (let w = 0; w < hex.length; w += 8) for (let b = 6; b >= 0; b -= 2) bytes.push(parseInt(hex.slice(w + b, w + b + 2), 16));
+  if (bytes.length === 4) return bytes.join('.');
+  const groups: string[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push((((bytes[i] as number) << 8) | (bytes[i + 1] as number)).toString(16).padStart(4, '0'));
+  return groups.join(':');
 }
 
 /** Drops of all sockets bound to a local port, or `null` when `/proc` is unavailable. */
@@ -116,6 +136,34 @@ export function readPortDrops(port: number, family: 4 | 6, procRoot = '/proc'): 
   let sockets = 0;
   for (const row of parseUdpTable(text)) {
     if (row.localPort === port) {
+      drops += row.drops;
+      sockets++;
+    }
+  }
+  return { drops, sockets };
+}
+
+/**
+ * Reads the drop counters of the sockets bound to `port` and connected to
+ * `peer`: on a port shared by several sessions (a listener), these are one
+ * session's receiving sockets, and the port's other sockets (the control
+ * socket, other sessions') are left out. Call before the sockets close.
+ */
+export function readPeerDrops(port: number, peer: { address: string; port: number }, family: 4 | 6, procRoot = '/proc'): PortDrops | null {
+  const text = tryRead(`${procRoot}/net/${family === 6 ? 'udp6' : 'udp'}`);
+  if (text === null) return null;
+  // BlockList compares addresses in any spelling (::1, 0000:…:0001, ::ffff:127.0.0.1).
+  const match = new BlockList();
+  const type = family === 6 ? 'ipv6' : 'ipv4';
+  try {
+    match.addAddress(peer.address, type);
+  } catch {
+    return { drops: 0, sockets: 0 };
+  }
+  let drops = 0;
+  let sockets = 0;
+  for (const row of parseUdpTable(text)) {
+    if (row.localPort === port && row.connected && row.remotePort === peer.port && row.remoteAddress !== '' && match.check(row.remoteAddress, type)) {
       drops += row.drops;
       sockets++;
     }
