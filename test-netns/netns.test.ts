@@ -18,8 +18,8 @@ function netns(...args: string[]): string {
 }
 
 /** Loss that hits only the tool's measured data datagrams, so the firewall's counter is the exact loss. */
-function dataLoss(dir: 'a2b' | 'b2a' | 'both', percent: string): void {
-  execFileSync('bash', [SCRIPT, 'loss', dir, percent], { env: { ...env, NETNS_LOSS_MATCH: 'data' }, stdio: ['ignore', 'pipe', 'pipe'] });
+function dataLoss(dir: 'a2b' | 'b2a' | 'both', percent: string, ports?: string): void {
+  execFileSync('bash', [SCRIPT, 'loss', dir, percent, ...(ports === undefined ? [] : [ports])], { env: { ...env, NETNS_LOSS_MATCH: 'data' }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** Datagrams the nftables loss rules dropped in each host's input (an independent count of network loss). */
@@ -47,6 +47,24 @@ function inHost(host: 'a' | 'b', args: string[], timeoutMs: number): Promise<Run
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** A listener on B that serves until it is sent SIGINT; resolves with its run when it ends. */
+function listener(args: string[]): { done: Promise<Run>; stop: () => void } {
+  const addrB = (hosts.ADDR_B ?? '').split('/')[0] ?? '';
+  const child = spawn('bash', [SCRIPT, 'exec', 'b', process.execPath, CLI, 'listen', '--host', addrB, '--port', '5301', '--no-save', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const t = setTimeout(() => child.kill('SIGKILL'), 120_000);
+  const done = new Promise<Run>((resolve) => {
+    child.on('close', (code) => {
+      clearTimeout(t);
+      resolve({ code, stdout, stderr });
+    });
+  });
+  return { done, stop: () => child.kill('SIGINT') };
 }
 
 /** One session: listener on B (--once), client on A; both results parsed. */
@@ -155,6 +173,50 @@ describe('two hosts in network namespaces', () => {
       }
     } finally {
       netns('nat', 'off');
+    }
+  });
+
+  it('two client processes with --clients 4 each against one listener at once, 10 % loss on one process\'s traffic only: its clients show it, the others do not', async () => {
+    netns('clear');
+    // Loss on B→A datagrams to the first process's four ports only (measured data only: the firewall's counter is then the exact network loss).
+    dataLoss('b2a', '10', '41000-41003');
+    const l = listener(['--max-clients', '8', '--threads', 'single', '--json']);
+    try {
+      await new Promise((r) => setTimeout(r, 800));
+      const addrB = (hosts.ADDR_B ?? '').split('/')[0] ?? '';
+      const common = ['duplex', '--peer', `${addrB}:5301`, '--clients', '4', '--json', '--no-save', '--threads', 'single', '--duration', '3', '--rate', '2k'];
+      const [lossy, clean] = await Promise.all([inHost('a', [...common, '--port', '41000'], 90_000), inHost('a', [...common, '--port', '42000'], 90_000)]);
+      const dropped = drops();
+      expect(lossy.code, lossy.stderr).toBe(0);
+      expect(clean.code, clean.stderr).toBe(0);
+      const rl = JSON.parse(lossy.stdout);
+      const rc = JSON.parse(clean.stdout);
+      for (const r of [rl, rc]) {
+        expect(r.complete).toBe(true);
+        expect(r.peers).toHaveLength(4);
+      }
+      let networkLost = 0;
+      for (const p of rl.peers) {
+        const down = p.directions.find((d: { from: string }) => d.from === 'B');
+        const up = p.directions.find((d: { from: string }) => d.from === 'A');
+        console.log(`lossy client port ${p.port}: B→A ${down.lossPercent.toFixed(2)} % (${down.lost}/${down.sent}), A→B ${up.lossPercent.toFixed(2)} %`);
+        expect(p.port).toBeGreaterThanOrEqual(41000);
+        expect(p.port).toBeLessThanOrEqual(41003);
+        expect(Math.abs(down.lossPercent - 10)).toBeLessThanOrEqual(3);
+        expect(up.lossAttribution.network).toBe(0);
+        networkLost += down.lost - down.lossAttribution.kernel;
+      }
+      for (const p of rc.peers) {
+        for (const d of p.directions) expect(d.lossAttribution.network, `clean client ${p.port} ${d.from}→${d.to}`).toBe(0);
+      }
+      // The firewall in host A counted every datagram it dropped: exactly the lossy process's network loss.
+      expect(dropped.a).toBeGreaterThan(0);
+      expect(networkLost).toBe(dropped.a);
+      expect(dropped.b).toBe(0);
+    } finally {
+      l.stop();
+      await l.done;
+      netns('clear');
     }
   });
 

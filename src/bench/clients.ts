@@ -8,8 +8,9 @@
  * Threads: the server is one endpoint like any other (`single`: one socket
  * on one event loop; `split`: a sender and a receiver thread sharing the
  * port). Clients in `single` mode share threads: as many client threads as
- * the machine has cores (never more than clients), the clients spread over
- * them in contiguous blocks, each client still its own socket and port. A
+ * the machine has cores left beside the server's thread(s) (at least one,
+ * never more than clients), the clients spread over them in contiguous
+ * blocks, each client still its own socket and port. A
  * thread per client cost ~30 µs of CPU per datagram at 1k/s (mostly wake-ups:
  * a pacing tick and a receive per datagram each), which at 16 clients on two
  * cores starved the server's loop; shared, one tick paces every client of the
@@ -53,7 +54,10 @@ export async function runLocalClients(cfg: RunConfig, hooks: RunHooks = {}): Pro
   const session = randomInt(1, 0xffffffff);
   const all: Endpoint[] = [];
   const clients: Endpoint[] = [];
-  const groups = clientGroups(n, cfg.threads, hooks.clientThreads ?? os.availableParallelism());
+  // The clients leave the server its thread(s): on 2 cores one client thread, not two (measured: at 4 × 15k/s
+  // of 64 B each way, 2.6 % loss into the server with one client thread, 56 % with two; docs/decisions.md).
+  const serverThreads = cfg.threads === 'split' ? 2 : 1;
+  const groups = clientGroups(n, cfg.threads, hooks.clientThreads ?? Math.max(1, os.availableParallelism() - serverThreads));
   const warnings: RunWarning[] = [];
   const common = { threads: cfg.threads, sharedPort: false, session, sharedClock: true, relayControl: false, peerTimeoutNs: 0 };
   try {
