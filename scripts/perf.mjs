@@ -849,6 +849,8 @@ for (const [name, c] of selected) {
   for (const size of c.sizes) {
     log(`${name} ${c.traffic} ${size} B`);
     const s = await searchContender(name, c, size);
+    // --clients N: the per-client figure and the one server port's aggregate (N × it), both in the JSON.
+    if (c.clients !== undefined) Object.assign(s, { clients: c.clients, aggregatePps: s.ratePps === null ? null : s.ratePps * c.clients });
     log(`${name} ${size} B: ${s.ratePps === null ? 'none' : Math.round(s.ratePps)} pps per direction (${s.status})`);
     out.searches.push(s);
   }

@@ -607,7 +607,8 @@ export function renderPeersChart(result: DuplexResult): string {
   const jain = (x: number | null | undefined): string => (x === null || x === undefined ? 'n/a' : x.toFixed(3));
   return renderLineChart({
     title: `Received datagrams/s per client, ${peers.length} clients on one server port`,
-    subtitle: `${formatRunHeadline(result)} — ${completionLabel(result)}; Jain's fairness A→B ${jain(fair?.abJain)}, B→A ${jain(fair?.baJain)}`,
+    // Short: the run's full headline is in the footer's file and the tables; here what the chart needs.
+    subtitle: `${result.config.sizeBytes} B, rate per client A→B ${result.config.rateAbText} B→A ${result.config.rateBaText}, ${completionLabel(result)}; Jain's fairness A→B ${jain(fair?.abJain)}, B→A ${jain(fair?.baJain)}`,
     xLabel: 'client',
     yLabel: 'received datagrams/s',
     series,
