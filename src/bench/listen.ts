@@ -360,6 +360,12 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
         },
         clock,
       });
+      // Where this listener saw the client, when it differs from what the client says it bound (a NAT between them), as the client's own result says it.
+      if (theirs !== null) {
+        const said = formatPeer({ address: theirs.report.endpoint.address, port: theirs.report.endpoint.port });
+        const seen = formatPeer(s.client);
+        if (seen !== said) theirs.report.endpoint.observedAs = seen;
+      }
       result = buildRemoteResult({ cfg: s.clientCfg, startedAt: s.startedAt, a: theirs, b: mine, local: 'B', elapsedSeconds: (clock.nowNs() - t0) / 1e9 });
       sessions.linger(s, clock.nowNs() + LINGER_MS * 1e6, clock.nowNs());
     } catch (err) {
