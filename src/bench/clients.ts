@@ -24,13 +24,11 @@
 import { randomInt } from 'node:crypto';
 import os from 'node:os';
 import { createMonotonicClock } from '../udp/clock.js';
-import { readUdpCounters } from '../udp/kernel.js';
-import { DROP_BASELINE_LEAD_NS } from '../udp/sender.js';
 import { SCHEMA_VERSION } from '../report/schema.js';
 import type { DirectionResult, DuplexResult, PeerResult, RunConfig, RunWarning } from '../report/schema.js';
 import { startEndpoint, type Endpoint, type EndpointReport } from './endpoint.js';
 import type { RunHooks } from './hooks.js';
-import { DRAIN_GRACE_MS, DRAIN_TIMEOUT_MS, START_LEAD_NS, kernelDelta, sleep, trackProgress, waitAll } from './phases.js';
+import { runLocalPhases } from './phases.js';
 import { mergeDirection } from './merge.js';
 import { aggregateDirection, jainIndex } from './aggregate.js';
 import { collectEnvironment } from './environment.js';
@@ -76,38 +74,8 @@ export async function runLocalClients(cfg: RunConfig, hooks: RunHooks = {}): Pro
     await Promise.all([server.connectPeers(sockets), ...clients.map((c) => c.connect(server.address, server.port))]);
     hooks.onReady?.(all.map((e) => ({ id: e.id, address: e.address, port: e.port })));
 
-    // peered → running
-    const kernelBefore = readUdpCounters(cfg.family);
-    const runMs = (cfg.omitSeconds + cfg.durationSeconds) * 1000;
-    const senderDone = all.map((e) => e.sendDone(runMs + 30_000));
-    const endSeen = all.map((e) => e.endSeen(runMs + 60_000));
-    [...senderDone, ...endSeen].forEach((p) => p.catch(() => undefined));
-    const progress = trackProgress(all, hooks.onProgress);
-    const startAtNs = clock.nowNs() + START_LEAD_NS;
-    const warmupNs = cfg.omitSeconds * 1e9;
-    for (const e of all) e.start(startAtNs, warmupNs, cfg.durationSeconds * 1e9);
-    const warmupTimer: NodeJS.Timeout = setTimeout(() => all.forEach((e) => e.markMeasureStart()), Math.max(0, (startAtNs + warmupNs - DROP_BASELINE_LEAD_NS - clock.nowNs()) / 1e6));
-
-    let interrupted = false;
-    const onAbort = (): void => {
-      interrupted = true;
-      all.forEach((e) => e.stop());
-    };
-    if (hooks.signal?.aborted) onAbort();
-    hooks.signal?.addEventListener('abort', onAbort, { once: true });
-
-    // running → draining
-    const sendersOk = await waitAll(senderDone, runMs + 30_000);
-    clearTimeout(warmupTimer);
-    const drained = await waitAll(endSeen, DRAIN_TIMEOUT_MS);
-    await sleep(DRAIN_GRACE_MS);
-    hooks.signal?.removeEventListener('abort', onAbort);
-
-    // draining → collecting
-    all.forEach((e) => e.markMeasureEnd());
-    const kernelAfter = readUdpCounters(cfg.family);
-    const finished = await Promise.all(all.map((e) => e.finish(10_000)));
-    progress.stop();
+    // peered → running → draining → collecting (phases.ts)
+    const { reports: finished, kernel, sendersOk, drained, interrupted } = await runLocalPhases({ endpoints: all, cfg, hooks, clock });
     const rs = finished[0] as EndpointReport;
     // One report per client: a group's members, or the endpoint's own.
     const rcs = clients.flatMap((c, i) => (c.members.length > 0 ? c.groupReports() : [finished[i + 1] as EndpointReport]));
@@ -116,7 +84,6 @@ export async function runLocalClients(cfg: RunConfig, hooks: RunHooks = {}): Pro
     if (!drained) warnings.push({ code: 'no-end-marker', message: 'a receiver did not see all its end markers within the drain time; losses are still exact (the senders reported their counts)' });
     const endpointResults = reports.map((r) => r.endpoint);
     warnings.push(...bufferWarnings(cfg, endpointResults));
-    const kernel = kernelDelta(kernelBefore, kernelAfter);
     if (!kernel.available) warnings.push({ code: 'no-proc', message: `kernel counters unavailable (${kernel.source}); loss cannot be attributed to kernel drops` });
 
     const { peers, directions } = clientDirections({ server: rs, clients: rcs, cfg });

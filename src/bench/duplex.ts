@@ -9,13 +9,11 @@
  */
 import { randomInt } from 'node:crypto';
 import { createMonotonicClock } from '../udp/clock.js';
-import { readUdpCounters } from '../udp/kernel.js';
-import { DROP_BASELINE_LEAD_NS } from '../udp/sender.js';
 import { SCHEMA_VERSION } from '../report/schema.js';
 import type { DuplexResult, RunConfig, RunWarning } from '../report/schema.js';
-import { startEndpoint, type Endpoint } from './endpoint.js';
+import { startEndpoint, type Endpoint, type EndpointReport } from './endpoint.js';
 import type { RunHooks } from './hooks.js';
-import { DRAIN_GRACE_MS, DRAIN_TIMEOUT_MS, START_LEAD_NS, directionsOf, kernelDelta, sleep, trackProgress, waitAll } from './phases.js';
+import { directionsOf, runLocalPhases } from './phases.js';
 import { collectEnvironment } from './environment.js';
 import { TOOL } from '../version.js';
 import { bufferWarnings, directionWarnings } from './warnings.js';
@@ -44,48 +42,13 @@ export async function runLocalDuplex(cfg: RunConfig, hooks: RunHooks = {}): Prom
     await Promise.all([a.connect(b.address, b.port), b.connect(a.address, a.port)]);
     hooks.onReady?.(endpoints.map((e) => ({ id: e.id, address: e.address, port: e.port })));
 
-    // peered → running
-    const kernelBefore = readUdpCounters(cfg.family);
-    const runMs = (cfg.omitSeconds + cfg.durationSeconds) * 1000;
-    const senderDone = endpoints.map((e) => e.sendDone(runMs + 30_000));
-    const endSeen = endpoints.map((e) => e.endSeen(runMs + 60_000));
-    [...senderDone, ...endSeen].forEach((p) => p.catch(() => undefined));
-
-    const progress = trackProgress(endpoints, hooks.onProgress);
-    const startAtNs = clock.nowNs() + START_LEAD_NS;
-    const warmupNs = cfg.omitSeconds * 1e9;
-    for (const e of endpoints) e.start(startAtNs, warmupNs, cfg.durationSeconds * 1e9);
-
-    // Measure-start timer: the kernel drop baseline excludes pre-roll and warm-up drops.
-    const warmupTimer: NodeJS.Timeout = setTimeout(() => endpoints.forEach((e) => e.markMeasureStart()), Math.max(0, (startAtNs + warmupNs - DROP_BASELINE_LEAD_NS - clock.nowNs()) / 1e6));
-
-    // Interrupt: stop the senders now; everything else proceeds (drain, collect).
-    let interrupted = false;
-    const onAbort = (): void => {
-      interrupted = true;
-      endpoints.forEach((e) => e.stop());
-    };
-    if (hooks.signal?.aborted) onAbort();
-    hooks.signal?.addEventListener('abort', onAbort, { once: true });
-
-    // running → draining
-    const sendersOk = await waitAll(senderDone, runMs + 30_000);
-    clearTimeout(warmupTimer);
-    const drained = await waitAll(endSeen, DRAIN_TIMEOUT_MS);
-    await sleep(DRAIN_GRACE_MS);
-    hooks.signal?.removeEventListener('abort', onAbort);
-
-    // draining → collecting: socket drops must be read before the sockets close.
-    endpoints.forEach((e) => e.markMeasureEnd());
-    const kernelAfter = readUdpCounters(cfg.family);
-    const [ra, rb] = await Promise.all([a.finish(10_000), b.finish(10_000)]);
-    progress.stop();
-    if (ra === undefined || rb === undefined) throw new Error('unreachable');
+    // peered → running → draining → collecting (phases.ts)
+    const { reports, kernel, sendersOk, drained, interrupted } = await runLocalPhases({ endpoints, cfg, hooks, clock });
+    const [ra, rb] = reports as [EndpointReport, EndpointReport];
 
     if (!drained) warnings.push({ code: 'no-end-marker', message: 'a receiver did not see its end marker within the drain time; losses are still exact (the sender reported its count)' });
     const endpointResults = [ra.endpoint, rb.endpoint];
     warnings.push(...bufferWarnings(cfg, endpointResults));
-    const kernel = kernelDelta(kernelBefore, kernelAfter);
     if (!kernel.available) warnings.push({ code: 'no-proc', message: `kernel counters unavailable (${kernel.source}); loss cannot be attributed to kernel drops` });
 
     const complete = !interrupted && sendersOk && ra.complete && rb.complete;

@@ -5,7 +5,9 @@
  * merge of two endpoint reports into directions, and the per-second progress
  * of local endpoints. Nothing here knows which scenario calls it.
  */
-import { diffCounters, type UdpCounterSnapshot } from '../udp/kernel.js';
+import type { Clock } from '../udp/clock.js';
+import { diffCounters, readUdpCounters, type UdpCounterSnapshot } from '../udp/kernel.js';
+import { DROP_BASELINE_LEAD_NS } from '../udp/sender.js';
 import type { DirectionResult, KernelCounters, RunConfig } from '../report/schema.js';
 import type { IntervalTick } from './messages.js';
 import type { Endpoint, EndpointReport } from './endpoint.js';
@@ -51,6 +53,67 @@ export function kernelDelta(before: UdpCounterSnapshot, after: UdpCounterSnapsho
         note: 'namespace-wide UDP counters over the whole run (setup, warm-up and drain included); other traffic in this network namespace is counted too',
       }
     : { available: false, source: before.available ? after.source : before.source, delta: {}, note: 'n/a: /proc counters not available here' };
+}
+
+/** How the running, draining and collecting phases of local endpoints ended. */
+export interface LocalPhasesOutcome {
+  /** Each endpoint's report, in the order given. */
+  reports: EndpointReport[];
+  /** The namespace-wide counters over the run. */
+  kernel: KernelCounters;
+  /** Every sender finished in time. */
+  sendersOk: boolean;
+  /** Every receiver saw its end markers within the drain time. */
+  drained: boolean;
+  /** The run was stopped by `hooks.signal`. */
+  interrupted: boolean;
+}
+
+/**
+ * peered → running → draining → collecting, for endpoints all on this
+ * machine (the two-endpoint run and the `--clients N` run): the synchronised
+ * start, the drop baseline in the quiet gap before measuring, interrupt,
+ * the senders' end, the drain, and the reports (socket drops read before
+ * the sockets close).
+ */
+export async function runLocalPhases(args: { endpoints: readonly Endpoint[]; cfg: RunConfig; hooks: RunHooks; clock: Clock }): Promise<LocalPhasesOutcome> {
+  const { endpoints, cfg, hooks, clock } = args;
+  const kernelBefore = readUdpCounters(cfg.family);
+  const runMs = (cfg.omitSeconds + cfg.durationSeconds) * 1000;
+  const senderDone = endpoints.map((e) => e.sendDone(runMs + 30_000));
+  const endSeen = endpoints.map((e) => e.endSeen(runMs + 60_000));
+  [...senderDone, ...endSeen].forEach((p) => p.catch(() => undefined));
+
+  const progress = trackProgress([...endpoints], hooks.onProgress);
+  const startAtNs = clock.nowNs() + START_LEAD_NS;
+  const warmupNs = cfg.omitSeconds * 1e9;
+  for (const e of endpoints) e.start(startAtNs, warmupNs, cfg.durationSeconds * 1e9);
+
+  // Measure-start timer: the kernel drop baseline excludes pre-roll and warm-up drops.
+  const warmupTimer: NodeJS.Timeout = setTimeout(() => endpoints.forEach((e) => e.markMeasureStart()), Math.max(0, (startAtNs + warmupNs - DROP_BASELINE_LEAD_NS - clock.nowNs()) / 1e6));
+
+  // Interrupt: stop the senders now; everything else proceeds (drain, collect).
+  let interrupted = false;
+  const onAbort = (): void => {
+    interrupted = true;
+    endpoints.forEach((e) => e.stop());
+  };
+  if (hooks.signal?.aborted) onAbort();
+  hooks.signal?.addEventListener('abort', onAbort, { once: true });
+
+  // running → draining
+  const sendersOk = await waitAll(senderDone, runMs + 30_000);
+  clearTimeout(warmupTimer);
+  const drained = await waitAll(endSeen, DRAIN_TIMEOUT_MS);
+  await sleep(DRAIN_GRACE_MS);
+  hooks.signal?.removeEventListener('abort', onAbort);
+
+  // draining → collecting: socket drops must be read before the sockets close.
+  endpoints.forEach((e) => e.markMeasureEnd());
+  const kernelAfter = readUdpCounters(cfg.family);
+  const reports = await Promise.all(endpoints.map((e) => e.finish(10_000)));
+  progress.stop();
+  return { reports, kernel: kernelDelta(kernelBefore, kernelAfter), sendersOk, drained, interrupted };
 }
 
 /**
