@@ -89,7 +89,8 @@ export const ReceiverPartialSchema = Type.Object(
 
 const PeerReportSchema = Type.Object(
   {
-    address: Type.String({ maxLength: 64 }),
+    // A peer's text reaches results and logs: no control characters (as every result string).
+    address: Type.String({ maxLength: 64, pattern: '^[^\\u0000-\\u001f\\u007f-\\u009f]*$' }),
     port: Type.Integer({ minimum: 0, maximum: 65535 }),
     sender: NullOr(SenderPartialSchema),
     receiver: NullOr(ReceiverPartialSchema),
