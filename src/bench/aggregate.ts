@@ -10,7 +10,7 @@
  * aggregate carries only the largest delay over all peers (a true maximum)
  * and leaves p50–p99 and jitter `null`, pointing at the per-peer figures.
  */
-import type { DirectionResult, LatencyUs } from '../report/schema.js';
+import type { DirectionResult, LatencyUs, RxQueuePeak } from '../report/schema.js';
 import type { ForeignCounts } from '../udp/receiver.js';
 import { END_MARKER_COPIES } from '../udp/wire.js';
 import type { ReceiverPartial, SenderPartial } from './messages.js';
@@ -43,6 +43,32 @@ export function sumSenders(parts: readonly (SenderPartial | null)[]): SenderPart
     measureEndNs: Math.max(...ps.map((p) => p.measureEndNs)),
     intervalSent: sumSeries(ps.map((p) => p.intervalSent)),
     peerDropsAtStart: null,
+    sentBytes: ps.reduce((a, p) => a + p.sentBytes, 0),
+    pacingErrorUs: maxOfPercentiles(ps.map((p) => p.pacingErrorUs)),
+    frames: ps.every((p) => p.frames !== null)
+      ? {
+          sent: ps.reduce((a, p) => a + (p.frames?.sent ?? 0), 0),
+          datagramsP50: Math.max(...ps.map((p) => p.frames?.datagramsP50 ?? 0)),
+          datagramsMax: Math.max(...ps.map((p) => p.frames?.datagramsMax ?? 0)),
+          bytesMax: Math.max(...ps.map((p) => p.frames?.bytesMax ?? 0)),
+        }
+      : null,
+  };
+}
+
+/**
+ * Percentiles do not add up over peers: the aggregate keeps the largest of
+ * each (an upper bound for p50 and p99, the true maximum for max).
+ */
+function maxOfPercentiles<T extends { count: number; p50: number; p99: number; max: number }>(list: readonly (T | null)[]): T | null {
+  const xs = list.filter((x): x is T => x !== null);
+  if (xs.length === 0) return null;
+  return {
+    ...(xs[0] as T),
+    count: xs.reduce((a, x) => a + x.count, 0),
+    p50: Math.max(...xs.map((x) => x.p50)),
+    p99: Math.max(...xs.map((x) => x.p99)),
+    max: Math.max(...xs.map((x) => x.max)),
   };
 }
 
@@ -75,7 +101,31 @@ export function sumReceivers(parts: readonly (ReceiverPartial | null)[]): Receiv
     sources: [],
     intervalReceived: sumSeries(ps.map((p) => p.intervalReceived)),
     intervalExpected: sumSeries(ps.map((p) => p.intervalExpected)),
+    receivedBytes: sum((p) => p.receivedBytes),
+    frames: ps.some((p) => p.frames !== null)
+      ? {
+          complete: sum((p) => p.frames?.complete ?? 0),
+          partial: sum((p) => p.frames?.partial ?? 0),
+          highest: sum((p) => p.frames?.highest ?? 0),
+          lateDatagrams: sum((p) => p.frames?.lateDatagrams ?? 0),
+          badFrames: sum((p) => p.frames?.badFrames ?? 0),
+          endFrames: ps.every((p) => p.frames?.endFrames != null) ? sum((p) => p.frames?.endFrames ?? 0) : null,
+          // Percentiles are per client; the merge keeps only the largest maximum (see aggregateDirection).
+          delay: null,
+          intervalFrameDelayMaxUs: maxSeries(ps.map((p) => p.frames?.intervalFrameDelayMaxUs ?? [])),
+        }
+      : null,
+    // Stalls are per receiving thread, which the peers of one socket share: the longest list says how many the threads took.
+    stalls: ps.reduce<ReceiverPartial['stalls']>((best, p) => (p.stalls !== null && (best === null || p.stalls.count > best.count) ? p.stalls : best), null),
   };
+}
+
+/** Element-wise maximum of per-second series (as long as the longest). */
+function maxSeries(series: readonly (readonly number[])[]): number[] {
+  const n = Math.max(0, ...series.map((s) => s.length));
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push(Math.max(0, ...series.map((s) => s[i] ?? 0)));
+  return out;
 }
 
 /** The largest of the peers' maxima, with the other percentiles left to the peers. */
@@ -116,6 +166,13 @@ export interface AggregateInputs {
    * sums of the peers' rates.
    */
   span?: 'union' | 'mean';
+  /** The receiving sockets' peak queue: the server's one socket, or the largest over the clients' sockets. */
+  rxQueuePeak?: RxQueuePeak | null;
+}
+
+/** The largest of several sockets' peak queues (by bytes); `null` when none was sampled. */
+export function largestQueue(list: readonly (RxQueuePeak | null)[]): RxQueuePeak | null {
+  return list.reduce<RxQueuePeak | null>((best, q) => (q !== null && (best === null || q.bytes > best.bytes) ? q : best), null);
 }
 
 /** One direction over all peers. */
@@ -138,6 +195,7 @@ export function aggregateDirection(a: AggregateInputs): DirectionResult {
     offeredPps: a.offeredPpsPerPeer === null ? null : a.offeredPpsPerPeer * n,
     sharedClock: a.sharedClock,
     endMarkerCopies: END_MARKER_COPIES * n,
+    ...(a.rxQueuePeak === undefined ? {} : { rxQueuePeak: a.rxQueuePeak }),
   });
   d.jitterMs = null;
   d.latencyUs = maxOnly(

@@ -30,7 +30,7 @@ import { startEndpoint, type Endpoint, type EndpointReport } from './endpoint.js
 import type { RunHooks } from './hooks.js';
 import { runLocalPhases } from './phases.js';
 import { mergeDirection } from './merge.js';
-import { aggregateDirection, jainIndex } from './aggregate.js';
+import { aggregateDirection, largestQueue, jainIndex } from './aggregate.js';
 import { collectEnvironment } from './environment.js';
 import { TOOL } from '../version.js';
 import { bufferWarnings, directionWarnings } from './warnings.js';
@@ -165,6 +165,7 @@ export function clientDirections(args: { server: EndpointReport; clients: readon
       kernelExact: true,
       extraForeign: c.extraForeign,
       offeredPps: cfg.rateBaPps,
+      rxQueuePeak: c.rxQueue,
     });
     return { index: i + 1, address: c.endpoint.address, port: c.endpoint.port, directions: [up, down] };
   });
@@ -181,6 +182,7 @@ export function clientDirections(args: { server: EndpointReport; clients: readon
     kernelExact: true,
     extraForeign: server.extraForeign,
     offeredPpsPerPeer: cfg.rateAbPps,
+    rxQueuePeak: server.rxQueue,
   });
   const down = aggregateDirection({
     ...common,
@@ -193,6 +195,7 @@ export function clientDirections(args: { server: EndpointReport; clients: readon
     kernelExact: true,
     extraForeign: clients.reduce((a, c) => a + c.extraForeign, 0),
     offeredPpsPerPeer: cfg.rateBaPps,
+    rxQueuePeak: largestQueue(clients.map((c) => c.rxQueue)),
   });
   return { peers, directions: [up, down] };
 }

@@ -5,7 +5,7 @@
  * peer cannot make us allocate, hold or print more than these say.
  */
 import Type, { type Static, type TSchema } from 'typebox';
-import { EndpointResultSchema, EnvironmentSchema, IncompleteReasonSchema, KernelCountersSchema, RunConfigSchema, RunWarningSchema, ThreadModeSchema, firstProblem, matches, type SchemaProblem } from '../report/result-schema.js';
+import { EndpointResultSchema, EnvironmentSchema, IncompleteReasonSchema, KernelCountersSchema, RunConfigSchema, RunWarningSchema, RxQueuePeakSchema, ThreadModeSchema, firstProblem, matches, type SchemaProblem } from '../report/result-schema.js';
 import { MAX_CLIENTS } from '../report/schema.js';
 import type { NegotiatedParams } from './control.js';
 import type { ReceiverPartial, SenderPartial } from './messages.js';
@@ -57,6 +57,9 @@ export const SenderPartialSchema = Type.Object(
     measureEndNs: Type.Number({ minimum: 0 }),
     intervalSent: Type.Array(Count(), { maxItems: MAX_INTERVALS }),
     peerDropsAtStart: NullOr(Type.Integer()),
+    sentBytes: Count(),
+    pacingErrorUs: NullOr(Type.Object({ count: Count(), p50: Type.Number(), p99: Type.Number(), max: Type.Number() }, Closed)),
+    frames: NullOr(Type.Object({ sent: Count(), datagramsP50: Count(), datagramsMax: Count(), bytesMax: Count() }, Closed)),
   },
   Closed,
 );
@@ -83,6 +86,23 @@ export const ReceiverPartialSchema = Type.Object(
     sources: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 64 }),
     intervalReceived: Type.Array(Count(), { maxItems: MAX_INTERVALS }),
     intervalExpected: Type.Array(Count(), { maxItems: MAX_INTERVALS }),
+    receivedBytes: Count(),
+    frames: NullOr(
+      Type.Object(
+        {
+          complete: Count(),
+          partial: Count(),
+          highest: Count(),
+          lateDatagrams: Count(),
+          badFrames: Count(),
+          endFrames: NullOr(Count()),
+          delay: NullOr(Percentiles),
+          intervalFrameDelayMaxUs: Type.Array(Count(), { maxItems: MAX_INTERVALS }),
+        },
+        Closed,
+      ),
+    ),
+    stalls: NullOr(Type.Object({ count: Count(), maxMs: Type.Number({ minimum: 0 }), totalMs: Type.Number({ minimum: 0 }) }, Closed)),
   },
   Closed,
 );
@@ -107,6 +127,7 @@ export const EndpointReportSchema = Type.Object(
     extraForeign: Count(),
     dropsAtEnd: NullOr(Type.Integer()),
     complete: Type.Boolean(),
+    rxQueue: NullOr(RxQueuePeakSchema),
     peers: Type.Optional(Type.Array(PeerReportSchema, { maxItems: MAX_CLIENTS })),
   },
   Closed,

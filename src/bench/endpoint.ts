@@ -6,7 +6,11 @@
 import { readPeerDrops, readPortDrops } from '../udp/kernel.js';
 import { DIR_AB, DIR_BA } from '../udp/wire.js';
 import { ECHO_SLOT_BYTES } from '../udp/echo.js';
-import type { CpuTime, EndpointResult, RunConfig, ThreadMode } from '../report/schema.js';
+import type { CpuTime, EndpointResult, RunConfig, RxQueuePeak, ThreadMode } from '../report/schema.js';
+import { RxQueueSampler, datagramsFromBytes } from '../udp/rxqueue.js';
+import { largestDatagram, isScheduled } from '../udp/pattern.js';
+import { patternSpecOf } from './patterns.js';
+import { truesizeFor } from './truesize.js';
 import { WorkerHandle } from './threads.js';
 import type { FromWorker, ReceiverPartial, SenderPartial, WorkerInit, WorkerPartial } from './messages.js';
 
@@ -56,7 +60,16 @@ interface GroupMember {
   sndbufEffective: number;
   dropBase: number | null;
   dropsAtEnd: number | null;
+  rxQueue: RxQueuePeak | null;
 }
+
+/**
+ * How often the receive queue is sampled, ms. Framed patterns and stalls
+ * build and drain a queue within tens of ms, so they get the finer period;
+ * a `cbr` run samples less often, to keep the controller's share of a core
+ * small (one read of /proc/net/udp costs ~40 µs here).
+ */
+const RX_QUEUE_SAMPLE_MS = { fine: 2, coarse: 10 } as const;
 
 /** One peer's halves at an endpoint that serves many (the `--clients N` server). */
 export interface PeerReport {
@@ -81,6 +94,8 @@ export interface EndpointReport {
   dropsAtEnd: number | null;
   /** Every worker reported. */
   complete: boolean;
+  /** The receiving socket's peak queue over the measured phase; `null` when not sampled (no /proc). */
+  rxQueue: RxQueuePeak | null;
 }
 
 /** A running endpoint. Create with {@link startEndpoint}. */
@@ -91,6 +106,10 @@ export class Endpoint {
   sndbufEffective = 0;
   readonly workers: WorkerHandle[] = [];
   private dropBase: number | null = null;
+  private sampler: RxQueueSampler | null = null;
+  private rxQueue: RxQueuePeak | null = null;
+  /** Bytes of kernel memory one incoming datagram takes (measured at bind), or `null`. */
+  private truesizeBytes: number | null = null;
   /** A client group's sockets, in order (the first is this endpoint's own address and port). */
   readonly members: GroupMember[] = [];
   private dropsAtEnd: number | null = null;
@@ -139,6 +158,8 @@ export class Endpoint {
       receiveDirection: ab ? DIR_BA : DIR_AB,
       sizeBytes: this.cfg.sizeBytes,
       ratePps: ab ? this.cfg.rateAbPps : this.cfg.rateBaPps,
+      pattern: patternSpecOf(ab ? this.cfg.patternAb : this.cfg.patternBa),
+      stall: this.cfg.stall ?? null,
       batch: this.cfg.sendBatch,
       echoBuffer: echo,
       sharedClock: this.opts.sharedClock,
@@ -180,10 +201,23 @@ export class Endpoint {
       if (role !== 'receiver') this.sndbufEffective = b.sndbufEffective;
       if (b.more !== undefined && b.more.length > 0) {
         for (const m of [{ address: b.address, port: b.port, rcvbufEffective: b.rcvbufEffective, sndbufEffective: b.sndbufEffective }, ...b.more]) {
-          this.members.push({ ...m, dropBase: null, dropsAtEnd: null });
+          this.members.push({ ...m, dropBase: null, dropsAtEnd: null, rxQueue: null });
         }
       }
     }
+    this.truesizeBytes = await truesizeFor(this.incomingDatagramBytes(), this.cfg.family);
+  }
+
+  /** The largest datagram this endpoint receives: the peer's pattern's, or `--size`. */
+  private incomingDatagramBytes(): number {
+    const spec = patternSpecOf(this.opts.id === 'A' ? this.cfg.patternBa : this.cfg.patternAb);
+    return isScheduled(spec) ? largestDatagram(spec) : this.cfg.sizeBytes;
+  }
+
+  /** True when the run has bursts or stalls worth the fine sampling period. */
+  private get bursty(): boolean {
+    const framed = (p: RunConfig['patternAb']): boolean => p !== undefined && p.kind !== 'cbr';
+    return framed(this.cfg.patternAb) || framed(this.cfg.patternBa) || (this.cfg.stall != null && this.cfg.stall.ms > 0);
   }
 
   /** Tells the workers the peer's address; resolves when all are ready. */
@@ -243,12 +277,27 @@ export class Endpoint {
   markMeasureStart(): void {
     this.dropBase = this.readDrops();
     for (const m of this.members) m.dropBase = readPortDrops(m.port, this.cfg.family)?.drops ?? null;
+    if (this.sampler === null) {
+      const ports = this.members.length > 0 ? this.members.map((m) => m.port) : [this.port];
+      this.sampler = new RxQueueSampler({ ports, family: this.cfg.family, intervalMs: this.bursty ? RX_QUEUE_SAMPLE_MS.fine : RX_QUEUE_SAMPLE_MS.coarse });
+      this.sampler.start();
+    }
   }
 
-  /** Reads the drop counters; call before {@link finish}, while the sockets are open. */
+  /** Reads the drop counters and stops the queue sampling; call before {@link finish}, while the sockets are open. */
   markMeasureEnd(): void {
     this.dropsAtEnd = this.readDrops();
     for (const m of this.members) m.dropsAtEnd = readPortDrops(m.port, this.cfg.family)?.drops ?? null;
+    if (this.sampler !== null) {
+      const s = this.sampler.stop();
+      this.sampler = null;
+      const peak = (bytes: number | undefined, rcvbuf: number): RxQueuePeak | null =>
+        bytes === undefined || s.peakBytes === null
+          ? null
+          : { bytes, datagrams: datagramsFromBytes(bytes, this.truesizeBytes), truesizeBytes: this.truesizeBytes, rcvbufEffectiveBytes: rcvbuf, sampleIntervalMs: s.intervalMs, samples: s.samples };
+      this.rxQueue = peak(s.peakByPort[this.port], this.rcvbufEffective);
+      for (const m of this.members) m.rxQueue = peak(s.peakByPort[m.port], m.rcvbufEffective);
+    }
   }
 
   /**
@@ -282,6 +331,7 @@ export class Endpoint {
         extraForeign: 0,
         dropsAtEnd: m.dropsAtEnd,
         complete: whole.complete && peer !== null,
+        rxQueue: m.rxQueue,
       };
     });
   }
@@ -296,6 +346,8 @@ export class Endpoint {
 
   /** Terminates the workers (idempotent). */
   async close(): Promise<void> {
+    this.sampler?.stop();
+    this.sampler = null;
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 
@@ -345,6 +397,7 @@ export class Endpoint {
       ...(peers === null ? {} : { peers }),
       dropsAtEnd: this.dropsAtEnd,
       complete: this.partials.length === this.workers.length,
+      rxQueue: this.rxQueue,
     };
   }
 }

@@ -4,3 +4,5 @@
  * bench only (cli → bench → udp) and never reaches into src/udp itself.
  */
 export { HEADER_BYTES, maxPayload } from '../udp/wire.js';
+export { FRAMED_HEADER_BYTES } from '../udp/wire.js';
+export { MAX_FRAME_DATAGRAMS } from '../udp/pattern.js';

@@ -2,7 +2,7 @@
  * Pure functions that merge the workers' partial results into the result's
  * per-direction and per-endpoint figures. No I/O, no clock: easy to test.
  */
-import type { DirectionResult, IntervalSample, LatencyUs, LossAttribution, LossCheck } from '../report/schema.js';
+import type { DirectionResult, FrameResult, IntervalSample, LatencyUs, LossAttribution, LossCheck, PacingErrorUs, RxQueuePeak } from '../report/schema.js';
 import { END_MARKER_COPIES } from '../udp/wire.js';
 import { isUndersent } from '../report/undersent.js';
 import type { ReceiverPartial, SenderPartial } from './messages.js';
@@ -36,6 +36,42 @@ export interface DirectionInputs {
   kernelDropsNote?: string;
   /** End-marker copies the receiver should have seen (several senders summed: copies × senders); default END_MARKER_COPIES. */
   endMarkerCopies?: number;
+  /** The receiving socket's sampled peak queue; absent or `null` when not sampled. */
+  rxQueuePeak?: RxQueuePeak | null;
+}
+
+/**
+ * Frame figures of a framed direction; `null` for `cbr` (neither side saw a frame).
+ * Frames sent come from the sender, or from the end marker's count when the sender's report is missing.
+ */
+export function mergeFrames(s: SenderPartial | null, r: ReceiverPartial | null, sharedClock: boolean): FrameResult | null {
+  const sf = s?.frames ?? null;
+  const rf = r?.frames ?? null;
+  if (sf === null && rf === null) return null;
+  const sent = sf !== null ? sf.sent : (rf?.endFrames ?? null);
+  // A receiver that reported but saw no framed datagram completed no frame.
+  const complete = r === null ? null : (rf?.complete ?? 0);
+  const incomplete = sent !== null && complete !== null ? sent - complete : null;
+  const delayUs = sharedClock
+    ? latencyFrom(rf?.delay ?? null, 'frame delay: first datagram sent to last datagram received, one monotonic clock', 'n/a: no frame completed')
+    : latencyFrom(null, '', 'n/a: frame delay needs one clock; the endpoints are on two machines');
+  return {
+    sent,
+    complete,
+    incomplete,
+    partial: r === null ? null : (rf?.partial ?? 0),
+    sentByEndMarker: rf?.endFrames ?? null,
+    lossPercent: incomplete === null || sent === null ? null : sent > 0 ? (incomplete / sent) * 100 : 0,
+    delayUs,
+    burst: sf === null ? null : { datagramsP50: sf.datagramsP50, datagramsMax: sf.datagramsMax, bytesMax: sf.bytesMax },
+  };
+}
+
+/** The sender's pacing error: per datagram for framed patterns, per pacing turn for `cbr`. */
+function pacingOf(s: SenderPartial | null): PacingErrorUs | null {
+  const p = s?.pacingErrorUs ?? null;
+  if (s === null || p === null) return null;
+  return { p50: p.p50, p99: p.p99, max: p.max, per: s.frames !== null ? 'datagram' : 'turn' };
 }
 
 function latencyFrom(p: Percentiles | null, note: string, missing: string): LatencyUs {
@@ -163,7 +199,8 @@ export function mergeDirection(d: DirectionInputs): DirectionResult {
     undersent: s !== null && isUndersent(sentPps, offeredPps) === true,
     sentPps,
     receivedPps: perSecond(received),
-    bitsPerSecond: received === null ? null : perSecond(received * d.sizeBytes * 8),
+    // Bytes as received: a pattern's datagrams differ in size.
+    bitsPerSecond: r === null ? null : perSecond(r.receivedBytes * 8),
     jitterMs: r !== null && r.received >= 2 ? r.jitterNs / 1e6 : null,
     latencyUs,
     intervals: mergeIntervals({
@@ -184,6 +221,24 @@ export function mergeDirection(d: DirectionInputs): DirectionResult {
     }),
   };
   if (s === null || r === null) result.observedBy = s !== null ? 'sender' : 'receiver';
+  const frames = mergeFrames(s, r, d.sharedClock);
+  if (frames !== null) {
+    result.frames = frames;
+    // The end marker's frame count is a second witness of the frames sent.
+    if (frames.sentByEndMarker !== null && s !== null && frames.sent !== frames.sentByEndMarker) {
+      result.check.agree = false;
+      const note = `frames by end marker (${frames.sentByEndMarker}) differ from the sender's count (${frames.sent})`;
+      result.check.note = result.check.note === null ? note : `${result.check.note}; ${note}`;
+    }
+    const series = r?.frames?.intervalFrameDelayMaxUs ?? [];
+    result.intervals.forEach((iv, i) => {
+      const us = series[i];
+      iv.frameDelayMaxUs = d.sharedClock && us !== undefined && us > 0 ? us : null;
+    });
+  }
+  result.pacingErrorUs = pacingOf(s);
+  if (d.rxQueuePeak !== undefined) result.rxQueuePeak = d.rxQueuePeak;
+  if (r?.stalls != null) result.stalls = { ...r.stalls };
   // Round trip needs no shared clock: each side subtracts its own timestamps.
   result.rttUs = latencyFrom(r?.rtt ?? null, 'round-trip time from echoed timestamps (includes the peer\'s pacing delay up to one send)', 'n/a: no echoed timestamp received');
   return result;

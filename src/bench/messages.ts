@@ -6,6 +6,7 @@ import type { Percentiles, ForeignCounts } from '../udp/receiver.js';
 import type { SenderCounters } from '../udp/sender.js';
 import type { ThreadCpu } from '../udp/cpu.js';
 import type { EndCounts } from '../udp/wire.js';
+import type { PatternSpec } from '../udp/pattern.js';
 
 /** What a worker does: `endpoint` = one socket sending and receiving (single mode). */
 export type WorkerRole = 'endpoint' | 'sender' | 'receiver';
@@ -27,6 +28,10 @@ export interface WorkerInit {
   receiveDirection: number;
   sizeBytes: number;
   ratePps: number | null;
+  /** What this worker's sending side sends (default `cbr` at `ratePps`, `sizeBytes` each). */
+  pattern?: PatternSpec;
+  /** `--stall`: the receiving side stops reading for `ms` every `everySeconds` of the measured phase; `null` never. */
+  stall?: { ms: number; everySeconds: number } | null;
   batch: number;
   /** Shared echo slots (RTT), one per peer, written by the receiving side, read by the sending side. */
   echoBuffer: SharedArrayBuffer;
@@ -102,6 +107,30 @@ export interface ReceiverPartial {
   /** Cumulative received and expected at the end of each measured second. */
   intervalReceived: number[];
   intervalExpected: number[];
+  /** Payload bytes of the unique measured datagrams. */
+  receivedBytes: number;
+  /** Framed patterns: what the receiver saw of frames; `null` when no framed datagram arrived. */
+  frames: ReceiverFrames | null;
+  /** `--stall`: the stalls this receiving thread took; `null` without. */
+  stalls: { count: number; maxMs: number; totalMs: number } | null;
+}
+
+/** The receiving side's frame figures (frames.ts). */
+export interface ReceiverFrames {
+  complete: number;
+  partial: number;
+  /** Highest frame number seen + 1. */
+  highest: number;
+  /** Datagrams of frames already counted or forgotten. */
+  lateDatagrams: number;
+  /** Framed datagrams with an inconsistent frame extension. */
+  badFrames: number;
+  /** The end marker's frame count, or `null` without a (framed) end marker. */
+  endFrames: number | null;
+  /** Frame delay (one clock only), else `null`. */
+  delay: Percentiles | null;
+  /** Largest frame delay completed in each measured second, µs (0: none). */
+  intervalFrameDelayMaxUs: number[];
 }
 
 /** The sending side's partial result of one direction. */

@@ -149,6 +149,7 @@ export function directionsOf(args: {
       sizeBytes: cfg.sizeBytes,
       offeredPps,
       sharedClock: args.sharedClock,
+      rxQueuePeak: to.rxQueue,
     });
   return [one(a, b, cfg.rateAbPps), one(b, a, cfg.rateBaPps)];
 }

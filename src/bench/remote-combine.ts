@@ -9,7 +9,7 @@
 import { SCHEMA_VERSION } from '../report/schema.js';
 import type { CpuTime, DirectionResult, DuplexResult, EndpointResult, KernelCounters, PeerResult, RunConfig, RunWarning } from '../report/schema.js';
 import { TOOL } from '../version.js';
-import { aggregateDirection, jainIndex } from './aggregate.js';
+import { aggregateDirection, largestQueue, jainIndex } from './aggregate.js';
 import type { RemoteClientRun } from './remote.js';
 import type { RemoteReport } from './session.js';
 import { directionWarnings } from './warnings.js';
@@ -94,6 +94,8 @@ export function combineRemoteClients(args: CombineInputs): DuplexResult {
     kernelDrops: sumOrNull(theirs.map((t) => t?.report.kernelDrops ?? null)),
     extraForeign: theirs.reduce((a, t) => a + (t?.report.extraForeign ?? 0), 0),
     offeredPpsPerPeer: cfg.rateAbPps,
+    // Sessions on a listener's port have a socket each: their largest peak.
+    rxQueuePeak: largestQueue(theirs.map((t) => t?.report.rxQueue ?? null)),
   });
   const down = aggregateDirection({
     ...common,
@@ -105,6 +107,7 @@ export function combineRemoteClients(args: CombineInputs): DuplexResult {
     kernelDrops: sumOrNull(runs.map((r) => r.mine.report.kernelDrops)),
     extraForeign: runs.reduce((a, r) => a + r.mine.report.extraForeign, 0),
     offeredPpsPerPeer: cfg.rateBaPps,
+    rxQueuePeak: largestQueue(runs.map((r) => r.mine.report.rxQueue)),
   });
   const directions = [up, down];
 

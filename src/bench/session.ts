@@ -247,7 +247,7 @@ export function buildRemoteResult(args: {
     const rateOf = (from: 'A' | 'B'): number | null => (from === 'A' ? cfg.rateAbPps : cfg.rateBaPps);
     const common = { sizeBytes: cfg.sizeBytes, sharedClock: false, kernelExact: false } as const;
     const out = mergeDirection({ ...common, from: have.report.endpoint.id, to: other, sender: have.report.sender, receiver: null, kernelDrops: null, extraForeign: 0, offeredPps: rateOf(have.report.endpoint.id) });
-    const inc = mergeDirection({ ...common, from: other, to: have.report.endpoint.id, sender: null, receiver: have.report.receiver, kernelDrops: have.report.kernelDrops, extraForeign: have.report.extraForeign, offeredPps: rateOf(other) });
+    const inc = mergeDirection({ ...common, from: other, to: have.report.endpoint.id, sender: null, receiver: have.report.receiver, kernelDrops: have.report.kernelDrops, extraForeign: have.report.extraForeign, offeredPps: rateOf(other), rxQueuePeak: have.report.rxQueue });
     directions = have.report.endpoint.id === 'A' ? [out, inc] : [inc, out];
   }
   warnings.push(...directionWarnings(directions));

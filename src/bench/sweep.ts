@@ -6,7 +6,7 @@
  */
 import { createMonotonicClock, type Clock } from '../udp/clock.js';
 import { SCHEMA_VERSION } from '../report/schema.js';
-import type { DuplexResult, RunConfig, RunWarning, SearchTrial, SweepAxes, SweepCell, SweepResult } from '../report/schema.js';
+import type { DuplexResult, RunConfig, RunWarning, SearchTrial, StallConfig, SweepAxes, SweepCell, SweepResult } from '../report/schema.js';
 import { TOOL } from '../version.js';
 import { collectEnvironment } from './environment.js';
 import { runDuplex } from './run.js';
@@ -23,6 +23,8 @@ export interface SweepCombination {
   threads: 'single' | 'split' | 'auto';
   /** Clients on the one server port (1 = the two-endpoint run). */
   clients: number;
+  /** The receivers' stall (`null` = none). */
+  stall: StallConfig | null;
 }
 
 /** One planned cell: its combination and the fully resolved config (and search options) it runs with. */
@@ -53,7 +55,9 @@ export function sweepCombinations(axes: SweepAxes): SweepCombination[] {
       for (const sizeBytes of axes.sizeBytes) {
         for (const rateText of orDefault<string | null>(axes.rates, null)) {
           for (const threads of orDefault(axes.threads, 'auto' as const)) {
-            for (const clients of orDefault(axes.clients ?? [], 1)) out.push({ rcvbufBytes, sndbufBytes, sizeBytes, rateText, threads, clients });
+            for (const clients of orDefault(axes.clients ?? [], 1)) {
+              for (const stall of orDefault<StallConfig | null>(axes.stalls ?? [], null)) out.push({ rcvbufBytes, sndbufBytes, sizeBytes, rateText, threads, clients, stall });
+            }
           }
         }
       }
@@ -118,6 +122,7 @@ export async function runSweep(plan: SweepPlan, hooks: SweepHooks = {}): Promise
       rateText: planned.rateText,
       threads: planned.threads,
       ...(planned.clients > 1 || (plan.axes.clients?.length ?? 0) > 0 ? { clients: planned.clients } : {}),
+      ...(plan.axes.stalls !== undefined ? { stall: planned.stall } : {}),
       run: null,
       search: null,
       error: null,

@@ -20,7 +20,7 @@ import { startCpuMeter } from '../udp/cpu.js';
 import { readPortDrops } from '../udp/kernel.js';
 import { PeerDemux } from '../udp/demux.js';
 import { BenchError } from '../errors.js';
-import type { FromWorker, ReceiverPartial, SenderPartial, ToWorker, WorkerInit, WorkerPartial } from './messages.js';
+import type { FromWorker, ReceiverFrames, ReceiverPartial, SenderPartial, ToWorker, WorkerInit, WorkerPartial } from './messages.js';
 
 const init = workerData as WorkerInit;
 if (parentPort === null) throw new Error('worker.ts must run in a worker thread');
@@ -55,6 +55,7 @@ interface PeerUnit {
   intervalSent: number[];
   intervalReceived: number[];
   intervalExpected: number[];
+  intervalFrameDelayMaxUs: number[];
 }
 const units: PeerUnit[] = [];
 
@@ -139,7 +140,7 @@ async function onPeers(given: readonly { address: string; port: number }[]): Pro
   for (const [i, peer] of peers.entries()) {
     const echo = createEchoState(init.echoBuffer, i);
     const us = grouped ? (groupSockets[i] as dgram.Socket) : s;
-    const unit: PeerUnit = { address: peer.address, port: peer.port, sender: null, receiver: null, peerDropsAtStart: null, intervalSent: [], intervalReceived: [], intervalExpected: [] };
+    const unit: PeerUnit = { address: peer.address, port: peer.port, sender: null, receiver: null, peerDropsAtStart: null, intervalSent: [], intervalReceived: [], intervalExpected: [], intervalFrameDelayMaxUs: [] };
     if (receives) {
       const receiver = new Receiver({
         clock,
@@ -166,6 +167,7 @@ async function onPeers(given: readonly { address: string; port: number }[]): Pro
         direction: init.sendDirection,
         sizeBytes: init.sizeBytes,
         ratePps: init.ratePps,
+        ...(init.pattern === undefined ? {} : { pattern: init.pattern }),
         batch: init.batch,
         // A connected socket sends without an address (no lookup per send either).
         peer: connects ? null : { address: peer.address, port: peer.port },
@@ -245,6 +247,7 @@ function sample(index: number, warmup: boolean): void {
       if (u.receiver) {
         u.intervalReceived.push(u.receiver.acct.received);
         u.intervalExpected.push(u.receiver.acct.expected);
+        u.intervalFrameDelayMaxUs.push(u.receiver.takeIntervalFrameDelayUs());
       }
     }
     sent = total((u) => u.sender?.sent ?? null);
@@ -275,6 +278,7 @@ function onStart(startAtNs: number, warmupNs: number, durationNs: number): void 
       warmupBase.expected = Math.max(0, total((u) => u.receiver?.warmupExpected ?? null));
     }, Math.max(0, (startAtNs - clock.nowNs()) / 1e6));
   }
+  if (receives && init.stall != null && init.stall.ms > 0) scheduleStalls(warmupEndNs, endNs, init.stall);
   let warmupIndex = 1;
   let index = 1;
   const arm = (): void => {
@@ -294,6 +298,38 @@ function onStart(startAtNs: number, warmupNs: number, durationNs: number): void 
       else sample(index++, false);
       arm();
     }, Math.max(0, (deadline - clock.nowNs()) / 1e6));
+  };
+  arm();
+}
+
+/** The stalls this thread took (`--stall`). */
+const stalls = { count: 0, maxMs: 0, totalMs: 0 };
+let stallTimer: NodeJS.Timeout | null = null;
+
+/**
+ * `--stall`: this receiving thread stops for `ms` at the middle of every
+ * `everySeconds` of the measured phase. Atomics.wait blocks the whole
+ * thread, as a GC pause or a descheduled thread does: nothing is read from
+ * the socket meanwhile (in single mode nothing is sent either — the sender
+ * shares the event loop, as it would in a real single-threaded server).
+ * Each stall's real length is measured on the monotonic clock.
+ */
+function scheduleStalls(measureStartNs: number, endNs: number, stall: { ms: number; everySeconds: number }): void {
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  let k = 0;
+  const arm = (): void => {
+    const at = measureStartNs + (k + 0.5) * stall.everySeconds * 1e9;
+    if (at + stall.ms * 1e6 > endNs) return;
+    stallTimer = setTimeout(() => {
+      const t0 = clock.nowNs();
+      Atomics.wait(cell, 0, 0, stall.ms);
+      const ms = (clock.nowNs() - t0) / 1e6;
+      stalls.count++;
+      stalls.totalMs += ms;
+      if (ms > stalls.maxMs) stalls.maxMs = ms;
+      k++;
+      arm();
+    }, Math.max(0, (at - clock.nowNs()) / 1e6));
   };
   arm();
 }
@@ -328,12 +364,33 @@ function receiverPartialOf(u: PeerUnit): ReceiverPartial | null {
     sources: [...r.sources],
     intervalReceived: u.intervalReceived,
     intervalExpected: u.intervalExpected,
+    receivedBytes: r.receivedBytes,
+    frames: framesOf(u),
+    stalls: init.stall != null && init.stall.ms > 0 ? { ...stalls } : null,
+  };
+}
+
+function framesOf(u: PeerUnit): ReceiverFrames | null {
+  const r = u.receiver;
+  if (r === null || (r.frames === null && r.endFrames === null)) return null;
+  const f = r.frames;
+  f?.finish();
+  return {
+    complete: f?.complete ?? 0,
+    partial: f?.partial ?? 0,
+    highest: f?.highest ?? 0,
+    lateDatagrams: f?.lateDatagrams ?? 0,
+    badFrames: r.badFrames,
+    endFrames: r.endFrames,
+    delay: r.frameDelayPercentiles(),
+    intervalFrameDelayMaxUs: u.intervalFrameDelayMaxUs,
   };
 }
 
 async function onFinish(): Promise<void> {
   if (sampleTimer) clearTimeout(sampleTimer);
   if (silenceTimer) clearInterval(silenceTimer);
+  if (stallTimer) clearTimeout(stallTimer);
   const cpu = cpuMeter?.stop() ?? { userUs: 0, systemUs: 0, eventLoopUtilization: null, source: 'process' as const };
   const many = units.length > 1;
   const one = first();

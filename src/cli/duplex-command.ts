@@ -7,7 +7,7 @@ import { examplesText } from './examples.js';
 import { resolveDuplexOptions, type RawDuplexOptions } from './options.js';
 import { finishResult, interruptible, planSave, stderrLine, stdoutWidth, type OutputOptions } from './common.js';
 import { bitrateToRate, intervalAggregator, jsonStreamLine, withOutputOptions } from './iperf-compat.js';
-import { addOptions, FIND_MAX_OPTIONS, OUTPUT_OPTIONS, type OptionName } from './option-table.js';
+import { addOptions, FIND_MAX_OPTIONS, OUTPUT_OPTIONS, PATTERN_OPTIONS, type OptionName } from './option-table.js';
 import { rateGiven, resolveFindMaxOptions, type RawFindMaxOptions } from './findmax-options.js';
 import { ProgressDisplay, progressLine, warningLine } from './progress-display.js';
 import { OptionError } from '../errors.js';
@@ -21,6 +21,9 @@ import { formatInteger } from '../report/format.js';
 
 async function findMaxAction(raw: RawDuplexOptions & RawFindMaxOptions & OutputOptions, cmd: Command): Promise<number> {
   const cfg = await resolveDuplexOptions(raw);
+  if (cfg.patternAb?.kind !== 'cbr' || cfg.patternBa?.kind !== 'cbr') {
+    throw new OptionError('--find-max', 'searches the rate of --pattern cbr; a real-time pattern has its own rate (sweep --rcvbuf or --stall instead)');
+  }
   const options = resolveFindMaxOptions(raw, cfg.sizeBytes, rateGiven(cmd));
   if (options === null) throw new Error('findMaxAction without --find-max');
   const plan = planSave(raw);
@@ -109,6 +112,7 @@ async function runAction(raw: RawDuplexOptions & RawFindMaxOptions & OutputOptio
 /** The options of `bench duplex`, in `--help` order. */
 const DUPLEX_OPTIONS: readonly OptionName[] = [
   'host', 'port', 'peer', 'size', 'rate', 'bitrate', 'rateAb', 'rateBa', 'duration', 'omit', 'threads', 'rcvbuf', 'sndbuf', 'secret', 'peerTimeout', 'clients', 'batch',
+  ...PATTERN_OPTIONS,
   ...FIND_MAX_OPTIONS,
   ...OUTPUT_OPTIONS,
 ];

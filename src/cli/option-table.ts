@@ -56,12 +56,38 @@ export const OPTIONS = {
   peerTimeout: { flags: '--peer-timeout <s>', help: 'remote mode: give up when the peer is silent this long', default: '3' },
 
   // What is sent.
-  size: { flags: '-l, --size <bytes>', help: 'UDP payload bytes per datagram, header included', default: '200' },
+  size: {
+    flags: '-l, --size <bytes>',
+    help: 'UDP payload bytes per datagram, header included (voice: each datagram, default 160; video: the largest, default 1200)',
+    fallback: '200',
+  },
   rate: { flags: '--rate <rate>', help: 'per direction, datagrams/s (50k, 200kpps) or bits/s with a unit (20Mbit), or max', default: '10k' },
-  bitrate: { flags: '-b, --bitrate <bits>', help: 'per direction, bits/s of UDP payload as iperf3 means it (100M = 100 Mbit/s, 1G, 500K); instead of --rate' },
+  bitrate: {
+    flags: '-b, --bitrate <bits>',
+    help: 'per direction, bits/s of UDP payload as iperf3 means it (100M = 100 Mbit/s, 1G, 500K); instead of --rate; with --pattern video, the video bit rate (default 2.5M)',
+  },
   rateAb: { flags: '--rate-ab <rate>', help: 'rate A→B (overrides --rate)' },
   rateBa: { flags: '--rate-ba <rate>', help: 'rate B→A (overrides --rate)' },
   duration: { flags: '-t, --duration <s>', help: 'measured seconds', default: '5' },
+
+  // Real-time patterns (instead of the smooth --rate).
+  pattern: {
+    flags: '--pattern <kind>',
+    help: 'what each direction sends: cbr (smooth --rate), voice (a datagram every --ptime), video (frames at --fps for -b bits/s, sent back to back, key frames), trace (--trace FILE)',
+    default: 'cbr',
+  },
+  patternAb: { flags: '--pattern-ab <kind>', help: 'pattern A→B (client→server; overrides --pattern)' },
+  patternBa: { flags: '--pattern-ba <kind>', help: 'pattern B→A (server→client; overrides --pattern)' },
+  ptime: { flags: '--ptime <ms>', help: 'voice: milliseconds between datagrams (SDP ptime; -i stays the report interval)', fallback: '20' },
+  fps: { flags: '--fps <n>', help: 'video: frames per second', fallback: '30' },
+  keyframeInterval: { flags: '--keyframe-interval <s>', help: 'video: seconds between key frames', fallback: '2' },
+  keyframeRatio: { flags: '--keyframe-ratio <x>', help: 'video: a key frame is this many times a delta frame', fallback: '5' },
+  seed: { flags: '--seed <n>', help: 'video: seed of the frame-size spread (same seed, same frames)', fallback: '1' },
+  trace: { flags: '--trace <file.csv>', help: 'trace: replay time_us,size[,frame] rows in a loop (one row per datagram)' },
+  stall: {
+    flags: '--stall <ms[@s]>',
+    help: 'every receiver stops reading for MS ms every S s (default 1) of the measured phase: a GC pause, a descheduled thread',
+  },
   omit: { flags: '--omit <s>', help: 'warm-up seconds before measuring (excluded from the figures)', default: '0' },
 
   // How the endpoints run.
@@ -141,6 +167,7 @@ export const VARIANTS: { readonly [C in CommandName]?: { readonly [N in OptionNa
     rate: { value: '<list>', help: 'per-direction rates, comma-separated: datagrams/s (50k), bits/s (20Mbit) or max' },
     threads: { value: '<list>', help: 'thread layouts, comma-separated: single, split, auto' },
     clients: { value: '<list>', help: 'clients on one server port, comma-separated (e.g. 1,4,16); rates are per client' },
+    stall: { value: '<list>', help: 'receiver stalls, comma-separated MS[@S] (0 = none), e.g. 0,20,100' },
     // A sweep prints a line per cell, not per interval.
     jsonStream: { help: 'print the result as one JSON line on stdout ({"event":"end","data":…}, as iperf3 ends its stream)' },
     interval: { help: 'a sweep prints a line per cell, not per interval: 0 turns those lines off, other values change nothing' },
@@ -158,6 +185,9 @@ export const VARIANTS: { readonly [C in CommandName]?: { readonly [N in OptionNa
 
 /** The `--find-max` options, in `--help` order (`bench duplex` and `bench sweep`). */
 export const FIND_MAX_OPTIONS = ['findMax', 'lossThreshold', 'trialDuration', 'floor', 'ceiling', 'maxTrials'] as const satisfies readonly OptionName[];
+
+/** The real-time pattern options (`bench duplex` and `bench sweep`). */
+export const PATTERN_OPTIONS = ['pattern', 'patternAb', 'patternBa', 'ptime', 'fps', 'keyframeInterval', 'keyframeRatio', 'seed', 'trace', 'stall'] as const satisfies readonly OptionName[];
 
 /** The output options of the commands that run tests and save a result (`bench duplex` and `bench sweep`). */
 export const OUTPUT_OPTIONS = ['json', 'jsonStream', 'interval', 'logfile', 'save', 'out', 'progress'] as const satisfies readonly OptionName[];

@@ -10,6 +10,7 @@ import { OptionError } from '../errors.js';
 import { HEADER_BYTES, maxPayload } from '../bench/limits.js';
 import { OPTIONS } from './option-table.js';
 import { MAX_CLIENTS, type RunConfig, type ThreadMode } from '../report/schema.js';
+import { resolvePatterns, type RawPatternOptions } from './pattern-options.js';
 
 /** Parses a byte size: `212992`, `208k` (KiB), `4m` (MiB), `1g` (GiB). */
 export function parseSize(option: string, text: string): number {
@@ -111,11 +112,12 @@ export function parseHostPort(option: string, text: string): { host: string; por
 }
 
 /** Raw `bench duplex` options as commander hands them over (strings). */
-export interface RawDuplexOptions {
+export interface RawDuplexOptions extends RawPatternOptions {
   host?: string;
   port?: string;
   peer?: string;
-  size: string;
+  /** Absent: the patterns' default (200 B for cbr). */
+  size?: string;
   rate: string;
   rateAb?: string;
   rateBa?: string;
@@ -160,16 +162,27 @@ export async function resolveDuplexOptions(raw: RawDuplexOptions): Promise<RunCo
   if (peerAddress !== null && peerAddress.family !== family) throw new OptionError('--host', `${hostText} is IPv${family} but the peer is IPv${peerAddress.family}`);
   const port = raw.port === undefined ? null : parsePort('--port', raw.port);
   if (peer === null && port !== null && port !== 0 && port + 1 > 65535) throw new OptionError('--port', `${port} leaves no room for endpoint B on ${port + 1}`);
-  const sizeBytes = parseIntIn('--size', raw.size, 0, Number.MAX_SAFE_INTEGER);
+  const givenSize = raw.size === undefined ? null : parseIntIn('--size', raw.size, 0, Number.MAX_SAFE_INTEGER);
+  const patterns = await resolvePatterns(raw, { sizeBytes: givenSize, family, remote: peer !== null });
+  const sizeBytes = givenSize ?? patterns.defaultSizeBytes;
   const maxSize = maxPayload(family);
   if (sizeBytes < HEADER_BYTES || sizeBytes > maxSize) {
     throw new OptionError('--size', `${sizeBytes} is outside ${HEADER_BYTES}–${maxSize} bytes (header size to the largest IPv${family} UDP payload)`);
   }
-  const rateAbText = raw.rateAb ?? raw.rate;
-  const rateBaText = raw.rateBa ?? raw.rate;
+  let rateAbText = raw.rateAb ?? raw.rate;
+  let rateBaText = raw.rateBa ?? raw.rate;
   parseRate('--rate', raw.rate, sizeBytes);
-  const rateAbPps = parseRate(raw.rateAb !== undefined ? '--rate-ab' : '--rate', rateAbText, sizeBytes, raw.rateAb !== undefined);
-  const rateBaPps = parseRate(raw.rateBa !== undefined ? '--rate-ba' : '--rate', rateBaText, sizeBytes, raw.rateBa !== undefined);
+  let rateAbPps = parseRate(raw.rateAb !== undefined ? '--rate-ab' : '--rate', rateAbText, sizeBytes, raw.rateAb !== undefined);
+  let rateBaPps = parseRate(raw.rateBa !== undefined ? '--rate-ba' : '--rate', rateBaText, sizeBytes, raw.rateBa !== undefined);
+  // A real-time pattern sets its own rate: the direction's rate is what its schedule offers.
+  if (patterns.patternAb.kind !== 'cbr') {
+    rateAbPps = patterns.patternAb.offered.datagramsPerSecond;
+    rateAbText = patterns.patternAb.kind;
+  }
+  if (patterns.patternBa.kind !== 'cbr') {
+    rateBaPps = patterns.patternBa.offered.datagramsPerSecond;
+    rateBaText = patterns.patternBa.kind;
+  }
   if (rateAbPps === 0 && rateBaPps === 0) throw new OptionError('--rate-ab', 'both directions are off (0); at least one must send');
   const durationSeconds = parseSeconds('--duration', raw.duration, false);
   const omitSeconds = parseSeconds('--omit', raw.omit, true);
@@ -210,5 +223,8 @@ export async function resolveDuplexOptions(raw: RawDuplexOptions): Promise<RunCo
     sendBatch,
     peerTimeoutSeconds,
     clients,
+    patternAb: patterns.patternAb,
+    patternBa: patterns.patternBa,
+    stall: patterns.stall,
   };
 }

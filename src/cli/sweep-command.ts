@@ -11,7 +11,8 @@ import { parseIntIn, parseSize, resolveDuplexOptions, type RawDuplexOptions } fr
 import { MAX_CLIENTS } from '../report/schema.js';
 import { finishResult, interruptible, planSave, stdoutWidth, type OutputOptions } from './common.js';
 import { withOutputOptions } from './iperf-compat.js';
-import { addOptions, FIND_MAX_OPTIONS, OUTPUT_OPTIONS, type OptionName } from './option-table.js';
+import { addOptions, FIND_MAX_OPTIONS, OUTPUT_OPTIONS, PATTERN_OPTIONS, type OptionName } from './option-table.js';
+import { DEFAULT_SIZE, parseStall } from './pattern-options.js';
 import { rateGiven, resolveFindMaxOptions, type RawFindMaxOptions } from './findmax-options.js';
 import { ProgressDisplay, warningLine } from './progress-display.js';
 import { runSweep, sweepCombinations, type SweepCellPlan, type SweepPlan } from '../bench/sweep.js';
@@ -60,17 +61,33 @@ function clientsAxis(text: string | undefined): Pick<SweepAxes, 'clients'> {
   return list.length === 1 && list[0] === 1 ? {} : { clients: list };
 }
 
+/** The `--stall` axis; not swept (absent) without the option. */
+function stallAxis(text: string | undefined): Pick<SweepAxes, 'stalls'> {
+  if (text === undefined) return {};
+  return { stalls: splitList('--stall', text).map((t) => parseStall('--stall', t)) };
+}
+
+/** The size a sweep runs without `--size`: the default of the pattern A→B (as `bench duplex`). */
+function defaultSweepSize(raw: RawSweepOptions): string {
+  const kind = (raw.patternAb ?? raw.pattern ?? 'cbr').trim().toLowerCase();
+  return String(DEFAULT_SIZE[kind as keyof typeof DEFAULT_SIZE] ?? DEFAULT_SIZE.cbr);
+}
+
 async function resolveSweepPlan(raw: RawSweepOptions, cmd: Command): Promise<SweepPlan> {
   const findMax = raw.findMax === true;
   const explicitRate = rateGiven(cmd);
+  if (raw.bitrate !== undefined && ![raw.pattern, raw.patternAb, raw.patternBa].some((p) => p?.trim().toLowerCase() === 'video')) {
+    throw new OptionError('-b', 'in a sweep, -b is the video bit rate (--pattern video); give cbr rates with --rate (e.g. 20Mbit)');
+  }
   const axes: SweepAxes = {
     rcvbufBytes: bufferList('--rcvbuf', raw.rcvbuf),
     sndbufBytes: bufferList('--sndbuf', raw.sndbuf),
-    sizeBytes: splitList('--size', raw.size).map((t) => parseIntIn('--size', t, 0, Number.MAX_SAFE_INTEGER)),
+    sizeBytes: splitList('--size', raw.size ?? defaultSweepSize(raw)).map((t) => parseIntIn('--size', t, 0, Number.MAX_SAFE_INTEGER)),
     // With --find-max the search picks the rates; a given --rate is rejected by resolveFindMaxOptions below.
     rates: findMax ? [] : splitList('--rate', raw.rate),
     threads: threadList(raw.threads),
     ...clientsAxis(raw.clients),
+    ...stallAxis(raw.stall),
   };
   const lengths: [string, number][] = [
     ['--rcvbuf', axes.rcvbufBytes.length],
@@ -79,6 +96,7 @@ async function resolveSweepPlan(raw: RawSweepOptions, cmd: Command): Promise<Swe
     ['--rate', axes.rates.length],
     ['--threads', axes.threads.length],
     ['--clients', axes.clients?.length ?? 0],
+    ['--stall', axes.stalls?.length ?? 0],
   ];
   const cellCount = lengths.reduce((n, [, len]) => n * Math.max(1, len), 1);
   if (cellCount > MAX_CELLS) {
@@ -92,7 +110,8 @@ async function resolveSweepPlan(raw: RawSweepOptions, cmd: Command): Promise<Swe
   let peer = raw.peer;
   for (const combo of sweepCombinations(axes)) {
     const cellRaw: RawDuplexOptions = {
-      size: String(combo.sizeBytes),
+      // Without --size each pattern keeps its own default (a trace has none).
+      ...(raw.size === undefined ? {} : { size: String(combo.sizeBytes) }),
       rate: combo.rateText ?? raw.rate,
       duration: raw.duration,
       omit: raw.omit,
@@ -105,13 +124,28 @@ async function resolveSweepPlan(raw: RawSweepOptions, cmd: Command): Promise<Swe
       ...(combo.sndbufBytes === null ? {} : { sndbuf: String(combo.sndbufBytes) }),
       ...(raw.batch === undefined ? {} : { batch: raw.batch }),
       ...(raw.peerTimeout === undefined ? {} : { peerTimeout: raw.peerTimeout }),
+      ...patternRaw(raw),
+      ...(combo.stall === null ? {} : { stall: `${combo.stall.ms}@${combo.stall.everySeconds}` }),
     };
     const config = await resolveDuplexOptions(cellRaw);
     host = config.host;
     if (config.peer !== null) peer = config.peer;
-    cells.push({ ...combo, config, findMax: resolveFindMaxOptions(raw, config.sizeBytes, explicitRate) });
+    if (findMax && (config.patternAb?.kind !== 'cbr' || config.patternBa?.kind !== 'cbr')) {
+      throw new OptionError('--find-max', 'searches the rate of --pattern cbr; a real-time pattern has its own rate (sweep --rcvbuf or --stall instead)');
+    }
+    cells.push({ ...combo, sizeBytes: config.sizeBytes, config, findMax: resolveFindMaxOptions(raw, config.sizeBytes, explicitRate) });
   }
   return { axes, cells };
+}
+
+/** The pattern options a sweep passes to every cell unchanged (`--stall` is an axis). */
+function patternRaw(raw: RawSweepOptions): Partial<RawDuplexOptions> {
+  const out: Partial<RawDuplexOptions> = {};
+  for (const key of ['pattern', 'patternAb', 'patternBa', 'ptime', 'fps', 'keyframeInterval', 'keyframeRatio', 'seed', 'trace', 'bitrate'] as const) {
+    const v = raw[key];
+    if (v !== undefined) out[key] = v;
+  }
+  return out;
 }
 
 async function sweepAction(raw: RawSweepOptions, cmd: Command): Promise<number> {
@@ -156,7 +190,9 @@ async function sweepAction(raw: RawSweepOptions, cmd: Command): Promise<number> 
 
 /** The options of `bench sweep`, in `--help` order: the swept ones first. */
 const SWEEP_OPTIONS: readonly OptionName[] = [
-  'rcvbuf', 'sndbuf', 'size', 'rate', 'threads', 'clients', 'duration', 'omit', 'host', 'port', 'peer', 'secret', 'peerTimeout', 'batch',
+  'rcvbuf', 'sndbuf', 'size', 'rate', 'threads', 'clients', 'stall', 'duration', 'omit', 'host', 'port', 'peer', 'secret', 'peerTimeout', 'batch',
+  ...PATTERN_OPTIONS.filter((n) => n !== 'stall'),
+  'bitrate',
   ...FIND_MAX_OPTIONS,
   ...OUTPUT_OPTIONS,
 ];

@@ -13,6 +13,7 @@
 
 import type { DirectionResult, DuplexResult } from './schema.js';
 import { lossCheckOf, observedFigures } from './observed.js';
+import { directionPattern, observedFrames, patternLabel } from './media.js';
 
 /** A CSV field value: `null` becomes an empty field. */
 export type CsvValue = string | number | boolean | null;
@@ -81,7 +82,39 @@ const CSV_COLUMNS: readonly CsvColumn[] = [
   { name: 'checkNote', value: (d) => lossCheckOf(d).note },
   // `--clients N`: empty on the sums over all clients (and on two-endpoint runs), `A1`… on each client's rows.
   { name: 'client', value: (d, r) => clientOf(d, r) },
+  // Real-time patterns, appended likewise: empty for cbr and for results written before them.
+  { name: 'framesSent', value: (d) => observedFrames(d)?.sent ?? null },
+  { name: 'framesComplete', value: (d) => observedFrames(d)?.complete ?? null },
+  { name: 'framesIncomplete', value: (d) => observedFrames(d)?.incomplete ?? null },
+  { name: 'framesPartial', value: (d) => observedFrames(d)?.partial ?? null },
+  { name: 'frameLossPercent', value: (d) => observedFrames(d)?.lossPercent ?? null },
+  { name: 'frameDelayP50Us', value: (d) => observedFrames(d)?.delayUs.p50 ?? null },
+  { name: 'frameDelayP90Us', value: (d) => observedFrames(d)?.delayUs.p90 ?? null },
+  { name: 'frameDelayP99Us', value: (d) => observedFrames(d)?.delayUs.p99 ?? null },
+  { name: 'frameDelayMaxUs', value: (d) => observedFrames(d)?.delayUs.max ?? null },
+  { name: 'burstDatagramsP50', value: (d) => d.frames?.burst?.datagramsP50 ?? null },
+  { name: 'burstDatagramsMax', value: (d) => d.frames?.burst?.datagramsMax ?? null },
+  { name: 'burstBytesMax', value: (d) => d.frames?.burst?.bytesMax ?? null },
+  { name: 'pacingErrorP50Us', value: (d) => d.pacingErrorUs?.p50 ?? null },
+  { name: 'pacingErrorP99Us', value: (d) => d.pacingErrorUs?.p99 ?? null },
+  { name: 'pacingErrorMaxUs', value: (d) => d.pacingErrorUs?.max ?? null },
+  { name: 'rxQueuePeakBytes', value: (d) => d.rxQueuePeak?.bytes ?? null },
+  { name: 'rxQueuePeakDatagrams', value: (d) => d.rxQueuePeak?.datagrams ?? null },
+  // The receive buffer to set the peak beside is `receiverRcvbufEffectiveBytes` above.
+  { name: 'stallCount', value: (d) => d.stalls?.count ?? null },
+  { name: 'stallMaxMs', value: (d) => d.stalls?.maxMs ?? null },
+  // `cbr`, `voice 20 ms 160 B`, …; empty when the result predates patterns.
+  { name: 'pattern', value: (d, r) => patternOf(d, r) },
+  { name: 'framesSentByEndMarker', value: (d) => observedFrames(d)?.sentByEndMarker ?? null },
+  { name: 'pacingErrorPer', value: (d) => d.pacingErrorUs?.per ?? null },
+  { name: 'stallTotalMs', value: (d) => d.stalls?.totalMs ?? null },
 ];
+
+/** The direction's pattern as `patternLabel` writes it, or `null` when the result has none (written before patterns). */
+function patternOf(d: DirectionResult, r: DuplexResult): string | null {
+  const pattern = directionPattern(r.config, d);
+  return pattern === undefined ? null : patternLabel(pattern);
+}
 
 /** The client a direction belongs to (`A3`), or `null` for the run's own (aggregate) directions. */
 function clientOf(d: DirectionResult, r: DuplexResult): string | null {

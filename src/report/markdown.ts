@@ -18,6 +18,7 @@ import {
   formatSendErrors,
 } from './table.js';
 import { formatLossCheck, runWarnings } from './direction-notes.js';
+import { PEER_MEDIA_HEAD, frameDelayNotes, hasMedia, mediaDetailRows, mediaLegend, patternOfferLines, peerMediaRow, peersHaveMedia } from './media.js';
 
 /**
  * Escapes text for a Markdown paragraph or table cell: characters that would
@@ -110,12 +111,37 @@ function environmentTable(local: Environment, peer: Environment): string[] {
 }
 
 /**
+ * "Frames and queues": one row per figure, a column per direction (frames,
+ * frame delay, burst, receive queue peak against the receive buffer, send
+ * lateness, stalls: the figures some direction has), what they mean, and
+ * with `--clients N` a compact per-client table. Empty without media fields.
+ */
+function mediaSection(result: DuplexResult): string[] {
+  if (!hasMedia(result)) return [];
+  const detail = mediaDetailRows(result.directions);
+  const out: string[] = [];
+  if (detail !== null) {
+    out.push('', '**Frames and queues**', '');
+    out.push(...markdownTable(detail.head, detail.head.map((_, i) => (i === 0 ? 'l' : 'r')), detail.rows));
+    out.push('', ...mediaLegend(result.directions).map((l) => `- ${escapeMarkdown(l)}`));
+  }
+  if (peersHaveMedia(result)) {
+    const peers = result.peers ?? [];
+    out.push('', escapeMarkdown(`Frames and queues per client (frame loss: % (incomplete of sent)):`), '');
+    out.push(...markdownTable(PEER_MEDIA_HEAD, PEER_MEDIA_HEAD.map((_, i) => (i === 0 ? 'l' : 'r')), peers.map(peerMediaRow)));
+  }
+  return out;
+}
+
+/**
  * The Markdown report: a bold headline, an environment line (node, kernel,
- * CPU, threads, datagram size, rcvbuf), the per-direction table (an
- * undersent direction's label marked `!`), the endpoints (address, threads,
+ * CPU, threads, datagram size, rcvbuf), each framed direction's pattern and
+ * what it offers, the per-direction table (an undersent direction's label
+ * marked `!`), "Frames and queues" when the result has frames, pacing error,
+ * a receive queue peak or stalls (see `mediaSection`), the endpoints (address, threads,
  * send and receive buffers requested → effective), CPU per thread, both
  * machines' environments for a remote run, then per direction the loss check,
- * delay notes, send errors, and the warnings (the run's own, plus undersent
+ * delay and frame delay notes, send errors, and the warnings (the run's own, plus undersent
  * and check disagreements, each once).
  *
  * @param result - the run's result
@@ -139,6 +165,9 @@ export function formatDuplexMarkdown(result: DuplexResult): string {
       .join(' · '),
     '',
   );
+  // Framed patterns: each direction's pattern and what it offers (its largest frame is the burst the receive buffer must hold).
+  const patterns = patternOfferLines(result);
+  if (patterns.length > 0) lines.push(...patterns.map((p) => `- pattern ${escapeMarkdown(p)}`), '');
 
   lines.push(`| ${DIRECTION_COLUMNS.map((c) => escapeMarkdown(c.title)).join(' | ')} |`);
   // Left-align the direction label, right-align the figures (as in the terminal).
@@ -151,6 +180,7 @@ export function formatDuplexMarkdown(result: DuplexResult): string {
     lines.push(...markdownTable(PEER_HEAD.map((h) => h.replace(/\n\s*/g, ' ')), PEER_HEAD.map((_, i) => (i === 0 ? 'l' : 'r')), result.peers.map(peerRow)));
     lines.push('', escapeMarkdown(formatFairness(result)));
   }
+  lines.push(...mediaSection(result));
   const labels = endpointLabels(result);
   lines.push('', ...endpointTable(result.endpoints, labels));
   const cpu = cpuTable(result.endpoints, labels);
@@ -166,6 +196,7 @@ export function formatDuplexMarkdown(result: DuplexResult): string {
     const note = direction.latencyUs.note;
     if (note !== '') notes.push(`- delay ${directionLabel(direction)}: ${escapeMarkdown(note)}`);
   }
+  for (const note of frameDelayNotes(result.directions)) notes.push(`- ${escapeMarkdown(note)}`);
   for (const direction of result.directions) {
     const errors = formatSendErrors(direction);
     if (errors !== '') notes.push(`- send errors ${directionLabel(direction)}: ${escapeMarkdown(errors)}`);

@@ -82,7 +82,59 @@ export const EndpointResultSchema = Type.Object(
 
 export const LatencyUsSchema = Type.Object({ p50: NullOr(Num()), p90: NullOr(Num()), p99: NullOr(Num()), max: NullOr(Num()), note: Text() }, Closed);
 
-export const IntervalSampleSchema = Type.Object({ t: Num(), sent: NullOr(Count()), received: NullOr(Count()), lost: NullOr(Count()) }, Closed);
+export const IntervalSampleSchema = Type.Object(
+  { t: Num(), sent: NullOr(Count()), received: NullOr(Count()), lost: NullOr(Count()), frameDelayMaxUs: Type.Optional(NullOr(Num())) },
+  Closed,
+);
+
+export const FrameResultSchema = Type.Object(
+  {
+    sent: NullOr(Count()),
+    complete: NullOr(Count()),
+    incomplete: NullOr(Type.Integer()),
+    partial: NullOr(Count()),
+    sentByEndMarker: NullOr(Count()),
+    lossPercent: NullOr(Num()),
+    delayUs: LatencyUsSchema,
+    burst: NullOr(Type.Object({ datagramsP50: Count(), datagramsMax: Count(), bytesMax: Count() }, Closed)),
+  },
+  Closed,
+);
+
+export const PacingErrorUsSchema = Type.Object({ p50: Num(), p99: Num(), max: Num(), per: Type.Union([Type.Literal('datagram'), Type.Literal('turn')]) }, Closed);
+
+export const RxQueuePeakSchema = Type.Object(
+  { bytes: Count(), datagrams: NullOr(Count()), truesizeBytes: NullOr(Count()), rcvbufEffectiveBytes: Count(), sampleIntervalMs: Num(), samples: Count() },
+  Closed,
+);
+
+export const StallResultSchema = Type.Object({ count: Count(), maxMs: Num(), totalMs: Num() }, Closed);
+
+const PatternOfferSchema = Type.Object(
+  { datagramsPerSecond: Num(), bitsPerSecond: Num(), framesPerSecond: Num(), maxFrameDatagrams: Count(), maxFrameBytes: Count() },
+  Closed,
+);
+
+export const PatternConfigSchema = Type.Union([
+  Type.Object({ kind: Type.Literal('cbr') }, Closed),
+  Type.Object({ kind: Type.Literal('voice'), sizeBytes: Count(), intervalMs: Num(), offered: PatternOfferSchema }, Closed),
+  Type.Object(
+    {
+      kind: Type.Literal('video'),
+      maxDatagramBytes: Count(),
+      fps: Num(),
+      bitsPerSecond: Num(),
+      keyframeIntervalSeconds: Num(),
+      keyframeRatio: Num(),
+      seed: Count(),
+      offered: PatternOfferSchema,
+    },
+    Closed,
+  ),
+  Type.Object({ kind: Type.Literal('trace'), file: Text(256), rows: Count(), periodMs: Num(), offered: PatternOfferSchema }, Closed),
+]);
+
+export const StallConfigSchema = Type.Object({ ms: Num(), everySeconds: Num() }, Closed);
 
 export const LossAttributionSchema = Type.Object({ sender: Count(), kernel: Count(), network: Type.Integer() }, Closed);
 
@@ -120,6 +172,10 @@ export const DirectionResultSchema = Type.Object(
     endMarkerSeen: Type.Boolean(),
     check: LossCheckSchema,
     observedBy: Type.Optional(Type.Union([Type.Literal('both'), Type.Literal('sender'), Type.Literal('receiver')])),
+    frames: Type.Optional(NullOr(FrameResultSchema)),
+    pacingErrorUs: Type.Optional(NullOr(PacingErrorUsSchema)),
+    rxQueuePeak: Type.Optional(NullOr(RxQueuePeakSchema)),
+    stalls: Type.Optional(NullOr(StallResultSchema)),
   },
   Closed,
 );
@@ -177,6 +233,9 @@ export const RunConfigSchema = Type.Object(
     sendBatch: Type.Integer({ minimum: 1, maximum: 65536 }),
     peerTimeoutSeconds: Type.Number({ minimum: 0, maximum: 86_400 }),
     clients: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_CLIENTS })),
+    patternAb: Type.Optional(PatternConfigSchema),
+    patternBa: Type.Optional(PatternConfigSchema),
+    stall: Type.Optional(NullOr(StallConfigSchema)),
   },
   Closed,
 );
@@ -310,6 +369,7 @@ const SweepAxesSchema = Type.Object(
     rates: Type.Array(Text(64), { maxItems: 1000 }),
     threads: Type.Array(ThreadsRequested, { maxItems: 3 }),
     clients: Type.Optional(Type.Array(Type.Integer({ minimum: 1, maximum: MAX_CLIENTS }), { maxItems: MAX_CLIENTS })),
+    stalls: Type.Optional(Type.Array(NullOr(StallConfigSchema), { maxItems: 100 })),
   },
   Closed,
 );
@@ -323,6 +383,7 @@ const SweepCellSchema = Type.Object(
     rateText: NullOr(Text(64)),
     threads: ThreadsRequested,
     clients: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_CLIENTS })),
+    stall: Type.Optional(NullOr(StallConfigSchema)),
     run: NullOr(DuplexResultSchema),
     search: NullOr(SearchResultSchema),
     error: NullOr(Text()),

@@ -86,6 +86,8 @@ export interface IntervalSample {
    * need not equal `lost` (datagrams still queued at a boundary count later).
    */
   lost: number | null;
+  /** Framed patterns: the largest delay of a frame completed in this interval, µs (`null`: none completed, or no shared clock). */
+  frameDelayMaxUs?: number | null;
 }
 
 /** Where a direction's loss happened. `kernel + network = lost`. */
@@ -173,6 +175,104 @@ export interface DirectionResult {
    * `null`) or `receiver` (`sent` is the end marker's count, or `null`).
    */
   observedBy?: ObservedBy;
+  /** Framed patterns (voice, video, trace): frame-level figures; `null` for `cbr`. Absent in results before patterns. */
+  frames?: FrameResult | null;
+  /** Lateness of the sender's sends against their schedule; `null` when unpaced or unobserved. */
+  pacingErrorUs?: PacingErrorUs | null;
+  /** The receiving socket's largest queue seen during the run (sampled /proc/net/udp rx_queue); `null` when not sampled. */
+  rxQueuePeak?: RxQueuePeak | null;
+  /** The receiver's deliberate stalls (`--stall`) as they happened; `null` without `--stall`. */
+  stalls?: StallResult | null;
+}
+
+/**
+ * Frames of a framed pattern, one direction. A frame is lost when any of its
+ * datagrams is; its delay runs from its first datagram's send to its last
+ * datagram's arrival (what a decoder waits for).
+ */
+export interface FrameResult {
+  /** Frames the sender began in the measured phase (each goes out whole); `null` when the sender's figures are missing. */
+  sent: number | null;
+  /** Frames of which every datagram arrived; `null` when the receiver's figures are missing. */
+  complete: number | null;
+  /** `sent − complete`: frames with at least one datagram missing. */
+  incomplete: number | null;
+  /** Frames of which some datagrams arrived but not all (the receiver's own count; the rest of `incomplete` vanished whole). */
+  partial: number | null;
+  /** Frames the end marker says the measured phase used: an independent count of `sent`; `null` without an end marker. */
+  sentByEndMarker: number | null;
+  /** `incomplete / sent × 100`. */
+  lossPercent: number | null;
+  /** Frame delay percentiles, µs (one clock needed: `null` with a note across machines). */
+  delayUs: LatencyUs;
+  /** Datagrams per frame (median, largest) and the largest frame in bytes, to set beside the receive buffer. */
+  burst: { datagramsP50: number; datagramsMax: number; bytesMax: number } | null;
+}
+
+/** How late the sender's sends were against their schedule, µs. */
+export interface PacingErrorUs {
+  p50: number;
+  p99: number;
+  max: number;
+  /** `datagram`: every send of a framed pattern against its due time; `turn`: `cbr`, the first send of each pacing turn against its ideal time. */
+  per: 'datagram' | 'turn';
+}
+
+/**
+ * The receiving socket's peak queue. Linux charges a queued datagram's
+ * kernel memory (skb truesize) against SO_RCVBUF, and `bytes` is that charge
+ * — the figure the effective buffer is compared with — not payload bytes.
+ */
+export interface RxQueuePeak {
+  /** Largest `rx_queue` seen, bytes of kernel memory (summed over the port's sockets). */
+  bytes: number;
+  /** `bytes` ÷ the truesize of one datagram measured on loopback at the run's size: an estimate; `null` when not measured. */
+  datagrams: number | null;
+  /** The truesize used for `datagrams`, bytes per datagram; `null` when not measured. */
+  truesizeBytes: number | null;
+  /** The effective receive buffer of that socket, bytes (the limit `bytes` runs into). */
+  rcvbufEffectiveBytes: number;
+  /** Sampling period, ms: a peak that builds and drains between samples is missed. */
+  sampleIntervalMs: number;
+  samples: number;
+}
+
+/** Deliberate receiver stalls (`--stall`), as measured on the monotonic clock. */
+export interface StallResult {
+  count: number;
+  maxMs: number;
+  totalMs: number;
+}
+
+/** What a pattern offers, counted over simulated time of its schedule. */
+export interface PatternOffer {
+  datagramsPerSecond: number;
+  bitsPerSecond: number;
+  framesPerSecond: number;
+  maxFrameDatagrams: number;
+  maxFrameBytes: number;
+}
+
+/** What one direction sends: `cbr` at the run's rate and `--size`, or a real-time pattern. */
+export type PatternConfig =
+  | { kind: 'cbr' }
+  | { kind: 'voice'; sizeBytes: number; intervalMs: number; offered: PatternOffer }
+  | {
+      kind: 'video';
+      maxDatagramBytes: number;
+      fps: number;
+      bitsPerSecond: number;
+      keyframeIntervalSeconds: number;
+      keyframeRatio: number;
+      seed: number;
+      offered: PatternOffer;
+    }
+  | { kind: 'trace'; file: string; rows: number; periodMs: number; offered: PatternOffer };
+
+/** `--stall MS[@EVERY_S]`: every receiver stops reading for `ms` every `everySeconds`. */
+export interface StallConfig {
+  ms: number;
+  everySeconds: number;
 }
 
 /** UDP counters from `/proc/net/snmp` (or `snmp6`) before and after the run. */
@@ -240,6 +340,11 @@ export interface RunConfig {
    * is each client's rate to the server, `--rate-ba` the server's to each.
    */
   clients?: number;
+  /** What each direction sends; absent in results before patterns (= `cbr`). */
+  patternAb?: PatternConfig;
+  patternBa?: PatternConfig;
+  /** `--stall`, or `null`/absent without it. */
+  stall?: StallConfig | null;
 }
 
 /** Most clients one local run may start (each is a worker thread with its own socket). */
@@ -454,6 +559,8 @@ export interface SweepAxes {
   threads: ('single' | 'split' | 'auto')[];
   /** `--clients 1,4,16`: clients on the one server port; absent or empty when not swept (1). */
   clients?: number[];
+  /** `--stall 0,20,100`: receiver stalls (`null` = none); absent when not swept. */
+  stalls?: (StallConfig | null)[];
 }
 
 /** One cell of a sweep: one combination of the axes, and its run or search. */
@@ -467,6 +574,8 @@ export interface SweepCell {
   threads: 'single' | 'split' | 'auto';
   /** Clients on the one server port (`--clients`); absent in results of versions before it (1). */
   clients?: number;
+  /** The receiver stall of this cell (`--stall` swept); absent when not swept. */
+  stall?: StallConfig | null;
   /** The duplex run (plain sweeps); `null` with `--find-max` or when the cell failed to start. */
   run: DuplexResult | null;
   /** The search (sweeps with `--find-max`), else `null`. */

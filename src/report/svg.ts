@@ -35,6 +35,8 @@ export interface ChartPoint {
   hollow?: boolean;
   /** Draw the marker outline dashed (a point whose figures were not observed). */
   dashed?: boolean;
+  /** Start a new piece of the series' line here: no line from the previous point (nothing was measured between them). */
+  breakBefore?: boolean;
 }
 
 /** One line of a chart. */
@@ -52,6 +54,8 @@ export interface ChartSeries {
   offsetPx?: number;
   /** Hide from the legend (the chart adds its own entries). */
   noLegend?: boolean;
+  /** Mark every point of this series (its line may have gaps, and a point between two gaps has no line). */
+  markers?: boolean;
 }
 
 /** Bars on a secondary (right) y axis, e.g. loss per interval. */
@@ -245,6 +249,37 @@ function seriesLegendItem(s: ChartSeries): LegendItem {
  * the charts below; exported for other chart kinds.
  */
 export function renderLineChart(spec: LineChartSpec): string {
+  const { heightPx, body } = lineChartBody(spec);
+  return `${[svgOpen(spec.title, heightPx), ...body, '</svg>'].join('\n')}\n`;
+}
+
+/** The XML declaration and the root element's start tag of a standalone chart. */
+function svgOpen(title: string, heightPx: number): string {
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH_PX}" height="${heightPx}" viewBox="0 0 ${WIDTH_PX} ${heightPx}" ` +
+    `font-family="${escapeXml(FONT)}" font-size="12" role="img" aria-label="${escapeXml(title)}">`
+  );
+}
+
+/**
+ * Charts one above the other in one standalone SVG, each in a
+ * `<g class="panel">` moved down by the heights above it (groups, not nested
+ * `<svg>` elements: a page's CSS sizing `svg` would resize those too).
+ */
+export function renderStackedCharts(title: string, specs: readonly LineChartSpec[]): string {
+  const out: string[] = [];
+  let top = 0;
+  for (const [i, spec] of specs.entries()) {
+    const { heightPx, body } = lineChartBody(spec);
+    out.push(`  <g class="panel" data-panel="${i}" transform="translate(0 ${top})">`, ...body.map((l) => `  ${l}`), '  </g>');
+    top += heightPx;
+  }
+  return `${[svgOpen(title, top), `  <title>${escapeXml(title)}</title>`, ...out, '</svg>'].join('\n')}\n`;
+}
+
+/** Everything inside a chart's root element, and the chart's height. */
+function lineChartBody(spec: LineChartSpec): { heightPx: number; body: string[] } {
   const bars = spec.secondary?.series ?? [];
   const hasSecondary = spec.secondary !== undefined;
   const plotLeft = MARGIN_LEFT_PX;
@@ -303,11 +338,6 @@ export function renderLineChart(spec: LineChartSpec): string {
   const sy2 = (y: number): number => plotBottom - (y / (y2Top || 1)) * (plotBottom - plotTop);
 
   const out: string[] = [];
-  out.push('<?xml version="1.0" encoding="UTF-8"?>');
-  out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH_PX}" height="${heightPx}" viewBox="0 0 ${WIDTH_PX} ${heightPx}" ` +
-      `font-family="${escapeXml(FONT)}" font-size="12" role="img" aria-label="${escapeXml(spec.title)}">`,
-  );
   out.push(`  <title>${escapeXml(spec.title)}</title>`);
   out.push(`  <rect x="0" y="0" width="${WIDTH_PX}" height="${heightPx}" fill="#ffffff"/>`);
   out.push(`  <text x="${WIDTH_PX / 2}" y="26" text-anchor="middle" font-size="16" font-weight="bold">${escapeXml(spec.title)}</text>`);
@@ -383,7 +413,7 @@ export function renderLineChart(spec: LineChartSpec): string {
   const drawOrder = [...finite.filter((s) => s.dash === undefined), ...finite.filter((s) => s.dash !== undefined)];
   for (const s of drawOrder) {
     if (s.points.length === 0 || s.line === false) continue;
-    const d = s.points.map((p, i) => `${i === 0 ? 'M' : 'L'}${px(sx(p.x))} ${px(sy(p.y))}`).join(' ');
+    const d = s.points.map((p, i) => `${i === 0 || p.breakBefore === true ? 'M' : 'L'}${px(sx(p.x))} ${px(sy(p.y))}`).join(' ');
     const dash = s.dash === undefined ? '' : ` stroke-dasharray="${escapeXml(s.dash)}"`;
     out.push(
       `  <path data-series="${escapeXml(s.label)}" d="${d}" fill="none" stroke="${escapeXml(s.color)}" stroke-width="2" stroke-linejoin="round"${dash}/>`,
@@ -392,8 +422,8 @@ export function renderLineChart(spec: LineChartSpec): string {
   for (const s of finite) {
     // A lone point draws no line: mark it, or every point when asked to (always without a line).
     const plain = s.points.filter((p) => p.flag === undefined);
-    if (plain.length === 0 || (spec.markers !== true && s.line !== false && s.points.length > 1)) continue;
-    const named = s.line === false ? ` data-series="${escapeXml(s.label)}"` : '';
+    if (plain.length === 0 || (spec.markers !== true && s.markers !== true && s.line !== false && s.points.length > 1)) continue;
+    const named = s.line === false ? ` data-series="${escapeXml(s.label)}"` : s.markers === true ? ` data-marker-series="${escapeXml(s.label)}"` : '';
     out.push(`  <g class="markers"${named} fill="${escapeXml(s.color)}">`);
     const dx = s.offsetPx ?? 0;
     for (const p of plain) {
@@ -467,8 +497,7 @@ export function renderLineChart(spec: LineChartSpec): string {
       `  <text class="footer" x="${WIDTH_PX / 2}" y="${legendBottom + FOOTER_PX - 2}" text-anchor="middle" font-size="11" fill="#666666">${escapeXml(spec.footer)}</text>`,
     );
   }
-  out.push('</svg>');
-  return `${out.join('\n')}\n`;
+  return { heightPx, body: out };
 }
 
 /**

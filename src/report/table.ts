@@ -21,6 +21,7 @@ import { runWarnings } from './direction-notes.js';
 import { fitTable, UNLIMITED_WIDTH, visibleWidth, wrapLine, wrapPainted } from './fit.js';
 import { formatVerdict } from './verdict.js';
 import { formatPeersTable } from './peers.js';
+import { hasMedia, mediaLegend, mediaTableData, patternHeadline, patternOfferLines, stallHeadline } from './media.js';
 
 /** Options of the terminal printers. */
 export interface TableOptions {
@@ -103,12 +104,21 @@ export function formatThreads(result: Pick<DuplexResult, 'mode' | 'config' | 'en
 export function formatRunHeadline(result: DuplexResult): string {
   const { config } = result;
   const omitted = config.omitSeconds > 0 ? ` (+${formatSeconds(config.omitSeconds)} omitted)` : '';
+  const many = (config.clients ?? 1) > 1;
+  // Framed patterns (voice, video, trace) set their own sizes and rates: each direction names its pattern instead.
+  const patterns = patternHeadline(config, many);
+  const stall = stallHeadline(config);
   return [
     `bench duplex: ${result.mode}`,
     formatThreads(result),
-    `${config.sizeBytes} B datagrams`,
+    ...(patterns === null ? [`${config.sizeBytes} B datagrams`] : []),
     `${formatSeconds(config.durationSeconds)}${omitted}`,
-    ...((config.clients ?? 1) > 1 ? [`${config.clients} clients → one server port, rate per client A→B ${config.rateAbText} B→A ${config.rateBaText}`] : [`rate A→B ${config.rateAbText} B→A ${config.rateBaText}`]),
+    ...(patterns !== null
+      ? [many ? `${config.clients} clients → one server port, ${patterns}` : patterns]
+      : many
+        ? [`${config.clients} clients → one server port, rate per client A→B ${config.rateAbText} B→A ${config.rateBaText}`]
+        : [`rate A→B ${config.rateAbText} B→A ${config.rateBaText}`]),
+    ...(stall === null ? [] : [stall]),
   ].join(', ');
 }
 
@@ -214,6 +224,8 @@ export function formatDuplexTable(result: DuplexResult, options: TableOptions = 
   }
   // --clients N: the per-client rows under the sums.
   lines.push(...formatPeersTable(result, { width, color }).flatMap((l) => (l.includes('\n') ? [l] : wrapLine(l, width))));
+  // Real-time patterns, pacing, receive queue, stalls: only when the result has them (older results print as before).
+  lines.push(...formatMediaLines(result, width, color));
 
   const labels = endpointLabels(result);
   const endpointRow = (endpoint: EndpointResult, label: string, address: string): string[] => {
@@ -263,6 +275,34 @@ export function formatDuplexTable(result: DuplexResult, options: TableOptions = 
   // Last, so it is the line a reader sees without scrolling back.
   lines.push(...wrapPainted(formatVerdict(result), width, 'bold', color));
   return lines.join('\n');
+}
+
+/**
+ * The media section of the terminal summary: each framed direction's pattern
+ * and what it offers, a compact table of frames, frame delay, burst, receive
+ * queue peak against the receive buffer, send lateness and stalls (only the
+ * columns some direction has; fitted to `width` like the direction table,
+ * transposed at 80 columns), and what the figures mean. Empty when the
+ * result has none of these fields.
+ */
+export function formatMediaLines(result: DuplexResult, width: number, color: boolean): string[] {
+  if (!hasMedia(result)) return [];
+  const data = mediaTableData(result.directions);
+  if (data === null) return [];
+  const lines: string[] = [];
+  for (const line of patternOfferLines(result)) lines.push(...wrapLine(line, width));
+  const rows = data.rows.map((row) => {
+    if (!color) return row;
+    // Frame loss in red, like datagram loss in the direction table.
+    const at = data.head.indexOf('frame\nloss %');
+    const loss = at < 0 ? undefined : row[at];
+    return at < 0 || loss === undefined || loss === 'n/a' || loss.startsWith('0.00') ? row : row.map((c, i) => (i === at || i === at - 1 ? paint(c, 'red', true) : c));
+  });
+  lines.push(
+    fitTable({ head: data.head, rows, align: data.head.map((_, i) => (i === 0 ? 'left' : 'right')) }, width, color).text,
+  );
+  for (const note of mediaLegend(result.directions)) lines.push(...wrapPainted(note, width, 'dim', color));
+  return lines;
 }
 
 /** Endpoint names for tables: `A`, `B`; with many clients `B` and `A1`…`AN` in the order of `peers`. */

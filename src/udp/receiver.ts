@@ -10,7 +10,8 @@ import * as hdr from 'hdr-histogram-js';
 import { DirectionAccounting } from './accounting.js';
 import type { Clock } from './clock.js';
 import { type EchoState, writeEcho } from './echo.js';
-import { CONTROL_KIND_MIN, Decode, type EndCounts, FLAG_WARMUP, Kind, createHeader, decodeHeader, endCountsOf } from './wire.js';
+import { CONTROL_KIND_MIN, Decode, type EndCounts, FLAG_FRAMED, FLAG_WARMUP, type FrameFields, Kind, createHeader, decodeFrame, decodeHeader, endCountsOf } from './wire.js';
+import { FrameAccounting } from './frames.js';
 
 /** Largest delay the histograms track, µs (values above are clamped). */
 const MAX_TRACKED_US = 60_000_000;
@@ -65,6 +66,18 @@ export class Receiver {
   endMarkers = 0;
   /** Monotonic arrival time of the latest valid datagram from the peer (0 = none yet). */
   lastArrivalNs = 0;
+  /** Payload bytes of the unique measured datagrams received. */
+  receivedBytes = 0;
+  /** Frame accounting, created by the first framed datagram (framed patterns only). */
+  frames: FrameAccounting | null = null;
+  /** Framed datagrams whose frame extension was inconsistent (counted, not used). */
+  badFrames = 0;
+  /** The end marker's frame count (framed patterns), or `null`. */
+  endFrames: number | null = null;
+  /** Largest frame delay completed since the last {@link takeIntervalFrameDelayNs}, ns. */
+  private intervalFrameDelayNs = 0;
+  private readonly frame: FrameFields = { frame: 0, index: 0, count: 0 };
+  private frameDelay: hdr.Histogram | null = null;
   readonly sources: string[] = [];
   private readonly hdr = createHeader();
   private readonly delay: hdr.Histogram;
@@ -134,6 +147,7 @@ export class Receiver {
       if (this.end === null) {
         const end: EndCounts = { seqEnd: 0, sent: 0, burned: 0 };
         endCountsOf(h, end);
+        if ((h.flags & FLAG_FRAMED) !== 0 && decodeFrame(msg, msg.length, this.frame)) this.endFrames = this.frame.frame;
         this.end = end;
         this.onEnd?.(end);
       }
@@ -151,10 +165,45 @@ export class Receiver {
       if (h.seq >= this.warmupExpected) this.warmupExpected = h.seq + 1;
       return;
     }
-    if (this.acct.record(h.seq, h.sendTimeNs, arrival) && this.opts.sharedClock) {
+    if (!this.acct.record(h.seq, h.sendTimeNs, arrival)) return;
+    this.receivedBytes += msg.length;
+    if (this.opts.sharedClock) {
       const us = (arrival - h.sendTimeNs) / 1000;
       this.delay.recordValue(us <= 0 ? 0 : us < MAX_TRACKED_US ? Math.round(us) : MAX_TRACKED_US);
     }
+    if ((h.flags & FLAG_FRAMED) !== 0) this.recordFrame(msg, h.sendTimeNs, arrival);
+  }
+
+  /** Frame accounting of one unique measured datagram (framed patterns). */
+  private recordFrame(msg: Buffer, sendTimeNs: number, arrival: number): void {
+    const f = this.frame;
+    if (!decodeFrame(msg, msg.length, f)) {
+      this.badFrames++;
+      return;
+    }
+    if (this.frames === null) {
+      this.frames = new FrameAccounting();
+      this.frameDelay = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: MAX_TRACKED_US, numberOfSignificantValueDigits: 3 });
+    }
+    if (!this.frames.record(f.frame, f.index, f.count, sendTimeNs, arrival)) return;
+    const ns = this.frames.lastDelayNs;
+    if (ns > this.intervalFrameDelayNs) this.intervalFrameDelayNs = ns;
+    if (this.opts.sharedClock) {
+      const us = ns / 1000;
+      (this.frameDelay as hdr.Histogram).recordValue(us <= 0 ? 0 : us < MAX_TRACKED_US ? Math.round(us) : MAX_TRACKED_US);
+    }
+  }
+
+  /** The largest frame delay completed since the last call, µs (0 = none); resets it. For the per-second samples. */
+  takeIntervalFrameDelayUs(): number {
+    const us = Math.round(this.intervalFrameDelayNs / 1000);
+    this.intervalFrameDelayNs = 0;
+    return us;
+  }
+
+  /** Frame delay percentiles (µs), or `null` when no frame completed or the clocks differ. */
+  frameDelayPercentiles(): Percentiles | null {
+    return this.frameDelay === null ? null : percentiles(this.frameDelay);
   }
 
   private noteSource(rinfo: dgram.RemoteInfo): void {

@@ -10,13 +10,22 @@
 import type dgram from 'node:dgram';
 import type { Clock } from './clock.js';
 import { TokenBucket, burstFor, spendPerTick } from './pacer.js';
-import { END_MARKER_COPIES, END_MARKER_SPACING_MS, FLAG_WARMUP, HEADER_BYTES, Kind, createHeader, encodeHeader, stampData, stampEnd } from './wire.js';
+import * as hdr from 'hdr-histogram-js';
+import { END_MARKER_COPIES, END_MARKER_SPACING_MS, FLAG_FRAMED, FLAG_WARMUP, FRAMED_HEADER_BYTES, HEADER_BYTES, Kind, createHeader, encodeHeader, stampData, stampEnd, stampFrame } from './wire.js';
 import { type EchoState, readEcho } from './echo.js';
+import { type PatternSpec, type Schedule, type ScheduledDatagram, createSchedule, isScheduled, largestDatagram, scheduledDatagram } from './pattern.js';
 
 /** Buffers in the send ring. A buffer is reused only when no send holds it. */
 const POOL_SIZE = 1024;
 /** How often the pacing timer fires, ms (Node's timers tick at about 1 ms). */
 const PACE_INTERVAL_MS = 1;
+/** Largest lateness the pacing histogram tracks, µs (above: clamped). */
+const MAX_TRACKED_US = 60_000_000;
+/**
+ * Most datagrams a scheduled sender starts per event-loop turn before it
+ * yields to receives (checked between frames: a frame always goes out whole).
+ */
+const SCHEDULED_TURN_MAX = 256;
 
 /** What the sender needs to know. */
 export interface SenderOptions {
@@ -26,8 +35,10 @@ export interface SenderOptions {
   /** Wire direction id of the datagrams this sender emits. */
   direction: number;
   sizeBytes: number;
-  /** Datagrams per second, or `null` for as fast as possible. */
+  /** Datagrams per second, or `null` for as fast as possible (the `cbr` pattern; ignored by the others). */
   ratePps: number | null;
+  /** What to send when: `cbr` (the token bucket at `ratePps`, `sizeBytes` each) or a schedule (pattern.ts). Default `cbr`. */
+  pattern?: PatternSpec;
   /** Most datagrams sent per event-loop turn before yielding to receives. */
   batch: number;
   /** Destination for an unconnected socket; `null` when the socket is connected. */
@@ -55,6 +66,36 @@ export interface SenderCounters {
   /** Monotonic time the measured phase began and ended (ns), or 0 if it did not. */
   measureStartNs: number;
   measureEndNs: number;
+  /** Payload bytes the kernel accepted in the measured phase. */
+  sentBytes: number;
+  /**
+   * Lateness of sends against their schedule, µs, measured phase: per
+   * datagram for framed patterns; for `cbr`, per pacing turn, of the turn's
+   * first datagram against its ideal time (measured start + seq / rate).
+   * `null` unpaced or when nothing was sent.
+   */
+  pacingErrorUs: SenderPercentiles | null;
+  /** Framed patterns: frames begun in the measured phase and their burst sizes; `null` for `cbr`. */
+  frames: SenderFrames | null;
+}
+
+/** Percentiles of a sender-side histogram. */
+export interface SenderPercentiles {
+  count: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** What a framed sender knows of its frames (measured phase). */
+export interface SenderFrames {
+  /** Frames whose first datagram was sent (a frame goes out whole, back to back). */
+  sent: number;
+  /** Datagrams per frame, median and largest. */
+  datagramsP50: number;
+  datagramsMax: number;
+  /** Bytes of the largest frame (UDP payload, headers included). */
+  bytesMax: number;
 }
 
 type Phase = 'idle' | 'preroll' | 'warmup' | 'measure' | 'flush' | 'ending' | 'done';
@@ -84,7 +125,7 @@ export const QUIET_BEFORE_MEASURE_NS = 20e6;
 export const DROP_BASELINE_LEAD_NS = QUIET_BEFORE_MEASURE_NS / 2;
 
 /** Sends one direction's datagrams. */
-export class Sender implements SenderCounters {
+export class Sender implements Omit<SenderCounters, 'pacingErrorUs' | 'frames'> {
   sent = 0;
   attempted = 0;
   warmupSent = 0;
@@ -92,8 +133,23 @@ export class Sender implements SenderCounters {
   measureErrors = 0;
   measureStartNs = 0;
   measureEndNs = 0;
+  sentBytes = 0;
+  /** Framed patterns: frames begun in the measured phase. */
+  framesSent = 0;
 
   private phase: Phase = 'idle';
+  /** The pattern's schedule (framed patterns), restarted at the run's start and at the measured start; `null` for `cbr`. */
+  private schedule: Schedule | null = null;
+  private readonly next: ScheduledDatagram = scheduledDatagram();
+  /** Monotonic time the schedule's offsets count from. */
+  private originNs = 0;
+  /** Payload bytes of the send each ring buffer last carried, read back by the (in-order) send callbacks. */
+  private readonly sizes = new Uint32Array(POOL_SIZE);
+  private doneIndex = 0;
+  private readonly pacing = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: MAX_TRACKED_US, numberOfSignificantValueDigits: 3 });
+  private readonly burst: hdr.Histogram | null;
+  private frameBytes = 0;
+  private frameBytesMax = 0;
   private measureBegan = false;
   private readonly pool: Buffer[] = [];
   private poolIndex = 0;
@@ -133,13 +189,18 @@ export class Sender implements SenderCounters {
     h.kind = Kind.Data;
     h.direction = opts.direction;
     h.session = opts.session;
+    const pattern = opts.pattern ?? { kind: 'cbr' };
+    const framed = isScheduled(pattern);
+    const bufBytes = framed ? Math.max(FRAMED_HEADER_BYTES, largestDatagram(pattern)) : opts.sizeBytes;
     for (let i = 0; i < POOL_SIZE; i++) {
-      const b = Buffer.alloc(opts.sizeBytes);
+      const b = Buffer.alloc(bufBytes);
       encodeHeader(b, h);
       this.pool.push(b);
     }
+    this.sizes.fill(opts.sizeBytes);
+    this.burst = framed ? hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 65535, numberOfSignificantValueDigits: 3 }) : null;
     h.kind = Kind.End;
-    this.endBuf = Buffer.alloc(Math.max(HEADER_BYTES, Math.min(opts.sizeBytes, 1200)));
+    this.endBuf = Buffer.alloc(Math.max(framed ? FRAMED_HEADER_BYTES : HEADER_BYTES, Math.min(bufBytes, 1200)));
     encodeHeader(this.endBuf, h);
     this.bucket = new TokenBucket(opts.clock, opts.ratePps, burstFor(opts.ratePps, opts.batch));
     const prerollPps = opts.ratePps === null ? PREROLL_MAX_PPS : Math.min(opts.ratePps, PREROLL_MAX_PPS);
@@ -166,6 +227,7 @@ export class Sender implements SenderCounters {
     this.phase = 'preroll';
     this.flags = FLAG_WARMUP;
     this.prerollBucket.reset();
+    this.restartSchedule(this.opts.clock.nowNs());
     this.paceTimer = setInterval(this.loop, PACE_INTERVAL_MS);
     this.loop();
   }
@@ -175,6 +237,7 @@ export class Sender implements SenderCounters {
     if (this.warmupEndNs > this.startAtNs) {
       this.phase = 'warmup';
       this.flags = FLAG_WARMUP;
+      this.restartSchedule(this.startAtNs);
     } else {
       this.beginMeasure();
     }
@@ -198,6 +261,17 @@ export class Sender implements SenderCounters {
     this.seq = 0;
     this.opts.onMeasureStart?.();
     this.measureStartNs = this.opts.clock.nowNs();
+    // The measured phase starts the pattern afresh: frame 0 (a key frame), same seed, same sizes.
+    this.restartSchedule(this.measureStartNs);
+  }
+
+  /** Starts the pattern's schedule (if it has one) from frame 0 at `originNs`. */
+  private restartSchedule(originNs: number): void {
+    const pattern = this.opts.pattern;
+    if (pattern === undefined || !isScheduled(pattern)) return;
+    this.schedule = createSchedule(pattern);
+    this.schedule.next(this.next);
+    this.originNs = originNs;
   }
 
   private enterFlush(): void {
@@ -220,6 +294,11 @@ export class Sender implements SenderCounters {
     const sendEnd = (): void => {
       // The end marker carries the sequence numbers used, the kernel-accepted count and the burned ones (wire.ts).
       stampEnd(this.endBuf, { seqEnd: this.seqEnd, sent: this.sent, burned: this.measureErrors }, this.opts.clock.nowNs());
+      if (this.schedule !== null) {
+        // Framed: the end marker also says how many frames the measured phase used.
+        this.endBuf[7] = FLAG_FRAMED;
+        stampFrame(this.endBuf, this.measureBegan ? this.framesSent : 0, 0, 1);
+      }
       this.rawSend(this.endBuf, this.endBuf.length, this.onEndSent);
       if (++copies < END_MARKER_COPIES) {
         setTimeout(sendEnd, END_MARKER_SPACING_MS);
@@ -254,6 +333,10 @@ export class Sender implements SenderCounters {
       this.beginMeasure();
     }
     // Back-pressure: never reuse a ring buffer a queued send still holds.
+    if (this.schedule !== null) {
+      this.pumpScheduled(now);
+      return;
+    }
     const room = POOL_SIZE - this.inflight;
     const batch = this.opts.batch;
     if (room < batch) return;
@@ -262,6 +345,12 @@ export class Sender implements SenderCounters {
     if (n === 0) return;
     const echo = this.opts.echo;
     const size = this.opts.sizeBytes;
+    const ratePps = this.opts.ratePps;
+    if (phase === 'measure' && ratePps !== null) {
+      // cbr pacing error, once per turn: how late this turn's first datagram is against its ideal time.
+      const lateNs = now - (this.measureStartNs + (this.seq * 1e9) / ratePps);
+      this.pacing.recordValue(lateNs <= 0 ? 0 : lateNs < MAX_TRACKED_US * 1000 ? Math.round(lateNs / 1000) : MAX_TRACKED_US);
+    }
     for (let i = 0; i < n; i++) {
       const buf = this.pool[this.poolIndex] as Buffer;
       this.poolIndex = (this.poolIndex + 1) % POOL_SIZE;
@@ -280,6 +369,62 @@ export class Sender implements SenderCounters {
     }
     // More credit than one batch: continue after the poll phase has read.
     if (n === batch && this.immediate === null) this.immediate = setImmediate(this.continueLoop);
+  }
+
+  /**
+   * Sends every datagram of the schedule that is due, whole frames back to
+   * back (that burst is what a video sender does to a receive buffer). A
+   * frame starts only when the ring has room for all of it; the lateness of
+   * each measured send against its due time is the pacing error.
+   */
+  private pumpScheduled(startNs: number): void {
+    const clock = this.opts.clock;
+    const d = this.next;
+    const schedule = this.schedule as Schedule;
+    const echo = this.opts.echo;
+    const flags = this.flags | FLAG_FRAMED;
+    const measuring = this.phase === 'measure';
+    let now = startNs;
+    let started = 0;
+    while (this.originNs + d.atUs * 1000 <= now) {
+      if (d.index === 0) {
+        if (POOL_SIZE - this.inflight < d.count) return; // back-pressure: the next pacing tick tries again
+        if (started >= SCHEDULED_TURN_MAX) {
+          if (this.immediate === null) this.immediate = setImmediate(this.continueLoop);
+          return;
+        }
+        if (measuring) {
+          this.framesSent++;
+          (this.burst as hdr.Histogram).recordValue(d.count);
+          this.frameBytes = 0;
+        }
+      }
+      const slot = this.poolIndex;
+      const buf = this.pool[slot] as Buffer;
+      this.poolIndex = (slot + 1) % POOL_SIZE;
+      this.sizes[slot] = d.sizeBytes;
+      now = clock.nowNs();
+      let echoTime = 0;
+      let echoDelayUs = 0;
+      if (echo !== null && readEcho(echo, this.echoPair)) {
+        echoTime = this.echoPair[0] as number;
+        if (echoTime !== 0) echoDelayUs = Math.round((now - (this.echoPair[1] as number)) / 1000);
+      }
+      stampData(buf, this.seq, flags, now, echoTime, echoDelayUs);
+      stampFrame(buf, d.frame, d.index, d.count);
+      if (measuring) {
+        this.attempted++;
+        const lateUs = (now - this.originNs) / 1000 - d.atUs;
+        this.pacing.recordValue(lateUs <= 0 ? 0 : lateUs < MAX_TRACKED_US ? Math.round(lateUs) : MAX_TRACKED_US);
+        this.frameBytes += d.sizeBytes;
+        if (d.index === d.count - 1 && this.frameBytes > this.frameBytesMax) this.frameBytesMax = this.frameBytes;
+      }
+      this.seq++;
+      this.inflight++;
+      started++;
+      this.rawSend(buf, d.sizeBytes, this.onSent);
+      schedule.next(d);
+    }
   }
 
   private rawSend(buf: Buffer, len: number, cb: (err: Error | null) => void): void {
@@ -305,10 +450,16 @@ export class Sender implements SenderCounters {
 
   private sentCallback(err: Error | null): void {
     this.inflight--;
+    // Send callbacks come back in the order of the sends (libuv completes a socket's sends in order).
+    const size = this.sizes[this.doneIndex] as number;
+    this.doneIndex = (this.doneIndex + 1) % POOL_SIZE;
     const p = this.phase;
     const measured = p === 'measure' || (p === 'flush' && this.flushingMeasured);
     if (err === null) {
-      if (measured) this.sent++;
+      if (measured) {
+        this.sent++;
+        this.sentBytes += size;
+      }
       else this.warmupSent++;
     } else {
       const code = (err as NodeJS.ErrnoException).code ?? 'EUNKNOWN';
@@ -329,6 +480,17 @@ export class Sender implements SenderCounters {
       seqEnd: this.seqEnd,
       measureStartNs: this.measureStartNs,
       measureEndNs: this.measureEndNs,
+      sentBytes: this.sentBytes,
+      pacingErrorUs: this.pacing.totalCount === 0 ? null : { count: this.pacing.totalCount, p50: this.pacing.getValueAtPercentile(50), p99: this.pacing.getValueAtPercentile(99), max: this.pacing.maxValue },
+      frames:
+        this.burst === null
+          ? null
+          : {
+              sent: this.framesSent,
+              datagramsP50: this.burst.totalCount === 0 ? 0 : this.burst.getValueAtPercentile(50),
+              datagramsMax: this.burst.totalCount === 0 ? 0 : this.burst.maxValue,
+              bytesMax: this.frameBytesMax,
+            },
     };
   }
 }

@@ -17,6 +17,19 @@
  * | 28     | 8    | echo timestamp: the peer's send time of its latest datagram we received (0 = none); end marker: kernel-accepted count |
  * | 36     | 4    | echo delay: µs between that receipt and this send; end marker: sequence numbers burned on send errors |
  *
+ * Framed patterns (voice, video, trace: pattern.ts) set {@link FLAG_FRAMED}
+ * and extend the header by {@link FRAME_EXTENSION_BYTES}:
+ *
+ * | offset | size | field                                                     |
+ * |-------:|-----:|-----------------------------------------------------------|
+ * | 40     | 4    | frame number, from 0 in the measured phase; end marker: frames the measured phase used |
+ * | 44     | 2    | index of this datagram in its frame                       |
+ * | 46     | 2    | datagrams in the frame                                    |
+ *
+ * The receiver needs nothing else to judge frames: a frame is complete when
+ * `count` distinct datagrams of it arrived, and the end marker's frame count
+ * tells it how many frames it should have seen (frames lost whole included).
+ *
  * End markers ({@link Kind.End}) close a direction's measured phase. They are
  * sent {@link END_MARKER_COPIES} times and carry three counts so that the
  * receiver can derive loss from the wire alone: every measured data datagram
@@ -33,8 +46,8 @@
 
 /** "UDX1" */
 export const MAGIC = 0x55445831;
-/** Bumped when the layout changes; a receiver counts other versions as foreign. 2: end markers carry sent and burned counts. */
-export const WIRE_VERSION = 2;
+/** Bumped when the layout changes; a receiver counts other versions as foreign. 2: end markers carry sent and burned counts; 3: the frame extension. */
+export const WIRE_VERSION = 3;
 /** End markers per direction, {@link END_MARKER_SPACING_MS} apart, so that one loss does not hide the final counts. */
 export const END_MARKER_COPIES = 5;
 export const END_MARKER_SPACING_MS = 10;
@@ -79,6 +92,12 @@ export type KindValue = number;
 
 /** Flag: this datagram was sent during the `--omit` warm-up. */
 export const FLAG_WARMUP = 1;
+/** Flag: the frame extension follows the header (framed patterns). */
+export const FLAG_FRAMED = 4;
+/** Bytes of the frame extension after the header. */
+export const FRAME_EXTENSION_BYTES = 8;
+/** Smallest datagram of a framed pattern: header and frame extension. */
+export const FRAMED_HEADER_BYTES = 48;
 
 /** Direction ids on the wire. */
 export const DIR_AB = 0;
@@ -189,6 +208,39 @@ export function decodeHeader(buf: Uint8Array, length: number, session: number, o
   out.echoTimeNs = readU64(b, 28);
   out.echoDelayUs = readU32(b, 36);
   return Decode.Ok;
+}
+
+/**
+ * Hot path: writes the frame extension (a buffer at least
+ * {@link FRAMED_HEADER_BYTES} long). Allocation-free. The caller sets
+ * {@link FLAG_FRAMED} in the flags it passes to {@link stampData}.
+ */
+export function stampFrame(buf: Uint8Array, frame: number, index: number, count: number): void {
+  writeU32(buf, 40, frame >>> 0);
+  buf[44] = index >>> 8;
+  buf[45] = index;
+  buf[46] = count >>> 8;
+  buf[47] = count;
+}
+
+/** The frame extension of a decoded datagram. */
+export interface FrameFields {
+  frame: number;
+  index: number;
+  count: number;
+}
+
+/**
+ * Reads the frame extension of a datagram whose header has
+ * {@link FLAG_FRAMED}; false (and `out` unspecified) when the datagram is too
+ * short or the fields are inconsistent (index ≥ count). Never throws.
+ */
+export function decodeFrame(buf: Uint8Array, length: number, out: FrameFields): boolean {
+  if (length < FRAMED_HEADER_BYTES || buf.length < FRAMED_HEADER_BYTES) return false;
+  out.frame = readU32(buf, 40);
+  out.index = ((buf[44] as number) << 8) | (buf[45] as number);
+  out.count = ((buf[46] as number) << 8) | (buf[47] as number);
+  return out.count > 0 && out.index < out.count;
 }
 
 /** The counts an end marker carries (see the layout above). */

@@ -1,0 +1,101 @@
+/**
+ * Between a run's configuration (plain result data, `PatternConfig`) and what
+ * a sender runs (`PatternSpec`, udp/pattern.ts). A trace's rows are not part
+ * of the result (only its name and counts are): they ride beside the config
+ * object in a WeakMap, so that copies of a config (`{ ...cfg }`, as sweeps
+ * and searches make) still find them and nothing of them is ever saved.
+ */
+import type { PatternConfig, PatternOffer, RunConfig } from '../report/schema.js';
+import { type PatternSpec, type ScheduledSpec, type TraceRow, summarizeSchedule } from '../udp/pattern.js';
+import { BenchError } from '../errors.js';
+import { maxVideoFrameDatagrams } from '../udp/pattern.js';
+
+export type { PatternSpec, TraceRow } from '../udp/pattern.js';
+
+/** Datagrams in the largest frame a video pattern can produce (for the option check). */
+export function largestVideoFrame(spec: Extract<PatternSpec, { kind: 'video' }>): number {
+  return maxVideoFrameDatagrams(spec);
+}
+
+const traceRows = new WeakMap<object, { rows: TraceRow[]; periodUs: number }>();
+
+/** What a schedule offers, for the result's config. */
+export function offerOf(spec: ScheduledSpec): PatternOffer {
+  const s = summarizeSchedule(spec);
+  return {
+    datagramsPerSecond: s.offeredPps,
+    bitsPerSecond: s.offeredBitsPerSecond,
+    framesPerSecond: s.framesPerSecond,
+    maxFrameDatagrams: s.maxFrameDatagrams,
+    maxFrameBytes: s.maxFrameBytes,
+  };
+}
+
+/** The result's description of a pattern (`file`: the trace's name as the user gave it). */
+export function patternConfigOf(spec: PatternSpec, file = ''): PatternConfig {
+  switch (spec.kind) {
+    case 'cbr':
+      return { kind: 'cbr' };
+    case 'voice':
+      return { kind: 'voice', sizeBytes: spec.sizeBytes, intervalMs: spec.intervalUs / 1000, offered: offerOf(spec) };
+    case 'video':
+      return {
+        kind: 'video',
+        maxDatagramBytes: spec.maxDatagramBytes,
+        fps: spec.fps,
+        bitsPerSecond: spec.bitsPerSecond,
+        keyframeIntervalSeconds: spec.keyframeIntervalSeconds,
+        keyframeRatio: spec.keyframeRatio,
+        seed: spec.seed,
+        offered: offerOf(spec),
+      };
+    case 'trace': {
+      const config: PatternConfig = { kind: 'trace', file, rows: spec.rows.length, periodMs: spec.periodUs / 1000, offered: offerOf(spec) };
+      traceRows.set(config, { rows: spec.rows, periodUs: spec.periodUs });
+      return config;
+    }
+  }
+}
+
+/** What a sender runs for a configured pattern (absent: `cbr`). */
+export function patternSpecOf(config: PatternConfig | undefined): PatternSpec {
+  if (config === undefined) return { kind: 'cbr' };
+  switch (config.kind) {
+    case 'cbr':
+      return { kind: 'cbr' };
+    case 'voice':
+      return { kind: 'voice', sizeBytes: config.sizeBytes, intervalUs: Math.round(config.intervalMs * 1000) };
+    case 'video':
+      return {
+        kind: 'video',
+        maxDatagramBytes: config.maxDatagramBytes,
+        fps: config.fps,
+        bitsPerSecond: config.bitsPerSecond,
+        keyframeIntervalSeconds: config.keyframeIntervalSeconds,
+        keyframeRatio: config.keyframeRatio,
+        seed: config.seed,
+      };
+    case 'trace': {
+      const t = traceRows.get(config);
+      if (t === undefined) throw new BenchError(`the rows of trace ${config.file} are not here (a trace is replayed only by the side that read the file)`, 'ETRACE');
+      return { kind: 'trace', rows: t.rows, periodUs: t.periodUs };
+    }
+  }
+}
+
+/** The pattern a direction runs: A→B or B→A of a config. */
+export function directionPattern(cfg: RunConfig, direction: 'ab' | 'ba'): PatternConfig {
+  return (direction === 'ab' ? cfg.patternAb : cfg.patternBa) ?? { kind: 'cbr' };
+}
+
+/** The rate a direction offers, datagrams/s: the pattern's for framed patterns, else the configured rate (`null` unpaced). */
+export function offeredPpsOf(cfg: RunConfig, direction: 'ab' | 'ba'): number | null {
+  const p = directionPattern(cfg, direction);
+  if (p.kind !== 'cbr') return p.offered.datagramsPerSecond;
+  return direction === 'ab' ? cfg.rateAbPps : cfg.rateBaPps;
+}
+
+/** True when a direction runs a framed pattern. */
+export function isFramed(cfg: RunConfig, direction: 'ab' | 'ba'): boolean {
+  return directionPattern(cfg, direction).kind !== 'cbr';
+}
