@@ -8,6 +8,9 @@
  */
 import { HEADER_BYTES, maxPayload } from '../udp/wire.js';
 import type { NegotiatedParams } from './control.js';
+import type { PatternConfig, RunConfig } from '../report/schema.js';
+import { MAX_FRAME_DATAGRAMS } from '../udp/pattern.js';
+import { largestVideoFrame, patternConfigOf, patternSpecOf } from './patterns.js';
 
 /** The listener settings the checks need. */
 export interface ListenLimits {
@@ -15,6 +18,24 @@ export interface ListenLimits {
   maxRatePps: number | null;
   maxDurationSeconds: number | null;
   family: 4 | 6;
+}
+
+/**
+ * The pattern the listener sends (B→A), rebuilt from the client's config by
+ * this side: its rate is counted here from the schedule (the client's
+ * `offered` figures are not trusted), a trace is refused (the listener reads
+ * no file a client names), and a frame must fit one burst. Returns the
+ * pattern and, for a framed one, the rate to check against `--max-rate`; or
+ * the reason to refuse.
+ */
+export function listenerPattern(config: RunConfig): { patternBa: PatternConfig; rateBaPps?: number } | string {
+  const asked = config.patternBa ?? { kind: 'cbr' };
+  if (asked.kind === 'cbr') return { patternBa: asked };
+  if (asked.kind === 'trace') return 'the listener does not replay traces (it reads no file a client names); run the trace A→B';
+  const spec = patternSpecOf(asked);
+  if (spec.kind === 'video' && largestVideoFrame(spec) > MAX_FRAME_DATAGRAMS) return `a video key frame B→A would need more than ${MAX_FRAME_DATAGRAMS} datagrams`;
+  const patternBa = patternConfigOf(spec);
+  return { patternBa, rateBaPps: patternBa.kind === 'cbr' ? 0 : patternBa.offered.datagramsPerSecond };
 }
 
 /** Why a listener refuses parameters on their own, or `null` when they are acceptable. */

@@ -35,7 +35,7 @@ import { HelloBody, ParamsBody, firstProblem, matches } from './control-schema.j
 import type { Endpoint } from './endpoint.js';
 import { buildRemoteResult, openRemoteEndpoint, runDataPhase } from './session.js';
 import type { BaseHooks, ProgressSample } from './hooks.js';
-import { busyReason, checkAggregate, checkLimits } from './listen-limits.js';
+import { listenerPattern, busyReason, checkAggregate, checkLimits } from './listen-limits.js';
 import { SessionTable } from './listen-sessions.js';
 
 /** Resolved `bench listen` options. */
@@ -214,7 +214,14 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
       ch.send(m.from, Kind.Refuse, 0, f.msgId, jsonBody({ reason: 'authentication failed (wrong or missing shared secret)' }));
       return;
     }
-    const p = body.params;
+    // What this side sends comes from its own reading of the client's pattern, never from the client's figures.
+    const own = listenerPattern(body.config);
+    if (typeof own === 'string') {
+      limited.log('refused', `refused ${formatPeer(m.from)}: ${own}`);
+      ch.send(m.from, Kind.Refuse, 0, f.msgId, jsonBody({ reason: own }));
+      return;
+    }
+    const p = own.rateBaPps === undefined ? body.params : { ...body.params, rateBaPps: own.rateBaPps };
     const why = checkLimits(p, cfg) ?? checkAggregate(p, sessions.values().map((s) => s.params), cfg.maxRatePps);
     if (why !== null) {
       limited.log('refused', `refused ${formatPeer(m.from)}: ${why}`);
@@ -232,6 +239,7 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
     // result); what this side runs comes from the negotiated parameters.
     const runCfg: RunConfig = {
       ...clientCfg,
+      patternBa: own.patternBa,
       host: cfg.host,
       family: cfg.family,
       port: bound.port,

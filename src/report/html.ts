@@ -15,6 +15,7 @@ import { completionLabel as resultCompletion } from './incomplete.js';
 import { runWarnings, formatLossCheck } from './direction-notes.js';
 import { formatBytes, formatInteger } from './format.js';
 import { formatSearchTable, formatSweepTable } from './sweep.js';
+import { PEER_MEDIA_HEAD, frameDelayNotes, hasMedia, mediaDetailRows, mediaLegend, patternOfferLines, peerMediaRow, peersHaveMedia } from './media.js';
 
 /** Escapes text for HTML element content and double-quoted attributes. */
 export function escapeHtml(text: string): string {
@@ -67,6 +68,25 @@ function environmentList(result: AnyResult): string {
   return htmlTable(['environment', ''], items, [false, false]);
 }
 
+/** Patterns, "Frames and queues" (a column per direction) and the per-client frames, as the Markdown has them; nothing without media fields. */
+function mediaParts(result: DuplexResult): string[] {
+  const parts: string[] = [];
+  const patterns = patternOfferLines(result);
+  if (patterns.length > 0) parts.push(`<ul>${patterns.map((p) => `<li>pattern ${escapeHtml(p)}</li>`).join('')}</ul>`);
+  if (!hasMedia(result)) return parts;
+  const detail = mediaDetailRows(result.directions);
+  if (detail !== null) {
+    parts.push('<p><strong>Frames and queues</strong></p>');
+    parts.push(htmlTable(detail.head, detail.rows, detail.head.map((_, i) => i > 0)));
+    parts.push(`<ul>${mediaLegend(result.directions).map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`);
+  }
+  if (peersHaveMedia(result)) {
+    parts.push('<p>Frames and queues per client (frame loss: % (incomplete of sent)):</p>');
+    parts.push(htmlTable(PEER_MEDIA_HEAD, (result.peers ?? []).map(peerMediaRow), PEER_MEDIA_HEAD.map((_, i) => i > 0)));
+  }
+  return parts;
+}
+
 function duplexBody(result: DuplexResult): string {
   const parts: string[] = [];
   parts.push(`<p class="verdict${result.complete ? '' : ' partial'}">${escapeHtml(formatVerdict(result))}</p>`);
@@ -82,6 +102,7 @@ function duplexBody(result: DuplexResult): string {
     parts.push(htmlTable(PEER_HEAD.map((h) => h.replace(/\n\s*/g, ' ')), result.peers.map(peerRow), PEER_HEAD.map((_, i) => i > 0)));
     parts.push(`<p>${escapeHtml(formatFairness(result))}</p>`);
   }
+  parts.push(...mediaParts(result));
   parts.push(
     htmlTable(
       ['endpoint', 'address:port', 'threads', 'rcvbuf req → eff', 'sndbuf req → eff', 'leaked'],
@@ -92,6 +113,7 @@ function duplexBody(result: DuplexResult): string {
   const notes = [
     ...result.directions.map((d) => `loss check ${directionLabel(d)}: ${formatLossCheck(d)}`),
     ...result.directions.flatMap((d) => (formatSendErrors(d) === '' ? [] : [`send errors ${directionLabel(d)}: ${formatSendErrors(d)}`])),
+    ...frameDelayNotes(result.directions),
   ];
   parts.push(`<ul>${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`);
   const warnings = runWarnings(result);

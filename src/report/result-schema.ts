@@ -117,16 +117,20 @@ const PatternOfferSchema = Type.Object(
 
 export const PatternConfigSchema = Type.Union([
   Type.Object({ kind: Type.Literal('cbr') }, Closed),
-  Type.Object({ kind: Type.Literal('voice'), sizeBytes: Count(), intervalMs: Num(), offered: PatternOfferSchema }, Closed),
+  // Bounded: a listener runs the B→A pattern a client's config describes.
+  Type.Object(
+    { kind: Type.Literal('voice'), sizeBytes: Type.Integer({ minimum: 48, maximum: 65527 }), intervalMs: Type.Number({ minimum: 0.001, maximum: 10_000 }), offered: PatternOfferSchema },
+    Closed,
+  ),
   Type.Object(
     {
       kind: Type.Literal('video'),
-      maxDatagramBytes: Count(),
-      fps: Num(),
-      bitsPerSecond: Num(),
-      keyframeIntervalSeconds: Num(),
-      keyframeRatio: Num(),
-      seed: Count(),
+      maxDatagramBytes: Type.Integer({ minimum: 48, maximum: 65527 }),
+      fps: Type.Number({ minimum: 1, maximum: 1000 }),
+      bitsPerSecond: Type.Number({ minimum: 8, maximum: 1e11 }),
+      keyframeIntervalSeconds: Type.Number({ minimum: 0.001, maximum: 3600 }),
+      keyframeRatio: Type.Number({ minimum: 1, maximum: 100 }),
+      seed: Type.Integer({ minimum: 0, maximum: 0xffffffff }),
       offered: PatternOfferSchema,
     },
     Closed,
@@ -134,7 +138,7 @@ export const PatternConfigSchema = Type.Union([
   Type.Object({ kind: Type.Literal('trace'), file: Text(256), rows: Count(), periodMs: Num(), offered: PatternOfferSchema }, Closed),
 ]);
 
-export const StallConfigSchema = Type.Object({ ms: Num(), everySeconds: Num() }, Closed);
+export const StallConfigSchema = Type.Object({ ms: Type.Number({ minimum: 0, maximum: 10_000 }), everySeconds: Type.Number({ exclusiveMinimum: 0, maximum: 3600 }) }, Closed);
 
 export const LossAttributionSchema = Type.Object({ sender: Count(), kernel: Count(), network: Type.Integer() }, Closed);
 

@@ -109,6 +109,10 @@ export interface LineChartSpec {
   legendExtra?: readonly LegendItem[];
   /** A small line under the legend: machine, Node, duration, tool (see `chartFooter`). */
   footer?: string;
+  /** x values the axis must cover even without points there (a panel sharing the time axis of the one above it). */
+  xInclude?: readonly number[];
+  /** Keep the right margin of a chart with a secondary axis, without one: its plot lines up with such a chart above it. */
+  secondaryMargin?: boolean;
 }
 
 /** Okabe–Ito colours: distinguishable with the common colour-vision deficiencies. */
@@ -283,7 +287,7 @@ function lineChartBody(spec: LineChartSpec): { heightPx: number; body: string[] 
   const bars = spec.secondary?.series ?? [];
   const hasSecondary = spec.secondary !== undefined;
   const plotLeft = MARGIN_LEFT_PX;
-  const plotRight = WIDTH_PX - (hasSecondary ? MARGIN_RIGHT_SECONDARY_PX : MARGIN_RIGHT_PX);
+  const plotRight = WIDTH_PX - (hasSecondary || spec.secondaryMargin === true ? MARGIN_RIGHT_SECONDARY_PX : MARGIN_RIGHT_PX);
   const plotTop = MARGIN_TOP_PX;
   const plotBottom = plotTop + PLOT_HEIGHT_PX;
   const legendItems: LegendItem[] = [
@@ -308,7 +312,12 @@ function lineChartBody(spec: LineChartSpec): { heightPx: number; body: string[] 
   const lines = (spec.markerLines ?? []).filter((m) => Number.isFinite(m.x));
   const hasData = all.length > 0 || allBars.length > 0;
 
-  const xs = [...all.map((p) => p.x), ...allBars.flatMap((r) => [r.x0, r.x1]), ...(all.length > 0 ? lines.map((m) => m.x) : [])];
+  const xs = [
+    ...all.map((p) => p.x),
+    ...allBars.flatMap((r) => [r.x0, r.x1]),
+    ...(all.length > 0 ? lines.map((m) => m.x) : []),
+    ...(hasData ? (spec.xInclude ?? []).filter((x) => Number.isFinite(x)) : []),
+  ];
   const ys = all.map((p) => p.y);
   const xLow = hasData ? (spec.xFromZero === true ? Math.min(0, ...xs) : Math.min(...xs)) : 0;
   const xHigh = hasData ? Math.max(...xs) : 1;
@@ -578,6 +587,10 @@ export interface RunChartOptions {
  * `B→A sent`, `B→A received` (sent dashed and lighter, received solid, one colour per
  * direction), and the datagrams lost per second in each interval as bars on
  * a right-hand axis (`A→B lost`, `B→A lost`; unobserved intervals left out).
+ * A run with framed patterns whose intervals carry `frameDelayMaxUs` gets a
+ * second panel below on the same time axis: the largest frame delay of each
+ * second per direction (`A→B frame delay max`, ms), marked points, the line
+ * broken where an interval has none.
  *
  * @returns a standalone SVG document
  */
@@ -593,8 +606,10 @@ export function renderRunChart(result: DuplexResult, options: RunChartOptions = 
     series.push({ label: `${label} received`, points: intervalRates(direction.intervals, (s) => s.received), color });
     bars.push({ label: `${label} lost`, color: lighten(color, 0.2), bars: intervalLossBars(direction.intervals) });
   });
-  return renderLineChart({
-    title: options.title ?? 'Datagrams per second, both directions',
+  const title = options.title ?? 'Datagrams per second, both directions';
+  const footer = chartFooter(result, `${formatSeconds(result.config.durationSeconds)} measured`);
+  const rates: LineChartSpec = {
+    title,
     subtitle: `${formatRunHeadline(result)} — ${completionLabel(result)}`,
     xLabel: 'time (s)',
     yLabel: 'datagrams/s',
@@ -602,7 +617,50 @@ export function renderRunChart(result: DuplexResult, options: RunChartOptions = 
     formatYTick: formatCompactTick,
     xFromZero: true,
     secondary: { yLabel: 'lost datagrams/s (bars)', series: bars, ...lossNote(bars) },
-    footer: chartFooter(result, `${formatSeconds(result.config.durationSeconds)} measured`),
+  };
+  const delay = frameDelaySeries(result).filter((s) => s.points.length > 0);
+  if (delay.length === 0) return renderLineChart({ ...rates, footer });
+  // Framed patterns: the largest frame delay of each second in a second panel, on the same time axis.
+  const times = result.directions.flatMap((d) => d.intervals.map((s) => s.t));
+  return renderStackedCharts(`${title}; frame delay`, [
+    rates,
+    {
+      title: 'Frame delay, largest per second',
+      subtitle: 'first datagram of a frame sent → its last arrived; no point: no frame completed in that second, or no shared clock',
+      xLabel: 'time (s)',
+      yLabel: 'frame delay max, ms',
+      series: delay,
+      formatYTick: formatPlainTick,
+      xFromZero: true,
+      xInclude: times,
+      secondaryMargin: true,
+      footer,
+    },
+  ]);
+}
+
+/**
+ * Each direction's `intervals[].frameDelayMaxUs` in ms, one series per
+ * direction (`A→B frame delay max`), a point only where the interval has a
+ * figure and the line broken across intervals without one (never drawn
+ * through them, never at 0), every point marked so a lone one shows.
+ */
+function frameDelaySeries(result: DuplexResult): ChartSeries[] {
+  return result.directions.map((direction, i) => {
+    const sorted = [...direction.intervals].sort((a, b) => a.t - b.t);
+    const points: ChartPoint[] = [];
+    let gap = false;
+    for (const sample of sorted) {
+      const us = sample.frameDelayMaxUs;
+      if (us === undefined || us === null || !Number.isFinite(us)) {
+        gap = true;
+        continue;
+      }
+      points.push({ x: sample.t, y: us / 1000, ...(gap && points.length > 0 ? { breakBefore: true } : {}) });
+      gap = false;
+    }
+    const shape = MARKER_SHAPES[i % MARKER_SHAPES.length] ?? 'circle';
+    return { label: `${directionLabel(direction)} frame delay max`, points, color: SERIES_COLORS[i % SERIES_COLORS.length] ?? '#000000', markers: true, shape };
   });
 }
 
