@@ -278,3 +278,61 @@ export function buildSearchResult(): SearchResult {
     elapsedSeconds: 14.2,
   } as SearchResult;
 }
+
+/**
+ * The fixture as a run of real-time patterns: A→B voice (20 ms, 160 B, one
+ * datagram a frame), B→A video (30 fps, 2.5 Mbit/s, key frames ×5 every 2 s,
+ * up to 38 datagrams a frame), a 200 ms receiver stall every 2 s. Both
+ * directions carry frames, pacing error, the receive queue peak and stalls;
+ * each has one interval without a frame delay (`null`: no frame completed),
+ * A→B the 3rd, B→A the 4th, so a chart must break its line there.
+ */
+export function buildMediaResult(): DuplexResult {
+  const result = buildDuplexResult({ warnings: [] });
+  const offeredVoice = { datagramsPerSecond: 50, bitsPerSecond: 64000, framesPerSecond: 50, maxFrameDatagrams: 1, maxFrameBytes: 160 };
+  const offeredVideo = { datagramsPerSecond: 270.6, bitsPerSecond: 2500000, framesPerSecond: 30, maxFrameDatagrams: 38, maxFrameBytes: 44800 };
+  result.config.patternAb = { kind: 'voice', sizeBytes: 160, intervalMs: 20, offered: offeredVoice };
+  result.config.patternBa = {
+    kind: 'video', maxDatagramBytes: 1200, fps: 30, bitsPerSecond: 2500000, keyframeIntervalSeconds: 2, keyframeRatio: 5, seed: 1, offered: offeredVideo,
+  };
+  result.config.stall = { ms: 200, everySeconds: 2 };
+  result.config.rateAbPps = null;
+  result.config.rateBaPps = null;
+  result.config.rateAbText = 'voice';
+  result.config.rateBaText = 'video';
+
+  const [ab, ba] = result.directions as [DirectionResult, DirectionResult];
+  const abDelays = [310, 201500, null, 220, 250];
+  Object.assign(ab, {
+    sent: 250, received: 248, lost: 2, lossPercent: 0.8, offeredPps: 50, sentPps: 50, receivedPps: 49.6, bitsPerSecond: (248 * 160 * 8) / 5,
+    kernelDrops: 0, lossAttribution: { sender: 0, kernel: 0, network: 2 }, sendErrors: {},
+    check: { lostBySequence: 2, kernelDrops: 0, agree: true, note: null },
+    intervals: [50, 49, 50, 49, 50].map((r, i) => ({ t: i + 1, sent: 50, received: r, lost: 50 - r, frameDelayMaxUs: abDelays[i] ?? null })),
+    frames: {
+      sent: 250, complete: 248, incomplete: 2, partial: 0, sentByEndMarker: 250, lossPercent: 0.8,
+      delayUs: { p50: 52, p90: 70, p99: 212, max: 201500, note: 'one-way, shared clock' },
+      burst: { datagramsP50: 1, datagramsMax: 1, bytesMax: 160 },
+    },
+    pacingErrorUs: { p50: 12, p99: 85, max: 430, per: 'datagram' },
+    rxQueuePeak: { bytes: 24576, datagrams: 32, truesizeBytes: 768, rcvbufEffectiveBytes: 425984, sampleIntervalMs: 10, samples: 500 },
+    stalls: { count: 2, maxMs: 201.3, totalMs: 400.9 },
+  } satisfies Partial<DirectionResult>);
+  const baDelays = [4100, 203400, 3900, null, 4500];
+  const baReceived = [271, 250, 271, 257, 271];
+  Object.assign(ba, {
+    sent: 1353, received: 1320, lost: 33, lossPercent: (33 / 1353) * 100, offeredPps: 270.6, sentPps: 270.6, receivedPps: 264, bitsPerSecond: 2450000,
+    kernelDrops: 33, lossAttribution: { sender: 0, kernel: 33, network: 0 }, sendErrors: {},
+    check: { lostBySequence: 33, kernelDrops: 33, agree: true, note: null },
+    intervals: baReceived.map((r, i) => ({ t: i + 1, sent: 271 - (i === 0 ? 1 : 0), received: r - (i === 0 ? 1 : 0), lost: 271 - r, frameDelayMaxUs: baDelays[i] ?? null })),
+    latencyUs: { p50: 1210, p90: 2800, p99: 9100, max: 203000, note: 'one-way, shared clock' },
+    frames: {
+      sent: 150, complete: 141, incomplete: 9, partial: 7, sentByEndMarker: 150, lossPercent: 6,
+      delayUs: { p50: 1830, p90: 4120, p99: 9870, max: 203400, note: 'one-way, shared clock' },
+      burst: { datagramsP50: 2, datagramsMax: 38, bytesMax: 44800 },
+    },
+    pacingErrorUs: { p50: 25, p99: 310, max: 2900, per: 'datagram' },
+    rxQueuePeak: { bytes: 421888, datagrams: 183, truesizeBytes: 2304, rcvbufEffectiveBytes: 425984, sampleIntervalMs: 10, samples: 500 },
+    stalls: { count: 2, maxMs: 200.8, totalMs: 401.2 },
+  } satisfies Partial<DirectionResult>);
+  return result;
+}

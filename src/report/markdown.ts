@@ -18,7 +18,7 @@ import {
   formatSendErrors,
 } from './table.js';
 import { formatLossCheck, runWarnings } from './direction-notes.js';
-import { PEER_MEDIA_HEAD, frameDelayNotes, hasMedia, mediaDetailRows, mediaLegend, patternOfferLines, peerMediaRow, peersHaveMedia } from './media.js';
+import { PEER_MEDIA_HEAD, frameDelayNotes, hasFramedPattern, hasMedia, mediaDetailRows, mediaLegend, patternOfferLines, peerMediaRow, peersHaveMedia } from './media.js';
 
 /**
  * Escapes text for a Markdown paragraph or table cell: characters that would
@@ -158,7 +158,8 @@ export function formatDuplexMarkdown(result: DuplexResult): string {
       env.kernel,
       `${env.cpuModel} (${env.cpuCount} CPUs, ${env.arch})`,
       formatThreads(result),
-      `${config.sizeBytes} B datagrams`,
+      // Framed patterns set their own sizes (the headline names each direction's).
+      ...(hasFramedPattern(config) ? [] : [`${config.sizeBytes} B datagrams`]),
       rcvbufSummary(result.endpoints),
     ]
       .map(escapeMarkdown)

@@ -274,19 +274,19 @@ export function mediaLegend(directions: readonly DirectionResult[]): string[] {
   const fields = present(directions);
   const out: string[] = [];
   if (fields.has('frames')) {
-    out.push('a frame is lost when any of its datagrams is (partial: some arrived); frame delay runs from its first datagram sent to its last arrived');
+    out.push('frame lost: a datagram of it missing (partial: some arrived); frame delay: its first datagram sent → its last arrived');
   }
   if (fields.has('rxQueuePeak')) {
     const intervals = [...new Set(directions.flatMap((d) => (d.rxQueuePeak ? [d.rxQueuePeak.sampleIntervalMs] : [])))];
     const every = intervals.length === 1 ? ` every ${trim(intervals[0] ?? 0, 1)} ms` : '';
-    out.push(`rx queue peak: the receiving socket's largest queue, kernel memory (truesize) as charged against rcvbuf, sampled${every} (a shorter peak is missed)`);
+    out.push(`rx queue peak: the receiving socket's kernel memory (truesize) as charged against rcvbuf, sampled${every}; a shorter peak is missed`);
   }
   if (fields.has('pacingErrorUs')) {
     const per = new Set(directions.flatMap((d) => (d.pacingErrorUs ? [d.pacingErrorUs.per] : [])));
     const how = [...per].map((p) => (p === 'datagram' ? 'per datagram' : 'per pacing turn (cbr)')).join(', ');
-    out.push(`send late: how late the sender's sends were against their schedule, ${how}`);
+    out.push(`send late: sends behind their schedule, ${how}`);
   }
-  if (fields.has('stalls')) out.push('receiver stalls: deliberate pauses of reading (--stall): count and longest');
+  if (fields.has('stalls')) out.push('receiver stalls: deliberate pauses in reading (--stall), count and longest');
   return out;
 }
 
@@ -346,11 +346,11 @@ export function mediaDetailRows(directions: readonly DirectionResult[]): { head:
   };
 }
 
-/** Frame delay notes worth reading (why a delay is `n/a`): `frame delay A→B: …`. */
+/** Frame delay notes worth reading (why a delay is `n/a`): `frame delay A→B: …`; none where it repeats the direction's delay note. */
 export function frameDelayNotes(directions: readonly DirectionResult[]): string[] {
   return directions.flatMap((d) => {
     const note = d.frames?.delayUs.note ?? '';
-    return note === '' ? [] : [`frame delay ${label(d)}: ${note}`];
+    return note === '' || note === d.latencyUs.note ? [] : [`frame delay ${label(d)}: ${note}`];
   });
 }
 

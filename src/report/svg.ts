@@ -351,7 +351,12 @@ function lineChartBody(spec: LineChartSpec): { heightPx: number; body: string[] 
   out.push(`  <rect x="0" y="0" width="${WIDTH_PX}" height="${heightPx}" fill="#ffffff"/>`);
   out.push(`  <text x="${WIDTH_PX / 2}" y="26" text-anchor="middle" font-size="16" font-weight="bold">${escapeXml(spec.title)}</text>`);
   if (spec.subtitle !== undefined) {
-    out.push(`  <text x="${WIDTH_PX / 2}" y="46" text-anchor="middle" fill="#555555">${escapeXml(spec.subtitle)}</text>`);
+    // A subtitle too long for the width (a run of patterns names each) gets a smaller font, down to 9 px, rather than running off both edges.
+    const room = WIDTH_PX - 20;
+    const estimated = [...spec.subtitle].length * CHAR_WIDTH_PX;
+    const size = estimated <= room ? null : Math.max(9, Math.floor((12 * room) / estimated));
+    const fit = size === null ? '' : ` font-size="${size}"${(estimated * size) / 12 > room ? ` textLength="${room}" lengthAdjust="spacingAndGlyphs"` : ''}`;
+    out.push(`  <text x="${WIDTH_PX / 2}" y="46" text-anchor="middle" fill="#555555"${fit}>${escapeXml(spec.subtitle)}</text>`);
   }
 
   // Grid and tick labels.
