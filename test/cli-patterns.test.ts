@@ -43,6 +43,12 @@ interface ResultJson {
   directions: DirectionJson[];
 }
 
+/** With `-i 0` nothing but warnings may reach stderr (a loaded machine may warn; that is not this test's subject). */
+function expectQuiet(stderr: string): void {
+  const lines = stderr.split('\n').filter((l) => l.trim() !== '');
+  for (const l of lines) expect(l).toMatch(/^bench: warning /);
+}
+
 describe('bad pattern options → one line naming the option, exit 2', () => {
   const cases: [string, () => string[], RegExp][] = [
     ['--pattern bogus', () => ['--pattern', 'bogus'], /^bench: --pattern: .*bogus/],
@@ -72,7 +78,7 @@ describe('bad pattern options → one line naming the option, exit 2', () => {
 describe('short real runs', () => {
   it('voice A→B, video B→A for 1 s: 50 voice frames and 30 video frames sent', async () => {
     const r = await runCli(['duplex', '--pattern-ab', 'voice', '--pattern-ba', 'video', '-t', '1', '--no-save', '-J', '-i', '0'], { timeoutMs: 30_000 });
-    expect(r.stderr).toBe('');
+    expectQuiet(r.stderr);
     expect(r.code).toBe(0);
     const res = JSON.parse(r.stdout) as ResultJson;
     expect(res.config.patternAb.kind).toBe('voice');
@@ -90,7 +96,7 @@ describe('short real runs', () => {
 
   it('--pattern trace replays the file: frames and datagrams as the rows say', async () => {
     const r = await runCli(['duplex', '--pattern', 'trace', '--trace', goodTrace, '-t', '1', '--no-save', '-J', '-i', '0'], { timeoutMs: 30_000 });
-    expect(r.stderr).toBe('');
+    expectQuiet(r.stderr);
     expect(r.code).toBe(0);
     const res = JSON.parse(r.stdout) as ResultJson;
     expect(res.config.patternAb.kind).toBe('trace');

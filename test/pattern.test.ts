@@ -293,14 +293,15 @@ describe('trace', () => {
     expect(s.largestDatagramBytes).toBe(1200);
   });
 
-  it('summarizeSchedule of a trace whose loop is longer than 10 s counts one whole loop', () => {
+  it('summarizeSchedule counts exactly the span asked for: a loop longer than it offers what is due within it', () => {
     const long: TraceRow[] = [
       { timeUs: 0, sizeBytes: 100, frame: null },
       { timeUs: 6_000_000, sizeBytes: 100, frame: null },
       { timeUs: 12_000_000, sizeBytes: 100, frame: null },
     ];
-    const s = summarizeSchedule({ kind: 'trace', rows: long, periodUs: 18_000_000 });
-    expect(s.offeredPps).toBeCloseTo(3 / 18, 9);
+    // Rows at 0 and 6 s fall in 10 s; over the whole 18-s loop, 3 rows.
+    expect(summarizeSchedule({ kind: 'trace', rows: long, periodUs: 18_000_000 }).offeredPps).toBeCloseTo(2 / 10, 9);
+    expect(summarizeSchedule({ kind: 'trace', rows: long, periodUs: 18_000_000 }, 18).offeredPps).toBeCloseTo(3 / 18, 9);
   });
 
   /*

@@ -8,8 +8,8 @@ import { patternConfigOf } from '../src/bench/patterns.js';
 import type { PatternConfig } from '../src/report/schema.js';
 import { expectChecked, localConfig } from './helpers.js';
 
-const voice = patternConfigOf({ kind: 'voice', sizeBytes: 160, intervalUs: 20_000 });
-const video = patternConfigOf({ kind: 'video', maxDatagramBytes: 1200, fps: 30, bitsPerSecond: 2.5e6, keyframeIntervalSeconds: 1, keyframeRatio: 5, seed: 7 });
+const voice = patternConfigOf({ kind: 'voice', sizeBytes: 160, intervalUs: 20_000 }, 3);
+const video = patternConfigOf({ kind: 'video', maxDatagramBytes: 1200, fps: 30, bitsPerSecond: 2.5e6, keyframeIntervalSeconds: 1, keyframeRatio: 5, seed: 7 }, 3);
 const pps = (p: PatternConfig): number => (p.kind === 'cbr' ? 0 : p.offered.datagramsPerSecond);
 
 describe('real-time patterns on loopback', () => {

@@ -43,9 +43,9 @@ export function sumSenders(parts: readonly (SenderPartial | null)[]): SenderPart
     measureEndNs: Math.max(...ps.map((p) => p.measureEndNs)),
     intervalSent: sumSeries(ps.map((p) => p.intervalSent)),
     peerDropsAtStart: null,
-    sentBytes: ps.reduce((a, p) => a + p.sentBytes, 0),
-    pacingErrorUs: maxOfPercentiles(ps.map((p) => p.pacingErrorUs)),
-    frames: ps.every((p) => p.frames !== null)
+    sentBytes: ps.reduce((a, p) => a + (p.sentBytes ?? 0), 0),
+    pacingErrorUs: maxOfPercentiles(ps.map((p) => p.pacingErrorUs ?? null)),
+    frames: ps.every((p) => p.frames != null)
       ? {
           sent: ps.reduce((a, p) => a + (p.frames?.sent ?? 0), 0),
           datagramsP50: Math.max(...ps.map((p) => p.frames?.datagramsP50 ?? 0)),
@@ -101,8 +101,8 @@ export function sumReceivers(parts: readonly (ReceiverPartial | null)[]): Receiv
     sources: [],
     intervalReceived: sumSeries(ps.map((p) => p.intervalReceived)),
     intervalExpected: sumSeries(ps.map((p) => p.intervalExpected)),
-    receivedBytes: sum((p) => p.receivedBytes),
-    frames: ps.some((p) => p.frames !== null)
+    receivedBytes: sum((p) => p.receivedBytes ?? 0),
+    frames: ps.some((p) => p.frames != null)
       ? {
           complete: sum((p) => p.frames?.complete ?? 0),
           partial: sum((p) => p.frames?.partial ?? 0),
@@ -116,7 +116,7 @@ export function sumReceivers(parts: readonly (ReceiverPartial | null)[]): Receiv
         }
       : null,
     // Stalls are per receiving thread, which the peers of one socket share: the longest list says how many the threads took.
-    stalls: ps.reduce<ReceiverPartial['stalls']>((best, p) => (p.stalls !== null && (best === null || p.stalls.count > best.count) ? p.stalls : best), null),
+    stalls: ps.reduce<ReceiverPartial['stalls']>((best, p) => (p.stalls != null && (best === null || p.stalls.count > best.count) ? p.stalls : best), null),
   };
 }
 

@@ -34,7 +34,7 @@ export function listenerPattern(config: RunConfig): { patternBa: PatternConfig; 
   if (asked.kind === 'trace') return 'the listener does not replay traces (it reads no file a client names); run the trace A→B';
   const spec = patternSpecOf(asked);
   if (spec.kind === 'video' && largestVideoFrame(spec) > MAX_FRAME_DATAGRAMS) return `a video key frame B→A would need more than ${MAX_FRAME_DATAGRAMS} datagrams`;
-  const patternBa = patternConfigOf(spec);
+  const patternBa = patternConfigOf(spec, config.durationSeconds);
   return { patternBa, rateBaPps: patternBa.kind === 'cbr' ? 0 : patternBa.offered.datagramsPerSecond };
 }
 

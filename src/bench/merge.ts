@@ -200,7 +200,7 @@ export function mergeDirection(d: DirectionInputs): DirectionResult {
     sentPps,
     receivedPps: perSecond(received),
     // Bytes as received: a pattern's datagrams differ in size.
-    bitsPerSecond: r === null ? null : perSecond(r.receivedBytes * 8),
+    bitsPerSecond: r === null ? null : perSecond((r.receivedBytes ?? r.received * d.sizeBytes) * 8),
     jitterMs: r !== null && r.received >= 2 ? r.jitterNs / 1e6 : null,
     latencyUs,
     intervals: mergeIntervals({

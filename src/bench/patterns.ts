@@ -19,9 +19,14 @@ export function largestVideoFrame(spec: Extract<PatternSpec, { kind: 'video' }>)
 
 const traceRows = new WeakMap<object, { rows: TraceRow[]; periodUs: number }>();
 
-/** What a schedule offers, for the result's config. */
-export function offerOf(spec: ScheduledSpec): PatternOffer {
-  const s = summarizeSchedule(spec);
+/**
+ * What a schedule offers over the run's measured time, for the result's
+ * config: counted over exactly that time, so that the undersent check
+ * compares the sender with what was due (a trace loop or a key-frame period
+ * need not divide the run).
+ */
+export function offerOf(spec: ScheduledSpec, seconds: number): PatternOffer {
+  const s = summarizeSchedule(spec, seconds);
   return {
     datagramsPerSecond: s.offeredPps,
     bitsPerSecond: s.offeredBitsPerSecond,
@@ -31,13 +36,13 @@ export function offerOf(spec: ScheduledSpec): PatternOffer {
   };
 }
 
-/** The result's description of a pattern (`file`: the trace's name as the user gave it). */
-export function patternConfigOf(spec: PatternSpec, file = ''): PatternConfig {
+/** The result's description of a pattern for a run of `seconds` (`file`: the trace's name as the user gave it). */
+export function patternConfigOf(spec: PatternSpec, seconds: number, file = ''): PatternConfig {
   switch (spec.kind) {
     case 'cbr':
       return { kind: 'cbr' };
     case 'voice':
-      return { kind: 'voice', sizeBytes: spec.sizeBytes, intervalMs: spec.intervalUs / 1000, offered: offerOf(spec) };
+      return { kind: 'voice', sizeBytes: spec.sizeBytes, intervalMs: spec.intervalUs / 1000, offered: offerOf(spec, seconds) };
     case 'video':
       return {
         kind: 'video',
@@ -47,10 +52,10 @@ export function patternConfigOf(spec: PatternSpec, file = ''): PatternConfig {
         keyframeIntervalSeconds: spec.keyframeIntervalSeconds,
         keyframeRatio: spec.keyframeRatio,
         seed: spec.seed,
-        offered: offerOf(spec),
+        offered: offerOf(spec, seconds),
       };
     case 'trace': {
-      const config: PatternConfig = { kind: 'trace', file, rows: spec.rows.length, periodMs: spec.periodUs / 1000, offered: offerOf(spec) };
+      const config: PatternConfig = { kind: 'trace', file, rows: spec.rows.length, periodMs: spec.periodUs / 1000, offered: offerOf(spec, seconds) };
       traceRows.set(config, { rows: spec.rows, periodUs: spec.periodUs });
       return config;
     }

@@ -307,8 +307,11 @@ const stalls = { count: 0, maxMs: 0, totalMs: 0 };
 let stallTimer: NodeJS.Timeout | null = null;
 
 /**
- * `--stall`: this receiving thread stops for `ms` at the middle of every
- * `everySeconds` of the measured phase. Atomics.wait blocks the whole
+ * `--stall`: this receiving thread stops for `ms` once every `everySeconds`
+ * of the measured phase: endpoint A a quarter into each period, B three
+ * quarters in, so that one side's stall never coincides with the other's
+ * (in single mode a stalled endpoint sends nothing either, and two
+ * simultaneous stalls would leave nothing to queue). Atomics.wait blocks the whole
  * thread, as a GC pause or a descheduled thread does: nothing is read from
  * the socket meanwhile (in single mode nothing is sent either — the sender
  * shares the event loop, as it would in a real single-threaded server).
@@ -318,7 +321,7 @@ function scheduleStalls(measureStartNs: number, endNs: number, stall: { ms: numb
   const cell = new Int32Array(new SharedArrayBuffer(4));
   let k = 0;
   const arm = (): void => {
-    const at = measureStartNs + (k + 0.5) * stall.everySeconds * 1e9;
+    const at = measureStartNs + (k + (init.endpointId === 'A' ? 0.25 : 0.75)) * stall.everySeconds * 1e9;
     if (at + stall.ms * 1e6 > endNs) return;
     stallTimer = setTimeout(() => {
       const t0 = clock.nowNs();

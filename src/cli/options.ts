@@ -163,7 +163,7 @@ export async function resolveDuplexOptions(raw: RawDuplexOptions): Promise<RunCo
   const port = raw.port === undefined ? null : parsePort('--port', raw.port);
   if (peer === null && port !== null && port !== 0 && port + 1 > 65535) throw new OptionError('--port', `${port} leaves no room for endpoint B on ${port + 1}`);
   const givenSize = raw.size === undefined ? null : parseIntIn('--size', raw.size, 0, Number.MAX_SAFE_INTEGER);
-  const patterns = await resolvePatterns(raw, { sizeBytes: givenSize, family, remote: peer !== null });
+  const patterns = await resolvePatterns(raw, { sizeBytes: givenSize, family, remote: peer !== null, durationSeconds: parseSeconds('--duration', raw.duration, false) });
   const sizeBytes = givenSize ?? patterns.defaultSizeBytes;
   const maxSize = maxPayload(family);
   if (sizeBytes < HEADER_BYTES || sizeBytes > maxSize) {

@@ -92,7 +92,7 @@ export interface ResolvedPatterns {
  * `peer`: remote mode, where the listener cannot replay a trace (it reads no
  * file a client names).
  */
-export async function resolvePatterns(raw: RawPatternOptions, args: { sizeBytes: number | null; family: 4 | 6; remote: boolean }): Promise<ResolvedPatterns> {
+export async function resolvePatterns(raw: RawPatternOptions, args: { sizeBytes: number | null; family: 4 | 6; remote: boolean; durationSeconds: number }): Promise<ResolvedPatterns> {
   const base = parseKind('--pattern', raw.pattern ?? OPTIONS.pattern.default);
   const ab = raw.patternAb === undefined ? base : parseKind('--pattern-ab', raw.patternAb);
   const ba = raw.patternBa === undefined ? base : parseKind('--pattern-ba', raw.patternBa);
@@ -125,7 +125,7 @@ export async function resolvePatterns(raw: RawPatternOptions, args: { sizeBytes:
   if (kinds.has('trace')) {
     if (raw.trace === undefined) throw new OptionError('--trace', 'is required with --pattern trace (a CSV of time_us,size[,frame] rows)');
     if (args.sizeBytes !== null) throw new OptionError('--size', 'does not apply to --pattern trace: each row has its size');
-    trace = await readTrace(raw.trace, maxSize);
+    trace = await readTrace(raw.trace, maxSize, args.durationSeconds);
   }
   const build = (kind: Kind): PatternConfig => {
     switch (kind) {
@@ -133,7 +133,7 @@ export async function resolvePatterns(raw: RawPatternOptions, args: { sizeBytes:
         return { kind: 'cbr' };
       case 'voice': {
         const ptimeMs = parseNumberIn('--ptime', raw.ptime ?? OPTIONS.ptime.fallback, 1, 10_000);
-        return patternConfigOf({ kind: 'voice', sizeBytes: sizeFor('voice'), intervalUs: Math.round(ptimeMs * 1000) });
+        return patternConfigOf({ kind: 'voice', sizeBytes: sizeFor('voice'), intervalUs: Math.round(ptimeMs * 1000) }, args.durationSeconds);
       }
       case 'video': {
         const spec: Extract<PatternSpec, { kind: 'video' }> = {
@@ -152,7 +152,7 @@ export async function resolvePatterns(raw: RawPatternOptions, args: { sizeBytes:
             `a key frame of this video needs up to ${largest} datagrams of ${spec.maxDatagramBytes} B; at most ${MAX_FRAME_DATAGRAMS} go in one burst (raise --size or --fps, or lower -b or --keyframe-ratio)`,
           );
         }
-        return patternConfigOf(spec);
+        return patternConfigOf(spec, args.durationSeconds);
       }
       case 'trace':
         return trace as PatternConfig;
@@ -163,7 +163,7 @@ export async function resolvePatterns(raw: RawPatternOptions, args: { sizeBytes:
 }
 
 /** Reads and checks a trace file: any problem is one line naming the row. */
-async function readTrace(file: string, maxSizeBytes: number): Promise<PatternConfig> {
+async function readTrace(file: string, maxSizeBytes: number, seconds: number): Promise<PatternConfig> {
   let text: string;
   try {
     const st = await stat(file);
@@ -178,5 +178,5 @@ async function readTrace(file: string, maxSizeBytes: number): Promise<PatternCon
   if (!parsed.ok) throw new OptionError('--trace', `${file} line ${parsed.line}: ${parsed.message}`);
   // Only the base name goes into the result (the rest of the path is the user's business).
   const name = (file.split(/[\\/]/).pop() ?? file).replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').slice(0, 200);
-  return patternConfigOf({ kind: 'trace', rows: parsed.rows, periodUs: parsed.periodUs }, name);
+  return patternConfigOf({ kind: 'trace', rows: parsed.rows, periodUs: parsed.periodUs }, seconds, name);
 }

@@ -258,11 +258,12 @@ export interface ScheduleSummary {
 }
 
 /**
- * Runs a schedule over `seconds` of simulated time (at least one trace loop)
- * and counts what it would send.
+ * Runs a schedule over `seconds` of simulated time and counts what it would
+ * send (the rates are over exactly that span: a partial trace loop or
+ * key-frame period counts as much as is due in it).
  */
 export function summarizeSchedule(spec: ScheduledSpec, seconds = 10): ScheduleSummary {
-  const spanUs = Math.max(seconds * 1e6, spec.kind === 'trace' ? spec.periodUs : 0);
+  const spanUs = seconds * 1e6;
   const s = createSchedule(spec);
   const d = scheduledDatagram();
   let datagrams = 0;

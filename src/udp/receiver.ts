@@ -228,9 +228,10 @@ function percentiles(h: hdr.Histogram): Percentiles | null {
   if (h.totalCount === 0) return null;
   return {
     count: h.totalCount,
-    p50: h.getValueAtPercentile(50),
-    p90: h.getValueAtPercentile(90),
-    p99: h.getValueAtPercentile(99),
+    // HDR percentiles are bucket edges, the max is exact: a percentile is never above the max.
+    p50: Math.min(h.getValueAtPercentile(50), h.maxValue),
+    p90: Math.min(h.getValueAtPercentile(90), h.maxValue),
+    p99: Math.min(h.getValueAtPercentile(99), h.maxValue),
     max: h.maxValue,
   };
 }

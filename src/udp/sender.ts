@@ -481,7 +481,7 @@ export class Sender implements Omit<SenderCounters, 'pacingErrorUs' | 'frames'> 
       measureStartNs: this.measureStartNs,
       measureEndNs: this.measureEndNs,
       sentBytes: this.sentBytes,
-      pacingErrorUs: this.pacing.totalCount === 0 ? null : { count: this.pacing.totalCount, p50: this.pacing.getValueAtPercentile(50), p99: this.pacing.getValueAtPercentile(99), max: this.pacing.maxValue },
+      pacingErrorUs: this.pacing.totalCount === 0 ? null : { count: this.pacing.totalCount, p50: Math.min(this.pacing.getValueAtPercentile(50), this.pacing.maxValue), p99: Math.min(this.pacing.getValueAtPercentile(99), this.pacing.maxValue), max: this.pacing.maxValue },
       frames:
         this.burst === null
           ? null
