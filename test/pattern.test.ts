@@ -355,3 +355,31 @@ describe('mulberry32', () => {
     for (let i = 0; i < 10; i++) expect(a()).toBe(b());
   });
 });
+
+describe('nthStream: N streams of one pattern are not in lock-step', () => {
+  it('stream 0 is the pattern; stream i is shifted by i/N of a frame and its key frames by i/N of the key-frame period', async () => {
+    const { nthStream } = await import('../src/udp/pattern.js');
+    const video: PatternSpec = { kind: 'video', maxDatagramBytes: 1200, fps: 30, bitsPerSecond: 2.5e6, keyframeIntervalSeconds: 2, keyframeRatio: 5, seed: 1 };
+    expect(nthStream(video, 0, 4)).toBe(video);
+    const firstKeyFrame = (spec: PatternSpec): { frame: number; atUs: number } => {
+      const s = createSchedule(spec as Exclude<PatternSpec, { kind: 'cbr' }>);
+      const d = scheduledDatagram();
+      let best = { frame: -1, atUs: 0, count: 0 };
+      for (let i = 0; i < 5000; i++) {
+        s.next(d);
+        if (d.frame >= 60) break; // one key-frame period
+        if (d.index === 0 && d.count > best.count) best = { frame: d.frame, atUs: d.atUs, count: d.count };
+      }
+      return best;
+    };
+    // 60 frames per key-frame period: stream 2 of 4 has its key frame 30 frames in, and its frames 1/60 s × 1/2 late.
+    const k2 = firstKeyFrame(nthStream(video, 2, 4));
+    expect(k2.frame).toBe(30);
+    expect(k2.atUs).toBeCloseTo((30 * 1e6) / 30 + 0.5 * (1e6 / 30), 3);
+    expect(firstKeyFrame(video).frame).toBe(0);
+    const voice: PatternSpec = { kind: 'voice', sizeBytes: 160, intervalUs: 20_000 };
+    const v = nthStream(voice, 1, 4);
+    expect(v.kind === 'voice' ? v.offsetUs : null).toBe(5000);
+  });
+});
+

@@ -206,6 +206,7 @@ export function aggregateDirection(a: AggregateInputs): DirectionResult {
     a.perPeer.map((p) => p.rttUs),
     'round-trip time',
   );
+  if (d.frames != null) d.frames.delayUs = maxOnly(a.perPeer.map((p) => p.frames?.delayUs), a.sharedClock ? 'frame delay' : 'frame delay n/a across machines');
   return d;
 }
 

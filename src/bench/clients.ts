@@ -60,10 +60,13 @@ export async function runLocalClients(cfg: RunConfig, hooks: RunHooks = {}): Pro
   const common = { threads: cfg.threads, sharedPort: false, session, sharedClock: true, relayControl: false, peerTimeoutNs: 0 };
   try {
     // spawn → bound: the server on --port (or a free one), every client on a free port.
-    const server = await startEndpoint(cfg, { ...common, id: 'B', bindPort: cfg.port ?? 0, peers: n });
+    // Each client's stream and the server's stream to it are stream i of N (shifted: udp/pattern.ts nthStream).
+    const server = await startEndpoint(cfg, { ...common, id: 'B', bindPort: cfg.port ?? 0, peers: n, streams: { first: 0, count: n } });
     all.push(server);
+    let first = 0;
     for (const size of groups) {
-      const c = await startEndpoint(cfg, { ...common, id: 'A', bindPort: 0, ...(size > 1 ? { group: size } : {}) });
+      const c = await startEndpoint(cfg, { ...common, id: 'A', bindPort: 0, ...(size > 1 ? { group: size } : {}), streams: { first, count: n } });
+      first += size;
       all.push(c);
       clients.push(c);
     }

@@ -43,6 +43,8 @@ export interface EndpointOptions {
    * counters are read from the sockets connected to that peer only.
    */
   connectPeer?: boolean;
+  /** `--clients N`: this endpoint's first stream among the N of its pattern (see `WorkerInit.streams`). */
+  streams?: { first: number; count: number };
   /**
    * Remote mode: receives every control frame a worker relays, from the
    * moment the worker exists. A frame relayed before a later subscription
@@ -160,6 +162,7 @@ export class Endpoint {
       ratePps: ab ? this.cfg.rateAbPps : this.cfg.rateBaPps,
       pattern: patternSpecOf(ab ? this.cfg.patternAb : this.cfg.patternBa),
       stall: this.cfg.stall ?? null,
+      ...(this.opts.streams === undefined ? {} : { streams: this.opts.streams }),
       batch: this.cfg.sendBatch,
       echoBuffer: echo,
       sharedClock: this.opts.sharedClock,

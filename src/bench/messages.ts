@@ -30,6 +30,12 @@ export interface WorkerInit {
   ratePps: number | null;
   /** What this worker's sending side sends (default `cbr` at `ratePps`, `sizeBytes` each). */
   pattern?: PatternSpec;
+  /**
+   * `--clients N`: the position of this worker's first peer among all the
+   * streams of its pattern, and their number, so that each stream is shifted
+   * (udp/pattern.ts `nthStream`); absent: one stream.
+   */
+  streams?: { first: number; count: number };
   /** `--stall`: the receiving side stops reading for `ms` every `everySeconds` of the measured phase; `null` never. */
   stall?: { ms: number; everySeconds: number } | null;
   batch: number;

@@ -14,6 +14,7 @@ import { createMonotonicClock } from '../udp/clock.js';
 import { createEchoState } from '../udp/echo.js';
 import { Receiver } from '../udp/receiver.js';
 import { Sender } from '../udp/sender.js';
+import { nthStream } from '../udp/pattern.js';
 import { bindSocket, closeSocket, connectSocket } from '../udp/socket.js';
 import { CONTROL_KIND_MIN, Decode, createHeader, decodeHeader } from '../udp/wire.js';
 import { startCpuMeter } from '../udp/cpu.js';
@@ -167,7 +168,7 @@ async function onPeers(given: readonly { address: string; port: number }[]): Pro
         direction: init.sendDirection,
         sizeBytes: init.sizeBytes,
         ratePps: init.ratePps,
-        ...(init.pattern === undefined ? {} : { pattern: init.pattern }),
+        ...(init.pattern === undefined ? {} : { pattern: nthStream(init.pattern, (init.streams?.first ?? 0) + i, init.streams?.count ?? 1) }),
         batch: init.batch,
         // A connected socket sends without an address (no lookup per send either).
         peer: connects ? null : { address: peer.address, port: peer.port },

@@ -67,6 +67,12 @@ function stallAxis(text: string | undefined): Pick<SweepAxes, 'stalls'> {
   return { stalls: splitList('--stall', text).map((t) => parseStall('--stall', t)) };
 }
 
+/** True when neither direction runs `cbr` (the rate list would change nothing). */
+function onlyPatterns(raw: RawSweepOptions): boolean {
+  const kind = (t: string | undefined): string => (t ?? raw.pattern ?? 'cbr').trim().toLowerCase();
+  return kind(raw.patternAb) !== 'cbr' && kind(raw.patternBa) !== 'cbr';
+}
+
 /** The size a sweep runs without `--size`: the default of the pattern A→B (as `bench duplex`). */
 function defaultSweepSize(raw: RawSweepOptions): string {
   const kind = (raw.patternAb ?? raw.pattern ?? 'cbr').trim().toLowerCase();
@@ -84,7 +90,8 @@ async function resolveSweepPlan(raw: RawSweepOptions, cmd: Command): Promise<Swe
     sndbufBytes: bufferList('--sndbuf', raw.sndbuf),
     sizeBytes: splitList('--size', raw.size ?? defaultSweepSize(raw)).map((t) => parseIntIn('--size', t, 0, Number.MAX_SAFE_INTEGER)),
     // With --find-max the search picks the rates; a given --rate is rejected by resolveFindMaxOptions below.
-    rates: findMax ? [] : splitList('--rate', raw.rate),
+    // Real-time patterns in both directions set their own rates: no rate axis.
+    rates: findMax || onlyPatterns(raw) ? [] : splitList('--rate', raw.rate),
     threads: threadList(raw.threads),
     ...clientsAxis(raw.clients),
     ...stallAxis(raw.stall),

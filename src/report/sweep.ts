@@ -144,13 +144,19 @@ export function formatFloodLine(measured: { abPps: number; baPps: number }): str
 }
 
 /** What a cell is, e.g. `rcvbuf 208 KiB, sndbuf default, size 64 B, rate 50k, threads auto`. */
-export function formatCellLabel(cell: Pick<SweepCell, 'rcvbufBytes' | 'sndbufBytes' | 'sizeBytes' | 'rateText' | 'threads' | 'clients'>): string {
+export function formatCellLabel(cell: Pick<SweepCell, 'rcvbufBytes' | 'sndbufBytes' | 'sizeBytes' | 'rateText' | 'threads' | 'clients' | 'stall'>): string {
   const buf = (v: number | null): string => (v === null ? 'default' : formatBytes(v));
   const parts = [`rcvbuf ${buf(cell.rcvbufBytes)}`, `sndbuf ${buf(cell.sndbufBytes)}`, `size ${cell.sizeBytes} B`];
   if (cell.rateText !== null) parts.push(`rate ${cell.rateText}`);
   parts.push(`threads ${cell.threads}`);
   if (cell.clients !== undefined) parts.push(`clients ${cell.clients}`);
+  if (cell.stall !== undefined) parts.push(stallLabel(cell.stall));
   return parts.join(', ');
+}
+
+/** A swept stall: `stall 20 ms/1 s` or `no stall`. */
+function stallLabel(stall: SweepCell['stall']): string {
+  return stall == null ? 'no stall' : `stall ${stall.ms} ms/${stall.everySeconds} s`;
 }
 
 /** One finished cell, e.g. `cell 2/8 done: A→B loss 0.00 %, B→A loss 1.20 % (rcvbuf …)`. */
@@ -365,9 +371,13 @@ function cellColumns(cell: SweepCell): string[] {
     formatBufferPair(cell.rcvbufBytes, run?.endpoints ?? null, 'rcvbuf'),
     formatBufferPair(cell.sndbufBytes, run?.endpoints ?? null, 'sndbuf'),
     `${cell.sizeBytes} B`,
-    cell.rateText ?? 'find-max',
-    // `--clients` rides in the threads column (the layout of endpoints), so the table keeps its columns.
-    cell.clients === undefined ? threadsLabel(cell.threads, run?.config ?? null) : `${threadsLabel(cell.threads, run?.config ?? null)}, ${cell.clients} client${cell.clients === 1 ? '' : 's'}`,
+    cell.rateText ?? (run?.config.patternAb !== undefined && run.config.patternAb.kind !== 'cbr' ? run.config.patternAb.kind : 'find-max'),
+    // `--clients` and `--stall` ride in the threads column (the layout of endpoints), so the table keeps its columns.
+    [
+      threadsLabel(cell.threads, run?.config ?? null),
+      ...(cell.clients === undefined ? [] : [`${cell.clients} client${cell.clients === 1 ? '' : 's'}`]),
+      ...(cell.stall === undefined ? [] : [stallLabel(cell.stall)]),
+    ].join(', '),
   ];
 }
 

@@ -45,9 +45,48 @@ export interface TraceRow {
 /** What a sender needs to run a pattern (plain data: it crosses to worker threads). */
 export type PatternSpec =
   | { kind: 'cbr' }
-  | { kind: 'voice'; sizeBytes: number; intervalUs: number }
-  | { kind: 'video'; maxDatagramBytes: number; fps: number; bitsPerSecond: number; keyframeIntervalSeconds: number; keyframeRatio: number; seed: number }
-  | { kind: 'trace'; rows: TraceRow[]; periodUs: number };
+  | { kind: 'voice'; sizeBytes: number; intervalUs: number; offsetUs?: number }
+  | {
+      kind: 'video';
+      maxDatagramBytes: number;
+      fps: number;
+      bitsPerSecond: number;
+      keyframeIntervalSeconds: number;
+      keyframeRatio: number;
+      seed: number;
+      offsetUs?: number;
+      /** The first key frame comes this many frames late (one stream among many is not in step with the others). */
+      keyframeOffsetFrames?: number;
+    }
+  | { kind: 'trace'; rows: TraceRow[]; periodUs: number; offsetUs?: number };
+
+/**
+ * Stream `index` of `count` of one pattern (a server's peers, `--clients`):
+ * shifted by index/count of its interval (a frame, a voice packet, a trace
+ * loop) and, for video, its key frames by index/count of the key-frame period,
+ * with its own seed — N cameras or phones are never in lock-step, and N key
+ * frames at the same instant would be a worst case nobody asked for.
+ * Stream 0 is the pattern as given.
+ */
+export function nthStream(spec: PatternSpec, index: number, count: number): PatternSpec {
+  if (index === 0 || count <= 1) return spec;
+  const share = index / count;
+  switch (spec.kind) {
+    case 'cbr':
+      return spec;
+    case 'voice':
+      return { ...spec, offsetUs: share * spec.intervalUs };
+    case 'video':
+      return {
+        ...spec,
+        seed: (spec.seed + index) >>> 0,
+        offsetUs: (share * 1e6) / spec.fps,
+        keyframeOffsetFrames: Math.floor(share * framesPerKeyframe(spec.fps, spec.keyframeIntervalSeconds)),
+      };
+    case 'trace':
+      return { ...spec, offsetUs: share * spec.periodUs };
+  }
+}
 
 /** A scheduled pattern (everything but `cbr`). */
 export type ScheduledSpec = Exclude<PatternSpec, { kind: 'cbr' }>;
@@ -118,7 +157,7 @@ class VoiceSchedule implements Schedule {
   private n = 0;
   constructor(private readonly spec: Extract<PatternSpec, { kind: 'voice' }>) {}
   next(out: ScheduledDatagram): void {
-    out.atUs = this.n * this.spec.intervalUs;
+    out.atUs = this.n * this.spec.intervalUs + (this.spec.offsetUs ?? 0);
     out.sizeBytes = this.spec.sizeBytes;
     out.frame = this.n;
     out.index = 0;
@@ -144,7 +183,7 @@ class VideoSchedule implements Schedule {
     if (this.index >= this.count) {
       this.frame++;
       this.index = 0;
-      const mean = this.frame % this.g === 0 ? this.means.keyBytes : this.means.deltaBytes;
+      const mean = (this.frame + this.g - ((this.spec.keyframeOffsetFrames ?? 0) % this.g)) % this.g === 0 ? this.means.keyBytes : this.means.deltaBytes;
       const jitter = (2 * this.random() - 1) * VIDEO_SIZE_JITTER;
       this.frameBytes = Math.max(FRAMED_MIN_BYTES, Math.round(mean * (1 + jitter)));
       this.count = datagramsOf(this.frameBytes, this.spec.maxDatagramBytes);
@@ -153,7 +192,7 @@ class VideoSchedule implements Schedule {
     const last = this.index === this.count - 1;
     // Full datagrams, then the remainder (never below a framed header).
     out.sizeBytes = last ? Math.max(FRAMED_MIN_BYTES, this.frameBytes - (this.count - 1) * max) : max;
-    out.atUs = (this.frame * 1e6) / this.spec.fps;
+    out.atUs = (this.frame * 1e6) / this.spec.fps + (this.spec.offsetUs ?? 0);
     out.frame = this.frame;
     out.index = this.index;
     out.count = this.count;
@@ -179,7 +218,7 @@ class TraceSchedule implements Schedule {
   next(out: ScheduledDatagram): void {
     const rows = this.spec.rows;
     const r = rows[this.row] as TraceRow;
-    out.atUs = this.loop * this.spec.periodUs + r.timeUs;
+    out.atUs = this.loop * this.spec.periodUs + r.timeUs + (this.spec.offsetUs ?? 0);
     out.sizeBytes = r.sizeBytes;
     out.frame = this.loop * this.framesPerLoop + (this.frameOf[this.row] as number);
     out.index = this.indexOf[this.row] as number;
