@@ -31,6 +31,7 @@ import type { RunHooks } from './hooks.js';
 import { runLocalPhases } from './phases.js';
 import { mergeDirection } from './merge.js';
 import { aggregateDirection, largestQueue, jainIndex } from './aggregate.js';
+import { streamOfferedPps } from './patterns.js';
 import { collectEnvironment } from './environment.js';
 import { TOOL } from '../version.js';
 import { bufferWarnings, directionWarnings } from './warnings.js';
@@ -144,6 +145,10 @@ function dropsSince(base: number | null | undefined, end: number | null): number
 export function clientDirections(args: { server: EndpointReport; clients: readonly EndpointReport[]; cfg: RunConfig }): { peers: PeerResult[]; directions: DirectionResult[] } {
   const { server, clients, cfg } = args;
   const common = { sizeBytes: cfg.sizeBytes, sharedClock: true } as const;
+  const n = clients.length;
+  const offerAb = clients.map((_, i) => streamOfferedPps(cfg, 'ab', i, n));
+  const offerBa = clients.map((_, i) => streamOfferedPps(cfg, 'ba', i, n));
+  const mean = (xs: (number | null)[]): number | null => (xs.some((x) => x === null) ? null : xs.reduce<number>((a, x) => a + (x as number), 0) / Math.max(1, xs.length));
   const peers: PeerResult[] = clients.map((c, i) => {
     const sp = server.peers?.[i] ?? null;
     const up = mergeDirection({
@@ -156,7 +161,7 @@ export function clientDirections(args: { server: EndpointReport; clients: readon
       kernelDropsNote: SHARED_SOCKET_NOTE,
       kernelExact: false,
       extraForeign: 0,
-      offeredPps: cfg.rateAbPps,
+      offeredPps: offerAb[i] ?? null,
     });
     const down = mergeDirection({
       ...common,
@@ -167,7 +172,7 @@ export function clientDirections(args: { server: EndpointReport; clients: readon
       kernelDrops: dropsSince(sp?.sender?.peerDropsAtStart, c.dropsAtEnd) ?? c.kernelDrops,
       kernelExact: true,
       extraForeign: c.extraForeign,
-      offeredPps: cfg.rateBaPps,
+      offeredPps: offerBa[i] ?? null,
       rxQueuePeak: c.rxQueue,
     });
     return { index: i + 1, address: c.endpoint.address, port: c.endpoint.port, directions: [up, down] };
@@ -184,7 +189,7 @@ export function clientDirections(args: { server: EndpointReport; clients: readon
     kernelDrops: server.kernelDrops,
     kernelExact: true,
     extraForeign: server.extraForeign,
-    offeredPpsPerPeer: cfg.rateAbPps,
+    offeredPpsPerPeer: mean(offerAb),
     rxQueuePeak: server.rxQueue,
   });
   const down = aggregateDirection({
@@ -197,7 +202,7 @@ export function clientDirections(args: { server: EndpointReport; clients: readon
     kernelDrops: sum(peers.map((p) => p.directions[1]?.kernelDrops ?? null)),
     kernelExact: true,
     extraForeign: clients.reduce((a, c) => a + c.extraForeign, 0),
-    offeredPpsPerPeer: cfg.rateBaPps,
+    offeredPpsPerPeer: mean(offerBa),
     rxQueuePeak: largestQueue(clients.map((c) => c.rxQueue)),
   });
   return { peers, directions: [up, down] };

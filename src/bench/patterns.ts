@@ -6,7 +6,7 @@
  * and searches make) still find them and nothing of them is ever saved.
  */
 import type { PatternConfig, PatternOffer, RunConfig } from '../report/schema.js';
-import { type PatternSpec, type ScheduledSpec, type TraceRow, summarizeSchedule } from '../udp/pattern.js';
+import { type PatternSpec, type ScheduledSpec, type TraceRow, isScheduled, nthStream, summarizeSchedule } from '../udp/pattern.js';
 import { BenchError } from '../errors.js';
 import { maxVideoFrameDatagrams } from '../udp/pattern.js';
 
@@ -98,6 +98,17 @@ export function offeredPpsOf(cfg: RunConfig, direction: 'ab' | 'ba'): number | n
   const p = directionPattern(cfg, direction);
   if (p.kind !== 'cbr') return p.offered.datagramsPerSecond;
   return direction === 'ab' ? cfg.rateAbPps : cfg.rateBaPps;
+}
+
+/**
+ * The rate stream `index` of `count` offers in a direction (`--clients`: each
+ * stream is shifted, so its share of key frames in the run differs); the
+ * configured rate for `cbr`.
+ */
+export function streamOfferedPps(cfg: RunConfig, direction: 'ab' | 'ba', index: number, count: number): number | null {
+  const spec = patternSpecOf(directionPattern(cfg, direction));
+  if (!isScheduled(spec)) return direction === 'ab' ? cfg.rateAbPps : cfg.rateBaPps;
+  return summarizeSchedule(nthStream(spec, index, count) as ScheduledSpec, cfg.durationSeconds).offeredPps;
 }
 
 /** True when a direction runs a framed pattern. */
