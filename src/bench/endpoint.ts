@@ -213,8 +213,17 @@ export class Endpoint {
 
   /** The largest datagram this endpoint receives: the peer's pattern's, or `--size`. */
   private incomingDatagramBytes(): number {
-    const spec = patternSpecOf(this.opts.id === 'A' ? this.cfg.patternBa : this.cfg.patternAb);
-    return isScheduled(spec) ? largestDatagram(spec) : this.cfg.sizeBytes;
+    const p = this.opts.id === 'A' ? this.cfg.patternBa : this.cfg.patternAb;
+    if (p === undefined || p.kind === 'cbr') return this.cfg.sizeBytes;
+    if (p.kind === 'voice') return p.sizeBytes;
+    if (p.kind === 'video') return p.maxDatagramBytes;
+    // A trace's rows are only on the side that read the file (a listener receiving one has its config, not its rows).
+    try {
+      const spec = patternSpecOf(p);
+      return isScheduled(spec) ? largestDatagram(spec) : this.cfg.sizeBytes;
+    } catch {
+      return this.cfg.sizeBytes;
+    }
   }
 
   /** True when the run has bursts or stalls worth the fine sampling period. */
