@@ -6,8 +6,8 @@ export const EXAMPLES: Record<'duplex' | 'listen' | 'sweep' | 'report' | 'micro'
   duplex: [
     'bench duplex                                  # 5 s on loopback, 10k datagrams/s each way',
     'bench duplex -t 10 -l 1400 -b 100M            # iperf3 style: 10 s, 1400 B, 100 Mbit/s each way',
-    'bench duplex --rate 50k --rcvbuf 4m --threads split -J > run.json',
     'bench duplex --peer 198.18.0.2:5301 --find-max   # against `bench listen` on another machine',
+    'bench duplex --pattern video -b 2.5M --stall 50  # video, 50 ms reader stalls',
   ],
   listen: [
     'bench listen                                  # 127.0.0.1:5301, up to 16 sessions at once',
@@ -18,6 +18,7 @@ export const EXAMPLES: Record<'duplex' | 'listen' | 'sweep' | 'report' | 'micro'
   sweep: [
     'bench sweep --rcvbuf 208k,1m,4m --size 64,1400 --rate 50k,100k',
     'bench sweep --rcvbuf 208k,4m --size 64 --find-max --out sweep.json',
+    'bench sweep --pattern video --clients 1,20 --rcvbuf 64k,1m --stall 0,100',
   ],
   report: [
     'bench report results/duplex-single-64B.json   # the table again',

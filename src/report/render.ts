@@ -8,10 +8,22 @@ import { formatDuplexMarkdown } from './markdown.js';
 import { formatDuplexCsv } from './csv.js';
 import { formatComparison } from './compare.js';
 import { formatSearchCsv, formatSearchMarkdown, formatSearchTable, formatSweepCsv, formatSweepMarkdown, formatSweepTable } from './sweep.js';
-import { chartFooter, renderLossChart, renderPeersChart, renderRunChart, renderSearchChart, type LossPoint, type LossSeries } from './svg.js';
+import {
+  bufferChartSeries,
+  chartFooter,
+  renderBufferChart,
+  renderLossChart,
+  renderPeersChart,
+  renderRunChart,
+  renderSearchChart,
+  sweepDuration,
+  type LossPoint,
+  type LossSeries,
+} from './svg.js';
+import { hasFramedPattern } from './media.js';
 import { observedFigures } from './observed.js';
 import { directionLabel, formatDuplexTable } from './table.js';
-import { formatBytes, formatSeconds } from './format.js';
+import { formatBytes } from './format.js';
 import { formatHtmlReport } from './html.js';
 
 /** Output formats of `bench report`. */
@@ -71,7 +83,8 @@ function groupLabel(cell: SweepCell, sweep: SweepResult): string {
   if (sweep.axes.sndbufBytes.length > 1) parts.push(bufferLegend('sndbuf', cell.sndbufBytes, cell));
   if (sweep.axes.sizeBytes.length > 1) parts.push(`${cell.sizeBytes} B`);
   if (sweep.axes.threads.length > 1) parts.push(cell.threads);
-  if ((sweep.axes.clients?.length ?? 0) > 1) parts.push(`${cell.clients ?? 1} clients`);
+  if ((sweep.axes.clients?.length ?? 0) > 1) parts.push(`${cell.clients ?? 1} client${cell.clients === 1 ? '' : 's'}`);
+  if ((sweep.axes.stalls?.length ?? 0) > 1) parts.push(cell.stall == null ? 'no stall' : `stall ${cell.stall.ms} ms/${cell.stall.everySeconds} s`);
   return parts.length > 0 ? parts.join(', ') : 'all cells';
 }
 
@@ -121,17 +134,29 @@ export function searchLossSeries(search: SearchResult): LossSeries[] {
   }));
 }
 
+/**
+ * True when a sweep's chart is frame loss against receive buffer
+ * (`renderBufferChart`) rather than loss against rate: its cells run a
+ * framed pattern (voice, video, trace) in some direction, it swept at least
+ * two receive buffers, and some cell has frame figures to plot.
+ */
+export function prefersBufferChart(sweep: SweepResult): boolean {
+  if (sweep.axes.rcvbufBytes.length < 2) return false;
+  const configs = sweep.cells.flatMap((c) => (c.run !== null ? [c.run.config] : []));
+  if (!(configs.length > 0 ? configs : [sweep.config]).some(hasFramedPattern)) return false;
+  return bufferChartSeries(sweep).series.some((s) => s.points.length > 0);
+}
+
 /** A standalone SVG chart of any result. Pure. */
 export function renderChart(result: AnyResult): string {
   switch (result.kind) {
     case 'duplex':
       // Many clients: who got what share is the question; one client: the run over time.
       return result.peers !== undefined && result.peers.length > 0 ? renderPeersChart(result) : renderRunChart(result);
-    case 'sweep': {
-      const measured = result.cells.reduce((sum, c) => sum + (c.run?.config.durationSeconds ?? 0), 0);
-      const duration = `${result.cells.length} cells, ${formatSeconds(measured)} measured, ${formatSeconds(Math.round(result.elapsedSeconds))} in all`;
-      return renderLossChart(sweepLossSeries(result), 'Loss against achieved (sent) rate, per direction and setting', { footer: chartFooter(result, duration) });
-    }
+    case 'sweep':
+      // A framed pattern over several buffers: what buffer it takes is the question, not the rate.
+      if (prefersBufferChart(result)) return renderBufferChart(result);
+      return renderLossChart(sweepLossSeries(result), 'Loss against achieved (sent) rate, per direction and setting', { footer: chartFooter(result, sweepDuration(result)) });
     case 'search':
       return renderSearchChart(result);
   }

@@ -6,9 +6,10 @@
  * scripts find series by that attribute).
  */
 
-import type { DuplexResult, Environment, IntervalSample, ResultBase, SearchResult, SearchTrialDirection } from './schema.js';
-import { formatPps, formatSeconds } from './format.js';
+import type { DuplexResult, Environment, IntervalSample, ResultBase, SearchResult, SearchTrialDirection, SweepCell, SweepResult } from './schema.js';
+import { formatBytes, formatPercent, formatPps, formatSeconds } from './format.js';
 import { completionLabel, directionLabel, formatRunHeadline } from './table.js';
+import { patternLabel } from './media.js';
 
 /** Marker shapes: series that coincide stay told apart by shape. */
 export type MarkerShape = 'circle' | 'square' | 'triangle' | 'diamond' | 'triangle-down';
@@ -50,8 +51,14 @@ export interface ChartSeries {
   line?: boolean;
   /** Marker shape; a circle when absent. */
   shape?: MarkerShape;
-  /** Horizontal marker offset, px: keeps markers of series that coincide visible side by side. */
+  /**
+   * Horizontal offset, px, of this series' markers (and line): keeps series
+   * that coincide visible side by side. A fan of offsets near an edge of the
+   * plot is moved inwards as a whole, so no marker leaves the plot.
+   */
   offsetPx?: number;
+  /** Line width, px; 2 when absent. */
+  strokeWidth?: number;
   /** Hide from the legend (the chart adds its own entries). */
   noLegend?: boolean;
   /** Mark every point of this series (its line may have gaps, and a point between two gaps has no line). */
@@ -81,6 +88,7 @@ export interface LegendItem {
   label: string;
   color: string;
   kind: 'line' | 'marker' | 'bar';
+  /** The marker's shape; on a `line` entry, a marker drawn on the line (a series with both). */
   shape?: MarkerShape;
   hollow?: boolean;
   dash?: string;
@@ -113,6 +121,30 @@ export interface LineChartSpec {
   xInclude?: readonly number[];
   /** Keep the right margin of a chart with a secondary axis, without one: its plot lines up with such a chart above it. */
   secondaryMargin?: boolean;
+  /**
+   * The x ticks, given rather than chosen (e.g. the swept buffer sizes on a
+   * log axis): the axis spans them and the data, widened by `xDomainPad`. A
+   * label that would run into its left neighbour's is left out (its grid line stays).
+   */
+  xTicks?: readonly AxisTick[];
+  /** With `xTicks`: room added at both ends of the x axis, data units. */
+  xDomainPad?: number;
+  /** Small grey lines in the top right corner of the plot (what the chart leaves out, how to read it). */
+  plotNote?: readonly string[];
+  /**
+   * Points of different series at the same x whose markers would overlap
+   * (within `DODGE_OVERLAP_PX` vertically) are drawn this many px apart
+   * sideways, centred on their x, in series order; their lines follow them.
+   * Points that overlap nothing stay exactly at their x.
+   */
+  dodgePx?: number;
+}
+
+/** One given x tick: its value (data units), its label and an optional smaller second line. */
+export interface AxisTick {
+  value: number;
+  label: string;
+  sublabel?: string;
 }
 
 /** Okabe–Ito colours: distinguishable with the common colour-vision deficiencies. */
@@ -130,6 +162,12 @@ const MARGIN_TOP_PX = 64;
 /** Below the plot: tick labels and the x-axis label; the legend comes after. */
 const AXIS_BELOW_PX = 52;
 const LEGEND_ROW_PX = 22;
+/** The second line of an x tick label (`xTicks[].sublabel`), below the first. */
+const SUBLABEL_PX = 13;
+/** How close to an edge of the plot a fanned-out marker's centre may come: the largest marker's half-width and its outline. */
+const FAN_EDGE_PX = 7;
+/** Markers closer than this vertically, px, overlap (see `LineChartSpec.dodgePx`). */
+const DODGE_OVERLAP_PX = 9;
 const FONT = 'Helvetica, Arial, sans-serif';
 /** Rough average glyph width of the 12 px font, for laying out the legend without measuring text. */
 const CHAR_WIDTH_PX = 6.8;
@@ -299,7 +337,11 @@ function lineChartBody(spec: LineChartSpec): { heightPx: number; body: string[] 
     ),
   ];
   const legend = legendRows(legendItems, plotRight - plotLeft);
-  const legendBottom = plotBottom + AXIS_BELOW_PX + legend.length * LEGEND_ROW_PX;
+  const givenTicks = (spec.xTicks ?? []).filter((t) => Number.isFinite(t.value));
+  // Second lines under the x tick labels push the axis label and the legend down.
+  const sublabelPx = givenTicks.some((t) => t.sublabel !== undefined) ? SUBLABEL_PX : 0;
+  const axisBelowPx = AXIS_BELOW_PX + sublabelPx;
+  const legendBottom = plotBottom + axisBelowPx + legend.length * LEGEND_ROW_PX;
   const heightPx = legendBottom + (spec.footer !== undefined ? FOOTER_PX : 0) + 16;
 
   const finite = spec.series.map((s) => ({
@@ -323,19 +365,38 @@ function lineChartBody(spec: LineChartSpec): { heightPx: number; body: string[] 
   const xHigh = hasData ? Math.max(...xs) : 1;
   // Marker charts get a little room at both ends, so edge markers are not cut by the axes.
   const xPad = spec.markers === true && spec.xFromZero !== true ? (xHigh - xLow) * 0.03 : 0;
-  const xMin = xLow - xPad;
+  // Data that are never negative (rates, sizes) never get a negative axis for the padding's sake.
+  const xMin = xLow >= 0 ? Math.max(0, xLow - xPad) : xLow - xPad;
   const xMax = xHigh + xPad;
   // The y axis always includes 0: rates and loss are read against zero.
   const yMin = ys.length > 0 ? Math.min(0, ...ys) : 0;
   const yMax = ys.length > 0 ? Math.max(...ys) : 1;
   const xTicks = niceTicks(xMin, xMax);
   const yTicks = niceTicks(yMin, yMax, 6);
-  const x0 = xTicks.ticks[0] ?? 0;
-  const x1 = xTicks.ticks[xTicks.ticks.length - 1] ?? 1;
+  const givenLow = Math.min(...givenTicks.map((t) => t.value), ...(hasData ? xs : []));
+  const givenHigh = Math.max(...givenTicks.map((t) => t.value), ...(hasData ? xs : []));
+  const givenPad = givenHigh > givenLow ? (spec.xDomainPad ?? 0) : Math.max(1, spec.xDomainPad ?? 0);
+  const x0 = givenTicks.length > 0 ? givenLow - givenPad : (xTicks.ticks[0] ?? 0);
+  const x1 = givenTicks.length > 0 ? givenHigh + givenPad : (xTicks.ticks[xTicks.ticks.length - 1] ?? 1);
   const y0 = yTicks.ticks[0] ?? 0;
   const y1 = yTicks.ticks[yTicks.ticks.length - 1] ?? 1;
   const sx = (x: number): number => plotLeft + ((x - x0) / (x1 - x0 || 1)) * (plotRight - plotLeft);
   const sy = (y: number): number => plotBottom - ((y - y0) / (y1 - y0 || 1)) * (plotBottom - plotTop);
+  // Series offset sideways (`offsetPx`) fan out around each point; a fan that
+  // would cross an edge of the plot moves inwards as a whole, keeping its spacing.
+  const fanned = finite.some((s) => (s.offsetPx ?? 0) !== 0);
+  const fanLeft = Math.min(0, ...finite.map((s) => s.offsetPx ?? 0));
+  const fanRight = Math.max(0, ...finite.map((s) => s.offsetPx ?? 0));
+  const inwards = (base: number, left: number, right: number): number =>
+    Math.max(0, plotLeft + FAN_EDGE_PX - (base + left)) - Math.max(0, base + right - (plotRight - FAN_EDGE_PX));
+  const dodged = dodgeOffsets(finite, sx, sy, spec.dodgePx ?? 0, inwards);
+  const pointX = (s: ChartSeries, p: ChartPoint): number => {
+    const base = sx(p.x);
+    const dodge = dodged.get(p);
+    if (dodge !== undefined) return base + dodge;
+    if (!fanned || s.offsetPx === undefined) return base;
+    return base + s.offsetPx + inwards(base, fanLeft, fanRight);
+  };
   const xMaxAbs = Math.max(...xTicks.ticks.map(Math.abs));
   const yMaxAbs = Math.max(...yTicks.ticks.map(Math.abs));
   const formatX = spec.formatXTick ?? formatPlainTick;
@@ -362,7 +423,8 @@ function lineChartBody(spec: LineChartSpec): { heightPx: number; body: string[] 
   // Grid and tick labels.
   out.push('  <g class="grid" stroke="#e3e3e3" stroke-width="1">');
   for (const t of yTicks.ticks) out.push(`    <line x1="${plotLeft}" y1="${px(sy(t))}" x2="${plotRight}" y2="${px(sy(t))}"/>`);
-  for (const t of xTicks.ticks) out.push(`    <line x1="${px(sx(t))}" y1="${plotTop}" x2="${px(sx(t))}" y2="${plotBottom}"/>`);
+  const xTickValues = givenTicks.length > 0 ? givenTicks.map((t) => t.value) : xTicks.ticks;
+  for (const t of xTickValues) out.push(`    <line x1="${px(sx(t))}" y1="${plotTop}" x2="${px(sx(t))}" y2="${plotBottom}"/>`);
   out.push('  </g>');
   // Without data the 0..1 placeholder range means nothing: no tick labels.
   if (hasData) {
@@ -370,8 +432,22 @@ function lineChartBody(spec: LineChartSpec): { heightPx: number; body: string[] 
     for (const t of yTicks.ticks) {
       out.push(`    <text x="${plotLeft - 8}" y="${px(sy(t) + 4)}" text-anchor="end">${escapeXml(formatY(t, yTicks.step, yMaxAbs))}</text>`);
     }
-    for (const t of xTicks.ticks) {
-      out.push(`    <text x="${px(sx(t))}" y="${plotBottom + 18}" text-anchor="middle">${escapeXml(formatX(t, xTicks.step, xMaxAbs))}</text>`);
+    if (givenTicks.length === 0) {
+      for (const t of xTicks.ticks) {
+        out.push(`    <text x="${px(sx(t))}" y="${plotBottom + 18}" text-anchor="middle">${escapeXml(formatX(t, xTicks.step, xMaxAbs))}</text>`);
+      }
+    } else {
+      let previousRight = -Infinity;
+      for (const t of [...givenTicks].sort((a, b) => a.value - b.value)) {
+        const x = sx(t.value);
+        const half = (Math.max(t.label.length, (t.sublabel?.length ?? 0) * 0.85) * CHAR_WIDTH_PX) / 2;
+        if (x - half < previousRight + 6) continue;
+        previousRight = x + half;
+        out.push(`    <text x="${px(x)}" y="${plotBottom + 18}" text-anchor="middle">${escapeXml(t.label)}</text>`);
+        if (t.sublabel !== undefined) {
+          out.push(`    <text class="tick-sublabel" x="${px(x)}" y="${plotBottom + 18 + SUBLABEL_PX}" text-anchor="middle" font-size="10" fill="#666666">${escapeXml(t.sublabel)}</text>`);
+        }
+      }
     }
     out.push('  </g>');
   }
@@ -383,7 +459,7 @@ function lineChartBody(spec: LineChartSpec): { heightPx: number; body: string[] 
   if (hasSecondary) out.push(`    <line x1="${plotRight}" y1="${plotTop}" x2="${plotRight}" y2="${plotBottom}"/>`);
   out.push('  </g>');
   out.push(
-    `  <text class="x-label" x="${px((plotLeft + plotRight) / 2)}" y="${plotBottom + 40}" text-anchor="middle" font-size="13">${escapeXml(spec.xLabel)}</text>`,
+    `  <text class="x-label" x="${px((plotLeft + plotRight) / 2)}" y="${plotBottom + 40 + sublabelPx}" text-anchor="middle" font-size="13">${escapeXml(spec.xLabel)}</text>`,
   );
   const yLabelY = px((plotTop + plotBottom) / 2);
   out.push(
@@ -427,10 +503,10 @@ function lineChartBody(spec: LineChartSpec): { heightPx: number; body: string[] 
   const drawOrder = [...finite.filter((s) => s.dash === undefined), ...finite.filter((s) => s.dash !== undefined)];
   for (const s of drawOrder) {
     if (s.points.length === 0 || s.line === false) continue;
-    const d = s.points.map((p, i) => `${i === 0 || p.breakBefore === true ? 'M' : 'L'}${px(sx(p.x))} ${px(sy(p.y))}`).join(' ');
+    const d = s.points.map((p, i) => `${i === 0 || p.breakBefore === true ? 'M' : 'L'}${px(pointX(s, p))} ${px(sy(p.y))}`).join(' ');
     const dash = s.dash === undefined ? '' : ` stroke-dasharray="${escapeXml(s.dash)}"`;
     out.push(
-      `  <path data-series="${escapeXml(s.label)}" d="${d}" fill="none" stroke="${escapeXml(s.color)}" stroke-width="2" stroke-linejoin="round"${dash}/>`,
+      `  <path data-series="${escapeXml(s.label)}" d="${d}" fill="none" stroke="${escapeXml(s.color)}" stroke-width="${s.strokeWidth ?? 2}" stroke-linejoin="round"${dash}/>`,
     );
   }
   for (const s of finite) {
@@ -439,7 +515,6 @@ function lineChartBody(spec: LineChartSpec): { heightPx: number; body: string[] 
     if (plain.length === 0 || (spec.markers !== true && s.markers !== true && s.line !== false && s.points.length > 1)) continue;
     const named = s.line === false ? ` data-series="${escapeXml(s.label)}"` : s.markers === true ? ` data-marker-series="${escapeXml(s.label)}"` : '';
     out.push(`  <g class="markers"${named} fill="${escapeXml(s.color)}">`);
-    const dx = s.offsetPx ?? 0;
     for (const p of plain) {
       const color = escapeXml(p.color ?? s.color);
       const cls = p.cls === undefined ? '' : ` class="${escapeXml(p.cls)}"`;
@@ -449,7 +524,7 @@ function lineChartBody(spec: LineChartSpec): { heightPx: number; body: string[] 
           ? ` fill="none" stroke="${color}" stroke-width="2"`
           : ` fill="${color}" stroke="#ffffff" stroke-width="0.8"`;
       const dash = p.dashed === true ? ' stroke-dasharray="2 2"' : '';
-      out.push(`    ${markerElement(s.shape ?? 'circle', sx(p.x) + dx, sy(p.y), `${cls}${style}${dash}`, p.hollow === true ? 6 : 4)}`);
+      out.push(`    ${markerElement(s.shape ?? 'circle', pointX(s, p), sy(p.y), `${cls}${style}${dash}`, p.hollow === true ? 6 : 4)}`);
     }
     out.push('  </g>');
   }
@@ -461,7 +536,7 @@ function lineChartBody(spec: LineChartSpec): { heightPx: number; body: string[] 
     out.push(`  <g class="flagged" data-flagged-series="${escapeXml(s.label)}" fill="#ffffff" stroke="${escapeXml(s.color)}" stroke-width="2">`);
     for (const p of flagged) {
       const flag = ` class="point-flag" data-flag="${escapeXml(p.flag ?? '')}"`;
-      out.push(`    ${markerElement(s.shape ?? 'square', sx(p.x) + (s.offsetPx ?? 0), sy(p.y), flag, 4.5)}`);
+      out.push(`    ${markerElement(s.shape ?? 'square', pointX(s, p), sy(p.y), flag, 4.5)}`);
     }
     out.push('  </g>');
   }
@@ -480,6 +555,12 @@ function lineChartBody(spec: LineChartSpec): { heightPx: number; body: string[] 
     });
   }
 
+  if (spec.plotNote !== undefined && hasData) {
+    out.push('  <g class="plot-note" font-size="11" fill="#555555" text-anchor="end">');
+    spec.plotNote.forEach((line, i) => out.push(`    <text x="${plotRight - 6}" y="${plotTop + 14 + i * 14}">${escapeXml(line)}</text>`));
+    out.push('  </g>');
+  }
+
   if (!hasData) {
     out.push(
       `  <text class="no-data" x="${px((plotLeft + plotRight) / 2)}" y="${px((plotTop + plotBottom) / 2)}" text-anchor="middle" font-size="14" fill="#888888">no data</text>`,
@@ -489,13 +570,14 @@ function lineChartBody(spec: LineChartSpec): { heightPx: number; body: string[] 
   // Legend under the x-axis label, so it never covers data.
   out.push('  <g class="legend">');
   legend.forEach((row, rowIndex) => {
-    const y = plotBottom + AXIS_BELOW_PX + rowIndex * LEGEND_ROW_PX + 10;
+    const y = plotBottom + axisBelowPx + rowIndex * LEGEND_ROW_PX + 10;
     for (const { item, x } of row) {
       const left = plotLeft + x;
       const color = escapeXml(item.color);
       if (item.kind === 'line') {
         const dash = item.dash === undefined ? '' : ` stroke-dasharray="${escapeXml(item.dash)}"`;
         out.push(`    <line x1="${px(left)}" y1="${y}" x2="${px(left + 24)}" y2="${y}" stroke="${color}" stroke-width="2"${dash}/>`);
+        if (item.shape !== undefined) out.push(`    ${markerElement(item.shape, left + 12, y, ` fill="${color}" stroke="#ffffff" stroke-width="0.8"`)}`);
       } else if (item.kind === 'bar') {
         out.push(`    <rect x="${px(left + 6)}" y="${y - 6}" width="12" height="12" fill="${color}" fill-opacity="0.75"/>`);
       } else {
@@ -512,6 +594,50 @@ function lineChartBody(spec: LineChartSpec): { heightPx: number; body: string[] 
     );
   }
   return { heightPx, body: out };
+}
+
+/**
+ * Sideways offsets, px, of the points whose markers would overlap another
+ * series' at the same x (`LineChartSpec.dodgePx`): per x, the points sorted
+ * by height fall into runs less than `DODGE_OVERLAP_PX` apart; a run of k
+ * points from k series is spread `step` px apart in series order, centred on
+ * the x, and moved inwards as a whole where it would cross an edge of the
+ * plot. Points that overlap nothing get no entry (they stay at their x).
+ */
+function dodgeOffsets(
+  series: readonly { points: readonly ChartPoint[] }[],
+  sx: (x: number) => number,
+  sy: (y: number) => number,
+  step: number,
+  inwards: (base: number, left: number, right: number) => number,
+): Map<ChartPoint, number> {
+  const offsets = new Map<ChartPoint, number>();
+  if (!(step > 0)) return offsets;
+  const byX = new Map<string, { point: ChartPoint; series: number; y: number }[]>();
+  series.forEach((s, i) => {
+    for (const point of s.points) {
+      const key = px(sx(point.x));
+      byX.set(key, [...(byX.get(key) ?? []), { point, series: i, y: sy(point.y) }]);
+    }
+  });
+  for (const [key, points] of byX) {
+    const sorted = [...points].sort((a, b) => a.y - b.y);
+    const runs: (typeof sorted)[] = [];
+    for (const p of sorted) {
+      const run = runs[runs.length - 1];
+      const last = run?.[run.length - 1];
+      if (run !== undefined && last !== undefined && p.y - last.y < DODGE_OVERLAP_PX) run.push(p);
+      else runs.push([p]);
+    }
+    for (const run of runs) {
+      if (run.length < 2) continue;
+      run.sort((a, b) => a.series - b.series);
+      const half = ((run.length - 1) / 2) * step;
+      const shift = inwards(Number(key), -half, half);
+      run.forEach((p, j) => offsets.set(p.point, Math.round((j * step - half + shift) * 10) / 10));
+    }
+  }
+  return offsets;
 }
 
 /**
@@ -731,6 +857,9 @@ export interface LossSeries {
 /** The label an undersent point carries on a loss chart. */
 export const UNDERSENT_FLAG = 'undersent';
 
+/** The widest fan of sideways offsets on a loss chart, px (series that coincide; see `ChartSeries.offsetPx`). */
+const LOSS_FAN_MAX_PX = 60;
+
 /** Options of `renderLossChart`. */
 export interface LossChartOptions {
   /** The footer line (see `chartFooter`). */
@@ -750,6 +879,8 @@ export interface LossChartOptions {
  */
 export function renderLossChart(series: readonly LossSeries[], title: string, options: LossChartOptions = {}): string {
   const n = series.length;
+  // 5 px steps, the whole fan at most LOSS_FAN_MAX_PX wide: with many series a wider one would move points far from their rate.
+  const step = n > 1 ? Math.min(5, LOSS_FAN_MAX_PX / (n - 1)) : 0;
   return renderLineChart({
     title,
     xLabel: 'achieved (sent) rate (datagrams/s)',
@@ -760,8 +891,8 @@ export function renderLossChart(series: readonly LossSeries[], title: string, op
       color: SERIES_COLORS[i % SERIES_COLORS.length] ?? '#000000',
       line: false,
       shape: MARKER_SHAPES[i % MARKER_SHAPES.length] ?? 'circle',
-      // Centred fan of 5 px steps: coinciding points sit side by side, not on top of each other.
-      offsetPx: n > 1 ? Math.round((i - (n - 1) / 2) * 5 * 10) / 10 : 0,
+      // Centred fan: coinciding points sit side by side, not on top of each other.
+      offsetPx: n > 1 ? Math.round((i - (n - 1) / 2) * step * 10) / 10 : 0,
     })),
     formatXTick: formatCompactTick,
     formatYTick: formatPlainTick,
@@ -845,5 +976,199 @@ export function renderSearchChart(search: SearchResult): string {
     markerLines,
     legendExtra,
     footer: chartFooter(search, `${search.trials.length} × ${formatSeconds(search.search.trialSeconds)} trials, ${formatSeconds(Math.round(search.elapsedSeconds))} in all`),
+  });
+}
+
+/**
+ * The footer's duration part for a sweep:
+ * `36 cells, 108 s measured, 135 s in all`.
+ */
+export function sweepDuration(sweep: SweepResult): string {
+  const measured = sweep.cells.reduce((sum, c) => sum + (c.run?.config.durationSeconds ?? 0), 0);
+  return `${sweep.cells.length} cells, ${formatSeconds(measured)} measured, ${formatSeconds(Math.round(sweep.elapsedSeconds))} in all`;
+}
+
+/** One measured point of a buffer chart: a cell's frame loss at the receive buffer its receiver had. */
+export interface BufferPoint {
+  /** The cell's index in the sweep. */
+  cell: number;
+  /** Effective (kernel-reported) receive buffer of the direction's receiving endpoint, bytes. */
+  rcvbufBytes: number;
+  /** What the cell asked for (`null`: the OS default). */
+  requestedBytes: number | null;
+  /** Frame loss of the plotted direction, %. */
+  lossPercent: number;
+}
+
+/** One line of a buffer chart: the cells that share every swept setting but the receive buffer. */
+export interface BufferSeries {
+  label: string;
+  points: BufferPoint[];
+  /** Index among the distinct values of the first setting in the label (colour), and of the others (marker shape). */
+  colorIndex: number;
+  shapeIndex: number;
+}
+
+/** What `bufferChartSeries` finds in a sweep. */
+export interface BufferChartData {
+  /** The plotted direction: A→B (client → server) unless only B→A has frame figures. */
+  from: 'A' | 'B';
+  series: BufferSeries[];
+  /** The other direction's worst frame loss over the plotted cells, %; `null` when none was observed. */
+  otherWorstPercent: number | null;
+  /** Cells without a run, without frame figures, or without a receive buffer: not plotted. */
+  skipped: number;
+}
+
+/** `1 client`, `50 clients`. */
+function clientsLabel(clients: number): string {
+  return `${clients} client${clients === 1 ? '' : 's'}`;
+}
+
+/** A swept stall: `stall 100 ms/1 s` or `no stall`. */
+function stallLabel(stall: SweepCell['stall']): string {
+  return stall === undefined || stall === null ? 'no stall' : `stall ${stall.ms} ms/${stall.everySeconds} s`;
+}
+
+/**
+ * The series of `renderBufferChart`: per combination of the swept settings
+ * other than the receive buffer (clients, stall, size, sndbuf, rate,
+ * threads, in that order in the label), the frame loss of one direction at
+ * the EFFECTIVE receive buffer of that direction's receiver (what the
+ * kernel gave, not what was asked). Cells with no run, no frame figures
+ * (`frames` or its `lossPercent` null) or no receive buffer are skipped.
+ */
+export function bufferChartSeries(sweep: SweepResult): BufferChartData {
+  const lossOf = (cell: SweepCell, from: 'A' | 'B'): number | null => cell.run?.directions.find((d) => d.from === from)?.frames?.lossPercent ?? null;
+  const from: 'A' | 'B' = sweep.cells.some((c) => lossOf(c, 'A') !== null) || !sweep.cells.some((c) => lossOf(c, 'B') !== null) ? 'A' : 'B';
+  const other = from === 'A' ? 'B' : 'A';
+  const varies = {
+    clients: (sweep.axes.clients?.length ?? 0) > 1,
+    stall: (sweep.axes.stalls?.length ?? 0) > 1,
+    size: sweep.axes.sizeBytes.length > 1,
+    sndbuf: sweep.axes.sndbufBytes.length > 1,
+    rate: sweep.axes.rates.length > 1,
+    threads: sweep.axes.threads.length > 1,
+  };
+  const parts = (cell: SweepCell): string[] => [
+    ...(varies.clients ? [clientsLabel(cell.clients ?? 1)] : []),
+    ...(varies.stall ? [stallLabel(cell.stall)] : []),
+    ...(varies.size ? [`${cell.sizeBytes} B`] : []),
+    ...(varies.sndbuf ? [`sndbuf ${cell.sndbufBytes === null ? 'default' : formatBytes(cell.sndbufBytes)}`] : []),
+    ...(varies.rate ? [`rate ${cell.rateText ?? 'n/a'}`] : []),
+    ...(varies.threads ? [cell.threads] : []),
+  ];
+  const groups = new Map<string, { parts: string[]; points: BufferPoint[] }>();
+  let skipped = 0;
+  let otherWorst: number | null = null;
+  for (const cell of sweep.cells) {
+    const run = cell.run;
+    const direction = run?.directions.find((d) => d.from === from);
+    const lossPercent = direction?.frames?.lossPercent ?? null;
+    // The receiving endpoint's buffer; with many clients B (the server) is the one receiver of A→B.
+    const receiver = run?.endpoints.find((e) => e.id === direction?.to);
+    const rcvbufBytes = receiver?.rcvbuf.effective ?? direction?.rxQueuePeak?.rcvbufEffectiveBytes ?? null;
+    if (direction === undefined || lossPercent === null || !Number.isFinite(lossPercent) || rcvbufBytes === null || !(rcvbufBytes > 0)) {
+      skipped++;
+      continue;
+    }
+    const otherLoss = lossOf(cell, other);
+    if (otherLoss !== null && Number.isFinite(otherLoss)) otherWorst = Math.max(otherWorst ?? 0, otherLoss);
+    const p = parts(cell);
+    const key = JSON.stringify(p);
+    const group = groups.get(key) ?? { parts: p, points: [] };
+    group.points.push({ cell: cell.index, rcvbufBytes, requestedBytes: cell.rcvbufBytes, lossPercent });
+    groups.set(key, group);
+  }
+  // Colour by the first setting, shape by the rest, when the palettes have room; else one colour and shape after another.
+  const firsts = [...new Set([...groups.values()].map((g) => g.parts[0] ?? ''))];
+  const rests = [...new Set([...groups.values()].map((g) => JSON.stringify(g.parts.slice(1))))];
+  const factored = firsts.length <= SERIES_COLORS.length && rests.length <= MARKER_SHAPES.length && firsts.length * rests.length >= groups.size;
+  const series = [...groups.values()].map((g, i): BufferSeries => ({
+    label: g.parts.length > 0 ? g.parts.join(', ') : `${from}→${other}`,
+    points: g.points.sort((a, b) => a.rcvbufBytes - b.rcvbufBytes),
+    colorIndex: factored ? firsts.indexOf(g.parts[0] ?? '') : i % SERIES_COLORS.length,
+    shapeIndex: factored ? rests.indexOf(JSON.stringify(g.parts.slice(1))) : i % MARKER_SHAPES.length,
+  }));
+  return { from, series, otherWorstPercent: otherWorst, skipped };
+}
+
+/** Line dashes by marker shape index: a second cue where lines of one colour run together. */
+const SHAPE_DASHES: readonly (string | undefined)[] = [undefined, '6 3', '2 3', '8 3 2 3', '1 3'];
+
+/** How far apart, px, points of series that meet are drawn side by side on a buffer chart. */
+const BUFFER_DODGE_PX = 8;
+
+/**
+ * Frame loss against the receive buffer, for sweeps of a framed pattern
+ * (voice, video, trace) over `--rcvbuf`: x is the EFFECTIVE receive buffer
+ * of the plotted direction's receiver on a log₂ axis, ticked at the swept
+ * sizes (the size asked for under each); y is that direction's frame loss, %
+ * — A→B (client → server: the direction where many clients meet one socket)
+ * unless only B→A has frame figures; the other direction's worst loss is
+ * in the subtitle. One series per combination of the other swept settings
+ * (`50 clients, stall 100 ms/1 s`), its measured points marked and joined by
+ * a thin line (the buffers were swept, so neighbours are neighbours), each
+ * series its own colour and marker (colour by clients, marker and dash by
+ * stall). Series that coincide (typically all at 0 %) are drawn a few px
+ * apart sideways (only those: a point that overlaps nothing sits at its
+ * buffer), so each stays visible; the plot says so.
+ *
+ * @returns a standalone SVG document
+ */
+export function renderBufferChart(sweep: SweepResult): string {
+  const data = bufferChartSeries(sweep);
+  const { from } = data;
+  const to = from === 'A' ? 'B' : 'A';
+  const manyClients = (sweep.axes.clients ?? []).some((n) => n > 1) || (sweep.config.clients ?? 1) > 1;
+  const role = manyClients ? (from === 'A' ? ' (client → server)' : ' (server → client)') : '';
+  const n = data.series.length;
+  const series: ChartSeries[] = data.series.map((s) => {
+    const dash = SHAPE_DASHES[s.shapeIndex % SHAPE_DASHES.length];
+    return {
+      label: s.label,
+      points: s.points.map((p) => ({ x: Math.log2(p.rcvbufBytes), y: p.lossPercent })),
+      color: SERIES_COLORS[s.colorIndex % SERIES_COLORS.length] ?? '#000000',
+      shape: MARKER_SHAPES[s.shapeIndex % MARKER_SHAPES.length] ?? 'circle',
+      markers: true,
+      strokeWidth: 1.25,
+      noLegend: true,
+      ...(dash !== undefined ? { dash } : {}),
+    };
+  });
+  const legendExtra = series.map((s): LegendItem => ({ label: s.label, color: s.color, kind: 'line', shape: s.shape ?? 'circle', ...(s.dash !== undefined ? { dash: s.dash } : {}) }));
+  // A tick per effective size measured, the size(s) asked for under it.
+  const asked = new Map<number, Set<string>>();
+  for (const p of data.series.flatMap((s) => s.points)) {
+    const set = asked.get(p.rcvbufBytes) ?? new Set<string>();
+    set.add(p.requestedBytes === null ? 'default' : formatBytes(p.requestedBytes));
+    asked.set(p.rcvbufBytes, set);
+  }
+  const xTicks: AxisTick[] = [...asked.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([bytes, requested]) => ({ value: Math.log2(bytes), label: formatBytes(bytes), sublabel: `asked ${[...requested].join(', ')}` }));
+  const config = sweep.cells.find((c) => c.run !== null)?.run?.config ?? sweep.config;
+  const patternAb = patternLabel(config.patternAb);
+  const patternBa = patternLabel(config.patternBa);
+  const patterns = patternAb === patternBa ? `${patternAb} both ways` : `A→B ${patternAb}, B→A ${patternBa}`;
+  const otherWorst = data.otherWorstPercent === null ? `${to}→${from} frame loss not observed` : `${to}→${from} frame loss at most ${formatPercent(data.otherWorstPercent)}`;
+  const plotNote = [
+    ...(n > 1 ? [`points that would hide each other are drawn ${BUFFER_DODGE_PX} px apart sideways`] : []),
+    ...(data.skipped > 0 ? [`${data.skipped} cell${data.skipped === 1 ? '' : 's'} without frame figures not shown`] : []),
+  ];
+  return renderLineChart({
+    title: `Frame loss against receive buffer, ${from}→${to}${role}`,
+    subtitle: `${patterns}${manyClients ? ' (per client)' : ''}, ${formatSeconds(sweep.config.durationSeconds)} per cell; ${otherWorst}`,
+    xLabel: `receive buffer of ${to}, the ${from}→${to} receiver: effective (kernel-reported), log scale`,
+    yLabel: `${from}→${to} frame loss (%)`,
+    series,
+    xTicks,
+    xDomainPad: 0.6,
+    dodgePx: BUFFER_DODGE_PX,
+    formatYTick: formatPlainTick,
+    markers: true,
+    legendExtra,
+    ...(plotNote.length > 0 ? { plotNote } : {}),
+    footer: chartFooter(sweep, sweepDuration(sweep)),
   });
 }
