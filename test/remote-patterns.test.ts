@@ -44,7 +44,7 @@ describe('patterns in remote mode', () => {
     expect(result.config.patternAb?.kind).toBe('trace');
   }, 40_000);
 
-  it('a video pattern B→A above the listener's --max-rate is refused with the reason', async () => {
+  it("a video pattern B→A above the listener's --max-rate is refused with the reason", async () => {
     listener = await startListener(['--max-rate', '100']);
     // 2.5 Mbit/s of 1200 B datagrams is about 270 datagrams/s: over the listener's 100.
     const r = await runCli(['duplex', '--peer', `127.0.0.1:${listener.port}`, '--pattern-ab', 'voice', '--pattern-ba', 'video', '-t', '1', '--no-save', '-i', '0'], { timeoutMs: 30_000 });
