@@ -102,6 +102,9 @@ export function sumReceivers(parts: readonly (ReceiverPartial | null)[]): Receiv
     intervalReceived: sumSeries(ps.map((p) => p.intervalReceived)),
     intervalExpected: sumSeries(ps.map((p) => p.intervalExpected)),
     receivedBytes: sum((p) => p.receivedBytes ?? 0),
+    // Per-second delays are per client (a mean of means would hide who waited).
+    intervalDelayMeanUs: [],
+    intervalDelayMaxUs: [],
     frames: ps.some((p) => p.frames != null)
       ? {
           complete: sum((p) => p.frames?.complete ?? 0),

@@ -41,8 +41,15 @@ export const AcceptBody = Type.Object({ session: SessionId(), threads: ThreadMod
 export const ReasonBody = Type.Object({ reason: Reason() });
 export const GoAckBody = Type.Object({ startInMs: Type.Number({ minimum: 0, maximum: 60_000 }), echoNs: Type.Number({ minimum: 0 }) });
 export const AckBody = Type.Object({ i: Type.Integer({ minimum: 0, maximum: 65535 }) });
+/** A clock probe's reply: the probe's own t1 echoed and its arrival t2 at the listener (ns, the listener's clock). */
+export const TimeReplyBody = Type.Object({ t1: Type.Number({ minimum: 0 }), t2: Type.Number({ minimum: 0 }) });
+/** The go: the session, and the client's estimate of the listener's clock (listener − client, ns), when it has one. */
+export const GoBody = Type.Object({ session: SessionId(), offsetNs: Type.Optional(Type.Number({ minimum: -1e18, maximum: 1e18 })) });
+/** The client's clock probes, carried in its report: the best of each burst (RFC 5905 §8 timestamps, ns). */
+const ClockSampleSchema = Type.Object({ t1: Type.Number(), t2: Type.Number(), t3: Type.Number(), t4: Type.Number() }, Closed);
+export const ClockReportSchema = Type.Object({ before: Type.Array(ClockSampleSchema, { maxItems: 64 }), after: Type.Array(ClockSampleSchema, { maxItems: 64 }) }, Closed);
 
-const Percentiles = Type.Object({ count: Count(), p50: Type.Number(), p90: Type.Number(), p99: Type.Number(), max: Type.Number() }, Closed);
+const Percentiles = Type.Object({ count: Count(), min: Type.Number(), p50: Type.Number(), p90: Type.Number(), p99: Type.Number(), max: Type.Number() }, Closed);
 const MAX_INTERVALS = 100_000;
 
 export const SenderPartialSchema = Type.Object(
@@ -87,6 +94,8 @@ export const ReceiverPartialSchema = Type.Object(
     intervalReceived: Type.Array(Count(), { maxItems: MAX_INTERVALS }),
     intervalExpected: Type.Array(Count(), { maxItems: MAX_INTERVALS }),
     receivedBytes: Count(),
+    intervalDelayMeanUs: Type.Array(NullOr(Type.Number()), { maxItems: MAX_INTERVALS }),
+    intervalDelayMaxUs: Type.Array(NullOr(Type.Number()), { maxItems: MAX_INTERVALS }),
     frames: NullOr(
       Type.Object(
         {
@@ -141,6 +150,7 @@ export const RemoteReportSchema = Type.Object(
     complete: Type.Boolean(),
     incompleteReason: NullOr(IncompleteReasonSchema),
     warnings: Type.Array(RunWarningSchema, { maxItems: 100 }),
+    clock: Type.Optional(ClockReportSchema),
   },
   Closed,
 );

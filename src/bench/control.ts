@@ -205,6 +205,8 @@ export interface Incoming {
   /** Size of the datagram, for the anti-amplification budget. */
   bytes: number;
   auth: FrameAuth;
+  /** When the datagram was read, on the channel's clock (by the worker that relayed it, if one did). */
+  arrivalNs: number;
 }
 
 /** Why the channel dropped a frame before its listeners saw it. */
@@ -230,7 +232,7 @@ export class ControlChannel {
     readonly socket: dgram.Socket,
     readonly clock: Clock,
   ) {
-    socket.on('message', (msg: Buffer, rinfo: dgram.RemoteInfo) => this.deliver(msg, rinfo.address, rinfo.port));
+    socket.on('message', (msg: Buffer, rinfo: dgram.RemoteInfo) => this.deliver(msg, rinfo.address, rinfo.port, this.clock.nowNs()));
   }
 
   /** Sets (or with `null` removes) the session key for frames to and from `peer`. */
@@ -248,7 +250,7 @@ export class ControlChannel {
   }
 
   /** Feeds a datagram (from the socket or relayed by a worker). Non-control datagrams are ignored. */
-  deliver(bytes: Uint8Array, address: string, port: number): void {
+  deliver(bytes: Uint8Array, address: string, port: number, arrivalNs: number = this.clock.nowNs()): void {
     const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const frame = decodeControl(buf);
     if (frame === null) return;
@@ -263,7 +265,7 @@ export class ControlChannel {
       if (key !== undefined && !UNTAGGED_KINDS.has(frame.kind)) return this.onRejected?.('untagged', from, frame.kind);
       auth = 'untagged';
     }
-    const m: Incoming = { frame, body: frame.chunkCount === 1 ? parseBody(frame.body) : null, from, bytes: buf.length, auth };
+    const m: Incoming = { frame, body: frame.chunkCount === 1 ? parseBody(frame.body) : null, from, bytes: buf.length, auth, arrivalNs };
     for (const l of [...this.listeners]) l(m);
   }
 
@@ -280,8 +282,13 @@ export class ControlChannel {
 
   /** Sends one frame (best effort: UDP), tagged when a key is set for `to` (refusals never are). */
   send(to: PeerAddress, kind: number, session: number, msgId: number, body: Buffer, opts: { chunkIndex?: number; chunkCount?: number; padTo?: number } = {}): number {
+    return this.sendAt(to, kind, session, msgId, body, this.clock.nowNs(), opts);
+  }
+
+  /** {@link send} with the header timestamp given (a clock probe's t1 or t3, taken by the caller). */
+  sendAt(to: PeerAddress, kind: number, session: number, msgId: number, body: Buffer, sendTimeNs: number, opts: { chunkIndex?: number; chunkCount?: number; padTo?: number } = {}): number {
     const key = UNTAGGED_KINDS.has(kind) ? undefined : this.keys.get(formatPeer(to));
-    const buf = encodeControl({ kind, session, msgId, sendTimeNs: this.clock.nowNs(), chunkIndex: opts.chunkIndex ?? 0, chunkCount: opts.chunkCount ?? 1, body, padTo: opts.padTo ?? 0, tagged: key !== undefined });
+    const buf = encodeControl({ kind, session, msgId, sendTimeNs, chunkIndex: opts.chunkIndex ?? 0, chunkCount: opts.chunkCount ?? 1, body, padTo: opts.padTo ?? 0, tagged: key !== undefined });
     if (key !== undefined) frameTag(key, buf.subarray(0, buf.length - TAG_BYTES)).copy(buf, buf.length - TAG_BYTES);
     if (!this.closed) this.socket.send(buf, to.port, to.address, () => undefined);
     return buf.length;

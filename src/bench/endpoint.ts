@@ -51,7 +51,7 @@ export interface EndpointOptions {
    * (while the next worker still starts) would otherwise be lost: a client's
    * one-shot abort was.
    */
-  onControl?: (bytes: Uint8Array, address: string, port: number) => void;
+  onControl?: (bytes: Uint8Array, address: string, port: number, arrivalNs: number) => void;
 }
 
 /** One socket of a client group as bound. */
@@ -192,7 +192,7 @@ export class Endpoint {
       const onControl = this.opts.onControl;
       if (onControl !== undefined) {
         w.on((m) => {
-          if (m.type === 'control') onControl(m.bytes, m.address, m.port);
+          if (m.type === 'control') onControl(m.bytes, m.address, m.port, m.arrivalNs);
         });
       }
       const b = await w.next('bound', SETUP_TIMEOUT_MS);
@@ -260,8 +260,8 @@ export class Endpoint {
   }
 
   /** Starts sending and sampling at a monotonic time. */
-  start(startAtNs: number, warmupNs: number, durationNs: number): void {
-    for (const w of this.workers) w.send({ type: 'start', startAtNs, warmupNs, durationNs });
+  start(startAtNs: number, warmupNs: number, durationNs: number, peerClockOffsetNs: number | null = null): void {
+    for (const w of this.workers) w.send({ type: 'start', startAtNs, warmupNs, durationNs, ...(peerClockOffsetNs === null ? {} : { peerClockOffsetNs }) });
   }
 
   /** Stops sending now (interrupt, peer lost). */

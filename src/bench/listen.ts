@@ -31,7 +31,10 @@ import { CONTROL_HEADER_BYTES, Kind } from '../udp/wire.js';
 import type { DuplexResult, RunConfig, ThreadMode } from '../report/schema.js';
 import { ControlChannel, CONTROL_VERSION, CookieJar, NonceMemory, formatPeer, frameTag, hmac, jsonBody, sameHex, sessionKey, type Incoming, type NegotiatedParams, type PeerAddress } from './control.js';
 import { RateLimitedLog, printable } from './log-limit.js';
-import { HelloBody, ParamsBody, firstProblem, matches } from './control-schema.js';
+import { GoBody, HelloBody, ParamsBody, firstProblem, matches } from './control-schema.js';
+
+/** Clock probes answered per session: two bursts of the client's (clock-probe.ts), with room for a retry. */
+const MAX_PROBES_PER_SESSION = 64;
 import type { Endpoint } from './endpoint.js';
 import { buildRemoteResult, openRemoteEndpoint, runDataPhase } from './session.js';
 import type { BaseHooks, ProgressSample } from './hooks.js';
@@ -98,6 +101,10 @@ interface Session {
   stop: AbortController;
   /** The client said it gave up before its go. */
   gaveUp: boolean;
+  /** Clock probes answered in this session (bounded by {@link MAX_PROBES_PER_SESSION}). */
+  probes: number;
+  /** The client's estimate of this side's clock (this − client, ns), from its go; `null` without one. */
+  offsetNs: number | null;
   cfg: RunConfig;
   clientCfg: RunConfig;
   startedAt: string;
@@ -267,6 +274,8 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
       go: null,
       stop: new AbortController(),
       gaveUp: false,
+      probes: 0,
+      offsetNs: null,
       cfg: runCfg,
       clientCfg,
       startedAt: body.startedAt,
@@ -281,11 +290,24 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
     void serve(s).finally(() => sessionEnded(s));
   };
 
+  /** A clock probe of a running session: t1 echoed, t2 its arrival, t3 the reply's timestamp (clock-sync.ts). */
+  const onTimeProbe = (m: Incoming): void => {
+    const t2 = m.arrivalNs;
+    const f = m.frame;
+    const s = sessions.get(m.from);
+    if (s === undefined || f.session !== s.id) return;
+    if (cfg.secret !== null && m.auth !== 'ok') return;
+    // Bounded: a client probes twice per session; more is not answered.
+    if (++s.probes > MAX_PROBES_PER_SESSION) return;
+    ch.sendAt(m.from, Kind.TimeReply, s.id, f.msgId, jsonBody({ t1: f.sendTimeNs, t2 }), clock.nowNs());
+  };
+
   const onGo = (m: Incoming): void => {
     const f = m.frame;
     const s = sessions.get(m.from);
     if (s === undefined || f.session !== s.id || !s.ready) return;
     if (cfg.secret !== null && m.auth !== 'ok') return; // the channel already dropped bad tags; an untagged go is not enough
+    if (s.offsetNs === null && matches(GoBody, m.body) && m.body.offsetNs !== undefined) s.offsetNs = m.body.offsetNs;
     if (s.startAtNs === 0) {
       s.startAtNs = clock.nowNs() + START_DELAY_MS * 1e6;
       s.go?.();
@@ -302,6 +324,8 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
         return onParams(m);
       case Kind.Go:
         return onGo(m);
+      case Kind.TimeProbe:
+        return onTimeProbe(m);
       case Kind.Abort: {
         // A client that gives up before its go frees its place at once; in the data phase, runDataPhase handles its abort.
         const s = sessions.get(m.from);
@@ -361,6 +385,8 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
         cfg: s.cfg,
         startAtNs: s.startAtNs,
         environment: opened.environment,
+        // The client's clock − ours is minus its estimate of ours − its.
+        peerClockOffsetNs: s.offsetNs === null ? null : -s.offsetNs,
         hooks: {
           signal: s.stop.signal,
           onNotice: (line) => log(`${name}: ${line}`),

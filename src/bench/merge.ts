@@ -38,13 +38,44 @@ export interface DirectionInputs {
   endMarkerCopies?: number;
   /** The receiving socket's sampled peak queue; absent or `null` when not sampled. */
   rxQueuePeak?: RxQueuePeak | null;
+  /** Across machines: the clock estimate the receiver's one-way delays were recorded with, and its correction. */
+  clock?: DirectionClock | null;
+}
+
+/**
+ * The clock estimate as it applies to one direction (clock-sync.ts): the
+ * receiver recorded one-way delays against `offsetNs`; `shiftNs` corrects
+ * them for the drift over the run, `boundNs` is the error bound of the result.
+ */
+export interface DirectionClock {
+  offsetNs: number;
+  driftPpm: number;
+  shiftNs: number;
+  boundNs: number;
+  /** The idle one-way delay: half the best probe round trip before the run. */
+  idleNs: number;
+}
+
+/** Estimated one-way delay percentiles: the recorded ones, shifted by the drift correction. */
+function estimatedLatency(p: Percentiles | null, c: DirectionClock, what: string): LatencyUs {
+  const shift = (v: number): number => Math.round(v + c.shiftNs / 1000);
+  const base = { method: 'estimated-offset' as const, offsetUs: Math.round(c.offsetNs / 1000), driftPpm: Math.round(c.driftPpm * 100) / 100, boundUs: Math.ceil(c.boundNs / 1000) };
+  if (p === null) return { p50: null, p90: null, p99: null, max: null, note: `n/a: no ${what} recorded`, ...base };
+  return {
+    p50: shift(p.p50),
+    p90: shift(p.p90),
+    p99: shift(p.p99),
+    max: shift(p.max),
+    note: `${what}, the peer's clock estimated by probes (NTP-style): ± ${base.boundUs} µs`,
+    ...base,
+  };
 }
 
 /**
  * Frame figures of a framed direction; `null` for `cbr` (neither side saw a frame).
  * Frames sent come from the sender, or from the end marker's count when the sender's report is missing.
  */
-export function mergeFrames(s: SenderPartial | null, r: ReceiverPartial | null, sharedClock: boolean): FrameResult | null {
+export function mergeFrames(s: SenderPartial | null, r: ReceiverPartial | null, sharedClock: boolean, clock: DirectionClock | null = null): FrameResult | null {
   const sf = s?.frames ?? null;
   const rf = r?.frames ?? null;
   if (sf === null && rf === null) return null;
@@ -54,7 +85,9 @@ export function mergeFrames(s: SenderPartial | null, r: ReceiverPartial | null, 
   const incomplete = sent !== null && complete !== null ? sent - complete : null;
   const delayUs = sharedClock
     ? latencyFrom(rf?.delay ?? null, 'frame delay: first datagram sent to last datagram received, one monotonic clock', 'n/a: no frame completed')
-    : latencyFrom(null, '', 'n/a: frame delay needs one clock; the endpoints are on two machines');
+    : clock !== null
+      ? estimatedLatency(rf?.delay ?? null, clock, 'frame delay')
+      : latencyFrom(null, '', 'n/a: frame delay needs one clock; the endpoints are on two machines');
   return {
     sent,
     complete,
@@ -175,9 +208,12 @@ export function mergeDirection(d: DirectionInputs): DirectionResult {
   const perSecond = (n: number | null): number | null => (n === null || durationSeconds <= 0 ? null : n / durationSeconds);
   const sendErrors = s?.errors ?? {};
   const senderErrors = Object.values(sendErrors).reduce((a, b) => a + b, 0);
+  const clock = d.clock ?? null;
   const latencyUs = d.sharedClock
-    ? latencyFrom(r?.delay ?? null, 'one-way delay, both endpoints on one monotonic clock', 'n/a: no datagram received')
-    : latencyFrom(null, '', 'n/a: one-way delay needs one clock; the endpoints are on two machines (see rttUs)');
+    ? { ...latencyFrom(r?.delay ?? null, 'one-way delay, both endpoints on one monotonic clock', 'n/a: no datagram received'), method: 'shared-clock' as const }
+    : clock !== null
+      ? estimatedLatency(r?.delay ?? null, clock, 'one-way delay')
+      : latencyFrom(null, '', 'n/a: one-way delay needs one clock; the endpoints are on two machines and the clock probes did not come back (see rttUs)');
   const sentPps = perSecond(sent);
   const offeredPps = d.offeredPps !== null && d.offeredPps > 0 ? d.offeredPps : d.offeredPps === 0 ? 0 : null;
   const result: DirectionResult = {
@@ -221,7 +257,7 @@ export function mergeDirection(d: DirectionInputs): DirectionResult {
     }),
   };
   if (s === null || r === null) result.observedBy = s !== null ? 'sender' : 'receiver';
-  const frames = mergeFrames(s, r, d.sharedClock);
+  const frames = mergeFrames(s, r, d.sharedClock, clock);
   if (frames !== null) {
     result.frames = frames;
     // The end marker's frame count is a second witness of the frames sent.
@@ -233,10 +269,28 @@ export function mergeDirection(d: DirectionInputs): DirectionResult {
     const series = r?.frames?.intervalFrameDelayMaxUs ?? [];
     result.intervals.forEach((iv, i) => {
       const us = series[i];
-      iv.frameDelayMaxUs = d.sharedClock && us !== undefined && us > 0 ? us : null;
+      iv.frameDelayMaxUs = (d.sharedClock || clock !== null) && us !== undefined && us > 0 ? Math.round(us + (clock?.shiftNs ?? 0) / 1000) : null;
     });
   }
   result.pacingErrorUs = pacingOf(s);
+  // One-way delay per second, where it was recorded (one clock, or the estimated offset; the drift's mean shift applied).
+  if (r !== null && (d.sharedClock || clock !== null) && (r.intervalDelayMeanUs ?? []).length > 0) {
+    const shiftUs = (clock?.shiftNs ?? 0) / 1000;
+    const at = (xs: readonly (number | null)[] | undefined, i: number): number | null => {
+      const v = xs?.[i];
+      return v === undefined || v === null ? null : Math.round(v + shiftUs);
+    };
+    result.intervals.forEach((iv, i) => {
+      iv.delayMeanUs = at(r.intervalDelayMeanUs, i);
+      iv.delayMaxUs = at(r.intervalDelayMaxUs, i);
+    });
+  }
+  const delay = r?.delay ?? null;
+  if (clock !== null && delay !== null) {
+    // Delay under load: above the smallest one-way delay of the run (offset-free: both are of one direction, one estimate).
+    const base = delay.min;
+    result.queueingDelayUs = { p50: Math.max(0, delay.p50 - base), p99: Math.max(0, delay.p99 - base), baseUs: Math.round(base + clock.shiftNs / 1000), idleProbeUs: Math.round(clock.idleNs / 1000) };
+  }
   if (d.rxQueuePeak !== undefined) result.rxQueuePeak = d.rxQueuePeak;
   if (r?.stalls != null) result.stalls = { ...r.stalls };
   // Round trip needs no shared clock: each side subtracts its own timestamps.

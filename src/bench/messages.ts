@@ -70,7 +70,14 @@ export type ToWorker =
    */
   | { type: 'peers'; peers: { address: string; port: number }[] }
   /** Start at a monotonic time (ns), warm up, then measure. */
-  | { type: 'start'; startAtNs: number; warmupNs: number; durationNs: number }
+  | {
+      type: 'start';
+      startAtNs: number;
+      warmupNs: number;
+      durationNs: number;
+      /** Remote mode: the peer's clock − ours (ns) as estimated before the start; receivers then record one-way delay. */
+      peerClockOffsetNs?: number;
+    }
   /** Stop sending now (interrupt or peer lost), then flush and send end markers. */
   | { type: 'stop' }
   /** Stop receiving, report the partial result and close. */
@@ -115,6 +122,9 @@ export interface ReceiverPartial {
   intervalExpected: number[];
   /** Payload bytes of the unique measured datagrams. */
   receivedBytes: number;
+  /** One-way delay per measured second (recorded against the clock offset given, or a shared clock): mean and largest, µs; `null` for a second without a sample. */
+  intervalDelayMeanUs: (number | null)[];
+  intervalDelayMaxUs: (number | null)[];
   /** Framed patterns: what the receiver saw of frames; `null` when no framed datagram arrived. */
   frames: ReceiverFrames | null;
   /** `--stall`: the stalls this receiving thread took; `null` without. */
@@ -189,7 +199,8 @@ export type FromWorker =
   | { type: 'end-seen'; end: EndCounts }
   | { type: 'partial'; partial: WorkerPartial }
   /** A control frame that landed on a data socket (remote mode). */
-  | { type: 'control'; bytes: Uint8Array; address: string; port: number }
+  /** `arrivalNs`: when the worker read it (the process-wide monotonic clock), before the relay's own delay. */
+  | { type: 'control'; bytes: Uint8Array; address: string; port: number; arrivalNs: number }
   /** Nothing heard from the peer for the peer timeout. */
   | { type: 'peer-silent'; silentMs: number }
   | { type: 'error'; code: string; message: string; option: string | null };

@@ -12,7 +12,7 @@ import type { DirectionResult, KernelCounters, RunConfig } from '../report/schem
 import type { IntervalTick } from './messages.js';
 import type { Endpoint, EndpointReport } from './endpoint.js';
 import type { RunHooks } from './hooks.js';
-import { mergeDirection } from './merge.js';
+import { mergeDirection , type DirectionClock } from './merge.js';
 
 /** How long the receivers may take to see the end markers after the senders finish. */
 export const DRAIN_TIMEOUT_MS = 2000;
@@ -135,6 +135,8 @@ export function directionsOf(args: {
   sharedClock: boolean;
   /** Receiving sockets' drops must equal the loss (loopback, both endpoints here). */
   kernelExact: boolean;
+  /** Across machines: the clock estimate per direction (one-way delay), when the probes came back. */
+  clock?: { ab: DirectionClock; ba: DirectionClock } | null;
 }): DirectionResult[] {
   const { a, b, cfg } = args;
   const one = (from: EndpointReport, to: EndpointReport, offeredPps: number | null): DirectionResult =>
@@ -150,6 +152,7 @@ export function directionsOf(args: {
       offeredPps,
       sharedClock: args.sharedClock,
       rxQueuePeak: to.rxQueue,
+      clock: args.clock == null ? null : from.endpoint.id === 'A' ? args.clock.ab : args.clock.ba,
     });
   return [one(a, b, cfg.rateAbPps), one(b, a, cfg.rateBaPps)];
 }

@@ -11,6 +11,8 @@ import { createMonotonicClock } from '../udp/clock.js';
 import { bindSocket, closeSocket, connectSocket } from '../udp/socket.js';
 import { Kind } from '../udp/wire.js';
 import type { DuplexResult, RunConfig } from '../report/schema.js';
+import { probeClock } from './clock-probe.js';
+import { estimateClock, type ClockSample } from './clock-sync.js';
 import { ControlChannel, ControlError, CONTROL_VERSION, HELLO_BYTES, formatPeer, hmac, jsonBody, nonce, sessionKey, type NegotiatedParams, type PeerAddress } from './control.js';
 import { printable } from './log-limit.js';
 import { AcceptBody, CookieBody, GoAckBody, ReasonBody, matches } from './control-schema.js';
@@ -137,11 +139,16 @@ export async function runRemoteClient(cfg: RunConfig, hooks: RunHooks = {}, opts
     // the place now instead of after its go wait.
     let opened: Awaited<ReturnType<typeof openRemoteEndpoint>>;
     let go: { startInMs: number; rttNs: number };
+    let clockBefore: ClockSample[] = [];
+    let clockOffsetNs: number | null = null;
     try {
       // endpoint bound: the data workers join the port and connect to the listener.
       // The client's port is its own: its one endpoint socket stays unconnected, as the last bound it receives the listener's datagrams.
       opened = await openRemoteEndpoint(cfg, ch, { id: 'A', threads: cfg.threads, port: bound.port, session, peer, connectPeer: false });
       ep = opened.ep;
+      // The listener's clock, before any traffic (clock-sync.ts): its offset goes to both sides' receivers.
+      clockBefore = await probeClock({ ch, peer, session, clock, signal });
+      clockOffsetNs = estimateClock(clockBefore, [])?.offsetNs ?? null;
       await opts.beforeGo?.(signal);
 
       // go ⇄ go-ack: the listener starts startInMs after it got our go; we
@@ -150,7 +157,7 @@ export async function runRemoteClient(cfg: RunConfig, hooks: RunHooks = {}, opts
         peer,
         Kind.Go,
         session,
-        jsonBody({ session }),
+        jsonBody({ session, ...(clockOffsetNs === null ? {} : { offsetNs: clockOffsetNs }) }),
         (m) => {
           const body = m.body;
           if (m.frame.kind === Kind.GoAck && m.frame.session === session && matches(GoAckBody, body)) {
@@ -168,7 +175,19 @@ export async function runRemoteClient(cfg: RunConfig, hooks: RunHooks = {}, opts
     const startAtNs = clock.nowNs() + go.startInMs * 1e6 - go.rttNs / 2;
     notice(`starting in ${go.startInMs.toFixed(0)} ms (control round trip ${(go.rttNs / 1e6).toFixed(2)} ms)`);
 
-    const { mine, theirs } = await runDataPhase({ ep, ch, peer, session, cfg, startAtNs, environment: opened.environment, hooks, clock });
+    const { mine, theirs } = await runDataPhase({
+      ep,
+      ch,
+      peer,
+      session,
+      cfg,
+      startAtNs,
+      environment: opened.environment,
+      hooks,
+      clock,
+      peerClockOffsetNs: clockOffsetNs,
+      clockProbes: { before: clockBefore, after: () => probeClock({ ch, peer, session, clock }) },
+    });
     const seenHere = formatPeer({ address: mine.report.endpoint.address, port: mine.report.endpoint.port });
     if (cookie.you !== null && cookie.you !== seenHere) mine.report.endpoint.observedAs = cookie.you;
     if (theirs === null) notice('the listener\'s results did not arrive: saving what this side observed');

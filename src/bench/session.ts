@@ -22,6 +22,8 @@ import { mergeDirection } from './merge.js';
 import { bufferWarnings, directionWarnings } from './warnings.js';
 import { printable } from './log-limit.js';
 import { RemoteReportSchema, firstProblem, matches } from './control-schema.js';
+import { driftCorrection, estimateClock, type ClockSample } from './clock-sync.js';
+import type { DirectionClock } from './merge.js';
 
 /** What each side sends the other after the data phase. */
 export interface RemoteReport {
@@ -31,6 +33,14 @@ export interface RemoteReport {
   complete: boolean;
   incompleteReason: IncompleteReason | null;
   warnings: RunWarning[];
+  /** The client's clock probes before and after the data phase (clock-sync.ts); absent on the listener's side. */
+  clock?: ClockReport;
+}
+
+/** Clock probe samples of one session, as the client took them. */
+export interface ClockReport {
+  before: ClockSample[];
+  after: ClockSample[];
 }
 
 /**
@@ -64,7 +74,7 @@ export async function openRemoteEndpoint(
     relayControl: true,
     peerTimeoutNs: cfg.peerTimeoutSeconds * 1e9,
     connectPeer: opts.connectPeer,
-    onControl: (bytes, address, port) => ch.deliver(bytes, address, port),
+    onControl: (bytes, address, port, arrivalNs) => ch.deliver(bytes, address, port, arrivalNs),
   });
   try {
     await ep.connect(opts.peer.address, opts.peer.port);
@@ -104,6 +114,10 @@ export interface DataPhaseOptions {
   environment: Environment;
   hooks: SessionHooks;
   clock: Clock;
+  /** The peer's clock − ours (ns) estimated before the start, for one-way delays; `null`/absent: none. */
+  peerClockOffsetNs?: number | null;
+  /** The client: its probes before the start, and how to probe again once the traffic has drained. */
+  clockProbes?: { before: ClockSample[]; after: () => Promise<ClockSample[]> };
 }
 
 /** What the peer may say when it aborts, and the reason that becomes on this side. */
@@ -177,7 +191,7 @@ export async function runDataPhase(opts: DataPhaseOptions): Promise<DataPhaseOut
   hooks.signal?.addEventListener('abort', onAbort, { once: true });
 
   const warmupNs = cfg.omitSeconds * 1e9;
-  ep.start(startAtNs, warmupNs, cfg.durationSeconds * 1e9);
+  ep.start(startAtNs, warmupNs, cfg.durationSeconds * 1e9, opts.peerClockOffsetNs ?? null);
   // Measure-start timer: the kernel drop baseline excludes pre-roll and warm-up drops.
   const warmupTimer = setTimeout(() => ep.markMeasureStart(), Math.max(0, (startAtNs + warmupNs - DROP_BASELINE_LEAD_NS - clock.nowNs()) / 1e6));
 
@@ -186,6 +200,8 @@ export async function runDataPhase(opts: DataPhaseOptions): Promise<DataPhaseOut
   // A silent peer will not send its end marker: do not wait long for it.
   const drained = await waitAll([endSeen], incompleteReason === 'peer-timeout' ? 200 : DRAIN_TIMEOUT_MS + cfg.peerTimeoutSeconds * 1000);
   await sleep(DRAIN_GRACE_MS);
+  // The second clock burst, on an idle path, while the peer still serves the session (before the results).
+  const clockAfter = opts.clockProbes !== undefined && incompleteReason !== 'peer-timeout' ? await opts.clockProbes.after().catch(() => []) : [];
   hooks.signal?.removeEventListener('abort', onAbort);
   ep.markMeasureEnd();
   const kernelAfter = readUdpCounters(cfg.family);
@@ -200,6 +216,7 @@ export async function runDataPhase(opts: DataPhaseOptions): Promise<DataPhaseOut
     complete: incompleteReason === null && report.complete,
     incompleteReason,
     warnings,
+    ...(opts.clockProbes === undefined ? {} : { clock: { before: opts.clockProbes.before, after: clockAfter } }),
   };
 
   // Results exchange, over the control channel (the data sockets are closed now).
@@ -213,6 +230,27 @@ export async function runDataPhase(opts: DataPhaseOptions): Promise<DataPhaseOut
     return { mine, theirs: null };
   }
   return { mine, theirs: theirs as RemoteReport | null };
+}
+
+/**
+ * The clock estimate of a session from the client's probes (clock-sync.ts),
+ * as it applies to each direction: the receivers recorded one-way delays
+ * against the offset of the probes before the run; the drift measured by
+ * the probes after it corrects them by its mean effect over the measured
+ * phase (client clock), and half its spread widens the bound.
+ */
+export function directionClocks(a: RemoteReport): { ab: DirectionClock; ba: DirectionClock } | null {
+  if (a.clock === undefined) return null;
+  const e = estimateClock(a.clock.before, a.clock.after);
+  const s = a.report.sender;
+  if (e === null || s === null || s.measureEndNs <= s.measureStartNs) return null;
+  const measure = { startNs: s.measureStartNs, endNs: s.measureEndNs };
+  const idleNs = e.roundTripNs.before / 2;
+  const one = (sign: 1 | -1): DirectionClock => {
+    const c = driftCorrection(e, measure, sign);
+    return { offsetNs: e.offsetNs, driftPpm: e.driftPerNs * 1e6, shiftNs: c.shiftNs, boundNs: e.boundNs + c.extraBoundNs, idleNs };
+  };
+  return { ab: one(1), ba: one(-1) };
 }
 
 function isRemoteReport(v: unknown): v is RemoteReport {
@@ -239,7 +277,7 @@ export function buildRemoteResult(args: {
   warnings.push(...bufferWarnings(cfg, reports.map((r) => r.report.endpoint)));
   let directions;
   if (a !== null && b !== null) {
-    directions = directionsOf({ a: a.report, b: b.report, cfg, sharedClock: false, kernelExact: false });
+    directions = directionsOf({ a: a.report, b: b.report, cfg, sharedClock: false, kernelExact: false, clock: directionClocks(a) });
   } else {
     const have = (a ?? b) as RemoteReport;
     const other = have.report.endpoint.id === 'A' ? 'B' : 'A';

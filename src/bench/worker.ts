@@ -57,6 +57,8 @@ interface PeerUnit {
   intervalReceived: number[];
   intervalExpected: number[];
   intervalFrameDelayMaxUs: number[];
+  intervalDelayMeanUs: (number | null)[];
+  intervalDelayMaxUs: (number | null)[];
 }
 const units: PeerUnit[] = [];
 
@@ -141,7 +143,7 @@ async function onPeers(given: readonly { address: string; port: number }[]): Pro
   for (const [i, peer] of peers.entries()) {
     const echo = createEchoState(init.echoBuffer, i);
     const us = grouped ? (groupSockets[i] as dgram.Socket) : s;
-    const unit: PeerUnit = { address: peer.address, port: peer.port, sender: null, receiver: null, peerDropsAtStart: null, intervalSent: [], intervalReceived: [], intervalExpected: [], intervalFrameDelayMaxUs: [] };
+    const unit: PeerUnit = { address: peer.address, port: peer.port, sender: null, receiver: null, peerDropsAtStart: null, intervalSent: [], intervalReceived: [], intervalExpected: [], intervalFrameDelayMaxUs: [], intervalDelayMeanUs: [], intervalDelayMaxUs: [] };
     if (receives) {
       const receiver = new Receiver({
         clock,
@@ -197,7 +199,7 @@ async function onPeers(given: readonly { address: string; port: number }[]): Pro
 
 /** Hands a control frame to the controller (remote mode). */
 function relay(msg: Buffer, rinfo: dgram.RemoteInfo): void {
-  post({ type: 'control', bytes: new Uint8Array(msg), address: rinfo.address, port: rinfo.port });
+  post({ type: 'control', bytes: new Uint8Array(msg), address: rinfo.address, port: rinfo.port, arrivalNs: clock.nowNs() });
 }
 
 let silenceTimer: NodeJS.Timeout | null = null;
@@ -249,6 +251,9 @@ function sample(index: number, warmup: boolean): void {
         u.intervalReceived.push(u.receiver.acct.received);
         u.intervalExpected.push(u.receiver.acct.expected);
         u.intervalFrameDelayMaxUs.push(u.receiver.takeIntervalFrameDelayUs());
+        const d = u.receiver.takeIntervalDelay();
+        u.intervalDelayMeanUs.push(d.count > 0 ? Math.round(d.meanUs) : null);
+        u.intervalDelayMaxUs.push(d.count > 0 ? Math.round(d.maxUs) : null);
       }
     }
     sent = total((u) => u.sender?.sent ?? null);
@@ -369,6 +374,8 @@ function receiverPartialOf(u: PeerUnit): ReceiverPartial | null {
     intervalReceived: u.intervalReceived,
     intervalExpected: u.intervalExpected,
     receivedBytes: r.receivedBytes,
+    intervalDelayMeanUs: u.intervalDelayMeanUs,
+    intervalDelayMaxUs: u.intervalDelayMaxUs,
     frames: framesOf(u),
     stalls: init.stall != null && init.stall.ms > 0 ? { ...stalls } : null,
   };
@@ -421,6 +428,7 @@ port.on('message', (m: ToWorker) => {
       onPeers(m.peers).catch(fail);
       break;
     case 'start':
+      if (m.peerClockOffsetNs !== undefined) for (const u of units) if (u.receiver) u.receiver.peerOffsetNs = m.peerClockOffsetNs;
       onStart(m.startAtNs, m.warmupNs, m.durationNs);
       break;
     case 'stop':

@@ -80,10 +80,33 @@ export const EndpointResultSchema = Type.Object(
   Closed,
 );
 
-export const LatencyUsSchema = Type.Object({ p50: NullOr(Num()), p90: NullOr(Num()), p99: NullOr(Num()), max: NullOr(Num()), note: Text() }, Closed);
+export const LatencyUsSchema = Type.Object(
+  {
+    p50: NullOr(Num()),
+    p90: NullOr(Num()),
+    p99: NullOr(Num()),
+    max: NullOr(Num()),
+    note: Text(),
+    method: Type.Optional(Type.Union([Type.Literal('shared-clock'), Type.Literal('estimated-offset')])),
+    offsetUs: Type.Optional(Num()),
+    driftPpm: Type.Optional(Num()),
+    boundUs: Type.Optional(Num()),
+  },
+  Closed,
+);
+
+export const QueueingDelayUsSchema = Type.Object({ p50: NullOr(Num()), p99: NullOr(Num()), baseUs: Num(), idleProbeUs: Num() }, Closed);
 
 export const IntervalSampleSchema = Type.Object(
-  { t: Num(), sent: NullOr(Count()), received: NullOr(Count()), lost: NullOr(Count()), frameDelayMaxUs: Type.Optional(NullOr(Num())) },
+  {
+    t: Num(),
+    sent: NullOr(Count()),
+    received: NullOr(Count()),
+    lost: NullOr(Count()),
+    frameDelayMaxUs: Type.Optional(NullOr(Num())),
+    delayMeanUs: Type.Optional(NullOr(Num())),
+    delayMaxUs: Type.Optional(NullOr(Num())),
+  },
   Closed,
 );
 
@@ -180,6 +203,7 @@ export const DirectionResultSchema = Type.Object(
     pacingErrorUs: Type.Optional(NullOr(PacingErrorUsSchema)),
     rxQueuePeak: Type.Optional(NullOr(RxQueuePeakSchema)),
     stalls: Type.Optional(NullOr(StallResultSchema)),
+    queueingDelayUs: Type.Optional(NullOr(QueueingDelayUsSchema)),
   },
   Closed,
 );

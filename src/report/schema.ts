@@ -69,6 +69,37 @@ export interface LatencyUs {
   max: number | null;
   /** Why these are null or what they mean (e.g. "one-way, shared clock"). */
   note: string;
+  /**
+   * One-way delay only: `shared-clock` (both endpoints on one machine) or
+   * `estimated-offset` (two machines: the peer's clock estimated by probes,
+   * NTP-style; see `offsetUs`, `driftPpm`, `boundUs`). Absent for round trips
+   * and in results before it was recorded.
+   */
+  method?: 'shared-clock' | 'estimated-offset';
+  /** `estimated-offset`: listener clock − client clock at the start, µs. */
+  offsetUs?: number;
+  /** `estimated-offset`: drift of the listener's clock against the client's, ppm (0 when the second probe burst was lost). */
+  driftPpm?: number;
+  /** `estimated-offset`: error bound of every figure here, µs: half the best probe round trip, plus the drift's spread over the run. */
+  boundUs?: number;
+}
+
+/**
+ * Delay under load: one-way delay above its base, µs. The base is the
+ * smallest one-way delay of the measured phase (RFC 6817 §2.4.2's base
+ * delay: the datagram that met no queue). A difference of two one-way delays
+ * of one direction does not depend on the clock offset at all, so these
+ * figures carry no offset error (only the drift over the run, in `boundUs`
+ * of `latencyUs`). The clock probes' idle round trip is given beside it: on
+ * idle threads it includes wake-up latency the busy data path does not have.
+ */
+export interface QueueingDelayUs {
+  p50: number | null;
+  p99: number | null;
+  /** The base subtracted: the smallest one-way delay of the measured phase, µs. */
+  baseUs: number;
+  /** Half the best clock-probe round trip before the run (the idle one-way delay, symmetric paths assumed), µs. */
+  idleProbeUs: number;
 }
 
 /** Per-second sample of one direction (measured phase only). */
@@ -88,6 +119,9 @@ export interface IntervalSample {
   lost: number | null;
   /** Framed patterns: the largest delay of a frame completed in this interval, µs (`null`: none completed, or no shared clock). */
   frameDelayMaxUs?: number | null;
+  /** One-way delay in this interval, mean and largest, µs (shared clock, or the estimated offset across machines); `null`: not measured. */
+  delayMeanUs?: number | null;
+  delayMaxUs?: number | null;
 }
 
 /** Where a direction's loss happened. `kernel + network = lost`. */
@@ -183,6 +217,8 @@ export interface DirectionResult {
   rxQueuePeak?: RxQueuePeak | null;
   /** The receiver's deliberate stalls (`--stall`) as they happened; `null` without `--stall`. */
   stalls?: StallResult | null;
+  /** Across machines with an estimated clock: delay under load (`latencyUs` − the idle delay); `null` when not estimated. */
+  queueingDelayUs?: QueueingDelayUs | null;
 }
 
 /**

@@ -36,6 +36,8 @@ export interface ReceiverOptions {
 /** Percentiles of a histogram in µs. */
 export interface Percentiles {
   count: number;
+  /** The smallest value recorded (a one-way delay's base: the least-queued datagram). */
+  min: number;
   p50: number;
   p90: number;
   p99: number;
@@ -66,6 +68,12 @@ export class Receiver {
   endMarkers = 0;
   /** Monotonic arrival time of the latest valid datagram from the peer (0 = none yet). */
   lastArrivalNs = 0;
+  /**
+   * Across machines: the peer's clock − ours (ns), estimated before the start
+   * (bench/clock-sync.ts); one-way delays are then recorded against it.
+   * `null`: only a shared clock records one-way delay.
+   */
+  peerOffsetNs: number | null = null;
   /** Payload bytes of the unique measured datagrams received. */
   receivedBytes = 0;
   /** Frame accounting, created by the first framed datagram (framed patterns only). */
@@ -74,6 +82,10 @@ export class Receiver {
   badFrames = 0;
   /** The end marker's frame count (framed patterns), or `null`. */
   endFrames: number | null = null;
+  /** One-way delay since the last {@link takeIntervalDelay}: sum, count and largest, µs (no histogram: three numbers per datagram). */
+  private ivDelaySumUs = 0;
+  private ivDelayCount = 0;
+  private ivDelayMaxUs = 0;
   /** Largest frame delay completed since the last {@link takeIntervalFrameDelayNs}, ns. */
   private intervalFrameDelayNs = 0;
   private readonly frame: FrameFields = { frame: 0, index: 0, count: 0 };
@@ -167,11 +179,17 @@ export class Receiver {
     }
     if (!this.acct.record(h.seq, h.sendTimeNs, arrival)) return;
     this.receivedBytes += msg.length;
-    if (this.opts.sharedClock) {
-      const us = (arrival - h.sendTimeNs) / 1000;
+    // The send time on our clock: the same clock, or the peer's corrected by the estimated offset.
+    const offset = this.opts.sharedClock ? 0 : this.peerOffsetNs;
+    const sentHere = offset === null ? h.sendTimeNs : h.sendTimeNs - offset;
+    if (offset !== null) {
+      const us = (arrival - sentHere) / 1000;
       this.delay.recordValue(us <= 0 ? 0 : us < MAX_TRACKED_US ? Math.round(us) : MAX_TRACKED_US);
+      this.ivDelaySumUs += us;
+      this.ivDelayCount++;
+      if (us > this.ivDelayMaxUs) this.ivDelayMaxUs = us;
     }
-    if ((h.flags & FLAG_FRAMED) !== 0) this.recordFrame(msg, h.sendTimeNs, arrival);
+    if ((h.flags & FLAG_FRAMED) !== 0) this.recordFrame(msg, sentHere, arrival);
   }
 
   /** Frame accounting of one unique measured datagram (framed patterns). */
@@ -188,10 +206,19 @@ export class Receiver {
     if (!this.frames.record(f.frame, f.index, f.count, sendTimeNs, arrival)) return;
     const ns = this.frames.lastDelayNs;
     if (ns > this.intervalFrameDelayNs) this.intervalFrameDelayNs = ns;
-    if (this.opts.sharedClock) {
+    if (this.opts.sharedClock || this.peerOffsetNs !== null) {
       const us = ns / 1000;
       (this.frameDelay as hdr.Histogram).recordValue(us <= 0 ? 0 : us < MAX_TRACKED_US ? Math.round(us) : MAX_TRACKED_US);
     }
+  }
+
+  /** Mean and largest one-way delay since the last call, µs (`count` 0: none recorded); resets them. For the per-second samples. */
+  takeIntervalDelay(): { meanUs: number; maxUs: number; count: number } {
+    const out = { meanUs: this.ivDelayCount > 0 ? this.ivDelaySumUs / this.ivDelayCount : 0, maxUs: this.ivDelayMaxUs, count: this.ivDelayCount };
+    this.ivDelaySumUs = 0;
+    this.ivDelayCount = 0;
+    this.ivDelayMaxUs = 0;
+    return out;
   }
 
   /** The largest frame delay completed since the last call, µs (0 = none); resets it. For the per-second samples. */
@@ -228,6 +255,7 @@ function percentiles(h: hdr.Histogram): Percentiles | null {
   if (h.totalCount === 0) return null;
   return {
     count: h.totalCount,
+    min: h.minNonZeroValue === Number.MAX_SAFE_INTEGER ? 0 : Math.min(h.minNonZeroValue, h.getValueAtPercentile(0)),
     // HDR percentiles are bucket edges, the max is exact: a percentile is never above the max.
     p50: Math.min(h.getValueAtPercentile(50), h.maxValue),
     p90: Math.min(h.getValueAtPercentile(90), h.maxValue),

@@ -84,6 +84,10 @@ export const Kind = {
   Ack: 25,
   /** Either way: the sender gives up (interrupted, timed out). */
   Abort: 26,
+  /** Client → listener: a clock probe; the header's timestamp is t1 (RFC 5905 §8). */
+  TimeProbe: 27,
+  /** Listener → client: the probe's t1 and its arrival t2 in the body; the header's timestamp is t3. */
+  TimeReply: 28,
 } as const;
 
 /** Kinds at or above this are control frames: relayed to the controller wherever they land. */

@@ -1,0 +1,52 @@
+/**
+ * The client's side of the clock probes (clock-sync.ts): a burst of
+ * {@link PROBES} probes, {@link SPACING_MS} apart, over the control channel to
+ * the listener of a running session; every reply that comes back within the
+ * wait is a sample. Bounded in count and time; a lost probe is just one
+ * sample fewer (no retransmission: a late reply would be a worse sample).
+ */
+import type { Clock } from '../udp/clock.js';
+import { Kind } from '../udp/wire.js';
+import type { ClockSample } from './clock-sync.js';
+import { type ControlChannel, type PeerAddress } from './control.js';
+import { TimeReplyBody, matches } from './control-schema.js';
+
+/** Probes per burst. */
+export const PROBES = 16;
+/** Between probes, ms: apart enough that they do not queue behind each other. */
+const SPACING_MS = 5;
+/** How long after the last probe replies are still taken, ms. */
+const WAIT_MS = 300;
+
+/** Sends a burst of clock probes to `peer` in `session` and returns the samples that came back. */
+export async function probeClock(args: { ch: ControlChannel; peer: PeerAddress; session: number; clock: Clock; signal?: AbortSignal }): Promise<ClockSample[]> {
+  const { ch, peer, session, clock } = args;
+  const sent = new Map<number, number>();
+  const samples: ClockSample[] = [];
+  const off = ch.on((m) => {
+    if (m.frame.kind !== Kind.TimeReply || m.frame.session !== session || m.from.address !== peer.address || m.from.port !== peer.port) return;
+    const t4 = m.arrivalNs;
+    const body = m.body;
+    if (!matches(TimeReplyBody, body)) return;
+    // Only a reply to a probe of this burst, once: its t1 must be the one we sent under that id.
+    const t1 = sent.get(m.frame.msgId);
+    if (t1 === undefined || t1 !== body.t1) return;
+    sent.delete(m.frame.msgId);
+    samples.push({ t1, t2: body.t2, t3: m.frame.sendTimeNs, t4 });
+  });
+  try {
+    for (let i = 0; i < PROBES && args.signal?.aborted !== true; i++) {
+      const id = ch.nextId();
+      // The frame's header timestamp is the channel clock's now: t1.
+      // Whole ns: the header carries an integer (wire.ts), and the reply echoes it.
+      const t1 = Math.floor(clock.nowNs());
+      sent.set(id, t1);
+      ch.sendAt(peer, Kind.TimeProbe, session, id, Buffer.alloc(0), t1);
+      await new Promise((r) => setTimeout(r, SPACING_MS));
+    }
+    await new Promise((r) => setTimeout(r, WAIT_MS));
+  } finally {
+    off();
+  }
+  return samples;
+}
