@@ -105,6 +105,40 @@ describe('two hosts in network namespaces', () => {
     expect(server.directions).toEqual(client.directions);
   });
 
+  it('one-way delay across the namespaces: they share the machine\'s clock, so the true offset is 0 and the estimate must be within its own bound of it', async () => {
+    netns('clear');
+    const { client, server } = await session(['--duration', '3', '--rate', '2k']);
+    for (const d of client.directions) {
+      expect(d.latencyUs.method).toBe('estimated-offset');
+      expect(d.latencyUs.p50).not.toBeNull();
+      // The estimated delays differ from the shared-clock ones by the estimated offset (the receivers
+      // recorded arrival − send ∓ offset, and the merge shifts all percentiles alike), so an offset
+      // within the bound of the true 0 puts every estimated figure within the bound of the truth.
+      expect(Math.abs(d.latencyUs.offsetUs)).toBeLessThanOrEqual(d.latencyUs.boundUs);
+      // A one-way delay cannot be below 0 by more than the bound.
+      expect(d.latencyUs.p50).toBeGreaterThanOrEqual(-d.latencyUs.boundUs);
+      expect(d.queueingDelayUs).not.toBeNull();
+    }
+    // Both sides compute the same estimate from the client's probes.
+    expect(server.directions.map((d: any) => d.latencyUs)).toEqual(client.directions.map((d: any) => d.latencyUs));
+  });
+
+  it('tbf on A→B only: the shaped direction queues under load, the other does not', async () => {
+    netns('clear');
+    netns('shape', 'a2b', '4mbit');
+    try {
+      // 600 datagrams/s of 1,000 B = 4.8 Mbit/s into a 4 Mbit/s shaper: its queue fills.
+      const { client } = await session(['--duration', '3', '--rate', '600', '--size', '1000']);
+      const ab = dir(client, 'A');
+      const ba = dir(client, 'B');
+      expect(ab.queueingDelayUs.p50).toBeGreaterThan(5_000);
+      expect(ab.queueingDelayUs.p50).toBeGreaterThan(10 * Math.max(ba.queueingDelayUs.p50, 100));
+      expect(ab.latencyUs.p50).toBeGreaterThan(ba.latencyUs.p50 + 5_000);
+    } finally {
+      netns('shape', 'a2b', 'off');
+    }
+  });
+
   it('10 % loss on A→B only: A→B reports exactly what the firewall dropped, B→A nothing', async () => {
     netns('clear');
     dataLoss('a2b', '10');

@@ -287,9 +287,13 @@ export function mergeDirection(d: DirectionInputs): DirectionResult {
   }
   const delay = r?.delay ?? null;
   if (clock !== null && delay !== null) {
-    // Delay under load: above the smallest one-way delay of the run (offset-free: both are of one direction, one estimate).
-    const base = delay.min;
-    result.queueingDelayUs = { p50: Math.max(0, delay.p50 - base), p99: Math.max(0, delay.p99 - base), baseUs: Math.round(base + clock.shiftNs / 1000), idleProbeUs: Math.round(clock.idleNs / 1000) };
+    // Delay under load: above the base — the idle one-way delay of the probes, or the run's smallest one-way
+    // delay when that is smaller (idle threads add wake-up latency to the probes that a busy data path has not;
+    // a queue that never drains during the run lifts the run's smallest instead). Both are within the bound.
+    const shiftUs = clock.shiftNs / 1000;
+    const baseUs = Math.min(clock.idleNs / 1000, delay.min + shiftUs);
+    const above = (v: number): number => Math.max(0, Math.round(v + shiftUs - baseUs));
+    result.queueingDelayUs = { p50: above(delay.p50), p99: above(delay.p99), baseUs: Math.round(baseUs), idleProbeUs: Math.round(clock.idleNs / 1000) };
   }
   if (d.rxQueuePeak !== undefined) result.rxQueuePeak = d.rxQueuePeak;
   if (r?.stalls != null) result.stalls = { ...r.stalls };

@@ -85,18 +85,18 @@ export interface LatencyUs {
 }
 
 /**
- * Delay under load: one-way delay above its base, µs. The base is the
- * smallest one-way delay of the measured phase (RFC 6817 §2.4.2's base
- * delay: the datagram that met no queue). A difference of two one-way delays
- * of one direction does not depend on the clock offset at all, so these
- * figures carry no offset error (only the drift over the run, in `boundUs`
- * of `latencyUs`). The clock probes' idle round trip is given beside it: on
- * idle threads it includes wake-up latency the busy data path does not have.
+ * Delay under load: one-way delay above its base, µs. The base is the idle
+ * one-way delay — half the best clock-probe round trip before the run — or,
+ * when smaller, the run's smallest one-way delay (RFC 6817 §2.4.2's base
+ * delay: the datagram that met no queue). Probes on idle threads include
+ * wake-up latency a busy data path has not; a queue that never drains during
+ * the run lifts the run's smallest: the smaller of the two is the better
+ * floor. Either is within `latencyUs.boundUs`.
  */
 export interface QueueingDelayUs {
   p50: number | null;
   p99: number | null;
-  /** The base subtracted: the smallest one-way delay of the measured phase, µs. */
+  /** The base subtracted, µs: the smaller of `idleProbeUs` and the run's smallest one-way delay. */
   baseUs: number;
   /** Half the best clock-probe round trip before the run (the idle one-way delay, symmetric paths assumed), µs. */
   idleProbeUs: number;
