@@ -10,7 +10,7 @@
  * when some direction carries one, so older results print exactly as before.
  */
 
-import type { DirectionResult, DuplexResult, FrameResult, PatternConfig, PatternOffer, RunConfig, StallConfig } from './schema.js';
+import type { DirectionResult, DuplexResult, FrameResult, LatencyUs, PatternConfig, PatternOffer, RunConfig, StallConfig } from './schema.js';
 import { NOT_AVAILABLE, formatBitsPerSecond, formatBytes, formatInteger, formatPercent, formatPps, formatSeconds, formatUs } from './format.js';
 import { receiverSeen, senderSeen } from './observed.js';
 
@@ -128,7 +128,7 @@ export interface ObservedFrames {
   partial: number | null;
   sentByEndMarker: number | null;
   lossPercent: number | null;
-  delayUs: { p50: number | null; p90: number | null; p99: number | null; max: number | null; note: string };
+  delayUs: { p50: number | null; p90: number | null; p99: number | null; max: number | null; note: string; boundUs?: number };
   burst: FrameResult['burst'];
 }
 
@@ -143,6 +143,7 @@ export function observedFrames(d: DirectionResult): ObservedFrames | null {
   const complete = when(byReceiver, f.complete);
   // `incomplete` is `sent − complete`, the loss % its share of `sent`: unknown without either.
   const incomplete = sent === null || complete === null ? null : f.incomplete;
+  const bound = estimatedBound(f.delayUs);
   return {
     sent,
     complete,
@@ -156,6 +157,8 @@ export function observedFrames(d: DirectionResult): ObservedFrames | null {
       p99: when(byReceiver, f.delayUs.p99),
       max: when(byReceiver, f.delayUs.max),
       note: f.delayUs.note,
+      // Across machines: the error bound of the estimated clock (every figure above may be off by this much).
+      ...(bound === null ? {} : { boundUs: bound }),
     },
     burst: f.burst,
   };
@@ -172,9 +175,9 @@ export function formatFramesLost(frames: ObservedFrames | null): string {
   return frames.partial === null ? formatInteger(frames.incomplete) : `${formatInteger(frames.incomplete)} (${formatInteger(frames.partial)} partial)`;
 }
 
-/** Frame delay `p50/p99/max` µs. */
+/** Frame delay `p50/p99/max` µs; across machines with the estimate's bound, `1,830/9,870/203,400 ±327`. */
 export function formatFrameDelay(frames: ObservedFrames | null): string {
-  return frames === null ? NOT_AVAILABLE : formatUsTriple([frames.delayUs.p50, frames.delayUs.p99, frames.delayUs.max]);
+  return frames === null ? NOT_AVAILABLE : withBound(formatUsTriple([frames.delayUs.p50, frames.delayUs.p99, frames.delayUs.max]), frames.delayUs.boundUs ?? null);
 }
 
 /** Datagrams per frame `p50/max`. */
@@ -310,7 +313,7 @@ export function mediaDetailRows(directions: readonly DirectionResult[]): { head:
       ['frame loss %', (d) => formatPercent(f(d)?.lossPercent ?? null)],
       ['frame delay p50/p90/p99/max µs', (d) => {
         const x = f(d);
-        return x === null ? NOT_AVAILABLE : formatUsTriple([x.delayUs.p50, x.delayUs.p90, x.delayUs.p99, x.delayUs.max]);
+        return x === null ? NOT_AVAILABLE : withBound(formatUsTriple([x.delayUs.p50, x.delayUs.p90, x.delayUs.p99, x.delayUs.max]), x.delayUs.boundUs ?? null);
       }],
       ['datagrams per frame p50/max', (d) => formatBurstDatagrams(f(d))],
       ['largest frame', (d) => formatBurstBytes(f(d))],
@@ -380,4 +383,98 @@ export function peerMediaRow(peer: NonNullable<DuplexResult['peers']>[number]): 
     return [loss, formatFrameDelay(f), formatQueuePeak(d)];
   };
   return [`A${peer.index}`, ...cells('A'), ...cells('B')];
+}
+
+// ---------------------------------------------------------------------------
+// One-way delay across machines: the estimated clock and the delay under load
+
+/**
+ * The error bound of delay figures recorded against an estimated clock
+ * (`method: 'estimated-offset'`), µs; `null` for a shared clock, a round
+ * trip, or a result written before the method was recorded.
+ */
+export function estimatedBound(latency: Pick<LatencyUs, 'method' | 'boundUs'>): number | null {
+  return latency.method === 'estimated-offset' && latency.boundUs !== undefined && Number.isFinite(latency.boundUs) ? latency.boundUs : null;
+}
+
+/** `text ±bound` when there is a bound and a figure to put it on; `text` otherwise. */
+export function withBound(text: string, boundUs: number | null): string {
+  return boundUs === null || text === NOT_AVAILABLE ? text : `${text} ±${formatUs(boundUs)}`;
+}
+
+/** The direction's delay under load, `null` where nobody measured it (absent, `null`, or the receiver's figures missing). */
+export function observedQueueing(d: DirectionResult): NonNullable<DirectionResult['queueingDelayUs']> | null {
+  return receiverSeen(d) ? (d.queueingDelayUs ?? null) : null;
+}
+
+/** Queueing delay `p50/p99` µs, `n/a` when not measured. */
+export function formatQueueing(d: DirectionResult): string {
+  const q = observedQueueing(d);
+  return q === null ? NOT_AVAILABLE : formatUsTriple([q.p50, q.p99]);
+}
+
+/** True when some direction carries a queueing delay (its own column and row are worth showing). */
+export function hasQueueing(directions: readonly DirectionResult[]): boolean {
+  return directions.some((d) => (d.queueingDelayUs ?? null) !== null);
+}
+
+/** True when some direction's one-way delay was estimated across machines, or carries a queueing delay. */
+export function hasOneWayEstimate(directions: readonly DirectionResult[]): boolean {
+  return directions.some((d) => d.latencyUs.method === 'estimated-offset') || hasQueueing(directions);
+}
+
+/** `offset -158 µs, drift 41.4 ppm, ±665 µs` of an estimate (the parts it has). */
+function estimateParts(l: LatencyUs): string {
+  return [
+    ...(l.offsetUs !== undefined ? [`offset ${formatUs(l.offsetUs)} µs`] : []),
+    ...(l.driftPpm !== undefined ? [`drift ${trim(l.driftPpm, 2)} ppm`] : []),
+    ...(l.boundUs !== undefined ? [`±${formatUs(l.boundUs)} µs`] : []),
+  ].join(', ');
+}
+
+/**
+ * The line under the delay figures of a run whose one-way delay was estimated
+ * across machines: how (offset, drift, bound; once when both directions
+ * share them, which they do as one estimate serves both), and what queueing
+ * delay means, e.g.
+ * `one-way delay: listener clock estimated by probes (offset -158 µs, drift 41.4 ppm, ±665 µs); queueing = delay above the run's smallest`.
+ * `null` when no direction was estimated (local runs, older results).
+ */
+export function oneWayDelayLine(directions: readonly DirectionResult[]): string | null {
+  const estimated = directions.filter((d) => d.latencyUs.method === 'estimated-offset');
+  if (estimated.length === 0) return null;
+  const parts = estimated.map((d) => estimateParts(d.latencyUs));
+  const how = new Set(parts).size === 1 ? parts[0] ?? '' : estimated.map((d, i) => `${label(d)} ${parts[i] ?? ''}`).join('; ');
+  const queueing = hasQueueing(directions) ? "; queueing = delay above the run's smallest" : '';
+  return `one-way delay: listener clock estimated by probes (${how})${queueing}`;
+}
+
+/**
+ * The one-way delay of each direction as `[figure, …one cell per direction]`
+ * rows, for the Markdown and HTML: the percentiles (with the bound of an
+ * estimate), the queueing delay, its base and the idle probe delay. `null`
+ * when no direction was estimated across machines nor carries a queueing
+ * delay (local runs show their delay in the direction table only).
+ */
+export function oneWayDetailRows(directions: readonly DirectionResult[]): { head: string[]; rows: string[][] } | null {
+  if (!hasOneWayEstimate(directions)) return null;
+  const rows: [string, (d: DirectionResult) => string][] = [
+    ['one-way delay p50/p90/p99/max µs', (d) => {
+      const l = d.latencyUs;
+      const known = receiverSeen(d);
+      const text = known ? formatUsTriple([l.p50, l.p90, l.p99, l.max]) : NOT_AVAILABLE;
+      return withBound(text, estimatedBound(l));
+    }],
+  ];
+  if (hasQueueing(directions)) {
+    rows.push(
+      ['queueing delay p50/p99 µs', formatQueueing],
+      ["base: the run's smallest one-way delay µs", (d) => formatUs(observedQueueing(d)?.baseUs ?? null)],
+      ['idle: half the best probe round trip µs', (d) => formatUs(observedQueueing(d)?.idleProbeUs ?? null)],
+    );
+  }
+  return {
+    head: ['figure', ...directions.map(label)],
+    rows: rows.map(([name, cell]) => [name, ...directions.map(cell)]),
+  };
 }
