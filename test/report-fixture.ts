@@ -336,3 +336,43 @@ export function buildMediaResult(): DuplexResult {
   } satisfies Partial<DirectionResult>);
   return result;
 }
+
+/**
+ * The fixture as a remote run (two machines) whose one-way delay was
+ * estimated with the listener's clock (`method: 'estimated-offset'`: offset
+ * −158 µs, drift 41.4 ppm, ±665 µs in both directions, one estimate serving
+ * both), with the queueing delay above each direction's base (the smaller
+ * of the idle probe delay, 62 µs, and its smallest one-way delay), the round trip, and one-way delay per second (mean and largest);
+ * each direction has one interval without a figure (`null`): A→B the 3rd,
+ * B→A the 5th.
+ */
+export function buildRemoteDelayResult(): DuplexResult {
+  const result = buildDuplexResult({ mode: 'remote', warnings: [] });
+  result.config.host = '0.0.0.0';
+  result.config.peer = '192.0.2.20';
+  result.peerEnvironment = { ...result.environment, hostname: 'lab2', interfaceName: 'eth0', mtu: 1500 };
+  result.environment.interfaceName = 'eth0';
+  result.environment.mtu = 1500;
+  result.endpoints[0]!.address = '192.0.2.10';
+  result.endpoints[1]!.address = '192.0.2.20';
+  const estimate = { method: 'estimated-offset', offsetUs: -158, driftPpm: 41.4, boundUs: 665 } as const;
+  const note = "one-way delay, the peer's clock estimated by probes (NTP-style): ± 665 µs";
+  const [ab, ba] = result.directions as [DirectionResult, DirectionResult];
+  const abMean = [80, 95, null, 120, 88];
+  const abMax = [1200, 1631, null, 4210, 900];
+  const baMean = [101, 98, 110, 96, null];
+  const baMax = [700, 2500, 880, 640, null];
+  Object.assign(ab, {
+    latencyUs: { p50: 78, p90: 410, p99: 1631, max: 4210, note, ...estimate },
+    rttUs: { p50: 130, p90: 300, p99: 1700, max: 4400, note: 'round trip from echoed timestamps' },
+    queueingDelayUs: { p50: 31, p99: 1584, baseUs: 47, idleProbeUs: 62 },
+    intervals: ab.intervals.map((s, i) => ({ ...s, delayMeanUs: abMean[i] ?? null, delayMaxUs: abMax[i] ?? null })),
+  } satisfies Partial<DirectionResult>);
+  Object.assign(ba, {
+    latencyUs: { p50: 95, p90: 300, p99: 900, max: 2500, note, ...estimate },
+    rttUs: { p50: 130, p90: 300, p99: 1700, max: 4400, note: 'round trip from echoed timestamps' },
+    queueingDelayUs: { p50: 40, p99: 845, baseUs: 55, idleProbeUs: 62 },
+    intervals: ba.intervals.map((s, i) => ({ ...s, delayMeanUs: baMean[i] ?? null, delayMaxUs: baMax[i] ?? null })),
+  } satisfies Partial<DirectionResult>);
+  return result;
+}

@@ -266,7 +266,7 @@ describe('CSV', () => {
   it('appends the media columns after every existing one', () => {
     const client = CSV_HEADER.indexOf('client');
     expect(client).toBe(41);
-    expect(CSV_HEADER.slice(client + 1)).toEqual(MEDIA_COLUMNS);
+    expect(CSV_HEADER.slice(client + 1, client + 1 + MEDIA_COLUMNS.length)).toEqual(MEDIA_COLUMNS);
   });
 
   it('carries the JSON figures exactly', () => {

@@ -13,7 +13,7 @@
 
 import type { DirectionResult, DuplexResult } from './schema.js';
 import { lossCheckOf, observedFigures } from './observed.js';
-import { directionPattern, observedFrames, patternLabel } from './media.js';
+import { directionPattern, observedFrames, observedQueueing, patternLabel } from './media.js';
 
 /** A CSV field value: `null` becomes an empty field. */
 export type CsvValue = string | number | boolean | null;
@@ -108,6 +108,16 @@ const CSV_COLUMNS: readonly CsvColumn[] = [
   { name: 'framesSentByEndMarker', value: (d) => observedFrames(d)?.sentByEndMarker ?? null },
   { name: 'pacingErrorPer', value: (d) => d.pacingErrorUs?.per ?? null },
   { name: 'stallTotalMs', value: (d) => d.stalls?.totalMs ?? null },
+  // One-way delay across machines, appended likewise: `shared-clock` or `estimated-offset` (empty for round trips and older results);
+  // offset (listener clock − client clock), drift and the error bound of the latency figures when estimated; delay under load.
+  { name: 'delayMethod', value: (d) => d.latencyUs.method ?? null },
+  { name: 'clockOffsetUs', value: (d) => d.latencyUs.offsetUs ?? null },
+  { name: 'clockDriftPpm', value: (d) => d.latencyUs.driftPpm ?? null },
+  { name: 'delayBoundUs', value: (d) => d.latencyUs.boundUs ?? null },
+  { name: 'queueingP50Us', value: (d) => observedQueueing(d)?.p50 ?? null },
+  { name: 'queueingP99Us', value: (d) => observedQueueing(d)?.p99 ?? null },
+  { name: 'queueingBaseUs', value: (d) => observedQueueing(d)?.baseUs ?? null },
+  { name: 'idleProbeUs', value: (d) => observedQueueing(d)?.idleProbeUs ?? null },
 ];
 
 /** The direction's pattern as `patternLabel` writes it, or `null` when the result has none (written before patterns). */

@@ -8,14 +8,25 @@
  */
 
 import type { AnyResult, DuplexResult } from './schema.js';
-import { DIRECTION_COLUMNS, endpointLabels, completionLabel, formatAddress, formatBufferSize, formatRunHeadline, formatSendErrors, formatWarning, directionLabel } from './table.js';
+import { directionColumns, endpointLabels, completionLabel, formatAddress, formatBufferSize, formatRunHeadline, formatSendErrors, formatWarning, directionLabel } from './table.js';
 import { formatVerdict } from './verdict.js';
 import { PEER_HEAD, formatFairness, peerRow } from './peers.js';
 import { completionLabel as resultCompletion } from './incomplete.js';
 import { runWarnings, formatLossCheck } from './direction-notes.js';
 import { formatBytes, formatInteger } from './format.js';
 import { formatSearchTable, formatSweepTable } from './sweep.js';
-import { PEER_MEDIA_HEAD, frameDelayNotes, hasMedia, mediaDetailRows, mediaLegend, patternOfferLines, peerMediaRow, peersHaveMedia } from './media.js';
+import {
+  PEER_MEDIA_HEAD,
+  frameDelayNotes,
+  hasMedia,
+  mediaDetailRows,
+  mediaLegend,
+  oneWayDelayLine,
+  oneWayDetailRows,
+  patternOfferLines,
+  peerMediaRow,
+  peersHaveMedia,
+} from './media.js';
 
 /** Escapes text for HTML element content and double-quoted attributes. */
 export function escapeHtml(text: string): string {
@@ -87,14 +98,27 @@ function mediaParts(result: DuplexResult): string[] {
   return parts;
 }
 
+/** "One-way delay" (a column per direction) and how the clock was estimated, as the Markdown has it; nothing for local runs and older results. */
+function oneWayParts(result: DuplexResult): string[] {
+  const detail = oneWayDetailRows(result.directions);
+  if (detail === null) return [];
+  const line = oneWayDelayLine(result.directions);
+  return [
+    '<p><strong>One-way delay</strong></p>',
+    htmlTable(detail.head, detail.rows, detail.head.map((_, i) => i > 0)),
+    ...(line === null ? [] : [`<p>${escapeHtml(line)}</p>`]),
+  ];
+}
+
 function duplexBody(result: DuplexResult): string {
   const parts: string[] = [];
   parts.push(`<p class="verdict${result.complete ? '' : ' partial'}">${escapeHtml(formatVerdict(result))}</p>`);
+  const columns = directionColumns(result.directions);
   parts.push(
     htmlTable(
-      DIRECTION_COLUMNS.map((c) => c.title),
-      result.directions.map((d) => DIRECTION_COLUMNS.map((c) => c.cell(d))),
-      DIRECTION_COLUMNS.map((_, i) => i > 0),
+      columns.map((c) => c.title),
+      result.directions.map((d) => columns.map((c) => c.cell(d))),
+      columns.map((_, i) => i > 0),
     ),
   );
   if (result.peers !== undefined && result.peers.length > 0) {
@@ -102,6 +126,7 @@ function duplexBody(result: DuplexResult): string {
     parts.push(htmlTable(PEER_HEAD.map((h) => h.replace(/\n\s*/g, ' ')), result.peers.map(peerRow), PEER_HEAD.map((_, i) => i > 0)));
     parts.push(`<p>${escapeHtml(formatFairness(result))}</p>`);
   }
+  parts.push(...oneWayParts(result));
   parts.push(...mediaParts(result));
   parts.push(
     htmlTable(

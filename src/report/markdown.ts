@@ -1,7 +1,7 @@
 /**
  * A GitHub-Markdown report of a `bench duplex` run, for pasting into issues
  * and READMEs. Same figures, formatted the same way, as the terminal table
- * (both use `DIRECTION_COLUMNS`).
+ * (both use `directionColumns`).
  */
 
 import { PEER_HEAD, formatFairness, peerRow } from './peers.js';
@@ -9,7 +9,7 @@ import type { DuplexResult, EndpointResult, Environment } from './schema.js';
 import { formatBytes, formatInteger, formatPercent } from './format.js';
 import {
   endpointLabels,
-  DIRECTION_COLUMNS,
+  directionColumns,
   completionLabel,
   directionLabel,
   formatBufferSize,
@@ -18,7 +18,19 @@ import {
   formatSendErrors,
 } from './table.js';
 import { formatLossCheck, runWarnings } from './direction-notes.js';
-import { PEER_MEDIA_HEAD, frameDelayNotes, hasFramedPattern, hasMedia, mediaDetailRows, mediaLegend, patternOfferLines, peerMediaRow, peersHaveMedia } from './media.js';
+import {
+  PEER_MEDIA_HEAD,
+  frameDelayNotes,
+  hasFramedPattern,
+  hasMedia,
+  mediaDetailRows,
+  mediaLegend,
+  oneWayDelayLine,
+  oneWayDetailRows,
+  patternOfferLines,
+  peerMediaRow,
+  peersHaveMedia,
+} from './media.js';
 
 /**
  * Escapes text for a Markdown paragraph or table cell: characters that would
@@ -134,10 +146,28 @@ function mediaSection(result: DuplexResult): string[] {
 }
 
 /**
+ * "One-way delay" of a remote run with an estimated clock: one row per
+ * figure, a column per direction (percentiles ± the estimate's bound, the
+ * queueing delay, its base and the idle probe delay), then how the clock was
+ * estimated. Empty for local runs and older results.
+ */
+function oneWaySection(result: DuplexResult): string[] {
+  const detail = oneWayDetailRows(result.directions);
+  if (detail === null) return [];
+  const out = ['', '**One-way delay**', ''];
+  out.push(...markdownTable(detail.head, detail.head.map((_, i) => (i === 0 ? 'l' : 'r')), detail.rows));
+  const line = oneWayDelayLine(result.directions);
+  if (line !== null) out.push('', `- ${escapeMarkdown(line)}`);
+  return out;
+}
+
+/**
  * The Markdown report: a bold headline, an environment line (node, kernel,
  * CPU, threads, datagram size, rcvbuf), each framed direction's pattern and
  * what it offers, the per-direction table (an undersent direction's label
- * marked `!`), "Frames and queues" when the result has frames, pacing error,
+ * marked `!`; across machines the one-way delay ± the clock estimate's
+ * bound and the queueing delay), "One-way delay" for a remote run with an
+ * estimated clock (see `oneWaySection`), "Frames and queues" when the result has frames, pacing error,
  * a receive queue peak or stalls (see `mediaSection`), the endpoints (address, threads,
  * send and receive buffers requested → effective), CPU per thread, both
  * machines' environments for a remote run, then per direction the loss check,
@@ -170,17 +200,19 @@ export function formatDuplexMarkdown(result: DuplexResult): string {
   const patterns = patternOfferLines(result);
   if (patterns.length > 0) lines.push(...patterns.map((p) => `- pattern ${escapeMarkdown(p)}`), '');
 
-  lines.push(`| ${DIRECTION_COLUMNS.map((c) => escapeMarkdown(c.title)).join(' | ')} |`);
+  const columns = directionColumns(result.directions);
+  lines.push(`| ${columns.map((c) => escapeMarkdown(c.title)).join(' | ')} |`);
   // Left-align the direction label, right-align the figures (as in the terminal).
-  lines.push(`| ${DIRECTION_COLUMNS.map((_, i) => (i === 0 ? ':--' : '--:')).join(' | ')} |`);
+  lines.push(`| ${columns.map((_, i) => (i === 0 ? ':--' : '--:')).join(' | ')} |`);
   for (const direction of result.directions) {
-    lines.push(`| ${DIRECTION_COLUMNS.map((c) => escapeMarkdown(c.cell(direction))).join(' | ')} |`);
+    lines.push(`| ${columns.map((c) => escapeMarkdown(c.cell(direction))).join(' | ')} |`);
   }
   if (result.peers !== undefined && result.peers.length > 0) {
     lines.push('', escapeMarkdown(`Per client (the rows above are the sums over all ${result.peers.length} clients):`), '');
     lines.push(...markdownTable(PEER_HEAD.map((h) => h.replace(/\n\s*/g, ' ')), PEER_HEAD.map((_, i) => (i === 0 ? 'l' : 'r')), result.peers.map(peerRow)));
     lines.push('', escapeMarkdown(formatFairness(result)));
   }
+  lines.push(...oneWaySection(result));
   lines.push(...mediaSection(result));
   const labels = endpointLabels(result);
   lines.push('', ...endpointTable(result.endpoints, labels));

@@ -437,7 +437,7 @@ function estimateParts(l: LatencyUs): string {
  * across machines: how (offset, drift, bound; once when both directions
  * share them, which they do as one estimate serves both), and what queueing
  * delay means, e.g.
- * `one-way delay: listener clock estimated by probes (offset -158 µs, drift 41.4 ppm, ±665 µs); queueing = delay above the run's smallest`.
+ * `one-way delay: listener clock estimated by probes (offset -158 µs, drift 41.4 ppm, ±665 µs); queueing = delay above min(idle probe, run's smallest)`.
  * `null` when no direction was estimated (local runs, older results).
  */
 export function oneWayDelayLine(directions: readonly DirectionResult[]): string | null {
@@ -445,14 +445,15 @@ export function oneWayDelayLine(directions: readonly DirectionResult[]): string 
   if (estimated.length === 0) return null;
   const parts = estimated.map((d) => estimateParts(d.latencyUs));
   const how = new Set(parts).size === 1 ? parts[0] ?? '' : estimated.map((d, i) => `${label(d)} ${parts[i] ?? ''}`).join('; ');
-  const queueing = hasQueueing(directions) ? "; queueing = delay above the run's smallest" : '';
+  const queueing = hasQueueing(directions) ? "; queueing = delay above min(idle probe, run's smallest)" : '';
   return `one-way delay: listener clock estimated by probes (${how})${queueing}`;
 }
 
 /**
  * The one-way delay of each direction as `[figure, …one cell per direction]`
  * rows, for the Markdown and HTML: the percentiles (with the bound of an
- * estimate), the queueing delay, its base and the idle probe delay. `null`
+ * estimate), the queueing delay, its base (the smaller of the idle probe
+ * delay and the run's smallest one-way delay) and the idle probe delay. `null`
  * when no direction was estimated across machines nor carries a queueing
  * delay (local runs show their delay in the direction table only).
  */
@@ -469,8 +470,8 @@ export function oneWayDetailRows(directions: readonly DirectionResult[]): { head
   if (hasQueueing(directions)) {
     rows.push(
       ['queueing delay p50/p99 µs', formatQueueing],
-      ["base: the run's smallest one-way delay µs", (d) => formatUs(observedQueueing(d)?.baseUs ?? null)],
-      ['idle: half the best probe round trip µs', (d) => formatUs(observedQueueing(d)?.idleProbeUs ?? null)],
+      ["queueing base µs (the smaller of idle and the run's smallest)", (d) => formatUs(observedQueueing(d)?.baseUs ?? null)],
+      ['idle one-way delay µs (half the best probe round trip)', (d) => formatUs(observedQueueing(d)?.idleProbeUs ?? null)],
     );
   }
   return {

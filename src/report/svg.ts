@@ -7,9 +7,9 @@
  */
 
 import type { DuplexResult, Environment, IntervalSample, ResultBase, SearchResult, SearchTrialDirection, SweepCell, SweepResult } from './schema.js';
-import { formatBytes, formatPercent, formatPps, formatSeconds } from './format.js';
+import { formatBytes, formatInteger, formatPercent, formatPps, formatSeconds } from './format.js';
 import { completionLabel, directionLabel, formatRunHeadline } from './table.js';
-import { patternLabel } from './media.js';
+import { estimatedBound, patternLabel } from './media.js';
 
 /** Marker shapes: series that coincide stay told apart by shape. */
 export type MarkerShape = 'circle' | 'square' | 'triangle' | 'diamond' | 'triangle-down';
@@ -63,6 +63,8 @@ export interface ChartSeries {
   noLegend?: boolean;
   /** Mark every point of this series (its line may have gaps, and a point between two gaps has no line). */
   markers?: boolean;
+  /** Marker half-size, px; 4 when absent (hollow markers stay 6). */
+  markerSize?: number;
 }
 
 /** Bars on a secondary (right) y axis, e.g. loss per interval. */
@@ -524,7 +526,7 @@ function lineChartBody(spec: LineChartSpec): { heightPx: number; body: string[] 
           ? ` fill="none" stroke="${color}" stroke-width="2"`
           : ` fill="${color}" stroke="#ffffff" stroke-width="0.8"`;
       const dash = p.dashed === true ? ' stroke-dasharray="2 2"' : '';
-      out.push(`    ${markerElement(s.shape ?? 'circle', pointX(s, p), sy(p.y), `${cls}${style}${dash}`, p.hollow === true ? 6 : 4)}`);
+      out.push(`    ${markerElement(s.shape ?? 'circle', pointX(s, p), sy(p.y), `${cls}${style}${dash}`, p.hollow === true ? 6 : (s.markerSize ?? 4))}`);
     }
     out.push('  </g>');
   }
@@ -718,10 +720,11 @@ export interface RunChartOptions {
  * `B→A sent`, `B→A received` (sent dashed and lighter, received solid, one colour per
  * direction), and the datagrams lost per second in each interval as bars on
  * a right-hand axis (`A→B lost`, `B→A lost`; unobserved intervals left out).
- * A run with framed patterns whose intervals carry `frameDelayMaxUs` gets a
- * second panel below on the same time axis: the largest frame delay of each
- * second per direction (`A→B frame delay max`, ms), marked points, the line
- * broken where an interval has none.
+ * Panels below on the same time axis, each only when some interval has its
+ * figure: the one-way delay of each second (`delayMeanUs`, `delayMaxUs`; see
+ * `oneWayDelayPanel`), and for framed patterns the largest frame delay of
+ * each second per direction (`A→B frame delay max`, ms), marked points, the
+ * line broken where an interval has none.
  *
  * @returns a standalone SVG document
  */
@@ -749,25 +752,58 @@ export function renderRunChart(result: DuplexResult, options: RunChartOptions = 
     xFromZero: true,
     secondary: { yLabel: 'lost datagrams/s (bars)', series: bars, ...lossNote(bars) },
   };
-  const delay = frameDelaySeries(result).filter((s) => s.points.length > 0);
-  if (delay.length === 0) return renderLineChart({ ...rates, footer });
-  // Framed patterns: the largest frame delay of each second in a second panel, on the same time axis.
+  // Panels under the rates, on the same time axis; the footer goes under the last one.
   const times = result.directions.flatMap((d) => d.intervals.map((s) => s.t));
-  return renderStackedCharts(`${title}; frame delay`, [
-    rates,
-    {
-      title: 'Frame delay, largest per second',
-      subtitle: 'first datagram of a frame sent → its last arrived; no point: no frame completed in that second, or no shared clock',
-      xLabel: 'time (s)',
-      yLabel: 'frame delay max, ms',
-      series: delay,
-      formatYTick: formatPlainTick,
-      xFromZero: true,
-      xInclude: times,
-      secondaryMargin: true,
-      footer,
-    },
-  ]);
+  const below: { name: string; spec: LineChartSpec }[] = [];
+  const oneWay = oneWayDelayPanel(result, times);
+  if (oneWay !== null) below.push({ name: 'one-way delay', spec: oneWay });
+  const delay = frameDelaySeries(result).filter((s) => s.points.length > 0);
+  if (delay.length > 0) {
+    // Framed patterns: the largest frame delay of each second.
+    const bound = Math.max(-Infinity, ...result.directions.flatMap((d) => (d.frames?.delayUs === undefined ? [] : [estimatedBound(d.frames.delayUs) ?? -Infinity])));
+    below.push({
+      name: 'frame delay',
+      spec: {
+        title: Number.isFinite(bound) ? `Frame delay, largest per second (± ${formatInteger(bound)} µs)` : 'Frame delay, largest per second',
+        subtitle: Number.isFinite(bound)
+          ? "first datagram of a frame sent → its last arrived, the peer's clock estimated by probes; no point: no frame completed in that second"
+          : 'first datagram of a frame sent → its last arrived; no point: no frame completed in that second, or no shared clock',
+        xLabel: 'time (s)',
+        yLabel: 'frame delay max, ms',
+        series: delay,
+        formatYTick: formatPlainTick,
+        xFromZero: true,
+        xInclude: times,
+        secondaryMargin: true,
+      },
+    });
+  }
+  if (below.length === 0) return renderLineChart({ ...rates, footer });
+  const last = below[below.length - 1];
+  if (last !== undefined) last.spec = { ...last.spec, footer };
+  return renderStackedCharts(`${title}; ${below.map((b) => b.name).join('; ')}`, [rates, ...below.map((b) => b.spec)]);
+}
+
+/**
+ * Points of one figure of a direction's intervals, scaled by `scale`: a
+ * point only where the interval has a finite figure, the line broken
+ * (`breakBefore`) across intervals without one (never drawn through them,
+ * never at 0).
+ */
+function gappedIntervalPoints(intervals: readonly IntervalSample[], pick: (s: IntervalSample) => number | null | undefined, scale: number): ChartPoint[] {
+  const sorted = [...intervals].sort((a, b) => a.t - b.t);
+  const points: ChartPoint[] = [];
+  let gap = false;
+  for (const sample of sorted) {
+    const v = pick(sample);
+    if (v === undefined || v === null || !Number.isFinite(v)) {
+      gap = true;
+      continue;
+    }
+    points.push({ x: sample.t, y: v * scale, ...(gap && points.length > 0 ? { breakBefore: true } : {}) });
+    gap = false;
+  }
+  return points;
 }
 
 /**
@@ -778,21 +814,63 @@ export function renderRunChart(result: DuplexResult, options: RunChartOptions = 
  */
 function frameDelaySeries(result: DuplexResult): ChartSeries[] {
   return result.directions.map((direction, i) => {
-    const sorted = [...direction.intervals].sort((a, b) => a.t - b.t);
-    const points: ChartPoint[] = [];
-    let gap = false;
-    for (const sample of sorted) {
-      const us = sample.frameDelayMaxUs;
-      if (us === undefined || us === null || !Number.isFinite(us)) {
-        gap = true;
-        continue;
-      }
-      points.push({ x: sample.t, y: us / 1000, ...(gap && points.length > 0 ? { breakBefore: true } : {}) });
-      gap = false;
-    }
+    const points = gappedIntervalPoints(direction.intervals, (s) => s.frameDelayMaxUs, 1 / 1000);
     const shape = MARKER_SHAPES[i % MARKER_SHAPES.length] ?? 'circle';
     return { label: `${directionLabel(direction)} frame delay max`, points, color: SERIES_COLORS[i % SERIES_COLORS.length] ?? '#000000', markers: true, shape };
   });
+}
+
+/** How far apart, px, coinciding points of the one-way delay panel are drawn side by side. */
+const ONE_WAY_DODGE_PX = 6;
+
+/**
+ * The one-way delay panel of a run chart, `null` when no interval has a
+ * `delayMeanUs`: per direction the mean of each second as a line with a
+ * marker per point (`A→B one-way mean`) and the largest of each second as
+ * small markers without a line (`A→B one-way max`, lighter), in ms, points
+ * only where the interval has a figure. Across machines the figures rest on
+ * the estimated clock: the title says its bound (every point may be off by
+ * up to that much, all by nearly the same amount, so the changes from second
+ * to second are sounder than the level).
+ */
+function oneWayDelayPanel(result: DuplexResult, times: readonly number[]): LineChartSpec | null {
+  const series: ChartSeries[] = [];
+  result.directions.forEach((direction, i) => {
+    const label = directionLabel(direction);
+    const color = SERIES_COLORS[i % SERIES_COLORS.length] ?? '#000000';
+    const shape = MARKER_SHAPES[i % MARKER_SHAPES.length] ?? 'circle';
+    const mean = gappedIntervalPoints(direction.intervals, (s) => s.delayMeanUs, 1 / 1000);
+    if (mean.length === 0) return;
+    series.push({ label: `${label} one-way mean`, points: mean, color, markers: true, shape });
+    const max = gappedIntervalPoints(direction.intervals, (s) => s.delayMaxUs, 1 / 1000);
+    if (max.length > 0) series.push({ label: `${label} one-way max`, points: max, color: lighten(color, 0.3), line: false, shape: 'triangle', markerSize: 2.5 });
+  });
+  if (series.length === 0) return null;
+  const plotted = result.directions.filter((d) => d.intervals.some((s) => s.delayMeanUs !== undefined && s.delayMeanUs !== null && Number.isFinite(s.delayMeanUs)));
+  const bounds = [...new Set(plotted.flatMap((d) => {
+    const b = estimatedBound(d.latencyUs);
+    return b === null ? [] : [b];
+  }))];
+  const estimated = bounds.length > 0;
+  // One estimate serves both directions, so their bounds normally agree; else the largest.
+  const largest = `${formatInteger(Math.max(...bounds))} µs`;
+  const bound = bounds.length === 1 ? `± ${largest}` : `± up to ${largest}`;
+  return {
+    title: estimated ? `One-way delay per second (${bound})` : 'One-way delay per second',
+    subtitle: estimated
+      ? `the peer's clock estimated by probes: every point may be off by up to ${largest}, all by about the same amount; no point: nothing measured in that second`
+      : 'mean and largest of each second, both endpoints on one clock; no point: nothing measured in that second',
+    xLabel: 'time (s)',
+    yLabel: 'one-way delay, ms',
+    series,
+    formatYTick: formatPlainTick,
+    xFromZero: true,
+    xInclude: times,
+    secondaryMargin: true,
+    // Both directions' means often coincide (a symmetric path): side by side rather than one hiding the other.
+    dodgePx: ONE_WAY_DODGE_PX,
+    ...(series.filter((s) => s.line !== false).length > 1 ? { plotNote: [`points that would hide each other are drawn ${ONE_WAY_DODGE_PX} px apart sideways`] } : {}),
+  };
 }
 
 /**

@@ -21,7 +21,19 @@ import { runWarnings } from './direction-notes.js';
 import { fitTable, UNLIMITED_WIDTH, visibleWidth, wrapLine, wrapPainted } from './fit.js';
 import { formatVerdict } from './verdict.js';
 import { formatPeersTable } from './peers.js';
-import { hasMedia, mediaLegend, mediaTableData, patternHeadline, patternOfferLines, stallHeadline } from './media.js';
+import {
+  estimatedBound,
+  formatQueueing,
+  hasMedia,
+  hasQueueing,
+  mediaLegend,
+  mediaTableData,
+  oneWayDelayLine,
+  patternHeadline,
+  patternOfferLines,
+  stallHeadline,
+  withBound,
+} from './media.js';
 
 /** Options of the terminal printers. */
 export interface TableOptions {
@@ -33,6 +45,9 @@ export interface TableOptions {
    */
   width?: number;
 }
+
+/** The delay column's cell (found by it to place the queueing column after it). */
+const DELAY_CELL = (d: DirectionResult): string => formatDelay(d);
 
 /** One figure of a direction as the human-readable printers show it. */
 export interface DirectionColumn {
@@ -61,10 +76,24 @@ export const DIRECTION_COLUMNS: readonly DirectionColumn[] = [
   { title: 'recv pps', head: 'recv\npps', cell: (d) => formatPps(observedFigures(d).receivedPps) },
   { title: 'Mbit/s', head: 'Mbit/s', cell: (d) => formatMbitPerSecond(observedFigures(d).bitsPerSecond) },
   { title: 'jitter ms', head: 'jitter\nms', cell: (d) => formatMs(observedFigures(d).jitterMs) },
-  { title: 'delay (or rtt) p50/p99 µs', head: 'delay µs\np50/p99', cell: (d) => formatDelay(d) },
+  { title: 'delay (or rtt) p50/p99 µs', head: 'delay µs\np50/p99', cell: DELAY_CELL },
   { title: 'kernel drops', head: 'kernel\ndrops', cell: (d) => formatInteger(d.kernelDrops) },
   { title: 'loss at sender/kernel/network', head: 'loss at\nsnd/kern/net', cell: (d) => formatAttribution(d) },
 ];
+
+/** The queueing delay (one-way delay above its base), shown only when some direction has it. */
+export const QUEUEING_COLUMN: DirectionColumn = { title: 'queueing p50/p99 µs', head: 'queueing µs\np50/p99', cell: (d) => formatQueueing(d) };
+
+/**
+ * The columns for these directions: `DIRECTION_COLUMNS`, and right after the
+ * delay the queueing delay when some direction carries one (remote runs with
+ * an estimated clock), so older and local results keep their exact layout.
+ */
+export function directionColumns(directions: readonly DirectionResult[]): readonly DirectionColumn[] {
+  if (!hasQueueing(directions)) return DIRECTION_COLUMNS;
+  const at = DIRECTION_COLUMNS.findIndex((c) => c.cell === DELAY_CELL) + 1;
+  return [...DIRECTION_COLUMNS.slice(0, at), QUEUEING_COLUMN, ...DIRECTION_COLUMNS.slice(at)];
+}
 
 /**
  * What marks an undersent direction's row: its figures describe a lower rate
@@ -128,8 +157,10 @@ export function completionLabel(result: DuplexResult): string {
 }
 
 /**
- * One-way delay `p50/p99` in whole µs; across two machines (no shared clock)
- * the round-trip time instead, prefixed `rtt`; `n/a` when neither was measured.
+ * One-way delay `p50/p99` in whole µs; across two machines with the peer's
+ * clock estimated, the estimate's error bound after it (`78/1,631 ±327`);
+ * across two machines without an estimate the round-trip time instead,
+ * prefixed `rtt`; `n/a` when neither was measured.
  */
 export function formatDelay(direction: DirectionResult): string {
   // Delay and round trip are both computed by the receiver: without its figures, n/a.
@@ -140,7 +171,7 @@ export function formatDelay(direction: DirectionResult): string {
     if (rtt !== undefined && rtt.p50 !== null) return `rtt ${formatUs(rtt.p50)}/${formatUs(rtt.p99)}`;
     return formatUs(null);
   }
-  return `${formatUs(p50)}/${formatUs(p99)}`;
+  return withBound(`${formatUs(p50)}/${formatUs(p99)}`, estimatedBound(direction.latencyUs));
 }
 
 /** `sender/kernel/network` counts of the loss attribution; `n/a` when the loss is unknown. */
@@ -195,8 +226,9 @@ export function formatDuplexTable(result: DuplexResult, options: TableOptions = 
 
   lines.push(...formatHeadlineLines(formatRunHeadline(result), result.complete, completionLabel(result), width, color));
 
+  const columns = directionColumns(result.directions);
   const rows = result.directions.map((direction) => {
-    const cells = DIRECTION_COLUMNS.map((c) => c.cell(direction));
+    const cells = columns.map((c) => c.cell(direction));
     // The undersent mark in the warning colour, matching its warning line below.
     if (color && direction.undersent) cells[0] = paint(cells[0] ?? '', 'yellow', true);
     if (color && (observedFigures(direction).lost ?? 0) > 0) {
@@ -208,15 +240,18 @@ export function formatDuplexTable(result: DuplexResult, options: TableOptions = 
   lines.push(
     fitTable(
       {
-        head: DIRECTION_COLUMNS.map((c) => c.head),
+        head: columns.map((c) => c.head),
         rows,
         // Figures right-aligned so digits line up; the direction label left.
-        align: DIRECTION_COLUMNS.map((_, i) => (i === 0 ? 'left' : 'right')),
+        align: columns.map((_, i) => (i === 0 ? 'left' : 'right')),
       },
       width,
       color,
     ).text,
   );
+  // Across machines: how the one-way delay was estimated (offset, drift, bound) and what queueing means.
+  const oneWay = oneWayDelayLine(result.directions);
+  if (oneWay !== null) lines.push(...wrapKeepingUnits(oneWay, width).map((l) => paint(l, 'dim', color)));
 
   for (const direction of result.directions) {
     const errors = formatSendErrors(direction);
@@ -275,6 +310,15 @@ export function formatDuplexTable(result: DuplexResult, options: TableOptions = 
   // Last, so it is the line a reader sees without scrolling back.
   lines.push(...wrapPainted(formatVerdict(result), width, 'bold', color));
   return lines.join('\n');
+}
+
+/** A no-break space: glues a figure to its unit while wrapping. */
+const GLUE = '\u00a0';
+
+/** `wrapLine`, never parting a figure from its unit (`41.4 ppm`, `±665 µs`) across lines. */
+function wrapKeepingUnits(text: string, width: number): string[] {
+  const glued = text.replace(/(\d) (µs|ms|ppm)(?=[\s,;)]|$)/g, `$1${GLUE}$2`);
+  return wrapLine(glued, width).map((l) => l.replaceAll(GLUE, ' '));
 }
 
 /**
