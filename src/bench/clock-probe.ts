@@ -11,6 +11,9 @@ import type { ClockSample } from './clock-sync.js';
 import { type ControlChannel, type PeerAddress } from './control.js';
 import { TimeReplyBody, matches } from './control-schema.js';
 
+/** A probe's size on the wire before any tag: more than a reply (header, `{"t1":…,"t2":…}`) takes. */
+export const PROBE_BYTES = 128;
+
 /** Probes per burst. */
 export const PROBES = 16;
 /** Between probes, ms: apart enough that they do not queue behind each other. */
@@ -41,7 +44,8 @@ export async function probeClock(args: { ch: ControlChannel; peer: PeerAddress; 
       // Whole ns: the header carries an integer (wire.ts), and the reply echoes it.
       const t1 = Math.floor(clock.nowNs());
       sent.set(id, t1);
-      ch.sendAt(peer, Kind.TimeProbe, session, id, Buffer.alloc(0), t1);
+      // Padded to at least the reply's size: the listener never answers with more than it was sent (RFC 9000 §8 spirit).
+      ch.sendAt(peer, Kind.TimeProbe, session, id, Buffer.alloc(0), t1, { padTo: PROBE_BYTES });
       await new Promise((r) => setTimeout(r, SPACING_MS));
     }
     await new Promise((r) => setTimeout(r, WAIT_MS));

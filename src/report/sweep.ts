@@ -343,6 +343,7 @@ export function formatSweepHeadline(result: SweepResult): string {
       ['rate', result.axes.rates.length],
       ['threads', result.axes.threads.length],
       ['clients', result.axes.clients?.length ?? 0],
+      ['stall', result.axes.stalls?.length ?? 0],
     ] as const
   )
     .filter(([, n]) => n > 1)
