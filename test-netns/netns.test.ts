@@ -107,14 +107,23 @@ describe('two hosts in network namespaces', () => {
 
   it('one-way delay across the namespaces: they share the machine\'s clock, so the true offset is 0 and the estimate must be within its own bound of it', async () => {
     netns('clear');
-    const { client, server } = await session(['--duration', '3', '--rate', '2k']);
+    // Both processes also measure with the shared clock (the truth here) beside the estimate.
+    env.BENCH_TEST_SHARED_CLOCK = '1';
+    let run: Awaited<ReturnType<typeof session>>;
+    try {
+      run = await session(['--duration', '3', '--rate', '2k']);
+    } finally {
+      delete env.BENCH_TEST_SHARED_CLOCK;
+    }
+    const { client, server } = run;
     for (const d of client.directions) {
       expect(d.latencyUs.method).toBe('estimated-offset');
       expect(d.latencyUs.p50).not.toBeNull();
-      // The estimated delays differ from the shared-clock ones by the estimated offset (the receivers
-      // recorded arrival − send ∓ offset, and the merge shifts all percentiles alike), so an offset
-      // within the bound of the true 0 puts every estimated figure within the bound of the truth.
       expect(Math.abs(d.latencyUs.offsetUs)).toBeLessThanOrEqual(d.latencyUs.boundUs);
+      // The estimated one-way delays match the shared clock's within their bound (+1 µs of rounding).
+      expect(d.sharedClockCheckUs).toBeDefined();
+      expect(Math.abs(d.latencyUs.p50 - d.sharedClockCheckUs.p50)).toBeLessThanOrEqual(d.latencyUs.boundUs + 1);
+      expect(Math.abs(d.latencyUs.p99 - d.sharedClockCheckUs.p99)).toBeLessThanOrEqual(d.latencyUs.boundUs + 1);
       // A one-way delay cannot be below 0 by more than the bound.
       expect(d.latencyUs.p50).toBeGreaterThanOrEqual(-d.latencyUs.boundUs);
       expect(d.queueingDelayUs).not.toBeNull();

@@ -94,6 +94,7 @@ export const ReceiverPartialSchema = Type.Object(
     intervalReceived: Type.Array(Count(), { maxItems: MAX_INTERVALS }),
     intervalExpected: Type.Array(Count(), { maxItems: MAX_INTERVALS }),
     receivedBytes: Count(),
+    delaySharedClock: Type.Optional(NullOr(Percentiles)),
     intervalDelayMeanUs: Type.Array(NullOr(Type.Number()), { maxItems: MAX_INTERVALS }),
     intervalDelayMaxUs: Type.Array(NullOr(Type.Number()), { maxItems: MAX_INTERVALS }),
     frames: NullOr(

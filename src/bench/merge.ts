@@ -273,6 +273,7 @@ export function mergeDirection(d: DirectionInputs): DirectionResult {
     });
   }
   result.pacingErrorUs = pacingOf(s);
+  if (r?.delaySharedClock != null) result.sharedClockCheckUs = { p50: r.delaySharedClock.p50, p99: r.delaySharedClock.p99 };
   // One-way delay per second, where it was recorded (one clock, or the estimated offset; the drift's mean shift applied).
   if (r !== null && (d.sharedClock || clock !== null) && (r.intervalDelayMeanUs ?? []).length > 0) {
     const shiftUs = (clock?.shiftNs ?? 0) / 1000;

@@ -122,6 +122,8 @@ export interface ReceiverPartial {
   intervalExpected: number[];
   /** Payload bytes of the unique measured datagrams. */
   receivedBytes: number;
+  /** Tests only (`BENCH_TEST_SHARED_CLOCK=1`): one-way delay as if both clocks were one. */
+  delaySharedClock?: Percentiles | null;
   /** One-way delay per measured second (recorded against the clock offset given, or a shared clock): mean and largest, µs; `null` for a second without a sample. */
   intervalDelayMeanUs: (number | null)[];
   intervalDelayMaxUs: (number | null)[];

@@ -153,6 +153,8 @@ async function onPeers(given: readonly { address: string; port: number }[]): Pro
         peer: connects || many ? null : { address: peer.address, port: peer.port },
         sharedClock: init.sharedClock,
         echo,
+        // Tests of the clock estimate across namespaces, whose clocks are one: the truth beside the estimate.
+        alsoSharedClock: !init.sharedClock && process.env.BENCH_TEST_SHARED_CLOCK === '1',
         ...(init.relayControl ? { onControl: relay } : {}),
       });
       if (demux !== null) demux.add(peer.address, peer.port, receiver);
@@ -374,6 +376,7 @@ function receiverPartialOf(u: PeerUnit): ReceiverPartial | null {
     intervalReceived: u.intervalReceived,
     intervalExpected: u.intervalExpected,
     receivedBytes: r.receivedBytes,
+    ...(r.sharedClockPercentiles() === null ? {} : { delaySharedClock: r.sharedClockPercentiles() }),
     intervalDelayMeanUs: u.intervalDelayMeanUs,
     intervalDelayMaxUs: u.intervalDelayMaxUs,
     frames: framesOf(u),

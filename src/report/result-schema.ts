@@ -204,6 +204,7 @@ export const DirectionResultSchema = Type.Object(
     rxQueuePeak: Type.Optional(NullOr(RxQueuePeakSchema)),
     stalls: Type.Optional(NullOr(StallResultSchema)),
     queueingDelayUs: Type.Optional(NullOr(QueueingDelayUsSchema)),
+    sharedClockCheckUs: Type.Optional(Type.Object({ p50: Num(), p99: Num() }, Closed)),
   },
   Closed,
 );

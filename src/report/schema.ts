@@ -219,6 +219,12 @@ export interface DirectionResult {
   stalls?: StallResult | null;
   /** Across machines with an estimated clock: delay under load (`latencyUs` − the idle delay); `null` when not estimated. */
   queueingDelayUs?: QueueingDelayUs | null;
+  /**
+   * Tests only, with `BENCH_TEST_SHARED_CLOCK=1` on both sides of a remote run
+   * whose processes share one machine's clock (network namespaces): the
+   * one-way delay as that shared clock measures it, to check the estimate against.
+   */
+  sharedClockCheckUs?: { p50: number; p99: number };
 }
 
 /**

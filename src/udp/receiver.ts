@@ -29,6 +29,11 @@ export interface ReceiverOptions {
   sharedClock: boolean;
   /** Where to leave the latest peer timestamp for our sender to echo; optional. */
   echo: EchoState | null;
+  /**
+   * Tests only (both processes on one machine): also record one-way delay as
+   * if the clocks were one, to check the estimated offset against.
+   */
+  alsoSharedClock?: boolean;
   /** Called for datagrams of kinds other than data and end (remote-mode control). */
   onControl?: (msg: Buffer, rinfo: dgram.RemoteInfo) => void;
 }
@@ -94,6 +99,7 @@ export class Receiver {
   private readonly hdr = createHeader();
   private readonly delay: hdr.Histogram;
   private readonly rtt: hdr.Histogram;
+  private readonly delayShared: hdr.Histogram | null;
   private onEnd: ((end: EndCounts) => void) | null = null;
   private lastSourcePort = -1;
   private lastSourceAddress = '';
@@ -105,6 +111,7 @@ export class Receiver {
     const spec = { lowestDiscernibleValue: 1, highestTrackableValue: MAX_TRACKED_US, numberOfSignificantValueDigits: 3 as const };
     this.delay = hdr.build(spec);
     this.rtt = hdr.build(spec);
+    this.delayShared = opts.alsoSharedClock === true ? hdr.build(spec) : null;
   }
 
   /** Calls `fn` once, when the first end marker arrives. */
@@ -189,7 +196,16 @@ export class Receiver {
       this.ivDelayCount++;
       if (us > this.ivDelayMaxUs) this.ivDelayMaxUs = us;
     }
+    if (this.delayShared !== null) {
+      const us = (arrival - h.sendTimeNs) / 1000;
+      this.delayShared.recordValue(us <= 0 ? 0 : us < MAX_TRACKED_US ? Math.round(us) : MAX_TRACKED_US);
+    }
     if ((h.flags & FLAG_FRAMED) !== 0) this.recordFrame(msg, sentHere, arrival);
+  }
+
+  /** Tests only: one-way delay as one shared clock measures it (`alsoSharedClock`), or `null`. */
+  sharedClockPercentiles(): Percentiles | null {
+    return this.delayShared === null ? null : percentiles(this.delayShared);
   }
 
   /** Frame accounting of one unique measured datagram (framed patterns). */
