@@ -93,13 +93,6 @@ export function directionPattern(cfg: RunConfig, direction: 'ab' | 'ba'): Patter
   return (direction === 'ab' ? cfg.patternAb : cfg.patternBa) ?? { kind: 'cbr' };
 }
 
-/** The rate a direction offers, datagrams/s: the pattern's for framed patterns, else the configured rate (`null` unpaced). */
-export function offeredPpsOf(cfg: RunConfig, direction: 'ab' | 'ba'): number | null {
-  const p = directionPattern(cfg, direction);
-  if (p.kind !== 'cbr') return p.offered.datagramsPerSecond;
-  return direction === 'ab' ? cfg.rateAbPps : cfg.rateBaPps;
-}
-
 /**
  * The rate stream `index` of `count` offers in a direction (`--clients`: each
  * stream is shifted, so its share of key frames in the run differs); the
@@ -109,9 +102,4 @@ export function streamOfferedPps(cfg: RunConfig, direction: 'ab' | 'ba', index: 
   const spec = patternSpecOf(directionPattern(cfg, direction));
   if (!isScheduled(spec)) return direction === 'ab' ? cfg.rateAbPps : cfg.rateBaPps;
   return summarizeSchedule(nthStream(spec, index, count) as ScheduledSpec, cfg.durationSeconds).offeredPps;
-}
-
-/** True when a direction runs a framed pattern. */
-export function isFramed(cfg: RunConfig, direction: 'ab' | 'ba'): boolean {
-  return directionPattern(cfg, direction).kind !== 'cbr';
 }

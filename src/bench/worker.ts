@@ -376,12 +376,18 @@ function receiverPartialOf(u: PeerUnit): ReceiverPartial | null {
     intervalReceived: u.intervalReceived,
     intervalExpected: u.intervalExpected,
     receivedBytes: r.receivedBytes,
-    ...(r.sharedClockPercentiles() === null ? {} : { delaySharedClock: r.sharedClockPercentiles() }),
+    ...sharedClockOf(r),
     intervalDelayMeanUs: u.intervalDelayMeanUs,
     intervalDelayMaxUs: u.intervalDelayMaxUs,
     frames: framesOf(u),
     stalls: init.stall != null && init.stall.ms > 0 ? { ...stalls } : null,
   };
+}
+
+/** Tests only: the shared clock's one-way delay beside the estimate, when the receiver recorded it. */
+function sharedClockOf(r: Receiver): Pick<ReceiverPartial, 'delaySharedClock'> {
+  const p = r.sharedClockPercentiles();
+  return p === null ? {} : { delaySharedClock: p };
 }
 
 function framesOf(u: PeerUnit): ReceiverFrames | null {

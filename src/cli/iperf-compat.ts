@@ -13,6 +13,18 @@ import type { OutputOptions } from './common.js';
 import { OPTIONS } from './option-table.js';
 
 /**
+ * Bits per second written with a bit unit (`20Mbit`, `800kbit`, `1Gbps`,
+ * `100b/s`), or — with `bareUnit`, as iperf3's `-b` — without one (`2.5M`);
+ * `null` when the text is not written that way.
+ */
+export function bitsPerSecondOf(text: string, bareUnit = false): number | null {
+  const m = (bareUnit ? /^(\d+(?:\.\d+)?)\s*([kKmMgG]?)(bit|bps|b\/s)?$/i : /^(\d+(?:\.\d+)?)\s*([kKmMgG]?)(bit|bps|b\/s)$/i).exec(text.trim());
+  if (m === null) return null;
+  const unit = (m[2] ?? '').toLowerCase();
+  return Number(m[1]) * (unit === 'k' ? 1e3 : unit === 'm' ? 1e6 : unit === 'g' ? 1e9 : 1);
+}
+
+/**
  * iperf3's `-b n[KMG]`: bits per second of payload, 1000-based (iperf3's
  * rate units are decimal), turned into our bit-rate syntax for `--rate`.
  */

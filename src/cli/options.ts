@@ -11,6 +11,7 @@ import { HEADER_BYTES, maxPayload } from '../bench/limits.js';
 import { OPTIONS } from './option-table.js';
 import { MAX_CLIENTS, type RunConfig, type ThreadMode } from '../report/schema.js';
 import { resolvePatterns, type RawPatternOptions } from './pattern-options.js';
+import { bitsPerSecondOf } from './iperf-compat.js';
 
 /** Parses a byte size: `212992`, `208k` (KiB), `4m` (MiB), `1g` (GiB). */
 export function parseSize(option: string, text: string): number {
@@ -34,11 +35,9 @@ export function parseRate(option: string, text: string, sizeBytes: number, allow
   // A per-direction rate of 0 turns that direction off (a simplex run on the same port setup).
   if (allowZero && /^0+(\.0*)?$/.test(t)) return 0;
   if (t.toLowerCase() === 'max') return null;
-  const bits = /^(\d+(?:\.\d+)?)\s*([kKmMgG]?)(bit|bps|b\/s)$/i.exec(t);
-  if (bits) {
-    const unit = (bits[2] ?? '').toLowerCase();
-    const mult = unit === 'k' ? 1e3 : unit === 'm' ? 1e6 : unit === 'g' ? 1e9 : 1;
-    const pps = (Number(bits[1]) * mult) / (sizeBytes * 8);
+  const bitsPs = bitsPerSecondOf(t);
+  if (bitsPs !== null) {
+    const pps = bitsPs / (sizeBytes * 8);
     // A paced sender below one datagram per second would measure nothing in a short run.
     if (!(pps >= 1)) throw new OptionError(option, `"${text}" is ${pps.toPrecision(2)} datagrams/s at --size ${sizeBytes}: below one datagram per second`);
     return pps;

@@ -11,6 +11,7 @@ import { largestVideoFrame, patternConfigOf, type PatternSpec } from '../bench/p
 import { parseTraceCsv } from '../bench/trace-file.js';
 import type { PatternConfig, StallConfig } from '../report/schema.js';
 import { OPTIONS } from './option-table.js';
+import { bitsPerSecondOf } from './iperf-compat.js';
 
 /** Raw pattern options as commander hands them over. */
 export interface RawPatternOptions {
@@ -56,10 +57,8 @@ function parseNumberIn(option: string, text: string, min: number, max: number, i
 
 /** Bits per second, iperf3 style (`2.5M`, `500K`, `1G`) or with a unit (`2.5Mbit`). */
 export function parseBits(option: string, text: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([kKmMgG]?)(bit|bps|b\/s)?$/.exec(text.trim());
-  if (m === null) throw new OptionError(option, `"${text}" is not a bit rate (2.5M, 2.5Mbit, 500K)`);
-  const unit = (m[2] ?? '').toLowerCase();
-  const v = Number(m[1]) * (unit === 'k' ? 1e3 : unit === 'm' ? 1e6 : unit === 'g' ? 1e9 : 1);
+  const v = bitsPerSecondOf(text, true);
+  if (v === null) throw new OptionError(option, `"${text}" is not a bit rate (2.5M, 2.5Mbit, 500K)`);
   if (!(v >= 8) || v > 1e11) throw new OptionError(option, `"${text}" must be from 8 bit/s to 100 Gbit/s`);
   return v;
 }

@@ -15,7 +15,8 @@ export interface UdpCounterSnapshot {
   counters: Record<string, number>;
 }
 
-function tryRead(path: string): string | null {
+/** Reads a /proc file afresh (the kernel generates it per read); `null` when it cannot be read. */
+export function tryRead(path: string): string | null {
   try {
     return readFileSync(path, 'utf8');
   } catch {
@@ -79,6 +80,11 @@ export interface UdpSocketRow {
   drops: number;
 }
 
+/** The socket table of a family: `/proc/net/udp` or `/proc/net/udp6`. */
+export function udpTablePath(family: 4 | 6, procRoot = '/proc'): string {
+  return `${procRoot}/net/${family === 6 ? 'udp6' : 'udp'}`;
+}
+
 /** Parses `/proc/net/udp` or `/proc/net/udp6`. Pure. */
 export function parseUdpTable(text: string): UdpSocketRow[] {
   const rows: UdpSocketRow[] = [];
@@ -130,7 +136,7 @@ export interface PortDrops {
 
 /** Reads the drop counters of the sockets bound to `port`. Call before the sockets close. */
 export function readPortDrops(port: number, family: 4 | 6, procRoot = '/proc'): PortDrops | null {
-  const text = tryRead(`${procRoot}/net/${family === 6 ? 'udp6' : 'udp'}`);
+  const text = tryRead(udpTablePath(family, procRoot));
   if (text === null) return null;
   let drops = 0;
   let sockets = 0;
@@ -150,7 +156,7 @@ export function readPortDrops(port: number, family: 4 | 6, procRoot = '/proc'): 
  * socket, other sessions') are left out. Call before the sockets close.
  */
 export function readPeerDrops(port: number, peer: { address: string; port: number }, family: 4 | 6, procRoot = '/proc'): PortDrops | null {
-  const text = tryRead(`${procRoot}/net/${family === 6 ? 'udp6' : 'udp'}`);
+  const text = tryRead(udpTablePath(family, procRoot));
   if (text === null) return null;
   // BlockList compares addresses in any spelling (::1, 0000:…:0001, ::ffff:127.0.0.1).
   const match = new BlockList();

@@ -29,20 +29,7 @@ import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
-import { parseUdpTable } from './kernel.js';
-
-function udpTablePath(family: 4 | 6, procRoot: string): string {
-  return `${procRoot}/net/${family === 6 ? 'udp6' : 'udp'}`;
-}
-
-function readTable(path: string): string | null {
-  try {
-    // One open/read/close per call: the kernel generates the table afresh.
-    return readFileSync(path, 'utf8');
-  } catch {
-    return null;
-  }
-}
+import { parseUdpTable, tryRead as readTable, udpTablePath } from './kernel.js';
 
 const SPACE = 32;
 const COLON = 58;
