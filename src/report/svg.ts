@@ -883,8 +883,13 @@ function oneWayDelayPanel(result: DuplexResult, times: readonly number[]): LineC
  */
 export function renderPeersChart(result: DuplexResult): string {
   const peers = result.peers ?? [];
+  // The legend carries the aggregate (the sums over all clients through the one port), so the chart shows both the shares and the whole.
+  const sumOf = (from: 'A' | 'B'): string => {
+    const d = result.directions.find((x) => x.from === from);
+    return d === undefined ? '' : `; all clients ${formatPps(d.receivedPps)}/s of ${formatPps(d.sentPps)}/s sent, ${formatPercent(d.lossPercent)} lost`;
+  };
   const series: ChartSeries[] = (['A', 'B'] as const).map((from, i) => ({
-    label: from === 'A' ? 'A→B received (client → server)' : 'B→A received (server → client)',
+    label: (from === 'A' ? 'A→B received (client → server)' : 'B→A received (server → client)') + sumOf(from),
     points: peers.flatMap((p) => {
       const d = p.directions.find((x) => x.from === from);
       const v = d?.receivedPps ?? null;
