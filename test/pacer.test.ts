@@ -6,7 +6,7 @@ describe('token-bucket pacing on an injected clock', () => {
   it('grants datagrams at the rate, capped by the burst, at most `max` per call', () => {
     const clock = new ManualClock(1e9);
     const bucket = new TokenBucket(clock, 10_000, burstFor(10_000, 16)); // 10 per ms, cap 20 ms = 200
-    expect(bucket.take(100)).toBe(0);
+    expect(bucket.take(100)).toBe(1); // the first datagram is due at t = 0
     clock.advanceMs(1);
     expect(bucket.take(100)).toBe(10);
     clock.advanceMs(0.55);
@@ -29,6 +29,20 @@ describe('token-bucket pacing on an injected clock', () => {
       sent += bucket.take(64);
     }
     expect(Math.abs(sent - 123_456)).toBeLessThanOrEqual(1);
+  });
+
+  it('owes ⌈rate × time⌉ datagrams to a short run: 10/s for 1 s is 10, not 9', () => {
+    const clock = new ManualClock(0);
+    const bucket = new TokenBucket(clock, 10, burstFor(10, 16));
+    let sent = 0;
+    // Ticks every 1 ms up to (not including) t = 1 s, as the sender's timer does.
+    for (let t = 0; t < 1000; t++) {
+      sent += bucket.take(16);
+      clock.advanceMs(1);
+    }
+    expect(sent).toBe(10);
+    bucket.reset();
+    expect(bucket.take(16)).toBe(1);
   });
 
   it('spends at most about 2 ms of traffic per tick, so a deficit is repaid gradually', () => {

@@ -11,6 +11,7 @@ import { formatComparison } from '../src/report/compare.js';
 import { renderRunChart } from '../src/report/svg.js';
 import { isUndersent, MIN_SENT_FRACTION } from '../src/report/undersent.js';
 import { buildDuplexResult, disagreeingCheck, undersentAb, unobservedReceiver } from './report-fixture.js';
+import { formatVerdict } from '../src/report/verdict.js';
 
 /** Trimmed cells of the terminal table row whose direction cell starts with `direction`. */
 function tableRow(text: string, direction: string): string[] {
@@ -164,6 +165,19 @@ describe('loss check', () => {
     result.warnings.push({ code: 'check-disagrees', direction: 'B→A', message: 'loss derivations differ', hint: 'see README' });
     const lines = formatDuplexTable(result).split('\n').filter((l) => l.includes('check-disagrees'));
     expect(lines).toEqual([`warning [check-disagrees]: ${expected} (loss derivations differ) (hint: see README)`]);
+  });
+
+  it('says "not checked", never "disagrees", for a direction whose loss nobody observed (a side went missing)', () => {
+    // As mergeDirection writes it: with lost unknown the check cannot agree.
+    const result = unobservedReceiver();
+    const ab = result.directions[0]!;
+    ab.check = { lostBySequence: null, kernelDrops: null, agree: false, note: 'the receiver did not report; lost is unknown' };
+    for (const text of [formatDuplexTable(result), formatDuplexMarkdown(result)]) {
+      expect(text.split("\n").filter((l) => /disagree|DISAGREE/.test(l))).toEqual([]);
+      expect(text).toMatch(/A→B loss not checked: lost n\/a, by sequence n\/a, kernel drops n\/a — the receiver did not report/);
+    }
+    expect(formatDuplexMarkdown(result)).toContain('- loss check A→B: lost n/a, by sequence n/a, kernel drops n/a — not checked (the receiver did not report; lost is unknown)');
+    expect(formatVerdict(result)).toMatch(/loss not checked for A→B/);
   });
 
   it('does not warn when the checks agree', () => {

@@ -41,28 +41,37 @@ export function checkFigures(direction: DirectionResult): string {
 }
 
 /** How the check came out, in one word or phrase. */
-export type CheckStatus = 'agree' | 'DISAGREE' | 'not checked by sequence';
+export type CheckStatus = 'agree' | 'DISAGREE' | 'not checked by sequence' | 'not checked';
 
 /**
  * `agree` only when the wire derivation exists and matches: a check without
  * `lostBySequence` (no end marker, or a schema-1 file) has not confirmed
- * anything, and must not read as if it had.
+ * anything, and must not read as if it had. A direction whose `lost` nobody
+ * observed (a side of a remote run went missing) has nothing to check: that
+ * is `not checked`, not a disagreement.
  */
-export function checkStatus(check: LossCheck): CheckStatus {
+export function checkStatus(check: LossCheck, lost?: number | null): CheckStatus {
+  if (lost === null) return 'not checked';
   if (!check.agree) return 'DISAGREE';
   return check.lostBySequence === null ? 'not checked by sequence' : 'agree';
+}
+
+/** Whether a direction's loss could not be checked at all (its `lost` is unknown). */
+export function isUncheckable(direction: DirectionResult): boolean {
+  return direction.lost === null;
 }
 
 /** `lost 12, by sequence 12, kernel drops 12 — agree` (with the note in parentheses when there is one). */
 export function formatLossCheck(direction: DirectionResult): string {
   const check = lossCheckOf(direction);
   const note = check.note === null ? '' : ` (${check.note})`;
-  return `${checkFigures(direction)} — ${checkStatus(check)}${note}`;
+  return `${checkFigures(direction)} — ${checkStatus(check, direction.lost)}${note}`;
 }
 
 /** `A→B loss check disagrees: lost 12, by sequence 15, kernel drops 10 — <note>`. */
 export function checkDisagreesMessage(direction: DirectionResult): string {
-  return `${labelOf(direction)} loss check disagrees: ${checkFigures(direction)} — ${lossCheckOf(direction).note ?? 'no note recorded'}`;
+  const what = isUncheckable(direction) ? 'loss not checked' : 'loss check disagrees';
+  return `${labelOf(direction)} ${what}: ${checkFigures(direction)} — ${lossCheckOf(direction).note ?? 'no note recorded'}`;
 }
 
 /** Whether `warning` is about `label`: its `direction`, or (older results without it) its message naming it. */
@@ -99,6 +108,10 @@ export function runWarnings(result: Pick<DuplexResult, 'warnings' | 'directions'
     const check = lossCheckOf(direction);
     if (check.agree) continue;
     const message = checkDisagreesMessage(direction);
+    if (isUncheckable(direction)) {
+      if (!out.some((w) => w.code === 'loss-not-checked' && isAbout(w, label))) out.push({ code: 'loss-not-checked', direction: label, message });
+      continue;
+    }
     const existing = out.find((w) => w.code === 'check-disagrees' && isAbout(w, label));
     if (existing === undefined) {
       out.push({ code: 'check-disagrees', direction: label, message });

@@ -8,6 +8,7 @@ import { formatInteger, formatPercent, formatPps } from './format.js';
 import { observedFigures, lossCheckOf } from './observed.js';
 import { fitTable, maxLineWidth, visibleWidth } from './fit.js';
 import { UNDERSENT_MARK } from './table.js';
+import { isUncheckable } from './direction-notes.js';
 
 /** Column heads of the per-client table (two lines each: the compact layout stacks them). */
 export const PEER_HEAD = ['client\n   port', 'A→B\nsent/s', 'A→B\nrecv/s', 'A→B\nloss', 'B→A\nsent/s', 'B→A\nrecv/s', 'B→A\nloss', 'p99 µs\nA→B/B→A', 'loss\nchecks'] as const;
@@ -54,7 +55,7 @@ export function peerRow(p: PeerResult): string[] {
   const up = dir(p, 'A');
   const down = dir(p, 'B');
   const loss = (d: DirectionResult | undefined): string => (d === undefined ? 'n/a' : formatPercent(observedFigures(d).lossPercent));
-  const checks = [up, down].every((d) => d !== undefined && lossCheckOf(d).agree) ? 'agree' : 'DISAGREE';
+  const checks = [up, down].every((d) => d !== undefined && lossCheckOf(d).agree) ? 'agree' : [up, down].some((d) => d === undefined || isUncheckable(d)) ? 'not checked' : 'DISAGREE';
   return [`A${p.index} ${p.port}`, rate(up, 'sentPps'), rate(up, 'receivedPps'), loss(up), rate(down, 'sentPps'), rate(down, 'receivedPps'), loss(down), `${p99(up)}/${p99(down)}`, checks];
 }
 

@@ -412,6 +412,7 @@ export interface Fairness {
 export type WarningCode =
   | 'undersent'
   | 'check-disagrees'
+  | 'loss-not-checked'
   | 'no-end-marker'
   | 'no-proc'
   | 'peer-timeout'

@@ -9,6 +9,7 @@ import { formatInteger, formatPercent, formatPps } from './format.js';
 import { lossCheckOf, observedFigures } from './observed.js';
 import { incompleteText } from './incomplete.js';
 import { directionLabel, formatAddress } from './table.js';
+import { isUncheckable } from './direction-notes.js';
 
 /** B's counts within this share of A's read as "likewise" (a symmetric run); otherwise B's own figures are given. */
 const LIKEWISE_TOLERANCE = 0.01;
@@ -77,8 +78,11 @@ function qualifications(directions: readonly DirectionResult[]): string[] {
   if (dropping.length > 0) {
     out.push(`kernel drops ${dropping.map((d) => `${directionLabel(d)} ${formatInteger(d.kernelDrops)}`).join(', ')} (receive buffer full)`);
   }
-  const disagreeing = directions.filter((d) => !lossCheckOf(d).agree);
+  const disagreeing = directions.filter((d) => !lossCheckOf(d).agree && !isUncheckable(d));
   if (disagreeing.length > 0) out.push(`loss check disagrees for ${disagreeing.map(directionLabel).join(', ')} (see warnings)`);
+  // A side that went missing left nothing to check: say so, not "disagrees".
+  const unchecked = directions.filter(isUncheckable);
+  if (unchecked.length > 0) out.push(`loss not checked for ${unchecked.map(directionLabel).join(', ')} (not observed by both sides)`);
   return out;
 }
 

@@ -7,7 +7,13 @@
 import type { Clock } from './clock.js';
 
 export class TokenBucket {
-  private credit = 0;
+  /**
+   * Starts at one datagram: the schedule is one datagram at t = 0, 1/rate,
+   * 2/rate, … so a run of T seconds at R/s is owed ⌈R·T⌉ datagrams. An empty
+   * bucket at the start sent one fewer, which at 10/s for 1 s (9 sent) read
+   * as a sender falling short of the offered rate.
+   */
+  private credit = 1;
   private lastNs: number;
   private readonly perNs: number;
 
@@ -24,10 +30,10 @@ export class TokenBucket {
     this.perNs = ratePps === null ? 0 : ratePps / 1e9;
   }
 
-  /** Restarts accrual from now with an empty bucket. */
+  /** Restarts accrual from now with the first datagram due at once. */
   reset(): void {
     this.lastNs = this.clock.nowNs();
-    this.credit = 0;
+    this.credit = 1;
   }
 
   /** Whole datagrams that may be sent now (at most `max`); removes them from the bucket. */
