@@ -1176,9 +1176,6 @@ export function bufferChartSeries(sweep: SweepResult): BufferChartData {
   return { from, series, otherWorstPercent: otherWorst, skipped };
 }
 
-/** Line dashes by marker shape index: a second cue where lines of one colour run together. */
-const SHAPE_DASHES: readonly (string | undefined)[] = [undefined, '6 3', '2 3', '8 3 2 3', '1 3'];
-
 /** How far apart, px, points of series that meet are drawn side by side on a buffer chart. */
 const BUFFER_DODGE_PX = 8;
 
@@ -1206,20 +1203,18 @@ export function renderBufferChart(sweep: SweepResult): string {
   const manyClients = (sweep.axes.clients ?? []).some((n) => n > 1) || (sweep.config.clients ?? 1) > 1;
   const role = manyClients ? (from === 'A' ? ' (client → server)' : ' (server → client)') : '';
   const n = data.series.length;
-  const series: ChartSeries[] = data.series.map((s) => {
-    const dash = SHAPE_DASHES[s.shapeIndex % SHAPE_DASHES.length];
-    return {
-      label: s.label,
-      points: s.points.map((p) => ({ x: Math.log2(p.rcvbufBytes), y: p.lossPercent })),
-      color: SERIES_COLORS[s.colorIndex % SERIES_COLORS.length] ?? '#000000',
-      shape: MARKER_SHAPES[s.shapeIndex % MARKER_SHAPES.length] ?? 'circle',
-      markers: true,
-      strokeWidth: 1.25,
-      noLegend: true,
-      ...(dash !== undefined ? { dash } : {}),
-    };
-  });
-  const legendExtra = series.map((s): LegendItem => ({ label: s.label, color: s.color, kind: 'line', shape: s.shape ?? 'circle', ...(s.dash !== undefined ? { dash: s.dash } : {}) }));
+  // Markers only: the buffers between the swept sizes were not measured, and a
+  // line through them would draw a trend nobody observed (issue 12).
+  const series: ChartSeries[] = data.series.map((s) => ({
+    label: s.label,
+    points: s.points.map((p) => ({ x: Math.log2(p.rcvbufBytes), y: p.lossPercent })),
+    color: SERIES_COLORS[s.colorIndex % SERIES_COLORS.length] ?? '#000000',
+    shape: MARKER_SHAPES[s.shapeIndex % MARKER_SHAPES.length] ?? 'circle',
+    line: false,
+    markers: true,
+    noLegend: true,
+  }));
+  const legendExtra = series.map((s): LegendItem => ({ label: s.label, color: s.color, kind: 'marker', shape: s.shape ?? 'circle' }));
   // A tick per effective size measured, the size(s) asked for under it.
   const asked = new Map<number, Set<string>>();
   for (const p of data.series.flatMap((s) => s.points)) {
