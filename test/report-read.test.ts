@@ -77,6 +77,15 @@ describe('parseResultFile', () => {
     expect(refusal(JSON.stringify(broken)).message).toMatch(/directions\[1\] is malformed/);
   });
 
+  it('names the path of a bad field in the schema of the file\'s own kind', () => {
+    // Against the union of kinds, the deepest error of any kind was shown (e.g. /peerEnvironment).
+    const controlChars = { ...buildDuplexResult(), startedAt: 'a\u0000b\u001b[31m' };
+    expect(refusal(JSON.stringify(controlChars)).message).toMatch(/^runs\/x\.json: does not match the result schema at \/startedAt: /);
+    const badKernel = buildDuplexResult() as unknown as { kernel: Record<string, unknown> };
+    badKernel.kernel['delta'] = 'lots';
+    expect(refusal(JSON.stringify(badKernel)).message).toMatch(/at \/kernel\/delta/);
+  });
+
   it('reads a schema-1 duplex result, filling the schema-2 fields honestly', () => {
     const read = parseResultFile(JSON.stringify(schema1()), 'old.json') as DuplexResult;
     expect(read.schemaVersion).toBe(SCHEMA_VERSION);

@@ -7,7 +7,7 @@
 import { ResultFileError } from '../errors.js';
 import { SCHEMA_VERSION, isResultLike, type AnyResult } from './schema.js';
 import { upgradeResult } from './upgrade.js';
-import { AnyResultSchema, firstProblem } from './result-schema.js';
+import { DuplexResultSchema, SearchResultSchema, SweepResultSchema, firstProblem } from './result-schema.js';
 
 /** The `kind`s this version can read. Sweep and search join when they exist. */
 export const KNOWN_KINDS: readonly string[] = ['duplex', 'sweep', 'search'];
@@ -54,14 +54,17 @@ export function parseResultFile(text: string, file: string): AnyResult {
   else checkListShape(value, file, 'search', ['trials', 'trialRuns', 'warnings']);
   // Every file passes the published schema (after filling in what older
   // versions did not write), so printers never meet a shape they cannot handle.
+  // Validated against its own kind's schema only: against the union, the
+  // deepest error of any branch was shown, often one from another kind.
+  const schema = kind === 'duplex' ? DuplexResultSchema : kind === 'sweep' ? SweepResultSchema : SearchResultSchema;
   let result: AnyResult;
   try {
     result = upgradeResult(value as AnyResult);
   } catch {
-    const p = firstProblem(AnyResultSchema, value);
+    const p = firstProblem(schema, value);
     throw new ResultFileError(file, `does not match the result schema${p === null ? '' : ` at ${p.path}: ${p.message}`}`);
   }
-  const problem = firstProblem(AnyResultSchema, result);
+  const problem = firstProblem(schema, result);
   if (problem !== null) throw new ResultFileError(file, `does not match the result schema at ${problem.path}: ${problem.message}`);
   return result;
 }
