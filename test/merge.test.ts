@@ -95,6 +95,8 @@ describe('unobserved figures are null, never 0 or a copy', () => {
     expect(d.lossAttribution).toBeNull();
     expect(d.observedBy).toBe('sender');
     expect(d.intervals.every((i) => i.received === null && i.lost === null)).toBe(true);
+    // Whether the end marker arrived is the receiver's to say.
+    expect(d.endMarkerSeen).toBeNull();
   });
 
   it('sender missing and no end marker: sent is null, not the highest sequence number seen', () => {
@@ -104,6 +106,10 @@ describe('unobserved figures are null, never 0 or a copy', () => {
     expect(d.lost).toBeNull();
     expect(d.received).toBe(4);
     expect(d.observedBy).toBe('receiver');
+    // The measured time and whether the sender kept up are the sender's to say: unknown, not 0 s and "kept up".
+    expect(d.durationSeconds).toBeNull();
+    expect(d.undersent).toBeNull();
+    expect(d.sentPps).toBeNull();
   });
 
   it('sender missing with an end marker: sent is the marker\'s kernel-accepted count', () => {

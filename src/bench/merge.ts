@@ -230,9 +230,10 @@ export function mergeDirection(d: DirectionInputs): DirectionResult {
     sendErrors: { ...sendErrors },
     kernelDrops: d.kernelDrops,
     lossAttribution: lost === null ? null : attributeLoss(lost, d.kernelDrops, senderErrors),
-    durationSeconds,
+    // Unobserved when the sender's figures are missing: null, never 0 or "not undersent".
+    durationSeconds: s === null ? null : durationSeconds,
     offeredPps,
-    undersent: s !== null && isUndersent(sentPps, offeredPps) === true,
+    undersent: s === null ? null : isUndersent(sentPps, offeredPps),
     sentPps,
     receivedPps: perSecond(received),
     // Bytes as received: a pattern's datagrams differ in size.
@@ -246,7 +247,7 @@ export function mergeDirection(d: DirectionInputs): DirectionResult {
       final: { sent: s?.sent ?? null, received, expected: r === null ? null : r.end !== null ? r.end.seqEnd : r.expected },
       durationSeconds,
     }),
-    endMarkerSeen: r?.endMarkerSeen ?? false,
+    endMarkerSeen: r === null ? null : r.endMarkerSeen,
     check: checkLoss({
       lost,
       receiver: r,

@@ -108,7 +108,7 @@ export function sweepLossSeries(sweep: SweepResult): LossSeries[] {
         const { sentPps, lossPercent } = observedFigures(direction);
         if (sentPps === null || lossPercent === null) continue;
         const key = seriesLabel(groupLabel(cell, sweep), directionLabel(direction));
-        const point: LossPoint = { sentPps, offeredPps: direction.offeredPps, lossPercent, undersent: direction.undersent };
+        const point: LossPoint = { sentPps, offeredPps: direction.offeredPps, lossPercent, undersent: direction.undersent === true };
         groups.set(key, [...(groups.get(key) ?? []), point]);
       }
     }

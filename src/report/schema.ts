@@ -183,12 +183,12 @@ export interface DirectionResult {
   kernelDrops: number | null;
   /** `null` when `lost` is unknown. */
   lossAttribution: LossAttribution | null;
-  /** Measured-phase duration used for the rates, seconds. */
-  durationSeconds: number;
+  /** Measured-phase duration used for the rates, seconds (the sender's); `null` when the sender's figures did not arrive. */
+  durationSeconds: number | null;
   /** The rate asked for, datagrams/s; `null` for `max` (unpaced). */
   offeredPps: number | null;
-  /** True when the sender emitted less than 95 % of `offeredPps` over the measured time: the sender, not the path, was the limit. */
-  undersent: boolean;
+  /** True when the sender emitted less than 95 % of `offeredPps` over the measured time: the sender, not the path, was the limit; `null` when nobody observed the sender. */
+  undersent: boolean | null;
   sentPps: number | null;
   receivedPps: number | null;
   /** UDP payload bits per second delivered to the receiver (received × size × 8 / duration). */
@@ -199,8 +199,8 @@ export interface DirectionResult {
   /** Round-trip time from echoed timestamps (remote mode); `null` when not measured. */
   rttUs?: LatencyUs;
   intervals: IntervalSample[];
-  /** Whether the receiver saw the sender's end marker (drain signal). */
-  endMarkerSeen: boolean;
+  /** Whether the receiver saw the sender's end marker (drain signal); `null` when the receiver's figures did not arrive. */
+  endMarkerSeen: boolean | null;
   /** Independent derivations of `lost`. */
   check: LossCheck;
   /**

@@ -73,11 +73,13 @@ function upgradeDirection(direction: Json, config: Json, schemaVersion: number):
   if (!('offeredPps' in direction)) {
     direction['offeredPps'] = numberOr(direction['from'] === 'B' ? config['rateBaPps'] : config['rateAbPps']);
   }
-  if (typeof direction['undersent'] !== 'boolean') {
+  if (!('undersent' in direction)) {
+    // Unknown stays unknown (null): a missing sent rate is not "kept up".
     const verdict = isUndersent(numberOr(direction['sentPps']), numberOr(direction['offeredPps']));
-    if (verdict === null) extra.push('undersent unknown (no sent rate), shown as not undersent');
-    direction['undersent'] = verdict === true;
+    if (verdict === null) extra.push('undersent unknown (no sent rate)');
+    direction['undersent'] = verdict;
   }
+  if (schemaVersion < 2 && direction['observedBy'] === 'sender' && direction['endMarkerSeen'] === false) direction['endMarkerSeen'] = null;
   if (!isObject(direction['check'])) {
     direction['check'] = {
       lostBySequence: null,
