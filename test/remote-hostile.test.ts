@@ -7,16 +7,22 @@
  */
 import { describe, expect, it } from 'vitest';
 import dgram from 'node:dgram';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './cli.js';
 import { startListener } from './listener.js';
 import { decodeControl, encodeControl, Kind } from '../src/udp/wire.js';
 import { CONTROL_VERSION, HELLO_BYTES, jsonBody, nonce, parseBody } from '../src/bench/control.js';
+import { CookieBody, ParamsBody, ReceiverPartialSchema, SenderPartialSchema, matches } from '../src/bench/control-schema.js';
+import { DuplexResultSchema, firstProblem } from '../src/report/result-schema.js';
 import { localConfig } from './helpers.js';
 
 const good = { sizeBytes: 200, rateAbPps: 1000, rateBaPps: 1000, durationSeconds: 1, omitSeconds: 0, rcvbufBytes: null, sndbufBytes: null, peerTimeoutSeconds: 3 };
+/** C0, DEL and C1 control characters: never allowed in text a peer sends (it reaches results, logs and terminals). */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+/** The startedAt a crafted client sent in the audit: NUL, an ANSI colour and an OSC window-title escape. */
+const TERMINAL_ATTACK = 'a\u0000b\u001b[31mRED\u001b]0;pwned\u0007';
 const hostile: unknown[] = ['/../../../../tmp/x', 'a\u0000b', 1e308, -1, Number.MAX_SAFE_INTEGER * 8, { nested: { deep: [1, 2, 3] } }, [1, 2], true, '%s%n', 'x'.repeat(5000)];
 
 describe('a crafted client with hostile values in every field', () => {
@@ -75,12 +81,23 @@ describe('a crafted client with hostile values in every field', () => {
           expect(replies[k]?.kind, `config.${field} = ${JSON.stringify(v)?.slice(0, 40)}`).toBe(Kind.Refuse);
           refused++;
         }
-        // startedAt is display text: a short string is fine (never a path); anything else is refused.
-        if (typeof v === 'string' && v.length <= 64) continue;
+        // startedAt is display text: a short printable string is fine (never a path); anything else,
+        // a control character included, is refused.
+        if (typeof v === 'string' && v.length <= 64 && !CONTROL.test(v)) continue;
         const k = replies.length;
         await send(Kind.Params, { nonce: n, cookie, params: good, config, startedAt: v });
         await until(k + 1);
-        expect(replies[k]?.kind).toBe(Kind.Refuse);
+        expect(replies[k]?.kind, `startedAt = ${JSON.stringify(v)?.slice(0, 40)}`).toBe(Kind.Refuse);
+        refused++;
+      }
+      // The audit's startedAt (it was accepted and saved into a result that failed the published schema),
+      // and every single control character class, are refused with a reason naming the field.
+      for (const startedAt of [TERMINAL_ATTACK, '2024-01-01T00:00:00Z\u001b[2J', '\u007f', 'x\u0085y', '\n']) {
+        const k = replies.length;
+        await send(Kind.Params, { nonce: n, cookie, params: good, config, startedAt });
+        await until(k + 1);
+        expect(replies[k]?.kind, `startedAt = ${JSON.stringify(startedAt)}`).toBe(Kind.Refuse);
+        expect((replies[k]?.body as { reason?: string }).reason).toMatch(/startedAt/);
         refused++;
       }
       // Free-text fields are shown on the listener's terminal: a control character (an ANSI escape) is refused.
@@ -99,12 +116,42 @@ describe('a crafted client with hostile values in every field', () => {
       const real = await runCli(['duplex', '--peer', `127.0.0.1:${l.port}`, '--duration', '1', '--rate', '1k', '--no-save', '--json']);
       expect(real.code).toBe(0);
       await l.waitFor(/result saved to/);
-      // The listener wrote only the file it was told to, named from its own settings.
+      // The listener wrote only the file it was told to, named from its own settings,
+      // and what it wrote passes the project's own published result schema.
       expect(readdirSync(join(dir, 'runs'))).toEqual(['r.json']);
       expect(readdirSync(dir)).toEqual(['runs']);
+      expect(firstProblem(DuplexResultSchema, JSON.parse(readFileSync(out, 'utf8')))).toBeNull();
     } finally {
       s.close();
       await l.stop();
     }
+  });
+});
+
+describe('peer text that reaches a result file, a log or a terminal', () => {
+  // Each wire schema accepts the printable value and refuses the same value with a control character:
+  // a message that passed its schema can never put into a result what the result schema refuses.
+  const ok = localConfig();
+  const params = { nonce: nonce(), cookie: 'c', params: good, config: ok, startedAt: '2024-01-01T00:00:00.000Z' };
+  const cookie = { cookie: 'c', nonce: 'n', auth: false, you: '127.0.0.1:5201' };
+  const sender = { sent: 1, attempted: 1, warmupSent: 0, errors: { EAGAIN: 1 }, measureErrors: 0, seqEnd: 1, measureStartNs: 0, measureEndNs: 1, intervalSent: [1], peerDropsAtStart: null, sentBytes: 1, pacingErrorUs: null, frames: null };
+  const receiver = {
+    received: 1, duplicates: 0, reordered: 0, late: 0, expected: 1, foreign: 0,
+    foreignBy: { truncated: 0, badMagic: 0, badVersion: 0, wrongSession: 0, wrongSource: 0, wrongDirection: 0 },
+    warmupReceived: 0, jitterNs: 0, delay: null, rtt: null, endMarkerSeen: true, end: null, endMarkers: 1,
+    sources: ['127.0.0.1:5201'], intervalReceived: [1], intervalExpected: [1], receivedBytes: 1,
+    intervalDelayMeanUs: [null], intervalDelayMaxUs: [null], frames: null, stalls: null,
+  };
+  const cases: [string, () => boolean, () => boolean][] = [
+    ['params.startedAt', () => matches(ParamsBody, params), () => matches(ParamsBody, { ...params, startedAt: TERMINAL_ATTACK })],
+    ['params.config.host', () => matches(ParamsBody, params), () => matches(ParamsBody, { ...params, config: { ...ok, host: 'h\u001b[2J' } })],
+    ['cookie.you', () => matches(CookieBody, cookie), () => matches(CookieBody, { ...cookie, you: '127.0.0.1:1\u001b]0;pwned\u0007' })],
+    ['report sender.errors (its keys)', () => matches(SenderPartialSchema, sender), () => matches(SenderPartialSchema, { ...sender, errors: { 'E\u001b[31m': 1 } })],
+    ['report sender.errors (key length)', () => matches(SenderPartialSchema, sender), () => matches(SenderPartialSchema, { ...sender, errors: { ['E'.repeat(65)]: 1 } })],
+    ['report receiver.sources', () => matches(ReceiverPartialSchema, receiver), () => matches(ReceiverPartialSchema, { ...receiver, sources: ['1.2.3.4:5\u0000'] })],
+  ];
+  it.each(cases)('%s: printable accepted, a control character refused', (_name, printable, withControl) => {
+    expect(printable()).toBe(true);
+    expect(withControl()).toBe(false);
   });
 });

@@ -16,11 +16,20 @@ const Count = () => Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER 
 const NullOr = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const Hex32 = () => Type.String({ pattern: '^[0-9a-f]{32}$' });
 const SessionId = () => Type.Integer({ minimum: 1, maximum: 0xffffffff });
+/**
+ * Text a peer sends that reaches a result file or a terminal: no control
+ * characters (C0, DEL, C1), the same rule as every string of the published
+ * result schema (report/result-schema.ts), so that a listener never accepts
+ * what its own result schema would refuse.
+ */
+const PRINTABLE = '^[^\\u0000-\\u001f\\u007f-\\u009f]*$';
+const Text = (max: number) => Type.String({ maxLength: max, pattern: PRINTABLE });
 const Reason = () => Type.String({ maxLength: 300 });
-const CountMap = () => Type.Record(Type.String({ maxLength: 64 }), Count());
+/** Error counts by code: the codes are printed (table, CSV), so they are printable and capped like any text. */
+const CountMap = () => Type.Record(Type.String(), Count(), { propertyNames: { maxLength: 64, pattern: PRINTABLE } });
 
 export const HelloBody = Type.Object({ v: Type.Integer({ minimum: 0, maximum: 1000 }), nonce: Hex32(), auth: NullOr(Type.String({ maxLength: 64 })) });
-export const CookieBody = Type.Object({ cookie: Type.String({ maxLength: 64 }), nonce: Type.String({ maxLength: 64 }), auth: Type.Boolean(), you: Type.Optional(Type.String({ maxLength: 80 })) });
+export const CookieBody = Type.Object({ cookie: Type.String({ maxLength: 64 }), nonce: Type.String({ maxLength: 64 }), auth: Type.Boolean(), you: Type.Optional(Text(80)) });
 const Rate = () => NullOr(Type.Number({ minimum: 0, maximum: 1e8 }));
 const Buf = () => NullOr(Type.Integer({ minimum: 1, maximum: 2 ** 31 - 1 }));
 export const NegotiatedParamsSchema = Type.Object(
@@ -36,7 +45,7 @@ export const NegotiatedParamsSchema = Type.Object(
   },
   Closed,
 );
-export const ParamsBody = Type.Object({ nonce: Hex32(), cookie: Type.String({ maxLength: 64 }), params: NegotiatedParamsSchema, config: RunConfigSchema, startedAt: Type.String({ maxLength: 64 }) });
+export const ParamsBody = Type.Object({ nonce: Hex32(), cookie: Type.String({ maxLength: 64 }), params: NegotiatedParamsSchema, config: RunConfigSchema, startedAt: Text(64) });
 export const AcceptBody = Type.Object({ session: SessionId(), threads: ThreadModeSchema });
 export const ReasonBody = Type.Object({ reason: Reason() });
 export const GoAckBody = Type.Object({ startInMs: Type.Number({ minimum: 0, maximum: 60_000 }), echoNs: Type.Number({ minimum: 0 }) });
@@ -90,7 +99,7 @@ export const ReceiverPartialSchema = Type.Object(
     endMarkerSeen: Type.Boolean(),
     end: NullOr(Type.Object({ seqEnd: Count(), sent: Count(), burned: Count() }, Closed)),
     endMarkers: Count(),
-    sources: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 64 }),
+    sources: Type.Array(Text(64), { maxItems: 64 }),
     intervalReceived: Type.Array(Count(), { maxItems: MAX_INTERVALS }),
     intervalExpected: Type.Array(Count(), { maxItems: MAX_INTERVALS }),
     receivedBytes: Count(),
@@ -120,7 +129,7 @@ export const ReceiverPartialSchema = Type.Object(
 const PeerReportSchema = Type.Object(
   {
     // A peer's text reaches results and logs: no control characters (as every result string).
-    address: Type.String({ maxLength: 64, pattern: '^[^\\u0000-\\u001f\\u007f-\\u009f]*$' }),
+    address: Text(64),
     port: Type.Integer({ minimum: 0, maximum: 65535 }),
     sender: NullOr(SenderPartialSchema),
     receiver: NullOr(ReceiverPartialSchema),

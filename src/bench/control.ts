@@ -104,44 +104,54 @@ export function frameTag(key: Buffer, signed: Uint8Array): Buffer {
 }
 
 /**
- * Nonces seen recently, each remembered until its expiry (at least the
- * cookie lifetime), so that a replayed hello or parameters message is
- * recognised. Bounded: when full of unexpired nonces, `remember` refuses.
+ * Nonces that started a session, each remembered until its expiry (at least
+ * the cookie lifetime), so that a replayed hello or parameters message is
+ * recognised. Only a nonce whose parameters passed the cookie (a validated
+ * address) and, with a secret, the tag check is ever stored: a hello stores
+ * nothing, so a flood of hellos cannot fill this memory. Bounded: when full of
+ * unexpired nonces, {@link spend} refuses (the listener answers busy).
  */
 export class NonceMemory {
-  private readonly seen = new Map<string, { expiresNs: number; owner: string }>();
+  /** Nonce → expiry (ns). In insertion order, which is expiry order (one lifetime for all). */
+  private readonly seen = new Map<string, number>();
   constructor(
     private readonly clock: Clock,
     private readonly lifetimeNs: number,
-    private readonly maxEntries = 65_536,
+    /** Most nonces held at once. */
+    readonly maxEntries = 65_536,
   ) {}
 
-  /**
-   * Records `nonce` for `owner` (the address:port it came from). Returns
-   * `new`, `same-owner` (a retransmission from the same place), `reused` (seen
-   * from elsewhere, or marked used) or `full`.
-   */
-  remember(nonce: string, owner: string): 'new' | 'same-owner' | 'reused' | 'full' {
-    const now = this.clock.nowNs();
-    const had = this.seen.get(nonce);
-    if (had !== undefined && had.expiresNs > now) return had.owner === owner ? 'same-owner' : 'reused';
-    if (this.seen.size >= this.maxEntries) {
-      for (const [k, v] of this.seen) if (v.expiresNs <= now) this.seen.delete(k);
-      if (this.seen.size >= this.maxEntries) return 'full';
+  /** Forgets the expired nonces (the oldest first: the map is in expiry order). */
+  private evict(now: number): void {
+    for (const [k, expiresNs] of this.seen) {
+      if (expiresNs > now) break;
+      this.seen.delete(k);
     }
-    this.seen.set(nonce, { expiresNs: now + this.lifetimeNs, owner });
-    return 'new';
   }
 
-  /** Marks `nonce` as spent (it started a session): any later use is a replay. */
-  spend(nonce: string): void {
-    this.seen.set(nonce, { expiresNs: this.clock.nowNs() + this.lifetimeNs, owner: '' });
+  /**
+   * Marks `nonce` as spent (it starts a session): any later use is a replay.
+   * Returns `false`, storing nothing, when the memory is full of unexpired
+   * nonces (the session must not start: its replay could not be recognised).
+   */
+  spend(nonce: string): boolean {
+    const now = this.clock.nowNs();
+    this.evict(now);
+    if (!this.seen.has(nonce) && this.seen.size >= this.maxEntries) return false;
+    this.seen.delete(nonce); // re-inserted at the end: the map stays in expiry order
+    this.seen.set(nonce, now + this.lifetimeNs);
+    return true;
   }
 
-  /** Whether `nonce` was spent and is still remembered. */
+  /** Whether `nonce` was spent and is still remembered. Stores nothing. */
   spent(nonce: string): boolean {
-    const had = this.seen.get(nonce);
-    return had !== undefined && had.owner === '' && had.expiresNs > this.clock.nowNs();
+    const expiresNs = this.seen.get(nonce);
+    return expiresNs !== undefined && expiresNs > this.clock.nowNs();
+  }
+
+  /** Nonces held now (expired ones included until the next {@link spend}). */
+  get size(): number {
+    return this.seen.size;
   }
 }
 

@@ -55,6 +55,8 @@ export interface ListenConfig {
   maxClients: number;
   /** Exit after the first session ends (sessions already running by then finish first). */
   once: boolean;
+  /** Internal (tests): most spent nonces remembered at once; default 65,536. */
+  nonceMemoryEntries?: number;
 }
 
 /** Which session a result or a progress line belongs to, as this listener names it. */
@@ -122,8 +124,9 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
   bound.socket.on('error', () => undefined);
   const ch = new ControlChannel(bound.socket, clock);
   const cookies = new CookieJar(clock);
-  // Nonces are remembered for at least the cookie lifetime: a replayed hello or parameters message is recognised.
-  const nonces = new NonceMemory(clock, cookies.lifetimeNs);
+  // The nonces of accepted sessions are remembered for at least the cookie lifetime: a replayed hello or
+  // parameters message is recognised. Nothing else is stored before an address is validated.
+  const nonces = new NonceMemory(clock, cookies.lifetimeNs, cfg.nonceMemoryEntries);
   const limited = new RateLimitedLog(log, clock);
   ch.onRejected = (why, from) => limited.log('bad-tag', `dropped a control frame from ${formatPeer(from)}: ${why === 'bad-tag' ? 'bad authentication tag' : 'untagged frame in an authenticated session'}`);
   const sessions = new SessionTable<Session>();
@@ -156,18 +159,11 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
       limited.log('refused', `refused ${formatPeer(m.from)}: wrong or missing shared secret`);
       return replySmall(m, Kind.Refuse, { reason: 'authentication failed (wrong or missing shared secret)' });
     }
+    // Stateless until the parameters pass the cookie: a hello is only looked up, never stored (a flood of
+    // hellos from spoofed addresses cannot fill any memory). A nonce that started a session is refused.
     if (nonces.spent(body.nonce)) {
       limited.log('replay', `refused ${formatPeer(m.from)}: replayed hello (its nonce already started a session)`);
       return replySmall(m, Kind.Refuse, { reason: 'nonce already used' });
-    }
-    const seen = nonces.remember(body.nonce, formatPeer(m.from));
-    if (seen === 'reused') {
-      limited.log('replay', `refused ${formatPeer(m.from)}: nonce already used by another address`);
-      return replySmall(m, Kind.Refuse, { reason: 'nonce already used' });
-    }
-    if (seen === 'full') {
-      limited.log('busy', `busy: nonce memory full, answered ${formatPeer(m.from)}`);
-      return replySmall(m, Kind.Busy, { reason: 'too many recent hellos' });
     }
     // A client with a running session may repeat its hello (a lost cookie): it is not a new session.
     if (sessions.get(m.from) === undefined) {
@@ -235,7 +231,12 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
       ch.send(m.from, Kind.Refuse, 0, f.msgId, jsonBody({ reason: why }));
       return;
     }
-    nonces.spend(body.nonce);
+    // The first state kept for this client: its address is validated, its parameters are acceptable (and tagged).
+    if (!nonces.spend(body.nonce)) {
+      limited.log('busy', `busy: answered ${formatPeer(m.from)} (nonce memory full: ${nonces.maxEntries} sessions started in the last ${Math.round(cookies.lifetimeNs / 1e9)} s)`);
+      ch.send(m.from, Kind.Busy, 0, f.msgId, jsonBody({ reason: 'too many recent sessions; try again in a minute' }));
+      return;
+    }
     if (key !== null) ch.setKey(m.from, key);
     // A fresh id, also among the running sessions: it names this session's result file.
     let id = randomInt(1, 0xffffffff);
