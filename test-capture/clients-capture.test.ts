@@ -9,6 +9,7 @@
  *                     end markers = END_MARKER_COPIES
  *   server → client:  measured data on the wire = the server's sent to it,
  *                     end markers = END_MARKER_COPIES
+ *   server warm-up on the wire to each client = that peer's warmupSent.ba,
  *   server warm-up on the wire (all clients) = the server's warmupSent
  *
  * Needs root, dumpcap and tshark (`npm run test:capture`); skipped with the
@@ -112,6 +113,9 @@ describe.skipIf(SKIP !== null)('packet capture: --clients 8 uses the server\'s o
           expect(u.end, `${label} → server: end markers`).toBe(END_MARKER_COPIES);
           expect(d.data, `server → ${label}: data on the wire vs sent`).toBe(dirDown.sent);
           expect(d.end, `server → ${label}: end markers`).toBe(END_MARKER_COPIES);
+          // Per client: the result's own warm-up counts of both sides for this client.
+          expect(peer.warmupSent.ab, `${label}: the peer entry's client warm-up`).toBe(u.warmup);
+          expect(d.warmup, `server → ${label}: warm-up on the wire vs the peer entry's server warm-up`).toBe(peer.warmupSent.ba);
           serverWarmupOnWire += d.warmup;
         }
         expect(serverWarmupOnWire, 'server warm-up on the wire vs its warmupSent').toBe(server.warmupSent);

@@ -175,7 +175,13 @@ export function clientDirections(args: { server: EndpointReport; clients: readon
       offeredPps: offerBa[i] ?? null,
       rxQueuePeak: c.rxQueue,
     });
-    return { index: i + 1, address: c.endpoint.address, port: c.endpoint.port, directions: [up, down] };
+    return {
+      index: i + 1,
+      address: c.endpoint.address,
+      port: c.endpoint.port,
+      directions: [up, down],
+      warmupSent: { ab: c.sender?.warmupSent ?? null, ba: sp?.sender?.warmupSent ?? null },
+    };
   });
   const sum = (xs: (number | null)[]): number | null => (xs.some((x) => x === null) ? null : xs.reduce<number>((a, x) => a + (x as number), 0));
   const up = aggregateDirection({

@@ -81,6 +81,10 @@ export function combineRemoteClients(args: CombineInputs): DuplexResult {
     address: r.mine.report.endpoint.address,
     port: r.mine.report.endpoint.port,
     directions: r.result.directions,
+    warmupSent: {
+      ab: r.result.endpoints.find((e) => e.id === 'A')?.warmupSent ?? null,
+      ba: r.result.endpoints.find((e) => e.id === 'B')?.warmupSent ?? null,
+    },
   }));
   const dirOf = (p: PeerResult, from: 'A' | 'B'): DirectionResult => p.directions.find((d) => d.from === from) as DirectionResult;
   const up = aggregateDirection({

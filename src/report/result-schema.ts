@@ -298,6 +298,7 @@ export const PeerResultSchema = Type.Object(
     address: Text(64),
     port: Type.Integer({ minimum: 0, maximum: 65535 }),
     directions: Type.Array(DirectionResultSchema, { maxItems: 2 }),
+    warmupSent: Type.Optional(Type.Object({ ab: NullOr(Type.Integer({ minimum: 0 })), ba: NullOr(Type.Integer({ minimum: 0 })) }, Closed)),
   },
   Closed,
 );

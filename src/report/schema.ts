@@ -400,6 +400,14 @@ export interface PeerResult {
   port: number;
   /** Client → server (A→B) and server → client (B→A), each with everything a direction has, `check` included. */
   directions: DirectionResult[];
+  /**
+   * Warm-up datagrams sent before the measured start, per direction of this
+   * client: `ab` by the client, `ba` by the server to it (`null` when that
+   * side's figures did not arrive). With the measured counts and the end
+   * markers they account for every datagram of this client on the wire.
+   * Absent in results written before it existed.
+   */
+  warmupSent?: { ab: number | null; ba: number | null };
 }
 
 /** Jain's fairness index over the clients' received rates per direction (1 = equal shares, 1/N = one client got all); `null` when a rate is missing. */
