@@ -27,10 +27,17 @@ function expectClampWarning(warnings: RunWarning[], stderr: string): void {
   expect(clamp).toHaveLength(1);
   expect(clamp[0]?.hint).toBe(hint);
   expect(clamp[0]?.message).toMatch(/net\.core\.rmem_max/);
-  // Said on stderr too (stdout carries only the JSON), once, with the command that would lift the cap.
-  const lines = stderr.split('\n').filter((l) => l.includes('rcvbuf-clamped'));
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toContain(hint);
+  // Said on stderr too (stdout carries only the JSON), once, with the command that would lift the cap,
+  // wrapped to 80 columns: continuation lines are indented by two spaces.
+  const all = stderr.split('\n');
+  const starts = all.flatMap((l, i) => (l.includes('rcvbuf-clamped') ? [i] : []));
+  expect(starts).toHaveLength(1);
+  const start = starts[0] ?? 0;
+  let end = start + 1;
+  while (end < all.length && /^ {2}\S/.test(all[end] ?? '')) end++;
+  const warning = all.slice(start, end).map((l) => l.trim()).join(' ');
+  expect(warning).toContain(hint);
+  for (const l of all) expect([...l].length, l).toBeLessThanOrEqual(80);
 }
 
 describe('an rcvbuf above net.core.rmem_max', () => {

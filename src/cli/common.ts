@@ -8,7 +8,7 @@ import { homedir } from 'node:os';
 import { defaultResultPath, prepareOutput, SaveError, writeFileAtomic } from './files.js';
 import { EXIT_FAILED, EXIT_OK } from './errors.js';
 import { OptionError } from '../errors.js';
-import { outputWidth } from '../report/fit.js';
+import { outputWidth, wrapLine } from '../report/fit.js';
 
 /** Output options shared by the commands that produce a result. */
 export interface OutputOptions {
@@ -21,11 +21,52 @@ export interface OutputOptions {
   /** `-i`: whole seconds per interval line (text as given). */
   interval?: string;
   logfile?: string;
+  /** `--wide`: tables on stdout at full width even when piped. */
+  wide?: boolean;
+}
+
+/**
+ * True while `--logfile` sends stdout and stderr to a file: the streams then
+ * still say they are a terminal, but what is written is read as a log.
+ */
+let redirected = false;
+
+/** Called by `--logfile` when it starts and stops redirecting the terminal. */
+export function setRedirected(on: boolean): void {
+  redirected = on;
+}
+
+/** Whether what is written to `stream` reaches a terminal (not a pipe, a file or `--logfile`). */
+export function isTerminal(stream: NodeJS.WriteStream): boolean {
+  return stream.isTTY === true && !redirected;
+}
+
+/** The width lines written to `stream` must fit (see `outputWidth`); `wide` lifts the limit. */
+export function streamWidth(stream: NodeJS.WriteStream, wide = false): number {
+  return outputWidth({ isTTY: isTerminal(stream), columns: stream.columns, env: process.env['COLUMNS'], wide });
+}
+
+/**
+ * Whether stdout carries the table: it then shows the warnings too, and
+ * stderr need not repeat them. With `-J` or `--json-stream` stdout carries
+ * them only inside the data, so they are said on stderr as well.
+ */
+export function tableOnStdout(out: Pick<OutputOptions, 'json' | 'jsonStream'>): boolean {
+  return out.json !== true && out.jsonStream !== true;
 }
 
 /** Writes one line to stderr (progress, notices). */
 export function stderrLine(line: string): void {
   process.stderr.write(`${line}\n`);
+}
+
+/**
+ * Writes a line of prose (a warning, a note) to stderr wrapped to stderr's
+ * width (its columns on a terminal, else `COLUMNS` up to 80): continuation
+ * lines are indented by two spaces.
+ */
+export function stderrWrapped(line: string): void {
+  for (const l of wrapLine(line, streamWidth(process.stderr))) stderrLine(l);
 }
 
 /** Handle for the SIGINT/SIGTERM handlers of one command. */
@@ -156,5 +197,5 @@ export function finishResult(
 
 /** The width stdout's tables must fit (see `outputWidth`); `wide` is `--wide` where a command has it. */
 export function stdoutWidth(wide = false): number {
-  return outputWidth({ isTTY: process.stdout.isTTY === true, columns: process.stdout.columns, env: process.env['COLUMNS'], wide });
+  return streamWidth(process.stdout, wide);
 }

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { examplesText } from './examples.js';
 import { resolveDuplexOptions, type RawDuplexOptions } from './options.js';
-import { finishResult, interruptible, planSave, stderrLine, stdoutWidth, type OutputOptions } from './common.js';
+import { finishResult, interruptible, planSave, stderrLine, stderrWrapped, stdoutWidth, tableOnStdout, type OutputOptions } from './common.js';
 import { bitrateToRate, intervalAggregator, jsonStreamLine, withOutputOptions } from './iperf-compat.js';
 import { addOptions, FIND_MAX_OPTIONS, OUTPUT_OPTIONS, PATTERN_OPTIONS, type OptionName } from './option-table.js';
 import { rateGiven, resolveFindMaxOptions, type RawFindMaxOptions } from './findmax-options.js';
@@ -58,10 +58,13 @@ async function findMaxAction(raw: RawDuplexOptions & RawFindMaxOptions & OutputO
         display.finishUnit();
         if (raw.progress) display.note(formatTrialLine(trial));
       },
-      onWarning: (w) => display.note(warningLine(w)),
+      // Said as they happen only when stdout will not show them in the table (-J): once, never twice.
+      onWarning: (w) => {
+        if (!tableOnStdout(raw)) display.note(warningLine(w));
+      },
     });
     display.stop();
-    return finishResult(result, raw, plan, `${result.mode}-${cfg.threads}-${cfg.sizeBytes}B`, () => formatSearchTable(result, { width: stdoutWidth() }), intr.received());
+    return finishResult(result, raw, plan, `${result.mode}-${cfg.threads}-${cfg.sizeBytes}B`, () => formatSearchTable(result, { width: stdoutWidth(raw.wide) }), intr.received());
   } finally {
     display.stop();
     intr.dispose();
@@ -102,8 +105,9 @@ async function runAction(raw: RawDuplexOptions & RawFindMaxOptions & OutputOptio
       secret: raw.secret ?? process.env.BENCH_SECRET ?? null,
     });
     lines.flush();
-    for (const w of result.warnings) stderrLine(warningLine(w));
-    return finishResult(result, raw, plan, `${result.mode}-${cfg.threads}-${cfg.sizeBytes}B`, () => formatDuplexTable(result, { width: stdoutWidth() }), intr.received());
+    // The table on stdout lists the warnings; with -J or --json-stream they are said on stderr too.
+    if (!tableOnStdout(raw)) for (const w of result.warnings) stderrWrapped(warningLine(w));
+    return finishResult(result, raw, plan, `${result.mode}-${cfg.threads}-${cfg.sizeBytes}B`, () => formatDuplexTable(result, { width: stdoutWidth(raw.wide) }), intr.received());
   } finally {
     intr.dispose();
   }

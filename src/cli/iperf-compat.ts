@@ -9,7 +9,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { OptionError } from '../errors.js';
 import type { ProgressSample } from '../bench/run.js';
 import { prepareOutput, SaveError } from './files.js';
-import type { OutputOptions } from './common.js';
+import { setRedirected, type OutputOptions } from './common.js';
 import { OPTIONS } from './option-table.js';
 
 /**
@@ -115,7 +115,10 @@ export function redirectToLogfile(file: string): () => void {
   };
   process.stdout.write = write as typeof process.stdout.write;
   process.stderr.write = write as typeof process.stderr.write;
+  // A log is read as piped output: 80 columns, no `\r`-updated progress line.
+  setRedirected(true);
   return () => {
+    setRedirected(false);
     process.stdout.write = origOut;
     process.stderr.write = origErr;
     closeSync(fd);

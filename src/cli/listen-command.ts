@@ -5,10 +5,12 @@ import type { Command } from 'commander';
 import { examplesText } from './examples.js';
 import { OptionError } from '../errors.js';
 import { parseIntIn, parsePort, parseRate, parseSeconds, pickThreads, resolveHost } from './options.js';
-import { finishResult, interruptible, planSave, stderrLine, stdoutWidth, type OutputOptions } from './common.js';
-import { progressLine } from './progress-display.js';
+import { finishResult, interruptible, planSave, stderrLine, stderrWrapped, stdoutWidth, type OutputOptions } from './common.js';
+import { intervalAggregator, withOutputOptions } from './iperf-compat.js';
+import { sessionCountsNote, sessionProgressLine } from './progress-display.js';
 import { addOptions, type OptionName } from './option-table.js';
 import { runListener, type ListenConfig } from '../bench/listen.js';
+import type { ProgressSample } from '../bench/run.js';
 import { formatDuplexTable } from '../report/table.js';
 
 interface RawListenOptions extends OutputOptions {
@@ -49,7 +51,84 @@ export async function resolveListenOptions(raw: RawListenOptions, envSecret: str
 }
 
 /** The options of `bench listen`, in `--help` order. */
-const LISTEN_OPTIONS: readonly OptionName[] = ['host', 'port', 'secret', 'maxRate', 'maxDuration', 'maxClients', 'threads', 'once', 'json', 'save', 'out', 'progress'];
+const LISTEN_OPTIONS: readonly OptionName[] = ['host', 'port', 'secret', 'maxRate', 'maxDuration', 'maxClients', 'threads', 'once', 'json', 'interval', 'logfile', 'save', 'out', 'progress', 'wide'];
+
+/**
+ * The listener's interval lines: per session, the samples summed over `-i`
+ * seconds by the aggregator `bench duplex` uses, so each interval prints
+ * A→B then B→A, always in that order; before a session's first line, a note
+ * on whose counts they are.
+ */
+function sessionLines(interval: number): { add: (s: ProgressSample, session: number) => void; end: (session: number) => void; endAll: () => void } {
+  const open = new Map<number, ReturnType<typeof intervalAggregator>>();
+  const ended = new Set<number>();
+  const aggregatorOf = (session: number): ReturnType<typeof intervalAggregator> => {
+    let lines = open.get(session);
+    if (lines === undefined) {
+      let first = true;
+      lines = intervalAggregator(interval, (s) => {
+        if (first) stderrWrapped(sessionCountsNote(session));
+        first = false;
+        stderrLine(sessionProgressLine(s, session));
+      });
+      open.set(session, lines);
+    }
+    return lines;
+  };
+  const end = (session: number): void => {
+    open.get(session)?.flush();
+    open.delete(session);
+    ended.add(session);
+  };
+  return {
+    add: (s, session) => {
+      // A sample after the session's result (none is expected) is printed as it comes rather than held forever.
+      if (ended.has(session)) stderrLine(sessionProgressLine(s, session));
+      else aggregatorOf(session).add(s);
+    },
+    end,
+    endAll: () => {
+      for (const session of [...open.keys()]) end(session);
+    },
+  };
+}
+
+async function listenAction(raw: RawListenOptions, interval: number): Promise<number> {
+  const cfg = await resolveListenOptions(raw, process.env.BENCH_SECRET);
+  const plan = planSave(raw);
+  const intr = interruptible();
+  const lines = sessionLines(interval);
+  // With --once, the exit code is the first session's (the one --once waits for).
+  let firstCode: number | null = null;
+  try {
+    await runListener(cfg, {
+      signal: intr.signal,
+      onLog: (line) => stderrLine(`bench listen: ${line}`),
+      // Sessions run at once: each line says whose it is.
+      ...(raw.progress ? { onProgress: (s, info) => lines.add(s, info.session) } : {}),
+      onResult: (result, info) => {
+        lines.end(info.session);
+        // Named from this listener's own port, clock and session id, never from what the peer sent
+        // (the id keeps the names of sessions ending at once apart); a failed save is reported by
+        // finishResult and the listener keeps serving.
+        const code = finishResult(
+          result,
+          raw,
+          plan,
+          `remote-listener-port${info.port}-session${info.session.toString(16)}`,
+          () => formatDuplexTable(result, { width: stdoutWidth(raw.wide) }),
+          null,
+        );
+        firstCode ??= code;
+      },
+    });
+  } finally {
+    lines.endAll();
+    intr.dispose();
+  }
+  // A listener stopped by a signal has done its job: 0, unless --once and its first session failed.
+  return cfg.once ? (firstCode ?? 0) : 0;
+}
 
 /** Registers `bench listen`. */
 export function registerListen(program: Command, setExit: (code: number) => void): void {
@@ -58,29 +137,7 @@ export function registerListen(program: Command, setExit: (code: number) => void
     .addHelpText('after', examplesText('listen'))
     .description('serve remote duplex tests (`bench duplex --peer HOST:PORT`) on one UDP port');
   addOptions(cmd, 'listen', LISTEN_OPTIONS).action(async (raw: RawListenOptions) => {
-    const cfg = await resolveListenOptions(raw, process.env.BENCH_SECRET);
-    const plan = planSave(raw);
-    const intr = interruptible();
-    // With --once, the exit code is the first session's (the one --once waits for).
-    let firstCode: number | null = null;
-    try {
-      await runListener(cfg, {
-        signal: intr.signal,
-        onLog: (line) => stderrLine(`bench listen: ${line}`),
-        // Sessions run at once: each line says whose it is.
-        ...(raw.progress ? { onProgress: (s, info) => stderrLine(`session ${info.session.toString(16)} ${progressLine(s, 0)}`) } : {}),
-        onResult: (result, info) => {
-          // Named from this listener's own port, clock and session id, never from what the peer sent
-          // (the id keeps the names of sessions ending at once apart); a failed save is reported by
-          // finishResult and the listener keeps serving.
-          const code = finishResult(result, raw, plan, `remote-listener-port${info.port}-session${info.session.toString(16)}`, () => formatDuplexTable(result, { width: stdoutWidth() }), null);
-          firstCode ??= code;
-        },
-      });
-    } finally {
-      intr.dispose();
-    }
-    // A listener stopped by a signal has done its job: 0, unless --once and its first session failed.
-    setExit(cfg.once ? (firstCode ?? 0) : 0);
+    // -i, --logfile and -J as in `bench duplex` (the listener has no --json-stream).
+    setExit(await withOutputOptions(raw, (interval) => listenAction(raw, interval)));
   });
 }

@@ -128,6 +128,7 @@ export const OPTIONS = {
   },
   out: { flags: '--out <file>', help: 'save the result to this file' },
   progress: { flags: '--no-progress', help: 'no progress lines on stderr (as -i 0)' },
+  wide: { flags: '--wide', help: 'tables at full width even when piped (default: fit the terminal, 80 columns when piped)' },
 
   // `bench listen`.
   maxRate: { flags: '--max-rate <rate>', help: 'refuse tests above this rate per direction (datagrams/s or bits/s), per session and summed over the sessions running' },
@@ -140,7 +141,6 @@ export const OPTIONS = {
 
   // `bench report`.
   format: { flags: '--format <fmt>', help: 'table, md, csv, json or html (one self-contained page)', default: 'table' },
-  wide: { flags: '--wide', help: 'tables at full width even when piped (default: fit the terminal, 80 columns when piped)' },
   label: {
     flags: '--label <name>',
     help: 'name the next file in side-by-side columns and headings (repeatable, one per file in order; default: the file name)',
@@ -190,7 +190,7 @@ export const FIND_MAX_OPTIONS = ['findMax', 'lossThreshold', 'trialDuration', 'f
 export const PATTERN_OPTIONS = ['pattern', 'patternAb', 'patternBa', 'ptime', 'fps', 'keyframeInterval', 'keyframeRatio', 'seed', 'trace', 'stall'] as const satisfies readonly OptionName[];
 
 /** The output options of the commands that run tests and save a result (`bench duplex` and `bench sweep`). */
-export const OUTPUT_OPTIONS = ['json', 'jsonStream', 'interval', 'logfile', 'save', 'out', 'progress'] as const satisfies readonly OptionName[];
+export const OUTPUT_OPTIONS = ['json', 'jsonStream', 'interval', 'logfile', 'save', 'out', 'progress', 'wide'] as const satisfies readonly OptionName[];
 
 /** An option as `command` declares it: the shared spec with the command's variant applied. */
 export function optionSpec(command: CommandName, name: OptionName): OptionSpec {

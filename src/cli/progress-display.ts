@@ -8,6 +8,8 @@ import type { ProgressSample } from '../bench/run.js';
 import { formatProgress, type ProgressState } from '../bench/progress.js';
 import type { RunWarning } from '../report/schema.js';
 import { formatIntervalLine, formatWarning } from '../report/table.js';
+import { wrapLine } from '../report/fit.js';
+import { isTerminal, streamWidth } from './common.js';
 
 /** Formats a progress sample (its counts over its interval; the line shows rates) for stderr. */
 export function progressLine(s: ProgressSample, sizeBytes: number): string {
@@ -17,6 +19,29 @@ export function progressLine(s: ProgressSample, sizeBytes: number): string {
   if (s.sent < 0) return `[${s.direction}] ${s.fromSeconds.toFixed(2).padStart(6)}-${s.toSeconds.toFixed(2)} s  recv ${pps(s.received)} pps  lost ${String(s.lost).padStart(6)}  (peer counts the sending)`;
   if (s.received < 0) return `[${s.direction}] ${s.fromSeconds.toFixed(2).padStart(6)}-${s.toSeconds.toFixed(2)} s  sent ${pps(s.sent)} pps  (peer counts the receiving)`;
   return formatIntervalLine({ ...s, sizeBytes });
+}
+
+/**
+ * A listener's interval line for one session: what this side (B) counted —
+ * A→B received and lost, B→A sent; the client counts the other half (said
+ * once per session by {@link sessionCountsNote}). At most 80 characters, as
+ * the client's lines.
+ */
+export function sessionProgressLine(s: ProgressSample, session: number): string {
+  const span = s.toSeconds - s.fromSeconds > 0 ? s.toSeconds - s.fromSeconds : 1;
+  const pps = (n: number): string => String(Math.round(n / span)).padStart(7);
+  const head = `session ${session.toString(16)} [${s.direction}] ${`${s.fromSeconds.toFixed(2)}-${s.toSeconds.toFixed(2)}`.padStart(11)} s`;
+  const figures = [
+    ...(s.sent >= 0 ? [`sent ${pps(s.sent)} pps`] : []),
+    ...(s.received >= 0 ? [`recv ${pps(s.received)} pps`] : []),
+    ...(s.received >= 0 && s.lost >= 0 ? [`lost ${String(s.lost).padStart(6)}`] : []),
+  ];
+  return `${head}  ${figures.join('  ')}${s.omitted ? '  (omitted)' : ''}`.trimEnd();
+}
+
+/** Said before a session's first interval line on the listener: whose counts the lines show. */
+export function sessionCountsNote(session: number): string {
+  return `bench listen: session ${session.toString(16)}: this side counts what A→B received and B→A sent`;
 }
 
 /** What a progress display shows besides the counts. */
@@ -52,7 +77,7 @@ export class ProgressDisplay {
     private readonly enabled: boolean,
     private readonly out: NodeJS.WriteStream = process.stderr,
   ) {
-    this.tty = out.isTTY === true;
+    this.tty = isTerminal(out);
   }
 
   /** A unit (cell, trial) starts. */
@@ -62,7 +87,7 @@ export class ProgressDisplay {
     if (this.tty) {
       if (this.timer === null) this.timer = setInterval(() => this.draw(), PROGRESS_REDRAW_MS).unref();
       this.draw();
-    } else this.out.write(`${formatProgress(this.state())}\n`);
+    } else this.writeLines(formatProgress(this.state()));
   }
 
   /** Changes what the running unit is said to be doing (TTY only; plain output stays one line per unit). */
@@ -81,7 +106,7 @@ export class ProgressDisplay {
   /** Prints a line of its own (a trial, a warning) without breaking the progress line. */
   note(line: string): void {
     this.clear();
-    this.out.write(`${line}\n`);
+    this.writeLines(line);
     if (this.enabled && this.tty && this.timer !== null) this.draw();
   }
 
@@ -104,6 +129,11 @@ export class ProgressDisplay {
 
   private elapsed(): number {
     return Number(process.hrtime.bigint() - this.t0) / 1e9;
+  }
+
+  /** Writes a line wrapped to the stream's width (continuation lines indented), so no line is wider than the terminal or 80 columns piped. */
+  private writeLines(line: string): void {
+    for (const l of wrapLine(line, streamWidth(this.out))) this.out.write(`${l}\n`);
   }
 
   private draw(): void {

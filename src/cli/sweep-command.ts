@@ -9,7 +9,7 @@ import { examplesText } from './examples.js';
 import { OptionError } from '../errors.js';
 import { parseIntIn, parseSize, resolveDuplexOptions, type RawDuplexOptions } from './options.js';
 import { MAX_CLIENTS } from '../report/schema.js';
-import { finishResult, interruptible, planSave, stdoutWidth, type OutputOptions } from './common.js';
+import { finishResult, interruptible, planSave, stdoutWidth, tableOnStdout, type OutputOptions } from './common.js';
 import { withOutputOptions } from './iperf-compat.js';
 import { addOptions, FIND_MAX_OPTIONS, OUTPUT_OPTIONS, PATTERN_OPTIONS, type OptionName } from './option-table.js';
 import { DEFAULT_SIZE, parseStall } from './pattern-options.js';
@@ -185,10 +185,13 @@ async function sweepAction(raw: RawSweepOptions, cmd: Command): Promise<number> 
       onTrial: (index, trial) => {
         if (raw.progress) display.note(`  cell ${index + 1} ${formatTrialLine(trial)}`);
       },
-      onWarning: (w) => display.note(warningLine(w)),
+      // Said as they happen only when stdout will not show them in the table (-J): once, never twice.
+      onWarning: (w) => {
+        if (!tableOnStdout(raw)) display.note(warningLine(w));
+      },
     });
     display.stop();
-    return finishResult(result, raw, savePlan, `${result.mode}-${result.plannedCells}cells`, () => formatSweepTable(result, { width: stdoutWidth() }), intr.received());
+    return finishResult(result, raw, savePlan, `${result.mode}-${result.plannedCells}cells`, () => formatSweepTable(result, { width: stdoutWidth(raw.wide) }), intr.received());
   } finally {
     display.stop();
     intr.dispose();
