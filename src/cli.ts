@@ -31,7 +31,21 @@ function buildProgram(setExit: (code: number) => void): Command {
   return program;
 }
 
+/**
+ * A reader that closed the pipe (`bench duplex --help | head -1`) is not an
+ * error of ours: later writes to that stream are dropped, the run carries on
+ * (its result is still saved) and exits with its own code — no stack trace.
+ */
+function tolerateClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') return;
+    process.exitCode = EXIT_FAILED;
+  });
+}
+
 async function main(): Promise<void> {
+  tolerateClosedPipe(process.stdout);
+  tolerateClosedPipe(process.stderr);
   let exitCode = EXIT_OK;
   const program = buildProgram((c) => {
     exitCode = c;
