@@ -164,6 +164,9 @@ describe('bench listen: interval lines as bench duplex prints them', () => {
     const text = readFileSync(file, 'utf8');
     expect(text).toMatch(/complete; back to listening/);
     expectPairs(sessionLines(text), 3, 1);
+    // Every line the listener logged fits 80 columns (its start and session lines were 105–108).
+    const wide = text.split('\n').filter((line) => [...line].length > 80);
+    expect(wide).toEqual([]);
   }, 60_000);
 
   it('-i 2 sums two seconds per line; -i 0 prints none', async () => {

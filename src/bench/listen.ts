@@ -135,7 +135,9 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
   let closing: string | null = null;
   hooks.onListening?.(bound.address, bound.port);
   const most = cfg.maxClients === 1 ? 'one session at a time' : `up to ${cfg.maxClients} sessions at once`;
-  log(`listening on ${formatPeer({ address: bound.address, port: bound.port })} (one UDP port for control and data, ${most})${cfg.secret !== null ? ', shared secret required' : ''}`);
+  // Two short lines rather than one of ~105 characters: a listener's log is read at 80 columns.
+  log(`listening on ${formatPeer({ address: bound.address, port: bound.port })}: one UDP port for control and data`);
+  log(`${most}${cfg.secret !== null ? ', shared secret required' : ', no secret'}`);
 
   /** A reply before address validation: never larger than what it answers. */
   const replySmall = (m: Incoming, kind: number, body: unknown): void => {
@@ -284,10 +286,8 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
     sessions.add(s);
     ch.send(m.from, Kind.Accept, 0, f.msgId, acceptBody);
     const others = sessions.size - 1;
-    log(
-      `session ${id.toString(16)} with ${formatPeer(m.from)}: ${p.durationSeconds} s, size ${p.sizeBytes} B, rate A→B ${p.rateAbPps === null ? 'max' : Math.round(p.rateAbPps)} B→A ${p.rateBaPps === null ? 'max' : Math.round(p.rateBaPps)} datagrams/s` +
-        (others > 0 ? ` (${others} other session${others === 1 ? '' : 's'} running)` : ''),
-    );
+    log(`session ${id.toString(16)} with ${formatPeer(m.from)}` + (others > 0 ? ` (${others} other session${others === 1 ? '' : 's'} running)` : ''));
+    log(`session ${id.toString(16)}: ${p.durationSeconds} s, ${p.sizeBytes} B, A→B ${p.rateAbPps === null ? 'max' : Math.round(p.rateAbPps)}/s, B→A ${p.rateBaPps === null ? 'max' : Math.round(p.rateBaPps)}/s`);
     void serve(s).finally(() => sessionEnded(s));
   };
 
