@@ -4,6 +4,13 @@ import { runLocalDuplex } from '../src/bench/duplex.js';
 import { createHeader, encodeHeader, HEADER_BYTES } from '../src/udp/wire.js';
 import { expectChecked, localConfig } from './helpers.js';
 import type { ThreadMode } from '../src/report/schema.js';
+import { readFileSync } from 'node:fs';
+import { parseUdpTable } from '../src/udp/kernel.js';
+
+/** The kernel's view of the sockets bound to a port (real /proc). */
+function socketsOn(port: number): { connected: boolean; remotePort: number }[] {
+  return parseUdpTable(readFileSync('/proc/net/udp', 'utf8')).filter((r) => r.localPort === port);
+}
 
 /** Sprays `count` foreign datagrams of three kinds at a port, from another socket. */
 async function spray(port: number, count: number): Promise<number> {
@@ -27,12 +34,20 @@ async function spray(port: number, count: number): Promise<number> {
 describe.each<ThreadMode>(['single', 'split'])('foreign datagrams during a %s-mode run', (threads) => {
   it('are counted and change nothing else', async () => {
     let sprayed: Promise<number> = Promise.resolve(0);
+    let onB: { connected: boolean; remotePort: number }[] = [];
+    let aPort = 0;
     const result = await runLocalDuplex(localConfig({ threads, rateAbPps: 2000, rateBaPps: 2000 }), {
       onReady: (eps) => {
         const b = eps.find((e) => e.id === 'B');
+        aPort = eps.find((e) => e.id === 'A')?.port ?? 0;
+        if (b) onB = socketsOn(b.port);
         if (b) sprayed = new Promise((r) => setTimeout(r, 500)).then(() => spray(b.port, 300));
       },
     });
+    // Both modes: two sockets on B's port, one connected to A (it gets A's datagrams), one
+    // unconnected (split: the sender; single: the stranger socket), where the spray lands.
+    expect(onB).toHaveLength(2);
+    expect(onB.filter((r) => r.connected).map((r) => r.remotePort)).toEqual([aPort]);
     const n = await sprayed;
     expect(n).toBe(300);
     expectChecked(result);

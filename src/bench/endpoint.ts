@@ -43,6 +43,12 @@ export interface EndpointOptions {
    * counters are read from the sockets connected to that peer only.
    */
   connectPeer?: boolean;
+  /**
+   * Local runs: a single-mode endpoint with one peer connects its socket to
+   * the peer and counts other sources on a second, unconnected socket on the
+   * same port (see `WorkerInit.strangerSocket`).
+   */
+  strangerSocket?: boolean;
   /** `--clients N`: this endpoint's first stream among the N of its pattern (see `WorkerInit.streams`). */
   streams?: { first: number; count: number };
   /**
@@ -139,6 +145,11 @@ export class Endpoint {
     return this.workers.find((w) => w.init.role !== 'sender') as WorkerHandle;
   }
 
+  /** Whether this endpoint's socket connects to its one peer, with a stranger socket beside it. */
+  private get strangerMode(): boolean {
+    return this.opts.strangerSocket === true && this.opts.threads !== 'split' && this.peerCount === 1 && (this.opts.group ?? 1) === 1 && this.opts.connectPeer !== true;
+  }
+
   /** How many peers this endpoint serves. */
   get peerCount(): number {
     return this.opts.peers ?? 1;
@@ -152,7 +163,7 @@ export class Endpoint {
       family: this.cfg.family,
       bindAddress: this.cfg.host,
       bindPort,
-      reuseAddr: this.opts.threads === 'split' || this.opts.sharedPort,
+      reuseAddr: this.opts.threads === 'split' || this.opts.sharedPort || this.strangerMode,
       rcvbufBytes: this.cfg.rcvbufBytes,
       sndbufBytes: this.cfg.sndbufBytes,
       session: this.opts.session,
@@ -170,6 +181,7 @@ export class Endpoint {
       peerTimeoutNs: this.opts.peerTimeoutNs,
       ...(role === 'endpoint' && (this.opts.group ?? 1) > 1 ? { group: this.opts.group } : {}),
       connectPeer: this.opts.connectPeer === true,
+      ...(this.strangerMode ? { strangerSocket: true } : {}),
     };
   }
 
@@ -240,7 +252,8 @@ export class Endpoint {
   /** Tells the workers every peer's address (as many as `opts.peers`); resolves when all are ready. */
   async connectPeers(peers: { address: string; port: number }[]): Promise<void> {
     if (peers.length !== this.peerCount) throw new RangeError(`endpoint ${this.id} serves ${this.peerCount} peers, given ${peers.length}`);
-    if (this.opts.connectPeer === true && peers.length === 1) this.dropPeer = peers[0] ?? null;
+    // Drops are the connected socket's only: a stranger socket's (or another session's) are not this direction's.
+    if ((this.opts.connectPeer === true || this.strangerMode) && peers.length === 1) this.dropPeer = peers[0] ?? null;
     const ready = this.workers.map((w) => w.next('ready', SETUP_TIMEOUT_MS));
     for (const w of this.workers) w.send({ type: 'peers', peers });
     await Promise.all(ready);

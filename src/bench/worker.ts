@@ -35,6 +35,9 @@ const receives = init.role !== 'sender';
 let socket: dgram.Socket | null = null;
 /** A group of client endpoints in one thread (`init.group` > 1): one socket per client, `socket` is the first. */
 const groupSockets: dgram.Socket[] = [];
+/** The unconnected socket beside a connected single-mode socket (see `WorkerInit.strangerSocket`), and what it received. */
+let strangerSocket: dgram.Socket | null = null;
+let strangerCount = 0;
 let leaked = 0;
 let foreignAtSender = 0;
 const socketErrors: Record<string, number> = {};
@@ -104,6 +107,16 @@ async function setup(): Promise<void> {
     };
     socket.on('message', untilPeers);
   }
+  if (init.strangerSocket === true) {
+    // Bound beside the main socket, which connects to the peer in onPeers:
+    // from then on every datagram from another source lands here and is counted.
+    const st = await bindSocket({ family: init.family, address: bound.address, port: bound.port, reuseAddr: true, rcvbufBytes: null, sndbufBytes: null });
+    st.socket.on('error', countErrors);
+    st.socket.on('message', () => {
+      strangerCount++;
+    });
+    strangerSocket = st.socket;
+  }
   const more: { address: string; port: number; rcvbufEffective: number; sndbufEffective: number }[] = [];
   for (let i = 1; i < (init.group ?? 1); i++) {
     const b = await bindSocket({ family: init.family, address: init.bindAddress, port: 0, reuseAddr: false, rcvbufBytes: init.rcvbufBytes, sndbufBytes: init.sndbufBytes });
@@ -131,7 +144,7 @@ async function onPeers(given: readonly { address: string; port: number }[]): Pro
   // (endpoint.ts), which makes it the socket the kernel delivers to. A
   // listener's single-mode socket connects too: other sessions' sockets share
   // the port, and the last bound unconnected one would take every client's data.
-  const connects = !many && one !== undefined && (init.role === 'receiver' || (init.role === 'endpoint' && init.connectPeer));
+  const connects = !many && one !== undefined && (init.role === 'receiver' || (init.role === 'endpoint' && (init.connectPeer || init.strangerSocket === true)));
   if (connects) await connectSocket(s, one.address, one.port);
   // The handlers below take over from here, in this same turn: no datagram falls between them.
   if (untilPeers !== null) s.off('message', untilPeers);
@@ -421,12 +434,13 @@ async function onFinish(): Promise<void> {
     sender: !many && one !== undefined ? senderPartialOf(one) : null,
     receiver: !many && one !== undefined ? receiverPartialOf(one) : null,
     peers: units.length > 1 ? units.map((u) => ({ address: u.address, port: u.port, sender: senderPartialOf(u), receiver: receiverPartialOf(u) })) : null,
-    strangers: demux?.strangers ?? 0,
+    strangers: (demux?.strangers ?? 0) + strangerCount,
     leaked,
     foreignAtSender,
     cpu,
   };
   for (const gs of groupSockets) await closeSocket(gs);
+  if (strangerSocket !== null) await closeSocket(strangerSocket);
   post({ type: 'partial', partial });
   port.close();
 }
