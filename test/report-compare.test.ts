@@ -32,6 +32,15 @@ describe('formatComparison', () => {
     expect(loss).toContain('-2.20 pp (-99.1 %)');
   });
 
+  it('fits the width it is given: the settings turn into one block per run, the figures keep theirs', () => {
+    const widest = (text: string): number => Math.max(...text.split('\n').map((l) => [...l].length));
+    const full = formatComparison(runs(), 'table');
+    expect(widest(full)).toBeGreaterThan(80);
+    const fitted = formatComparison(runs(), 'table', { width: 80 });
+    expect(widest(fitted)).toBeLessThanOrEqual(80);
+    for (const figure of ['rcvbuf-416k.json', 'rcvbuf-16m.json', '8 MiB → 16 MiB', '-13,460 (-99.1 %)']) expect(fitted).toContain(figure);
+  });
+
   it('writes Markdown tables with the same figures', () => {
     const md = formatComparison(runs(), 'md');
     expect(md).toContain('**B→A**');

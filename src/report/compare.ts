@@ -5,6 +5,7 @@
  */
 
 import Table from 'cli-table3';
+import { fitTable, maxLineWidth } from './fit.js';
 import type { DirectionResult, DuplexResult, EndpointResult } from './schema.js';
 import {
   NOT_AVAILABLE,
@@ -37,6 +38,8 @@ export type ComparisonFormat = 'table' | 'md' | 'csv';
 export interface ComparisonOptions {
   /** ANSI colour in the `table` format; off unless exactly `true`. */
   color?: boolean;
+  /** Terminal columns for the `table` format: a table wider than this falls back to a narrower layout (see fit.ts). */
+  width?: number;
 }
 
 /** How a figure is printed and which way is an improvement. */
@@ -125,7 +128,7 @@ export function formatComparison(
     case 'md':
       return comparisonMarkdown(runs, baseline);
     case 'table':
-      return comparisonTable(runs, baseline, options.color === true);
+      return comparisonTable(runs, baseline, options.color === true, options.width ?? Number.POSITIVE_INFINITY);
   }
 }
 
@@ -235,23 +238,38 @@ function figureRows(runs: readonly ComparisonRun[], baseline: ComparisonRun, key
   });
 }
 
-function comparisonTable(runs: readonly ComparisonRun[], baseline: ComparisonRun, color: boolean): string {
+function comparisonTable(runs: readonly ComparisonRun[], baseline: ComparisonRun, color: boolean, width: number): string {
   const style = { head: [], border: [], compact: true };
   const sections: string[] = [];
 
   const settings = new Table({ head: RUN_COLUMNS.map((c) => paint(c.title, 'bold', color)), style });
   for (const run of runs) settings.push(RUN_COLUMNS.map((c) => c.cell(run)));
-  sections.push(settings.toString());
+  const wide = settings.toString();
+  // Eleven settings side by side run to ~150 columns: too wide, they turn into one block per run.
+  sections.push(
+    maxLineWidth(wide) <= width
+      ? wide
+      : fitTable({ head: RUN_COLUMNS.map((c) => c.title), rows: runs.map((run) => RUN_COLUMNS.map((c) => c.cell(run))), align: RUN_COLUMNS.map(() => 'left' as const) }, width, color).text,
+  );
 
   for (const key of directionKeys(runs)) {
+    const rows = figureRows(runs, baseline, key, color);
+    const render = (header: readonly string[], tight = false): string => {
+      const table = new Table({
+        head: header.map((h) => paint(h, 'bold', color)),
+        colAligns: header.map((_, i) => (i === 0 ? 'left' : 'right')),
+        style: tight ? { ...style, 'padding-right': 0 } : style,
+      });
+      for (const row of rows) table.push(row);
+      return table.toString();
+    };
+    // Too wide: the run labels go on a line of their own above "(baseline)" and "Δ";
+    // still too wide (long labels, many runs): the narrower layouts of fit.ts.
     const header = figureHeader(runs, baseline);
-    const table = new Table({
-      head: header.map((h) => paint(h, 'bold', color)),
-      colAligns: header.map((_, i) => (i === 0 ? 'left' : 'right')),
-      style,
-    });
-    for (const row of figureRows(runs, baseline, key, color)) table.push(row);
-    sections.push(`${paint(key, 'bold', color)}\n${table.toString()}`);
+    let text = render(header);
+    if (maxLineWidth(text) > width) text = render(header.map((h) => h.replace(/ \(baseline\)$/, '\n(baseline)').replace(/^Δ /, 'Δ\n')), true);
+    if (maxLineWidth(text) > width) text = fitTable({ head: header, rows, align: header.map((_, i) => (i === 0 ? 'left' : 'right')) }, width, color).text;
+    sections.push(`${paint(key, 'bold', color)}\n${text}`);
   }
   return sections.join('\n\n');
 }
