@@ -12,6 +12,10 @@ import { join } from 'node:path';
 import { renderChart } from '../src/report/render.js';
 import type { AnyResult, SweepResult } from '../src/report/schema.js';
 import { buildDuplexResult, buildSearchResult } from './report-fixture.js';
+import { parseResultFile } from '../src/report/read.js';
+
+/** A published result, read as `bench report` reads it. */
+const published = (name: string) => (): AnyResult => parseResultFile(readFileSync(new URL(`../results/${name}`, import.meta.url), 'utf8'), name);
 
 const probe = spawnSync('rsvg-convert', ['--version'], { encoding: 'utf8' });
 const available = probe.status === 0;
@@ -47,6 +51,9 @@ const charts: [string, () => AnyResult][] = [
   ['run', () => buildDuplexResult()],
   ['sweep', sweep],
   ['search', buildSearchResult],
+  // The two chart kinds of issues 13 and 14, from their published results.
+  ['per-client', published('duplex-clients-16-160B.json')],
+  ['frame-loss-by-buffer', published('sweep-video-rcvbuf-stall.json')],
 ];
 
 describe.skipIf(!available)('charts rendered to PNG by rsvg-convert', () => {
