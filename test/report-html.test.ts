@@ -41,6 +41,14 @@ describe('HTML report', () => {
     expect(page).toContain('AMD EPYC 7B13');
   });
 
+  it('shows a sysctl that could not be read as n/a, not "null"', () => {
+    const result = buildDuplexResult();
+    result.environment.sysctls['net.core.netdev_max_backlog'] = null;
+    const html = formatHtmlReport([{ label: 'run', result }], renderChart);
+    expect(html).toMatch(/net\.core\.netdev_max_backlog<\/td>\s*<td[^>]*>n\/a<\/td>/);
+    expect(html).not.toMatch(/>null</);
+  });
+
   it('puts several results on one page', () => {
     const two = formatHtmlReport([{ label: 'one', result: buildDuplexResult() }, { label: 'two', result: buildDuplexResult() }], renderChart);
     expect(two.match(/<section>/g)).toHaveLength(2);

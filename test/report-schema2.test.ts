@@ -12,6 +12,7 @@ import { renderRunChart } from '../src/report/svg.js';
 import { isUndersent, MIN_SENT_FRACTION } from '../src/report/undersent.js';
 import { buildDuplexResult, disagreeingCheck, undersentAb, unobservedReceiver } from './report-fixture.js';
 import { formatVerdict } from '../src/report/verdict.js';
+import { UNDERSENT_LEGEND } from '../src/report/table.js';
 
 /** Trimmed cells of the terminal table row whose direction cell starts with `direction`. */
 function tableRow(text: string, direction: string): string[] {
@@ -91,7 +92,19 @@ describe('unobserved figures', () => {
 
 describe('undersent', () => {
   // Warning lines only: the verdict line also names an undersent direction, by design.
-  const undersentLines = (text: string): string[] => text.split('\n').filter((l) => /undersent/i.test(l) && !l.startsWith('one port each'));
+  const undersentLines = (text: string): string[] => text.split('\n').filter((l) => /undersent/i.test(l) && !l.startsWith('one port each') && !l.includes(UNDERSENT_LEGEND));
+
+  it('explains the ! mark once, under the table and in the Markdown, only when a row carries it', () => {
+    for (const text of [formatDuplexTable(undersentAb(false)), formatDuplexMarkdown(undersentAb(false))]) {
+      expect(text.split('\n').filter((l) => l.includes(UNDERSENT_LEGEND))).toHaveLength(1);
+    }
+    expect(formatDuplexTable(buildDuplexResult())).not.toContain(UNDERSENT_LEGEND);
+    expect(formatDuplexMarkdown(buildDuplexResult())).not.toContain(UNDERSENT_LEGEND);
+  });
+
+  it('puts the verdict line in the Markdown too', () => {
+    expect(formatDuplexMarkdown(undersentAb(false)).split('\n')).toContain(formatVerdict(undersentAb(false)));
+  });
 
   it('marks the row and prints one warning line in the table', () => {
     const text = formatDuplexTable(undersentAb(false));
@@ -153,7 +166,7 @@ describe('loss check', () => {
   it('prints a disagreement in the Markdown, and every direction\'s check', () => {
     const markdown = formatDuplexMarkdown(disagreeingCheck());
     const lines = markdown.split('\n');
-    expect(lines.filter((l) => l.includes('disagrees'))).toEqual([`- warning \`check-disagrees\`: ${expected}`]);
+    expect(lines.filter((l) => l.includes('disagrees') && !l.startsWith('one port each'))).toEqual([`- warning \`check-disagrees\`: ${expected}`]);
     expect(lines).toContain('- loss check A→B: lost 12, by sequence 12, kernel drops 10 — agree');
     expect(lines).toContain(
       '- loss check B→A: lost 13,580, by sequence 13,600, kernel drops 13,000 — DISAGREE (by sequence 20 more than sent − received: sender callbacks and the wire disagree)',

@@ -72,7 +72,8 @@ function environmentList(result: AnyResult): string {
     ['CPU', `${env.cpuModel} (${env.cpuCount} CPUs, ${env.arch})`],
     ['memory', formatBytes(env.totalMemoryBytes)],
     ['interface', `${env.interfaceName ?? 'n/a'} (MTU ${env.mtu === null ? 'n/a' : String(env.mtu)})`],
-    ...Object.entries(env.sysctls).map(([k, v]): [string, string] => [k, String(v)]),
+    // A sysctl that could not be read is n/a, never the word "null".
+    ...Object.entries(env.sysctls).map(([k, v]): [string, string] => [k, v === null || v === undefined ? 'n/a' : String(v)]),
     ['tool', `${result.tool.name} ${result.tool.version}`],
     ['started', result.startedAt],
   ];

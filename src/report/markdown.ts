@@ -16,8 +16,10 @@ import {
   formatRunHeadline,
   formatThreads,
   formatSendErrors,
+  UNDERSENT_LEGEND,
 } from './table.js';
 import { formatLossCheck, runWarnings } from './direction-notes.js';
+import { formatVerdict } from './verdict.js';
 import {
   PEER_MEDIA_HEAD,
   frameDelayNotes,
@@ -199,6 +201,8 @@ export function formatDuplexMarkdown(result: DuplexResult): string {
   // Framed patterns: each direction's pattern and what it offers (its largest frame is the burst the receive buffer must hold).
   const patterns = patternOfferLines(result);
   if (patterns.length > 0) lines.push(...patterns.map((p) => `- pattern ${escapeMarkdown(p)}`), '');
+  // What the run proves, in one line, as the terminal table ends with it.
+  lines.push(escapeMarkdown(formatVerdict(result)), '');
 
   const columns = directionColumns(result.directions);
   lines.push(`| ${columns.map((c) => escapeMarkdown(c.title)).join(' | ')} |`);
@@ -234,6 +238,7 @@ export function formatDuplexMarkdown(result: DuplexResult): string {
     const errors = formatSendErrors(direction);
     if (errors !== '') notes.push(`- send errors ${directionLabel(direction)}: ${escapeMarkdown(errors)}`);
   }
+  if (result.directions.some((d) => d.undersent === true)) notes.push(`- ${escapeMarkdown(UNDERSENT_LEGEND)}`);
   for (const warning of runWarnings(result)) {
     const hint = warning.hint === undefined ? '' : ` — hint: ${markdownCode(warning.hint)}`;
     notes.push(`- warning ${markdownCode(warning.code)}: ${escapeMarkdown(warning.message)}${hint}`);

@@ -101,6 +101,9 @@ export function directionColumns(directions: readonly DirectionResult[]): readon
  */
 export const UNDERSENT_MARK = '!';
 
+/** The legend of {@link UNDERSENT_MARK}, printed under a table that uses it. */
+export const UNDERSENT_LEGEND = `${UNDERSENT_MARK} = undersent: the sender fell short of the offered rate, so that row describes a lower rate`;
+
 /** `A→B`, or `A→B !` when the direction was undersent. */
 export function directionRowLabel(direction: Pick<DirectionResult, 'from' | 'to' | 'undersent'>): string {
   return direction.undersent ? `${directionLabel(direction)} ${UNDERSENT_MARK}` : directionLabel(direction);
@@ -305,6 +308,7 @@ export function formatDuplexTable(result: DuplexResult, options: TableOptions = 
     ).text,
   );
 
+  if (result.directions.some((d) => d.undersent === true)) lines.push(...wrapPainted(UNDERSENT_LEGEND, width, 'yellow', color));
   // The run's warnings plus the undersent and loss-check lines, each once.
   for (const warning of runWarnings(result)) lines.push(...wrapPainted(formatWarning(warning), width, 'yellow', color));
   // Last, so it is the line a reader sees without scrolling back.
