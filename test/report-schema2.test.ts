@@ -12,6 +12,7 @@ import { renderRunChart } from '../src/report/svg.js';
 import { isUndersent, MIN_SENT_FRACTION } from '../src/report/undersent.js';
 import { buildDuplexResult, disagreeingCheck, undersentAb, unobservedReceiver } from './report-fixture.js';
 import { formatVerdict } from '../src/report/verdict.js';
+import { undersentMessage } from '../src/report/direction-notes.js';
 import { UNDERSENT_LEGEND } from '../src/report/table.js';
 
 /** Trimmed cells of the terminal table row whose direction cell starts with `direction`. */
@@ -143,6 +144,12 @@ describe('undersent', () => {
     const row = csvRows(formatDuplexCsv(undersentAb(false)))[0] ?? {};
     expect(row['offeredPps']).toBe('300000');
     expect(row['undersent']).toBe('true');
+  });
+
+  it('keeps a decimal for low rates, so the figures never contradict the share', () => {
+    const d = undersentAb(false).directions[0]!;
+    Object.assign(d, { offeredPps: 1, sentPps: 0.5 });
+    expect(undersentMessage(d)).toContain('offered 1/s, sent 0.5/s (50 %)');
   });
 
   it('follows one 95 % rule', () => {

@@ -33,7 +33,8 @@ export function bufferWarnings(cfg: RunConfig, endpoints: readonly EndpointResul
   return out;
 }
 
-const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+// Low rates keep a decimal: "offered 1/s, sent 1/s (50 %)" read as a contradiction.
+const fmt = (n: number): string => (n < 100 && !Number.isInteger(n) ? n.toFixed(1) : Math.round(n).toLocaleString('en-US'));
 
 /**
  * Warnings about the figures themselves, per direction: a sender that fell

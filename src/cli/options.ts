@@ -39,7 +39,7 @@ export function parseRate(option: string, text: string, sizeBytes: number, allow
   if (bitsPs !== null) {
     const pps = bitsPs / (sizeBytes * 8);
     // A paced sender below one datagram per second would measure nothing in a short run.
-    if (!(pps >= 1)) throw new OptionError(option, `"${text}" is ${pps.toPrecision(2)} datagrams/s at --size ${sizeBytes}: below one datagram per second`);
+    if (!(pps >= 1)) throw new OptionError(option, `"${text}" is ${pps < 1 && pps >= 0.995 ? pps.toFixed(4) : pps.toPrecision(2)} datagrams/s at --size ${sizeBytes}: below one datagram per second`);
     return pps;
   }
   const pps = /^(\d+(?:\.\d+)?)\s*([kKM]?)(pps)?$/.exec(t);

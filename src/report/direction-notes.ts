@@ -21,6 +21,11 @@ function figure(value: number | null): string {
   return formatInteger(value);
 }
 
+/** A rate: whole datagrams/s, but with a decimal below 100/s (0.5/s must not print as 1/s). */
+function rateFigure(value: number | null): string {
+  return value !== null && value < 100 && !Number.isInteger(value) ? value.toFixed(1) : formatInteger(value);
+}
+
 /**
  * `A→B undersent: offered 300,000/s, sent 82,700/s (28 %) — the sender, not
  * the network, was the limit; loss figures describe a lower rate`.
@@ -29,7 +34,7 @@ export function undersentMessage(direction: DirectionResult): string {
   const { offeredPps, sentPps } = direction;
   const share = offeredPps !== null && offeredPps > 0 && sentPps !== null ? ` (${Math.round((sentPps / offeredPps) * 100)} %)` : '';
   return (
-    `${labelOf(direction)} undersent: offered ${figure(offeredPps)}/s, sent ${figure(sentPps)}/s${share}` +
+    `${labelOf(direction)} undersent: offered ${rateFigure(offeredPps)}/s, sent ${rateFigure(sentPps)}/s${share}` +
     ' — the sender, not the network, was the limit; loss figures describe a lower rate'
   );
 }
