@@ -13,7 +13,7 @@ import { isUndersent, MIN_SENT_FRACTION } from '../src/report/undersent.js';
 import { buildDuplexResult, disagreeingCheck, undersentAb, unobservedReceiver } from './report-fixture.js';
 import { formatVerdict } from '../src/report/verdict.js';
 import { undersentMessage } from '../src/report/direction-notes.js';
-import { UNDERSENT_LEGEND } from '../src/report/table.js';
+import { UNDERSENT_LEGEND, formatThreads } from '../src/report/table.js';
 
 /** Trimmed cells of the terminal table row whose direction cell starts with `direction`. */
 function tableRow(text: string, direction: string): string[] {
@@ -202,5 +202,15 @@ describe('loss check', () => {
 
   it('does not warn when the checks agree', () => {
     expect(formatDuplexTable(buildDuplexResult())).not.toMatch(/disagree/);
+  });
+});
+
+describe('thread modes in the headline', () => {
+  it('names each role and mode once, with a count for many clients', () => {
+    const result = buildDuplexResult({ mode: 'remote' });
+    const a = result.endpoints.find((e) => e.id === 'A')!;
+    const b = result.endpoints.find((e) => e.id === 'B')!;
+    result.endpoints = [{ ...a, threads: 'single' }, { ...a, threads: 'single', port: 40011 }, { ...a, threads: 'single', port: 40012 }, { ...b, threads: 'split' }];
+    expect(formatThreads(result)).toBe('threads client A single (×3), listener B split');
   });
 });

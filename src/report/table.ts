@@ -126,7 +126,15 @@ export function formatThreads(result: Pick<DuplexResult, 'mode' | 'config' | 'en
     return config.threadsRequested === 'auto' ? `threads ${config.threads} (auto)` : `threads ${config.threads}`;
   }
   const role = (id: string): string => (result.mode === 'remote' ? (id === 'A' ? 'client A' : 'listener B') : id);
-  return `threads ${endpoints.map((e) => `${role(e.id)} ${e.threads}`).join(', ')}`;
+  // Many clients (--clients N): one entry per distinct role and mode, with a count, not N copies.
+  const parts: { text: string; count: number }[] = [];
+  for (const e of endpoints) {
+    const text = `${role(e.id)} ${e.threads}`;
+    const seen = parts.find((p) => p.text === text);
+    if (seen !== undefined) seen.count++;
+    else parts.push({ text, count: 1 });
+  }
+  return `threads ${parts.map((p) => (p.count > 1 ? `${p.text} (×${p.count})` : p.text)).join(', ')}`;
 }
 
 /**
