@@ -1,23 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './cli.js';
+import { canClampRcvbuf, clampedRcvbufRequest, clampSkipNote } from './rmem.js';
 import type { DuplexResult, RunWarning, SearchResult, SweepResult } from '../src/report/schema.js';
 
-/** net.core.rmem_max, or null where /proc/sys cannot be read (containers, other OSes). */
-function readRmemMax(): number | null {
-  try {
-    const v = Number(readFileSync('/proc/sys/net/core/rmem_max', 'utf8').trim());
-    return Number.isSafeInteger(v) && v > 0 ? v : null;
-  } catch {
-    return null;
-  }
-}
-
-const rmemMax = readRmemMax();
-// Above the cap, so the kernel must clamp; and still a size setsockopt accepts (an int).
-const requested = rmemMax === null ? null : 2 * rmemMax + 1;
-const usable = requested !== null && requested <= 2 ** 31 - 1;
-const skipNote = rmemMax === null ? 'skipped: /proc/sys/net/core/rmem_max is unreadable here' : 'skipped: rmem_max is so large no request can exceed it';
+const requested = clampedRcvbufRequest;
+const usable = canClampRcvbuf;
+const skipNote = clampSkipNote;
 
 const hint = `sysctl -w net.core.rmem_max=${requested}`;
 const RUN = ['--size', '100', '--no-save', '--json'];

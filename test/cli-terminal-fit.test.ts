@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, runCli } from './cli.js';
 import { startListener } from './listener.js';
+import { canClampRcvbuf, clampedRcvbufRequest, clampSkipNote } from './rmem.js';
 
 /** The environment without `COLUMNS`: piped output must then fit 80 columns. */
 function pipedEnv(): NodeJS.ProcessEnv {
@@ -32,20 +33,9 @@ function occurrences(text: string, needle: string): number {
   return text.split(needle).length - 1;
 }
 
-/** net.core.rmem_max, or null where /proc/sys cannot be read. */
-function readRmemMax(): number | null {
-  try {
-    const v = Number(readFileSync('/proc/sys/net/core/rmem_max', 'utf8').trim());
-    return Number.isSafeInteger(v) && v > 0 ? v : null;
-  } catch {
-    return null;
-  }
-}
-const rmemMax = readRmemMax();
-// Above the cap, so the kernel must clamp; still an int for setsockopt.
-const clamped = rmemMax === null ? null : 2 * rmemMax + 1;
-const canClamp = clamped !== null && clamped <= 2 ** 31 - 1;
-const clampSkip = rmemMax === null ? 'skipped: /proc/sys/net/core/rmem_max is unreadable here' : 'skipped: rmem_max is so large no request can exceed it';
+const clamped = clampedRcvbufRequest;
+const canClamp = canClampRcvbuf;
+const clampSkip = clampSkipNote;
 
 describe('a warning is said once when stdout carries the table', () => {
   it('bench duplex: the rcvbuf-clamped warning is in the table and not repeated on stderr', async (ctx) => {

@@ -17,6 +17,7 @@ import { renderRunChart } from '../src/report/svg.js';
 import { renderResults } from '../src/report/render.js';
 import type { DirectionResult, DuplexResult, FrameResult } from '../src/report/schema.js';
 import { buildDuplexResult, buildMediaResult, buildRemoteDelayResult } from './report-fixture.js';
+import { csvRows, parseCsv } from './csv-parse.js';
 
 const ANSI = /\u001b\[[0-9;]*m/g;
 const widest = (text: string): number => Math.max(...text.split('\n').map((l) => [...l.replace(ANSI, '')].length));
@@ -42,43 +43,6 @@ function localWithDelays(): DuplexResult {
   return result;
 }
 
-/** RFC 4180 records (quoted fields with doubled quotes; CRLF). */
-function parseCsv(text: string): string[][] {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"' && field === '') quoted = true;
-    else if (c === ',') {
-      record.push(field);
-      field = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      record.push(field);
-      records.push(record);
-      record = [];
-      field = '';
-      i++;
-    } else field += c ?? '';
-  }
-  expect(field === '' && record.length === 0, 'last record ends with CRLF').toBe(true);
-  return records;
-}
-
-function csvRows(text: string): Record<string, string>[] {
-  const [header, ...rows] = parseCsv(text);
-  return rows.map((row) => {
-    expect(row).toHaveLength(header?.length ?? 0);
-    return Object.fromEntries((header ?? []).map((name, i) => [name, row[i] ?? '']));
-  });
-}
 
 /** A CSV field back to the JSON value it came from: empty is `null`. */
 const num = (field: string | undefined): number | null => (field === undefined || field === '' ? null : Number(field));
