@@ -4,6 +4,7 @@
  */
 import type { DirectionResult, EndpointResult, RunConfig, RunWarning } from '../report/schema.js';
 import { readSysctl } from '../udp/kernel.js';
+import { formatRate } from '../report/format.js';
 
 /**
  * Linux doubles a requested SO_RCVBUF/SO_SNDBUF (for bookkeeping overhead) and
@@ -33,8 +34,7 @@ export function bufferWarnings(cfg: RunConfig, endpoints: readonly EndpointResul
   return out;
 }
 
-// Low rates keep a decimal: "offered 1/s, sent 1/s (50 %)" read as a contradiction.
-const fmt = (n: number): string => (n < 100 && !Number.isInteger(n) ? n.toFixed(1) : Math.round(n).toLocaleString('en-US'));
+
 
 /**
  * Warnings about the figures themselves, per direction: a sender that fell
@@ -50,7 +50,7 @@ export function directionWarnings(directions: readonly DirectionResult[]): RunWa
       out.push({
         code: 'undersent',
         direction,
-        message: `${direction} undersent: offered ${fmt(d.offeredPps)}/s, sent ${fmt(d.sentPps)}/s (${share} %): the sender, not the network, was the limit; its loss figures describe the lower rate`,
+        message: `${direction} undersent: offered ${formatRate(d.offeredPps)}/s, sent ${formatRate(d.sentPps)}/s (${share} %): the sender, not the network, was the limit; its loss figures describe the lower rate`,
       });
     }
     if (!d.check.agree && d.check.lostBySequence !== null && d.lost !== null) {

@@ -7,7 +7,7 @@
  */
 
 import type { DirectionResult, DuplexResult, LossCheck, RunWarning } from './schema.js';
-import { formatInteger } from './format.js';
+import { formatInteger, formatRate } from './format.js';
 import { lossCheckOf } from './observed.js';
 
 type DirectionLabel = NonNullable<RunWarning['direction']>;
@@ -21,11 +21,6 @@ function figure(value: number | null): string {
   return formatInteger(value);
 }
 
-/** A rate: whole datagrams/s, but with a decimal below 100/s (0.5/s must not print as 1/s). */
-function rateFigure(value: number | null): string {
-  return value !== null && value < 100 && !Number.isInteger(value) ? value.toFixed(1) : formatInteger(value);
-}
-
 /**
  * `A→B undersent: offered 300,000/s, sent 82,700/s (28 %) — the sender, not
  * the network, was the limit; loss figures describe a lower rate`.
@@ -34,7 +29,7 @@ export function undersentMessage(direction: DirectionResult): string {
   const { offeredPps, sentPps } = direction;
   const share = offeredPps !== null && offeredPps > 0 && sentPps !== null ? ` (${Math.round((sentPps / offeredPps) * 100)} %)` : '';
   return (
-    `${labelOf(direction)} undersent: offered ${rateFigure(offeredPps)}/s, sent ${rateFigure(sentPps)}/s${share}` +
+    `${labelOf(direction)} undersent: offered ${formatRate(offeredPps)}/s, sent ${formatRate(sentPps)}/s${share}` +
     ' — the sender, not the network, was the limit; loss figures describe a lower rate'
   );
 }

@@ -19,6 +19,14 @@ export function formatInteger(value: number | null): string {
   return rounded < 0 ? `-${digits}` : digits;
 }
 
+/**
+ * A rate in whole datagrams/s with separators, but with one decimal below
+ * 100/s: 0.5/s must not print as 1/s beside "(50 %)".
+ */
+export function formatRate(valuePps: number | null): string {
+  return valuePps !== null && valuePps < 100 && !Number.isInteger(valuePps) ? valuePps.toFixed(1) : formatInteger(valuePps);
+}
+
 /** Decimal (SI) prefixes for rates and bit rates, smallest first. */
 const SI_PREFIXES: readonly { factor: number; symbol: string }[] = [
   { factor: 1e9, symbol: 'G' },
