@@ -32,7 +32,7 @@ async function listen(extra: Partial<ListenConfig> = {}): Promise<{ port: number
   const state = { port: 0, lines, results: 0, done: Promise.resolve(0) };
   let bound: () => void = () => undefined;
   const listening = new Promise<void>((r) => (bound = r));
-  const cfg: ListenConfig = { host: '127.0.0.1', family: 4, port: 0, threads: 'single', secret: null, maxRatePps: null, maxDurationSeconds: null, maxClients: 4, once: false, nonceMemoryEntries: CAP, ...extra };
+  const cfg: ListenConfig = { host: '127.0.0.1', family: 4, port: 0, threads: 'single', secret: null, maxRate: null, maxTotalRate: null, maxDurationSeconds: null, maxClients: 4, once: false, nonceMemoryEntries: CAP, ...extra };
   state.done = runListener(cfg, {
     signal: stop.signal,
     onLog: (line) => lines.push(line),

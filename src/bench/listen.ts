@@ -38,7 +38,7 @@ const MAX_PROBES_PER_SESSION = 64;
 import type { Endpoint } from './endpoint.js';
 import { buildRemoteResult, openRemoteEndpoint, runDataPhase } from './session.js';
 import type { BaseHooks, ProgressSample } from './hooks.js';
-import { listenerPattern, busyReason, checkAggregate, checkLimits } from './listen-limits.js';
+import { busyReason, checkAggregate, checkLimits, planSession, type RateCap, type SessionLoad } from './listen-limits.js';
 import { SessionTable } from './listen-sessions.js';
 
 /** Resolved `bench listen` options. */
@@ -48,8 +48,10 @@ export interface ListenConfig {
   port: number;
   threads: ThreadMode;
   secret: string | null;
-  /** Highest rate per direction a client may ask for, and of the sum over running sessions (datagrams/s); `null` = no limit. */
-  maxRatePps: number | null;
+  /** Highest rate per direction one session may ask for (datagrams/s or payload bits/s); `null` = no limit. */
+  maxRate: RateCap | null;
+  /** Highest rate per direction summed over the running sessions; `null` = no limit (the CLI defaults it to `maxRate`). */
+  maxTotalRate: RateCap | null;
   maxDurationSeconds: number | null;
   /** Most sessions at once (1 = one at a time). */
   maxClients: number;
@@ -92,6 +94,8 @@ interface Session {
   /** The session key (with a secret): removed after the linger unless a newer session of the client replaced it. */
   key: Buffer | null;
   params: NegotiatedParams;
+  /** What each direction carries, as this listener reckons it (for the total cap). */
+  load: SessionLoad;
   acceptBody: Buffer;
   ep: Endpoint | null;
   /** The endpoint is bound and connected: a go may start the session. */
@@ -220,14 +224,14 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
       return;
     }
     // What this side sends comes from its own reading of the client's pattern, never from the client's figures.
-    const own = listenerPattern(body.config);
+    const own = planSession(body.params, body.config);
     if (typeof own === 'string') {
       limited.log('refused', `refused ${formatPeer(m.from)}: ${own}`);
       ch.send(m.from, Kind.Refuse, 0, f.msgId, jsonBody({ reason: own }));
       return;
     }
-    const p = own.rateBaPps === undefined ? body.params : { ...body.params, rateBaPps: own.rateBaPps };
-    const why = checkLimits(p, cfg) ?? checkAggregate(p, sessions.values().map((s) => s.params), cfg.maxRatePps);
+    const p = own.params;
+    const why = checkLimits(p, own.load, cfg) ?? checkAggregate(own.load, sessions.values().map((s) => s.load), cfg.maxTotalRate);
     if (why !== null) {
       limited.log('refused', `refused ${formatPeer(m.from)}: ${why}`);
       ch.send(m.from, Kind.Refuse, 0, f.msgId, jsonBody({ reason: why }));
@@ -270,6 +274,7 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
       nonce: body.nonce,
       key,
       params: p,
+      load: own.load,
       acceptBody,
       ep: null,
       ready: false,
@@ -287,7 +292,8 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
     ch.send(m.from, Kind.Accept, 0, f.msgId, acceptBody);
     const others = sessions.size - 1;
     log(`session ${id.toString(16)} with ${formatPeer(m.from)}` + (others > 0 ? ` (${others} other session${others === 1 ? '' : 's'} running)` : ''));
-    log(`session ${id.toString(16)}: ${p.durationSeconds} s, ${p.sizeBytes} B, A→B ${p.rateAbPps === null ? 'max' : Math.round(p.rateAbPps)}/s, B→A ${p.rateBaPps === null ? 'max' : Math.round(p.rateBaPps)}/s`);
+    const rateOf = (pps: number): string => (Number.isFinite(pps) ? `${Math.round(pps)}/s` : 'max');
+    log(`session ${id.toString(16)}: ${p.durationSeconds} s, ${p.sizeBytes} B, A→B ${rateOf(own.load.ab.pps)}, B→A ${rateOf(own.load.ba.pps)}`);
     void serve(s).finally(() => sessionEnded(s));
   };
 

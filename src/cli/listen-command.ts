@@ -10,6 +10,9 @@ import { intervalAggregator, withOutputOptions } from './iperf-compat.js';
 import { sessionCountsNote, sessionProgressLine } from './progress-display.js';
 import { addOptions, type OptionName } from './option-table.js';
 import { runListener, type ListenConfig } from '../bench/listen.js';
+import type { RateCap } from '../bench/listen-limits.js';
+import { HEADER_BYTES } from '../bench/limits.js';
+import { bitsPerSecondOf } from './iperf-compat.js';
 import type { ProgressSample } from '../bench/run.js';
 import { formatDuplexTable } from '../report/table.js';
 
@@ -18,6 +21,7 @@ interface RawListenOptions extends OutputOptions {
   port: string;
   secret?: string;
   maxRate?: string;
+  maxTotalRate?: string;
   maxDuration?: string;
   maxClients: string;
   once?: boolean;
@@ -27,14 +31,30 @@ interface RawListenOptions extends OutputOptions {
 /** Most sessions a listener runs at once: each has its own worker thread(s) and sockets. */
 const MAX_LISTEN_CLIENTS = 64;
 
+/**
+ * A listener's rate cap: payload bits/s when written with a bit unit
+ * (`10Mbit`), else datagrams/s (`1000`, `50k`). Kept in the unit the
+ * operator wrote, so that a bit cap caps bits at every datagram size.
+ */
+export function parseRateCap(option: string, text: string): RateCap {
+  const bits = bitsPerSecondOf(text);
+  if (bits !== null) {
+    if (!(bits >= 8 && bits <= 1e12)) throw new OptionError(option, `"${text}" must be from 8 bit/s to 1000 Gbit/s`);
+    return { unit: 'bits', perSecond: bits };
+  }
+  const pps = parseRate(option, text, HEADER_BYTES);
+  if (pps === null) throw new OptionError(option, '"max" is not a limit; omit the option for no limit');
+  return { unit: 'datagrams', perSecond: pps };
+}
+
 /** Validates `bench listen` options. */
 export async function resolveListenOptions(raw: RawListenOptions, envSecret: string | undefined): Promise<ListenConfig> {
   const { address, family } = await resolveHost('--host', raw.host);
   const port = parsePort('--port', raw.port);
   if (raw.threads !== 'single' && raw.threads !== 'split' && raw.threads !== 'auto') throw new OptionError('--threads', `"${raw.threads}" must be single, split or auto`);
-  // --max-rate in bits/s is converted at the largest datagram, the most generous reading.
-  const maxRatePps = raw.maxRate === undefined ? null : parseRate('--max-rate', raw.maxRate, 40);
-  if (raw.maxRate !== undefined && maxRatePps === null) throw new OptionError('--max-rate', '"max" is not a limit; omit --max-rate for no limit');
+  const maxRate = raw.maxRate === undefined ? null : parseRateCap('--max-rate', raw.maxRate);
+  // One session alone is held to --max-rate; all of them together to --max-total-rate, by default the same figure.
+  const maxTotalRate = raw.maxTotalRate === undefined ? maxRate : parseRateCap('--max-total-rate', raw.maxTotalRate);
   const secret = raw.secret ?? envSecret ?? null;
   if (secret === '') throw new OptionError('--secret', 'is empty');
   return {
@@ -43,7 +63,8 @@ export async function resolveListenOptions(raw: RawListenOptions, envSecret: str
     port,
     threads: pickThreads(raw.threads, 1),
     secret,
-    maxRatePps,
+    maxRate,
+    maxTotalRate,
     maxDurationSeconds: raw.maxDuration === undefined ? null : parseSeconds('--max-duration', raw.maxDuration, false),
     maxClients: parseIntIn('--max-clients', raw.maxClients, 1, MAX_LISTEN_CLIENTS),
     once: raw.once === true,
@@ -51,7 +72,7 @@ export async function resolveListenOptions(raw: RawListenOptions, envSecret: str
 }
 
 /** The options of `bench listen`, in `--help` order. */
-const LISTEN_OPTIONS: readonly OptionName[] = ['host', 'port', 'secret', 'maxRate', 'maxDuration', 'maxClients', 'threads', 'once', 'json', 'interval', 'logfile', 'save', 'out', 'progress', 'wide'];
+const LISTEN_OPTIONS: readonly OptionName[] = ['host', 'port', 'secret', 'maxRate', 'maxTotalRate', 'maxDuration', 'maxClients', 'threads', 'once', 'json', 'interval', 'logfile', 'save', 'out', 'progress', 'wide'];
 
 /**
  * The listener's interval lines: per session, the samples summed over `-i`

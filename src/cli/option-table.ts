@@ -131,7 +131,8 @@ export const OPTIONS = {
   wide: { flags: '--wide', help: 'tables at full width even when piped (default: fit the terminal, 80 columns when piped)' },
 
   // `bench listen`.
-  maxRate: { flags: '--max-rate <rate>', help: 'refuse tests above this rate per direction (datagrams/s or bits/s), per session and summed over the sessions running' },
+  maxRate: { flags: '--max-rate <rate>', help: 'refuse a session above this rate in either direction: datagrams/s (1000, 50k) or payload bits/s (10Mbit), for every size and pattern' },
+  maxTotalRate: { flags: '--max-total-rate <rate>', help: 'refuse a session that would push the sum over the running sessions above this, per direction (default: --max-rate)' },
   maxDuration: { flags: '--max-duration <s>', help: 'refuse tests longer than this (warm-up included)' },
   maxClients: { flags: '--max-clients <n>', help: 'most sessions at once (1 to 64); a client over it is answered busy; 1 = one at a time', default: '16' },
   once: { flags: '--once', help: 'exit after the first session ends (sessions already running finish first)' },
