@@ -7,9 +7,9 @@
  * figures.
  */
 import dgram from 'node:dgram';
-import { deflateRawSync } from 'node:zlib';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { CHUNK_BODY_BYTES, CONTROL_VERSION, HELLO_BYTES, jsonBody, nonce, parseBody } from '../src/bench/control.js';
-import { Decode, Kind, createHeader, decodeControl, decodeHeader, encodeControl } from '../src/udp/wire.js';
+import { DIR_AB, Decode, END_MARKER_COPIES, HEADER_BYTES, Kind, createHeader, decodeControl, decodeHeader, encodeControl, encodeHeader } from '../src/udp/wire.js';
 import { localConfig } from './helpers.js';
 import type { RunConfig } from '../src/report/schema.js';
 
@@ -27,6 +27,8 @@ export interface Reply {
 export interface CraftedClient {
   socket: dgram.Socket;
   port: number;
+  /** The clock `Reply.atMs` is on. */
+  nowMs: () => number;
   replies: Reply[];
   /** Bytes (UDP payload) of data datagrams (not end markers) received from the listener. */
   dataBytes: () => number;
@@ -41,6 +43,10 @@ export interface CraftedClient {
   open: (params?: Record<string, unknown>, config?: RunConfig) => Promise<Reply | null>;
   /** Sends the go for an accepted session and waits for its ack. */
   go: (session: number) => Promise<Reply | null>;
+  /** Sends an end marker of A→B saying nothing was sent (the listener then does not wait for one). */
+  sendEnd: (session: number) => Promise<void>;
+  /** The listener's report, once all its chunks arrived (inflated and parsed), else `null`. */
+  listenerReport: () => unknown;
   /** Sends a results blob (any bytes, deflated here unless `raw`) in chunks under the session id. */
   sendResults: (session: number, blob: Buffer, opts?: { raw?: boolean }) => Promise<number>;
   close: () => void;
@@ -52,6 +58,8 @@ export async function craftedClient(listenerPort: number, host = '127.0.0.1'): P
   const replies: Reply[] = [];
   let bytes = 0;
   let datagrams = 0;
+  const theirChunks = new Map<number, Buffer>();
+  let theirCount = -1;
   let firstDataMs: number | null = null;
   let lastDataMs = 0;
   let msgId = 1;
@@ -59,6 +67,13 @@ export async function craftedClient(listenerPort: number, host = '127.0.0.1'): P
   const t0 = performance.now();
   socket.on('message', (msg: Buffer) => {
     const f = decodeControl(msg);
+    if (f !== null && f.kind === Kind.Results) {
+      // Acknowledged as a real client does, and kept: the listener's own report, for tests that send it back altered.
+      void control(Kind.Ack, { i: f.chunkIndex }, { session: f.session, msgId: f.msgId });
+      const end = Math.min(f.body.length, 2 + f.body.readUInt16BE(0));
+      theirChunks.set(f.chunkIndex, Buffer.from(f.body.subarray(2, end)));
+      theirCount = f.chunkCount;
+    }
     if (f !== null) {
       replies.push({ kind: f.kind, session: f.session, chunkIndex: f.chunkIndex, body: f.chunkCount === 1 ? parseBody(f.body) : null, atMs: performance.now() - t0 });
       return;
@@ -103,6 +118,20 @@ export async function craftedClient(listenerPort: number, host = '127.0.0.1'): P
     }
     return null;
   };
+  const sendEnd = async (session: number): Promise<void> => {
+    const h2 = createHeader();
+    h2.kind = Kind.End;
+    h2.direction = DIR_AB;
+    h2.session = session;
+    const buf = Buffer.alloc(HEADER_BYTES);
+    encodeHeader(buf, h2);
+    for (let i = 0; i < END_MARKER_COPIES; i++) await send(buf);
+  };
+  const listenerReport = (): unknown => {
+    if (theirCount < 0 || theirChunks.size !== theirCount) return null;
+    const whole = Buffer.concat([...Array(theirCount).keys()].map((i) => theirChunks.get(i) as Buffer));
+    return parseBody(inflateRawSync(whole));
+  };
   const sendResults = async (session: number, blob: Buffer, opts: { raw?: boolean } = {}): Promise<number> => {
     const data = opts.raw === true ? blob : deflateRawSync(blob);
     const count = Math.max(1, Math.ceil(data.length / CHUNK_BODY_BYTES));
@@ -119,6 +148,7 @@ export async function craftedClient(listenerPort: number, host = '127.0.0.1'): P
   return {
     socket,
     port: (socket.address() as { port: number }).port,
+    nowMs: () => performance.now() - t0,
     replies,
     dataBytes: () => bytes,
     dataDatagrams: () => datagrams,
@@ -129,6 +159,8 @@ export async function craftedClient(listenerPort: number, host = '127.0.0.1'): P
     open,
     go,
     sendResults,
+    sendEnd,
+    listenerReport,
     close: () => socket.close(),
   };
 }

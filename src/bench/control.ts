@@ -10,7 +10,7 @@
  */
 import type dgram from 'node:dgram';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { deflateRawSync } from 'node:zlib';
 import { BenchError } from '../errors.js';
 import type { Clock } from '../udp/clock.js';
 import { Kind, TAG_BYTES, decodeControl, encodeControl, type ControlFrame } from '../udp/wire.js';
@@ -372,16 +372,19 @@ export function formatPeer(p: PeerAddress): string {
  * compressed, cut into chunks of {@link CHUNK_BODY_BYTES}, and each chunk is
  * retransmitted with backoff until acknowledged; the peer's chunks are
  * acknowledged (again, if repeated) and reassembled. Resolves with the peer's
- * blob once ours is fully acknowledged and theirs is complete, or with `null`
- * for theirs on timeout (ours may then be incomplete at the peer).
+ * blob, still compressed, once ours is fully acknowledged and theirs is
+ * complete, or with `null` for theirs on timeout (ours may then be
+ * incomplete at the peer). The peer's blob is held to `maxBytes` compressed
+ * (chunks beyond it are ignored, never stored): inflating, parsing and
+ * checking it is the caller's, off this thread (report-decode.ts).
  */
 export function exchangeBlob(
   ch: ControlChannel,
   to: PeerAddress,
   session: number,
   ours: unknown,
-  opts: { timeoutMs: number; signal?: AbortSignal },
-): Promise<{ theirs: unknown; oursDelivered: boolean }> {
+  opts: { timeoutMs: number; maxBytes: number; signal?: AbortSignal },
+): Promise<{ theirs: Buffer | null; oursDelivered: boolean }> {
   const data = deflateRawSync(jsonBody(ours));
   const count = Math.max(1, Math.ceil(data.length / CHUNK_BODY_BYTES));
   const msgId = 1_000_000 + session; // both sides use the session-derived id for the results
@@ -390,6 +393,7 @@ export function exchangeBlob(
   const due = new Array<number>(count).fill(0);
   let theirCount = -1;
   const theirChunks = new Map<number, Buffer>();
+  const maxChunks = Math.min(MAX_CHUNKS, Math.ceil(opts.maxBytes / CHUNK_BODY_BYTES) + 1);
   return new Promise((resolve) => {
     const chunk = (i: number): Buffer => data.subarray(i * CHUNK_BODY_BYTES, (i + 1) * CHUNK_BODY_BYTES);
     const done = (): boolean => acked.every(Boolean) && theirCount >= 0 && theirChunks.size === theirCount;
@@ -397,15 +401,7 @@ export function exchangeBlob(
       off();
       clearInterval(ticker);
       clearTimeout(deadline);
-      let theirs: unknown = null;
-      if (theirCount >= 0 && theirChunks.size === theirCount) {
-        try {
-          const whole = Buffer.concat([...Array(theirCount).keys()].map((i) => theirChunks.get(i) as Buffer));
-          theirs = parseBody(inflateRawSync(whole, { maxOutputLength: 16 * 1024 * 1024 }));
-        } catch {
-          theirs = null;
-        }
-      }
+      const theirs = theirCount >= 0 && theirChunks.size === theirCount ? Buffer.concat([...Array(theirCount).keys()].map((i) => theirChunks.get(i) as Buffer)) : null;
       resolve({ theirs, oursDelivered: delivered });
     };
     const off = ch.on((m) => {
@@ -413,7 +409,7 @@ export function exchangeBlob(
       if (m.frame.kind === Kind.Results) {
         // Chunk bodies are raw deflate bytes: the length is carried in the first two bytes.
         // Malformed or inconsistent chunks are ignored, never thrown on.
-        if (m.frame.body.length < 2 || m.frame.chunkCount > MAX_CHUNKS) return;
+        if (m.frame.body.length < 2 || m.frame.chunkCount > maxChunks) return;
         if (theirCount >= 0 && m.frame.chunkCount !== theirCount) return;
         theirCount = m.frame.chunkCount;
         const end = Math.min(m.frame.body.length, 2 + m.frame.body.readUInt16BE(0));

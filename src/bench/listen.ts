@@ -36,7 +36,8 @@ import { GoBody, HelloBody, ParamsBody, firstProblem, matches } from './control-
 /** Clock probes answered per session: two bursts of the client's (clock-probe.ts), with room for a retry. */
 const MAX_PROBES_PER_SESSION = 64;
 import type { Endpoint } from './endpoint.js';
-import { buildRemoteResult, openRemoteEndpoint, runDataPhase } from './session.js';
+import { buildRemoteResult, openRemoteEndpoint, peerReportRefused, runDataPhase, type RemoteReport } from './session.js';
+import { parseResultFile } from '../report/read.js';
 import type { BaseHooks, ProgressSample } from './hooks.js';
 import { busyReason, checkAggregate, checkLimits, planSession, type RateCap, type SessionLoad } from './listen-limits.js';
 import { SessionTable } from './listen-sessions.js';
@@ -114,6 +115,8 @@ interface Session {
   cfg: RunConfig;
   clientCfg: RunConfig;
   startedAt: string;
+  /** When this listener accepted the session (its clock). */
+  acceptedAtNs: number;
 }
 
 /**
@@ -287,6 +290,7 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
       cfg: runCfg,
       clientCfg,
       startedAt: body.startedAt,
+      acceptedAtNs: clock.nowNs(),
     };
     sessions.add(s);
     ch.send(m.from, Kind.Accept, 0, f.msgId, acceptBody);
@@ -394,6 +398,7 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
         environment: opened.environment,
         // The client's clock − ours is minus its estimate of ours − its.
         peerClockOffsetNs: s.offsetNs === null ? null : -s.offsetNs,
+        acceptedAtNs: s.acceptedAtNs,
         hooks: {
           signal: s.stop.signal,
           onNotice: (line) => log(`${name}: ${line}`),
@@ -407,7 +412,20 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
         const seen = formatPeer(s.client);
         if (seen !== said) theirs.report.endpoint.observedAs = seen;
       }
-      result = buildRemoteResult({ cfg: s.clientCfg, startedAt: s.startedAt, a: theirs, b: mine, local: 'B', elapsedSeconds: (clock.nowNs() - t0) / 1e9 });
+      const build = (a: RemoteReport | null): DuplexResult => buildRemoteResult({ cfg: s.clientCfg, startedAt: s.startedAt, a, b: mine, local: 'B', elapsedSeconds: (clock.nowNs() - t0) / 1e9 });
+      result = build(theirs);
+      // A file this listener writes is a file `bench report` reads: checked by the same reader before it is handed on.
+      let unreadable = unreadableWhy(result);
+      if (unreadable !== null && theirs !== null) {
+        log(`${name}: the result with the client's figures would not be readable (${unreadable}); kept this side's only`);
+        mine.warnings.push(peerReportRefused('client', '/', `the result built with them ${unreadable}`));
+        result = build(null);
+        unreadable = unreadableWhy(result);
+      }
+      if (unreadable !== null) {
+        log(`${name}: result not saved: it fails the result schema (${unreadable})`);
+        result = null;
+      }
       sessions.linger(s, clock.nowNs() + LINGER_MS * 1e6, clock.nowNs());
     } catch (err) {
       log(`${name} failed: ${(err as Error).message}`);
@@ -420,6 +438,16 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
     if (result !== null) {
       log(`${name} ${result.complete ? 'complete' : `incomplete (${result.incompleteReason ?? 'unknown'})`}; back to listening`);
       hooks.onResult?.(result, info);
+    }
+  }
+
+  /** Why a result could not be read back by `bench report` (the path and the reason, printable), or `null`. */
+  function unreadableWhy(result: DuplexResult): string | null {
+    try {
+      parseResultFile(JSON.stringify(result), 'result');
+      return null;
+    } catch (err) {
+      return printable((err as Error).message.replace(/^result: /, ''), 160);
     }
   }
 

@@ -21,7 +21,8 @@ import { collectEnvironment, localAddressToward } from './environment.js';
 import { mergeDirection } from './merge.js';
 import { bufferWarnings, directionWarnings } from './warnings.js';
 import { printable } from './log-limit.js';
-import { RemoteReportSchema, firstProblem, matches } from './control-schema.js';
+import { decodeReportOffThread } from './report-decode.js';
+import { reportBoundsOf } from './report-bounds.js';
 import { driftCorrection, estimateClock, type ClockSample } from './clock-sync.js';
 import type { DirectionClock } from './merge.js';
 
@@ -116,6 +117,12 @@ export interface DataPhaseOptions {
   clock: Clock;
   /** The peer's clock − ours (ns) estimated before the start, for one-way delays; `null`/absent: none. */
   peerClockOffsetNs?: number | null;
+  /**
+   * The listener: when it accepted the session, on `clock`. The client's
+   * clock samples carry this side's timestamps (t2, t3), which must fall
+   * between then and the results exchange (report-bounds.ts).
+   */
+  acceptedAtNs?: number;
   /** The client: its probes before the start, and how to probe again once the traffic has drained. */
   clockProbes?: { before: ClockSample[]; after: () => Promise<ClockSample[]> };
 }
@@ -222,14 +229,25 @@ export async function runDataPhase(opts: DataPhaseOptions): Promise<DataPhaseOut
   // Results exchange, over the control channel (the data sockets are closed now).
   const peerLost = incompleteReason === 'peer-timeout';
   hooks.onNotice?.('exchanging results with the peer');
-  const { theirs } = await exchangeBlob(ch, peer, session, mine, { timeoutMs: peerLost ? 2000 : 10_000 + cfg.peerTimeoutSeconds * 1000 });
+  const peerRole = ep.id === 'A' ? 'listener' : 'client';
+  const bounds = reportBoundsOf(cfg, peerRole, opts.acceptedAtNs === undefined ? null : { from: opts.acceptedAtNs, to: clock.nowNs() + 1e9 });
+  const { theirs } = await exchangeBlob(ch, peer, session, mine, { timeoutMs: peerLost ? 2000 : 10_000 + cfg.peerTimeoutSeconds * 1000, maxBytes: bounds.maxBytes });
   offAbort();
-  if (theirs !== null && !isRemoteReport(theirs)) {
-    const p = firstProblem(RemoteReportSchema, theirs);
-    hooks.onNotice?.(`the peer's results were malformed at ${printable(p?.path ?? '/', 80)} (${p?.message ?? 'schema'}): ignored`);
+  if (theirs === null) return { mine, theirs: null };
+  // Inflated, parsed, schema-checked and bounded off this thread (report-decode.ts): the control loop keeps answering.
+  const decoded = await decodeReportOffThread(theirs, bounds);
+  if (!decoded.ok) {
+    const why = `the ${peerRole}'s results were refused at ${printable(decoded.path, 80)}: ${printable(decoded.message, 120)}`;
+    hooks.onNotice?.(why);
+    mine.warnings.push(peerReportRefused(peerRole, decoded.path, decoded.message));
     return { mine, theirs: null };
   }
-  return { mine, theirs: theirs as RemoteReport | null };
+  return { mine, theirs: decoded.report };
+}
+
+/** The warning a result carries when the peer's report was refused: which side's figure, and why. */
+export function peerReportRefused(peer: 'client' | 'listener', path: string, message: string): RunWarning {
+  return { code: 'peer-report-refused', message: `the ${peer}'s results were refused at ${printable(path, 80)}: ${printable(message, 120)}; only this side's figures are shown` };
 }
 
 /**
@@ -251,10 +269,6 @@ export function directionClocks(a: RemoteReport): { ab: DirectionClock; ba: Dire
     return { offsetNs: e.offsetNs, driftPpm: e.driftPerNs * 1e6, shiftNs: c.shiftNs, boundNs: e.boundNs + c.extraBoundNs, idleNs };
   };
   return { ab: one(1), ba: one(-1) };
-}
-
-function isRemoteReport(v: unknown): v is RemoteReport {
-  return matches(RemoteReportSchema, v);
 }
 
 /**

@@ -425,6 +425,7 @@ export type WarningCode =
   | 'no-proc'
   | 'peer-timeout'
   | 'no-peer-results'
+  | 'peer-report-refused'
   | 'rcvbuf-clamped'
   | 'sndbuf-clamped'
   | (string & {});
