@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { busyReason, checkAggregate, checkLimits, planSession, type RateCap, type SessionPlan } from '../src/bench/listen-limits.js';
 import type { NegotiatedParams } from '../src/bench/control.js';
 import type { RunConfig } from '../src/report/schema.js';
-import { SessionTable } from '../src/bench/listen-sessions.js';
+import { PastClients, SessionTable } from '../src/bench/listen-sessions.js';
 import { runCli } from './cli.js';
 import { startListener } from './listener.js';
 
@@ -106,6 +106,20 @@ describe('listener limits', () => {
     expect(t.lingers(a.client, 2, 4e9)).toBe(false); // another session id of the same client
     expect(t.lingers(b.client, 1, 4e9)).toBe(false);
     expect(t.lingers(a.client, 1, 5e9)).toBe(false); // the linger is over
+  });
+
+  it('remembers the sources of ended sessions for a bounded time and number (their replays are logged)', () => {
+    const p = new PastClients(60e9, 2);
+    const a = { address: '127.0.0.1', port: 4000 };
+    p.ended(a, 0xab, 0);
+    expect(p.get(a, 59e9)).toEqual({ id: 0xab, endedAtNs: 0 });
+    expect(p.get(a, 60e9)).toBeUndefined(); // forgotten after the cookie lifetime
+    expect(p.get({ address: '127.0.0.1', port: 4001 }, 1)).toBeUndefined();
+    // At most maxEntries sources: the oldest goes first.
+    p.ended({ address: '::1', port: 1 }, 1, 1);
+    p.ended({ address: '::1', port: 2 }, 2, 2);
+    expect(p.get(a, 3)).toBeUndefined();
+    expect(p.get({ address: '::1', port: 2 }, 3)?.id).toBe(2);
   });
 
   it('refuses a client over the limit with a reason the client prints', async () => {

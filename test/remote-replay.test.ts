@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import dgram from 'node:dgram';
 import { runCli } from './cli.js';
 import { startListener } from './listener.js';
-import { CONTROL_KIND_MIN, Decode, createHeader, decodeHeader } from '../src/udp/wire.js';
+import { CONTROL_KIND_MIN, Decode, Kind, createHeader, decodeHeader } from '../src/udp/wire.js';
 
 describe('a recorded authenticated session, replayed from the same address and port', () => {
   it('starts no session, gets no test traffic, and is logged as a replay', async () => {
@@ -39,8 +39,17 @@ describe('a recorded authenticated session, replayed from the same address and p
       expect(r.code).toBe(0);
       await l.result(1);
       expect(recorded.length).toBeGreaterThan(3); // hello, params, go, results chunks…
-      // Replay everything twice, in order, as the attacker on that address and port would.
       replaying = true;
+      // First only what follows the handshake (go, clock probes, aborts, results chunks): nothing takes them,
+      // and the log says whose ended session they belong to (they were dropped silently before).
+      const h2 = createHeader();
+      const later = recorded.filter((f) => decodeHeader(f, f.length, -1, h2) === Decode.Ok && h2.kind !== Kind.Hello && h2.kind !== Kind.Params);
+      expect(later.length).toBeGreaterThan(0);
+      for (const frame of later) proxy.send(frame, l.port, '127.0.0.1');
+      await l.waitFor(/dropped an? (go|clock probe|abort|results chunk) from 127\.0\.0\.1:\d+: its session [0-9a-f]+ ended [\d.]+ s ago \(a replay or a late retransmission\)/);
+      await new Promise((res) => setTimeout(res, 1100)); // past the log's 1 s window
+      // Then everything twice, in order, as the attacker on that address and port would.
+
       for (let round = 0; round < 2; round++) {
         for (const frame of recorded) {
           proxy.send(frame, l.port, '127.0.0.1');

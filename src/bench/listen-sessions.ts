@@ -59,3 +59,49 @@ export class SessionTable<S extends TableEntry> {
     return until !== undefined && nowNs < until;
   }
 }
+
+/** What the listener remembers of a client whose session ended. */
+export interface PastSession {
+  id: number;
+  endedAtNs: number;
+}
+
+/**
+ * Sources that held a session recently (issue 21): a frame from one of them
+ * that no running or lingering session takes — a go, a clock probe, an
+ * abort, a results chunk of an ended session, parameters with a stale
+ * cookie — is a replay or a late retransmission, and the operator should
+ * see it (rate-limited, as every event). Bounded: at most `maxEntries`
+ * sources, each for `keepNs` (the cookie lifetime: a replayed handshake is
+ * recognised by its nonce that long); the oldest go first.
+ */
+export class PastClients {
+  /** `address:port` → its last session; in insertion order, which is end order. */
+  private readonly past = new Map<string, PastSession>();
+  constructor(
+    private readonly keepNs: number,
+    readonly maxEntries = 4096,
+  ) {}
+
+  /** Remembers that `client`'s session `id` ended at `nowNs`. */
+  ended(client: PeerAddress, id: number, nowNs: number): void {
+    const key = formatPeer(client);
+    this.past.delete(key);
+    this.past.set(key, { id, endedAtNs: nowNs });
+    this.evict(nowNs);
+    while (this.past.size > this.maxEntries) this.past.delete(this.past.keys().next().value as string);
+  }
+
+  /** The last session of `client`, if it ended less than `keepNs` ago. */
+  get(client: PeerAddress, nowNs: number): PastSession | undefined {
+    const p = this.past.get(formatPeer(client));
+    return p !== undefined && nowNs - p.endedAtNs < this.keepNs ? p : undefined;
+  }
+
+  private evict(nowNs: number): void {
+    for (const [k, p] of this.past) {
+      if (nowNs - p.endedAtNs < this.keepNs) break;
+      this.past.delete(k);
+    }
+  }
+}

@@ -40,7 +40,7 @@ import { buildRemoteResult, openRemoteEndpoint, peerReportRefused, runDataPhase,
 import { parseResultFile } from '../report/read.js';
 import type { BaseHooks, ProgressSample } from './hooks.js';
 import { busyReason, checkAggregate, checkLimits, planSession, type RateCap, type SessionLoad } from './listen-limits.js';
-import { SessionTable } from './listen-sessions.js';
+import { PastClients, SessionTable } from './listen-sessions.js';
 
 /** Resolved `bench listen` options. */
 export interface ListenConfig {
@@ -137,6 +137,21 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
   const limited = new RateLimitedLog(log, clock);
   ch.onRejected = (why, from) => limited.log('bad-tag', `dropped a control frame from ${formatPeer(from)}: ${why === 'bad-tag' ? 'bad authentication tag' : 'untagged frame in an authenticated session'}`);
   const sessions = new SessionTable<Session>();
+  // Sources whose session ended within the cookie lifetime: what they send that no session takes is logged as a replay.
+  const past = new PastClients(cookies.lifetimeNs);
+  /**
+   * A frame no running or lingering session takes: from a source that held a
+   * session, a replay or a late retransmission, logged (rate-limited); from
+   * anyone else, silence (no work for an unvalidated address).
+   */
+  const dropped = (m: Incoming, what: string): void => {
+    const running = sessions.get(m.from);
+    if (running !== undefined && running.id === m.frame.session) return;
+    const p = past.get(m.from, clock.nowNs());
+    if (p === undefined) return;
+    const ago = ((clock.nowNs() - p.endedAtNs) / 1e9).toFixed(1);
+    limited.log('replay', `dropped ${what} from ${formatPeer(m.from)}: its session ${p.id.toString(16)} ended ${ago} s ago (a replay or a late retransmission)`);
+  };
   let served = 0;
   /** Why no new session starts (with `once` after the first ended, or when stopped), or `null`. */
   let closing: string | null = null;
@@ -155,6 +170,7 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
   let wake: (() => void) | null = null;
   const sessionEnded = (s: Session): void => {
     sessions.remove(s);
+    past.ended(s.client, s.id, clock.nowNs());
     served++;
     if (cfg.once) closing ??= 'this listener is closing (--once: its first session has ended)';
     wake?.();
@@ -190,7 +206,12 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
     const f = m.frame;
     const raw = m.body as { nonce?: unknown; cookie?: unknown } | null;
     if (raw === null || typeof raw !== 'object' || typeof raw.nonce !== 'string') return limited.log('malformed', `ignored malformed parameters from ${formatPeer(m.from)}`);
-    if (!cookies.valid(m.from, raw.cookie)) return limited.log('bad-cookie', `ignored parameters from ${formatPeer(m.from)}: no valid cookie for that address and port`); // not validated: silence
+    if (!cookies.valid(m.from, raw.cookie)) {
+      const p = past.get(m.from, clock.nowNs());
+      // Not validated: no reply. A source that held a session is presenting a stale cookie: a replay, most likely.
+      if (p !== undefined) return limited.log('replay', `ignored parameters from ${formatPeer(m.from)}: stale cookie (its session ${p.id.toString(16)} ended; a replay?)`);
+      return limited.log('bad-cookie', `ignored parameters from ${formatPeer(m.from)}: no valid cookie for that address and port`);
+    }
     // Validated only after the cookie: an unvalidated address gets no work and no reply.
     const problem = firstProblem(ParamsBody, raw);
     if (problem !== null) {
@@ -306,7 +327,7 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
     const t2 = m.arrivalNs;
     const f = m.frame;
     const s = sessions.get(m.from);
-    if (s === undefined || f.session !== s.id) return;
+    if (s === undefined || f.session !== s.id) return dropped(m, 'a clock probe');
     if (cfg.secret !== null && m.auth !== 'ok') return;
     // Bounded: a client probes twice per session; more is not answered.
     if (++s.probes > MAX_PROBES_PER_SESSION) return;
@@ -316,7 +337,8 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
   const onGo = (m: Incoming): void => {
     const f = m.frame;
     const s = sessions.get(m.from);
-    if (s === undefined || f.session !== s.id || !s.ready) return;
+    if (s === undefined || f.session !== s.id) return dropped(m, 'a go');
+    if (!s.ready) return;
     if (cfg.secret !== null && m.auth !== 'ok') return; // the channel already dropped bad tags; an untagged go is not enough
     if (s.offsetNs === null && matches(GoBody, m.body) && m.body.offsetNs !== undefined) s.offsetNs = m.body.offsetNs;
     if (s.startAtNs === 0) {
@@ -344,11 +366,12 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
           s.gaveUp = true;
           s.stop.abort();
         }
-        return;
+        return s === undefined ? dropped(m, 'an abort') : undefined;
       }
       case Kind.Results:
         // A client that missed a session's last acknowledgement keeps resending: answer it.
         if (sessions.lingers(m.from, m.frame.session, clock.nowNs())) ch.send(m.from, Kind.Ack, m.frame.session, m.frame.msgId, jsonBody({ i: m.frame.chunkIndex }));
+        else dropped(m, 'a results chunk');
         return;
       default:
         return;
