@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { bestSample, driftCorrection, estimateClock, offsetAt, offsetOf, roundTripOf, type ClockSample } from '../src/bench/clock-sync.js';
+import { bestSample, driftCorrection, estimateClock, offsetAt, offsetOf, plausibleSample, roundTripOf, type ClockSample } from '../src/bench/clock-sync.js';
 
 /** A listener clock: θ(t) = offset + drift × t (t on the client clock, ns). */
 interface Truth {
@@ -128,5 +128,17 @@ describe('clock-sync', () => {
     const e = estimateClock([good], []);
     expect(e?.driftPerNs).toBe(0);
     expect(e?.roundTripNs.after).toBeNull();
+  });
+});
+
+describe('a clock sample from a hostile listener', () => {
+  it('is held only when its timestamps are ordered, within the round trip and below 2^62 ns', () => {
+    const ok = { t1: 1_000, t2: 5_000_500, t3: 5_000_600, t4: 2_000 };
+    expect(plausibleSample(ok)).toBe(true);
+    expect(plausibleSample({ ...ok, t2: 1e308, t3: 1e308 })).toBe(false);
+    expect(plausibleSample({ ...ok, t2: -1e308 })).toBe(false);
+    expect(plausibleSample({ ...ok, t3: ok.t2 - 1 })).toBe(false); // replied before it arrived
+    expect(plausibleSample({ ...ok, t3: ok.t2 + 1_001 })).toBe(false); // held longer than the round trip took
+    expect(plausibleSample({ ...ok, t4: ok.t1 - 1 })).toBe(false);
   });
 });

@@ -10,6 +10,7 @@ import { Kind } from '../udp/wire.js';
 import type { ClockSample } from './clock-sync.js';
 import { type ControlChannel, type PeerAddress } from './control.js';
 import { TimeReplyBody, matches } from './control-schema.js';
+import { plausibleSample } from './clock-sync.js';
 
 /** A probe's size on the wire before any tag: more than a reply (header, `{"t1":…,"t2":…}`) takes. */
 export const PROBE_BYTES = 128;
@@ -35,7 +36,9 @@ export async function probeClock(args: { ch: ControlChannel; peer: PeerAddress; 
     const t1 = sent.get(m.frame.msgId);
     if (t1 === undefined || t1 !== body.t1) return;
     sent.delete(m.frame.msgId);
-    samples.push({ t1, t2: body.t2, t3: m.frame.sendTimeNs, t4 });
+    const sample = { t1, t2: body.t2, t3: m.frame.sendTimeNs, t4 };
+    // The listener's t2 and t3 feed the offset: held only if they are ordered, within the round trip and below 2^62 ns.
+    if (plausibleSample(sample)) samples.push(sample);
   });
   try {
     for (let i = 0; i < PROBES && args.signal?.aborted !== true; i++) {

@@ -100,3 +100,14 @@ export function driftCorrection(e: ClockEstimate, measure: { startNs: number; en
   const spreadNs = Math.abs(e.driftPerNs) * Math.max(0, measure.endNs - measure.startNs) / 2;
   return { shiftNs: -sign * driftNs, extraBoundNs: spreadNs };
 }
+
+/**
+ * Whether a sample can feed the estimate: every timestamp below 2^62 ns, t1 ≤ t4,
+ * and the peer's t2 ≤ t3 holding the probe no longer than the round trip
+ * took (RFC 5905 §8: a reply time outside that is not a reply to this probe).
+ * A hostile listener's t2 = 1e308 would otherwise become the offset.
+ */
+export function plausibleSample(s: ClockSample): boolean {
+  const max = 2 ** 62;
+  return s.t1 >= 0 && s.t2 >= 0 && s.t1 <= max && s.t2 <= max && s.t3 <= max && s.t4 <= max && s.t4 >= s.t1 && s.t3 >= s.t2 && s.t3 - s.t2 <= s.t4 - s.t1;
+}
