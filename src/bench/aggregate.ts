@@ -78,7 +78,10 @@ export function sumReceivers(parts: readonly (ReceiverPartial | null)[]): Receiv
   const ps = parts as ReceiverPartial[];
   const sum = (f: (p: ReceiverPartial) => number): number => ps.reduce((a, p) => a + f(p), 0);
   const foreignBy: ForeignCounts = { truncated: 0, badMagic: 0, badVersion: 0, wrongSession: 0, wrongSource: 0, wrongDirection: 0 };
-  for (const p of ps) for (const k of Object.keys(foreignBy) as (keyof ForeignCounts)[]) foreignBy[k] += p.foreignBy[k];
+  for (const p of ps) for (const k of Object.keys(foreignBy) as (keyof ForeignCounts)[]) foreignBy[k] = (foreignBy[k] ?? 0) + (p.foreignBy[k] ?? 0);
+  // Present only when some receiver counted any (receiver.ts ForeignCounts).
+  const outOfWindow = sum((p) => p.foreignBy.outOfWindow ?? 0);
+  if (outOfWindow > 0) foreignBy.outOfWindow = outOfWindow;
   const ends = ps.map((p) => p.end);
   const allEnded = ends.every((e) => e !== null);
   return {

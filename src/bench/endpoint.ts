@@ -10,6 +10,8 @@ import type { CpuTime, EndpointResult, RunConfig, RxQueuePeak, ThreadMode } from
 import { RxQueueSampler, datagramsFromBytes } from '../udp/rxqueue.js';
 import { largestDatagram, isScheduled } from '../udp/pattern.js';
 import { patternSpecOf } from './patterns.js';
+import { maxPpsOf } from './report-bounds.js';
+import { WINDOW_SLACK_DATAGRAMS } from '../udp/accounting.js';
 import { truesizeFor } from './truesize.js';
 import { WorkerHandle } from './threads.js';
 import type { FromWorker, ReceiverPartial, SenderPartial, WorkerInit, WorkerPartial } from './messages.js';
@@ -169,6 +171,7 @@ export class Endpoint {
       session: this.opts.session,
       sendDirection: ab ? DIR_AB : DIR_BA,
       receiveDirection: ab ? DIR_BA : DIR_AB,
+      receiveWindow: receiveWindowOf(this.cfg, ab ? 'ba' : 'ab'),
       sizeBytes: this.cfg.sizeBytes,
       ratePps: ab ? this.cfg.rateAbPps : this.cfg.rateBaPps,
       pattern: patternSpecOf(ab ? this.cfg.patternAb : this.cfg.patternBa),
@@ -425,6 +428,18 @@ export class Endpoint {
       rxQueue: this.rxQueue,
     };
   }
+}
+
+/**
+ * What the peer's sender could reach in direction `dir` (the receiver's
+ * sequence window, udp/accounting.ts `SequenceWindow`): twice its rate and a
+ * margin, or the physical bound for "max"; a trace may front-load a whole
+ * loop, so its rows join the slack.
+ */
+export function receiveWindowOf(cfg: RunConfig, dir: 'ab' | 'ba'): { maxPps: number; slackDatagrams: number } {
+  const pattern = dir === 'ab' ? cfg.patternAb : cfg.patternBa;
+  const rows = pattern?.kind === 'trace' && pattern.rows > 0 ? Math.min(pattern.rows, 2 ** 24) : 0;
+  return { maxPps: maxPpsOf(cfg, dir), slackDatagrams: WINDOW_SLACK_DATAGRAMS + rows };
 }
 
 /** Sums a figure over every peer's halves of every worker (many-peer endpoints; 0 for one-peer ones). */

@@ -226,6 +226,8 @@ export function mergeDirection(d: DirectionInputs): DirectionResult {
     reordered: r?.reordered ?? null,
     late: r?.late ?? null,
     foreign: r === null ? null : r.foreign + d.extraForeign,
+    // Of those, the ones with a sequence number (or end-marker counts) the sender could not have reached; only when any were.
+    ...((r?.foreignBy.outOfWindow ?? 0) > 0 ? { foreignOutOfWindow: r?.foreignBy.outOfWindow as number } : {}),
     lossPercent: lost === null || sent === null ? null : sent > 0 ? (lost / sent) * 100 : 0,
     sendErrors: { ...sendErrors },
     kernelDrops: d.kernelDrops,

@@ -26,6 +26,12 @@ export interface WorkerInit {
   /** Wire direction id this worker sends (sender/endpoint) and receives (receiver/endpoint). */
   sendDirection: number;
   receiveDirection: number;
+  /**
+   * What the peer's sender could reach in the direction this worker
+   * receives: most datagrams per second and the datagram slack (udp/receiver.ts
+   * `ReceiverOptions.window`); sequence numbers beyond are foreign.
+   */
+  receiveWindow: { maxPps: number; slackDatagrams: number };
   sizeBytes: number;
   ratePps: number | null;
   /** What this worker's sending side sends (default `cbr` at `ratePps`, `sizeBytes` each). */

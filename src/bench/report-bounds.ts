@@ -19,14 +19,16 @@
  * docs/protocol.md).
  */
 import type { RunConfig } from '../report/schema.js';
+import { PHYSICAL_MAX_PPS } from '../udp/accounting.js';
 import type { RemoteReport } from './session.js';
 
 /**
  * Datagrams per second no single UDP socket of this tool reaches (one
  * `recvmsg`/`sendmsg` per datagram in Node; ~100k/s measured on this kind of
- * machine, ~330k/s for batched C): the bound for a "max" rate.
+ * machine, ~330k/s for batched C): the bound for a "max" rate. One figure
+ * with the receivers' sequence window (udp/accounting.ts).
  */
-export const PHYSICAL_MAX_PPS = 4_194_304;
+export { PHYSICAL_MAX_PPS };
 /** Largest monotonic timestamp a peer may report, ns. */
 export const MAX_CLOCK_NS = 2 ** 62;
 /** Seconds added to a session's warm-up and measured time for pre-roll, drain, peer timeouts and the results exchange. */
@@ -63,8 +65,8 @@ export interface ReportBounds {
   ownClockNs: { from: number; to: number } | null;
 }
 
-/** Highest datagram rate a direction could reach in a session of `cfg`. */
-function maxPpsOf(cfg: RunConfig, dir: 'ab' | 'ba'): number {
+/** Highest datagram rate a direction could reach in a session of `cfg` (also the receivers' sequence window, endpoint.ts). */
+export function maxPpsOf(cfg: RunConfig, dir: 'ab' | 'ba'): number {
   const rate = dir === 'ab' ? cfg.rateAbPps : cfg.rateBaPps;
   const pattern = dir === 'ab' ? cfg.patternAb : cfg.patternBa;
   const offered = pattern !== undefined && pattern.kind !== 'cbr' ? pattern.offered.datagramsPerSecond : 0;
@@ -178,6 +180,7 @@ export function checkReportBounds(r: RemoteReport, b: ReportBounds): BoundsProbl
         ...(['received', 'expected', 'duplicates', 'reordered', 'late', 'warmupReceived'] as const).map((k) => () => atMost(`${at}/${k}`, v[k], recvMax, "datagrams the session's rate allows")),
         () => atMost(`${at}/receivedBytes`, v.receivedBytes, recvMax * 65_535, "bytes the session's rate allows"),
         () => atMost(`${at}/foreign`, v.foreign, foreignMax, 'datagrams one socket can read in the session'),
+        () => atMost(`${at}/foreignBy/outOfWindow`, v.foreignBy.outOfWindow, v.foreign, 'of the foreign datagrams'),
         () => atMost(`${at}/endMarkers`, v.endMarkers, foreignMax, 'datagrams one socket can read in the session'),
         () => atMost(`${at}/jitterNs`, v.jitterNs, MAX_DELAY_US * 1000, 'ns a receiver tracks'),
         () => (v.end === null ? null : firstOf(...(['seqEnd', 'sent', 'burned'] as const).map((k) => () => atMost(`${at}/end/${k}`, v.end?.[k], recvMax, "datagrams the session's rate allows")))),

@@ -168,6 +168,8 @@ async function onPeers(given: readonly { address: string; port: number }[]): Pro
         echo,
         // Tests of the clock estimate across namespaces, whose clocks are one: the truth beside the estimate.
         alsoSharedClock: !init.sharedClock && process.env.BENCH_TEST_SHARED_CLOCK === '1',
+        // Sequence numbers beyond what the peer's sender could reach are foreign (accounting.ts SequenceWindow).
+        window: init.receiveWindow,
         ...(init.relayControl ? { onControl: relay } : {}),
       });
       if (demux !== null) demux.add(peer.address, peer.port, receiver);
@@ -280,6 +282,7 @@ function sample(index: number, warmup: boolean): void {
 
 function onStart(startAtNs: number, warmupNs: number, durationNs: number): void {
   cpuMeter = startCpuMeter();
+  for (const u of units) u.receiver?.schedule(startAtNs, warmupNs, durationNs);
   let sendersLeft = units.filter((u) => u.sender !== null).length;
   for (const u of units) {
     u.sender?.start(startAtNs, warmupNs, durationNs, () => {
@@ -377,7 +380,7 @@ function receiverPartialOf(u: PeerUnit): ReceiverPartial | null {
     late: a.late,
     expected: a.expected,
     foreign: r.foreign,
-    foreignBy: { ...r.foreignBy },
+    foreignBy: foreignByOf(r),
     warmupReceived: r.warmupReceived,
     jitterNs: a.jitterNs,
     delay: r.delayPercentiles(),
@@ -395,6 +398,16 @@ function receiverPartialOf(u: PeerUnit): ReceiverPartial | null {
     frames: framesOf(u),
     stalls: init.stall != null && init.stall.ms > 0 ? { ...stalls } : null,
   };
+}
+
+/**
+ * The receiver's foreign counts by reason; `outOfWindow` only when some were
+ * (a peer's control schema may not know the field: a report without it
+ * crosses to any peer).
+ */
+function foreignByOf(r: Receiver): ReceiverPartial['foreignBy'] {
+  const { outOfWindow, ...rest } = r.foreignBy;
+  return outOfWindow > 0 ? { ...rest, outOfWindow } : rest;
 }
 
 /** Tests only: the shared clock's one-way delay beside the estimate, when the receiver recorded it. */

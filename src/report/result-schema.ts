@@ -181,6 +181,7 @@ export const DirectionResultSchema = Type.Object(
     reordered: NullOr(Count()),
     late: NullOr(Count()),
     foreign: NullOr(Count()),
+    foreignOutOfWindow: Type.Optional(Count()),
     lossPercent: NullOr(Num()),
     sendErrors: CountMap(),
     kernelDrops: NullOr(Type.Integer()),

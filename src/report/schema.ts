@@ -176,6 +176,16 @@ export interface DirectionResult {
   late: number | null;
   /** Datagrams at the receiving endpoint that were not this direction's valid traffic. */
   foreign: number | null;
+  /**
+   * Of `foreign`: datagrams of this session and direction whose sequence
+   * number the sender could not have reached (beyond its rate since the
+   * measured phase could have started, at or above the end marker's count, or
+   * not below 2^53), and end markers whose counts it could not have sent;
+   * none of them touched the other figures (docs/protocol.md, "Sequence
+   * numbers the receiver trusts"). Absent when there were none, and in
+   * results before it.
+   */
+  foreignOutOfWindow?: number;
   lossPercent: number | null;
   /** Send errors by code (EAGAIN, ENOBUFS, ECONNREFUSED, …); measured and warm-up phases together. */
   sendErrors: Record<string, number>;

@@ -7,7 +7,7 @@
  */
 import type dgram from 'node:dgram';
 import * as hdr from 'hdr-histogram-js';
-import { DirectionAccounting } from './accounting.js';
+import { DirectionAccounting, SEQ_LIMIT, SequenceWindow } from './accounting.js';
 import type { Clock } from './clock.js';
 import { type EchoState, writeEcho } from './echo.js';
 import { CONTROL_KIND_MIN, Decode, type EndCounts, FLAG_FRAMED, FLAG_WARMUP, type FrameFields, Kind, createHeader, decodeFrame, decodeHeader, endCountsOf } from './wire.js';
@@ -36,6 +36,15 @@ export interface ReceiverOptions {
   alsoSharedClock?: boolean;
   /** Called for datagrams of kinds other than data and end (remote-mode control). */
   onControl?: (msg: Buffer, rinfo: dgram.RemoteInfo) => void;
+  /**
+   * What the peer's sender could have reached in this direction (see
+   * {@link SequenceWindow}): its most datagrams per second and the datagram
+   * slack. Sequence numbers beyond, and end markers whose counts are, are
+   * foreign (`outOfWindow`). Give the agreed start with
+   * {@link Receiver.schedule}. Absent: only numbers from 2^53 on are refused
+   * (micro-benchmarks).
+   */
+  window?: { maxPps: number; slackDatagrams?: number };
 }
 
 /** Percentiles of a histogram in µs. */
@@ -57,13 +66,24 @@ export interface ForeignCounts {
   wrongSession: number;
   wrongSource: number;
   wrongDirection: number;
+  /**
+   * This session's data datagrams whose sequence number the sender could not
+   * have reached (accounting.ts `SequenceWindow`: beyond its rate since it
+   * could have started, at or above the end marker's count, or not below
+   * 2^53), and end markers with such counts. Optional: absent when 0, so
+   * that a report without any crosses to a peer whose control schema does
+   * not know the field (bench/control-schema.ts).
+   */
+  outOfWindow?: number;
 }
 
 /** Receives one direction's datagrams. */
 export class Receiver {
   readonly acct = new DirectionAccounting();
   foreign = 0;
-  readonly foreignBy: ForeignCounts = { truncated: 0, badMagic: 0, badVersion: 0, wrongSession: 0, wrongSource: 0, wrongDirection: 0 };
+  readonly foreignBy: Required<ForeignCounts> = { truncated: 0, badMagic: 0, badVersion: 0, wrongSession: 0, wrongSource: 0, wrongDirection: 0, outOfWindow: 0 };
+  /** The sequence numbers the sender could have reached, or `null` (no `window` option: only 2^53 bounds them). */
+  readonly window: SequenceWindow | null;
   warmupReceived = 0;
   /** Highest warm-up sequence number + 1 (pre-roll and `--omit` share one sequence). */
   warmupExpected = 0;
@@ -94,6 +114,8 @@ export class Receiver {
   /** Largest frame delay completed since the last {@link takeIntervalFrameDelayNs}, ns. */
   private intervalFrameDelayNs = 0;
   private readonly frame: FrameFields = { frame: 0, index: 0, count: 0 };
+  /** An end marker's counts before they are judged (no allocation for implausible ones). */
+  private readonly endCounts: EndCounts = { seqEnd: 0, sent: 0, burned: 0 };
   private frameDelay: hdr.Histogram | null = null;
   readonly sources: string[] = [];
   private readonly hdr = createHeader();
@@ -112,6 +134,13 @@ export class Receiver {
     this.delay = hdr.build(spec);
     this.rtt = hdr.build(spec);
     this.delayShared = opts.alsoSharedClock === true ? hdr.build(spec) : null;
+    // The peer cannot have sent before this receiver existed (its sender starts after our ready), less the window's time slack.
+    this.window = opts.window === undefined ? null : new SequenceWindow({ ...opts.window, originNs: opts.clock.nowNs() });
+  }
+
+  /** The agreed start on this receiver's clock, the warm-up and the measured time (ns): they bound the sequence numbers (worker's start message). */
+  schedule(startAtNs: number, warmupNs: number, durationNs: number): void {
+    this.window?.schedule(startAtNs, warmupNs, durationNs);
   }
 
   /** Calls `fn` once, when the first end marker arrives. */
@@ -158,20 +187,21 @@ export class Receiver {
       this.foreignBy.wrongDirection++;
       return;
     }
-    this.lastArrivalNs = arrival;
-    if (rinfo.port !== this.lastSourcePort || rinfo.address !== this.lastSourceAddress) this.noteSource(rinfo);
     if (h.kind === Kind.End) {
-      // End markers carry counts in the echo fields (wire.ts): no RTT sample.
-      this.endMarkers++;
-      if (this.end === null) {
-        const end: EndCounts = { seqEnd: 0, sent: 0, burned: 0 };
-        endCountsOf(h, end);
-        if ((h.flags & FLAG_FRAMED) !== 0 && decodeFrame(msg, msg.length, this.frame)) this.endFrames = this.frame.frame;
-        this.end = end;
-        this.onEnd?.(end);
-      }
+      this.endMarker(msg, rinfo, arrival);
       return;
     }
+    // A sequence number the sender could not have reached is not its datagram: foreign, and never used below.
+    const seq = h.seq;
+    const w = this.window;
+    const limit = w === null ? SEQ_LIMIT : (h.flags & FLAG_WARMUP) !== 0 ? w.warmupLimit(arrival) : w.measuredLimit(arrival);
+    if (!(seq < limit) || Math.floor(seq) !== seq) {
+      this.foreign++;
+      this.foreignBy.outOfWindow++;
+      return;
+    }
+    this.lastArrivalNs = arrival;
+    if (rinfo.port !== this.lastSourcePort || rinfo.address !== this.lastSourceAddress) this.noteSource(rinfo);
     if (this.opts.echo !== null) writeEcho(this.opts.echo, h.sendTimeNs, arrival);
     if (h.echoTimeNs !== 0) {
       // RTT = now − our original send time − the time the peer held it.
@@ -181,10 +211,10 @@ export class Receiver {
     if ((h.flags & FLAG_WARMUP) !== 0) {
       // Warm-up keeps only counts and the highest sequence, for its (omitted) progress lines.
       this.warmupReceived++;
-      if (h.seq >= this.warmupExpected) this.warmupExpected = h.seq + 1;
+      if (seq >= this.warmupExpected) this.warmupExpected = seq + 1;
       return;
     }
-    if (!this.acct.record(h.seq, h.sendTimeNs, arrival)) return;
+    if (!this.acct.record(seq, h.sendTimeNs, arrival)) return;
     this.receivedBytes += msg.length;
     // The send time on our clock: the same clock, or the peer's corrected by the estimated offset.
     const offset = this.opts.sharedClock ? 0 : this.peerOffsetNs;
@@ -200,7 +230,37 @@ export class Receiver {
       const us = (arrival - h.sendTimeNs) / 1000;
       this.delayShared.recordValue(us <= 0 ? 0 : us < MAX_TRACKED_US ? Math.round(us) : MAX_TRACKED_US);
     }
-    if ((h.flags & FLAG_FRAMED) !== 0) this.recordFrame(msg, sentHere, arrival);
+    if ((h.flags & FLAG_FRAMED) !== 0) this.recordFrame(msg, seq, sentHere, arrival);
+  }
+
+  /**
+   * An end marker (its counts in the echo fields, wire.ts: no RTT sample).
+   * One whose counts the sender could not have produced — a count beyond
+   * the window, sent or burned above it, more frames than datagrams — is
+   * foreign, not the direction's end; the first plausible one is the end.
+   */
+  private endMarker(msg: Buffer, rinfo: dgram.RemoteInfo, arrival: number): void {
+    const c = this.endCounts;
+    endCountsOf(this.hdr, c);
+    const framed = (this.hdr.flags & FLAG_FRAMED) !== 0 && decodeFrame(msg, msg.length, this.frame);
+    const w = this.window;
+    const plausible =
+      (w === null ? Number.isInteger(c.seqEnd) && c.seqEnd >= 0 && c.seqEnd <= SEQ_LIMIT && c.sent <= c.seqEnd && c.burned <= c.seqEnd : w.plausibleEnd(c.seqEnd, c.sent, c.burned, arrival)) &&
+      (!framed || this.frame.frame <= c.seqEnd);
+    if (!plausible) {
+      this.foreign++;
+      this.foreignBy.outOfWindow++;
+      return;
+    }
+    this.lastArrivalNs = arrival;
+    if (rinfo.port !== this.lastSourcePort || rinfo.address !== this.lastSourceAddress) this.noteSource(rinfo);
+    this.endMarkers++;
+    if (this.end !== null) return;
+    const end: EndCounts = { seqEnd: c.seqEnd, sent: c.sent, burned: c.burned };
+    if (framed) this.endFrames = this.frame.frame;
+    this.end = end;
+    w?.ended(end.seqEnd);
+    this.onEnd?.(end);
   }
 
   /** Tests only: one-way delay as one shared clock measures it (`alsoSharedClock`), or `null`. */
@@ -209,9 +269,10 @@ export class Receiver {
   }
 
   /** Frame accounting of one unique measured datagram (framed patterns). */
-  private recordFrame(msg: Buffer, sendTimeNs: number, arrival: number): void {
+  private recordFrame(msg: Buffer, seq: number, sendTimeNs: number, arrival: number): void {
     const f = this.frame;
-    if (!decodeFrame(msg, msg.length, f)) {
+    // Frames count from 0 in the measured phase and each takes at least one sequence number: a frame above its datagram's sequence number is inconsistent.
+    if (!decodeFrame(msg, msg.length, f) || f.frame > seq) {
       this.badFrames++;
       return;
     }
