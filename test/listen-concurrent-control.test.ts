@@ -22,7 +22,7 @@ describe('bench listen with several sessions', () => {
       const second = await duplex(l.port, ['--duration', '1', '--rate', '3k']);
       expect(second.code).toBe(1);
       expect(second.stderr).toMatch(
-        /^bench: the listener refused: rate A→B 3000 datagrams\/s on top of the 3000 of the 1 session running exceeds this listener's --max-rate 5000 datagrams\/s \(the sum over its sessions\)$/m,
+        /^bench: the listener refused: rate A→B 3,000 datagrams\/s on top of the 3,000 datagrams\/s of the 1 session running exceeds this listener's --max-total-rate 5,000 datagrams\/s \(the sum over its sessions\)$/m,
       );
       // Within the sum (3k + 2k = 5k) a second session runs alongside.
       const third = await duplex(l.port, ['--duration', '1', '--rate', '2k', '--json']);

@@ -89,7 +89,7 @@ export const ReceiverPartialSchema = Type.Object(
     expected: Count(),
     foreign: Count(),
     foreignBy: Type.Object(
-      { truncated: Count(), badMagic: Count(), badVersion: Count(), wrongSession: Count(), wrongSource: Count(), wrongDirection: Count() },
+      { truncated: Count(), badMagic: Count(), badVersion: Count(), wrongSession: Count(), wrongSource: Count(), wrongDirection: Count(), outOfWindow: Type.Optional(Count()) },
       Closed,
     ),
     warmupReceived: Count(),
