@@ -134,4 +134,37 @@ describe('a hostile results report', () => {
       await l.stop();
     }
   }, 60_000);
+
+  it('keeps a per-second mean delay a little below zero (an estimated clock offset\'s error) and refuses one below −60 s', async () => {
+    // A real remote run on one loaded machine reported −54 µs here (offset error); a bound of ≥ 0 refused the whole report.
+    const l = await startListener();
+    const cases: [number, boolean][] = [[-54, true], [-1e8, false]];
+    const clients = await Promise.all(cases.map(() => craftedClient(l.port)));
+    try {
+      for (let i = 0; i < cases.length; i++) {
+        const [meanUs, kept] = cases[i] as [number, boolean];
+        const c = clients[i] as CraftedClient;
+        const session = await sessionToResults(c);
+        let report: any = null;
+        for (let k = 0; k < 100 && report === null; k++) {
+          report = c.listenerReport();
+          if (report === null) await sleep(50);
+        }
+        expect(report, 'the listener sent its report').not.toBeNull();
+        report.report.endpoint.id = 'A';
+        report.report.endpoint.port = c.port;
+        report.report.receiver.intervalDelayMeanUs = [meanUs];
+        report.report.receiver.intervalDelayMaxUs = [0];
+        const before = l.stderr().length;
+        await c.sendResults(session, jsonBody(report));
+        for (let k = 0; k < 300 && !/back to listening/.test(l.stderr().slice(before)); k++) await sleep(50);
+        const log = l.stderr().slice(before);
+        if (kept) expect(log).not.toMatch(/results were refused/);
+        else expect(log).toMatch(/client's results were refused at \/report\/receiver\/intervalDelayMeanUs\/0: -100000000 is outside -60000000–60000000/);
+      }
+    } finally {
+      for (const c of clients) c.close();
+      await l.stop();
+    }
+  }, 40_000);
 });
