@@ -78,6 +78,7 @@ const pairedSent = runs.map((r) => r.connected.sentPps / r.unconnected.sentPps);
 const pairedRecv = runs.map((r) => r.connected.receivedPps / r.unconnected.receivedPps);
 const result = {
   kind: 'ab',
+  schemaVersion: 2,
   change: 'single mode: socket connected to the peer, strangers counted on a second unconnected socket',
   date: new Date().toISOString(),
   command: `node dist/cli.js ${ARGS.join(' ')}`,

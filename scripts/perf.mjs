@@ -51,6 +51,16 @@ import { collectEnvironment } from '../dist/bench/environment.js';
 import { formatMicroTable } from '../dist/report/micro.js';
 import { runMicro } from '../dist/bench/micro.js';
 import { TOOL } from '../dist/version.js';
+import { PERF_KINDS } from '../dist/report/perf-schema.js';
+import { firstProblem } from '../dist/report/result-schema.js';
+
+/** Checks a report against its published schema before it is written; a mismatch is said and fails the run, but the file is still written (a failed check never loses the measurement). */
+function checkPublished(doc) {
+  const p = firstProblem(PERF_KINDS[doc.kind].schema, doc);
+  if (p === null) return;
+  log(`bench:perf: the ${doc.kind} report does not match ${PERF_KINDS[doc.kind].published} at ${p.path}: ${p.message} (written anyway; fix the script or the schema)`);
+  process.exitCode = 1;
+}
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = path.join(ROOT, 'dist/cli.js');
@@ -798,6 +808,7 @@ async function perNode(list) {
   const md = lines.join('\n');
   process.stdout.write(`${md}\n`);
   const base = path.join(dir, `perf-nodes-${started.slice(0, 10)}${QUICK ? '-quick' : ''}`);
+  checkPublished(out);
   writeFileAtomic(`${base}.json`, `${JSON.stringify(out, null, 2)}\n`);
   writeFileAtomic(`${base}.md`, `${md}\n`);
   log(`written: ${base}.json and .md`);
@@ -956,6 +967,7 @@ const md = lines.join('\n');
 process.stdout.write(`${md}\n${formatMicroTable(out.micro)}\n`);
 const stamp = started.slice(0, 10);
 const base = path.join(outDir, `perf-${stamp}${QUICK ? '-quick' : ''}`);
+checkPublished(out);
 writeFileAtomic(`${base}.json`, `${JSON.stringify(out, null, 2)}\n`);
 writeFileAtomic(`${base}.md`, `${md}\n`);
 log(`written: ${base}.json and .md`);

@@ -1,11 +1,20 @@
 #!/usr/bin/env node
 /**
- * `npm run schema`: writes the published JSON Schema of the result format
- * (schema/result.schema.json) from src/report/result-schema.ts. A test checks
- * that the committed file is current.
+ * `npm run schema`: writes the published JSON Schemas from their TypeBox
+ * sources: the result format (schema/result.schema.json, from
+ * src/report/result-schema.ts) and the project's speed measurements
+ * (schema/perf.schema.json and schema/micro.schema.json, from
+ * src/report/perf-schema.ts). A test checks that the committed files are current.
  */
 import { writeFileAtomic } from '../dist/cli/files.js';
 import { resultJsonSchema } from '../dist/report/result-schema.js';
+import { microJsonSchema, perfJsonSchema } from '../dist/report/perf-schema.js';
 
-writeFileAtomic('schema/result.schema.json', `${JSON.stringify(resultJsonSchema(), null, 2)}\n`);
-process.stderr.write('wrote schema/result.schema.json\n');
+for (const [file, doc] of [
+  ['schema/result.schema.json', resultJsonSchema()],
+  ['schema/perf.schema.json', perfJsonSchema()],
+  ['schema/micro.schema.json', microJsonSchema()],
+]) {
+  writeFileAtomic(file, `${JSON.stringify(doc, null, 2)}\n`);
+  process.stderr.write(`wrote ${file}\n`);
+}

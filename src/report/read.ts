@@ -8,6 +8,7 @@ import { ResultFileError } from '../errors.js';
 import { SCHEMA_VERSION, isResultLike, type AnyResult } from './schema.js';
 import { upgradeResult } from './upgrade.js';
 import { DuplexResultSchema, SearchResultSchema, SweepResultSchema, firstProblem } from './result-schema.js';
+import { PERF_KINDS, isPerfKind, type PerfKind } from './perf-schema.js';
 
 /** The `kind`s this version can read. Sweep and search join when they exist. */
 export const KNOWN_KINDS: readonly string[] = ['duplex', 'sweep', 'search'];
@@ -46,8 +47,11 @@ export function parseResultFile(text: string, file: string): AnyResult {
       `written by a newer version (schema ${schemaVersion}), this tool reads up to ${SCHEMA_VERSION}`,
     );
   }
+  // The project's own speed measurements (results/perf-*.json, bench micro --json) have their
+  // own published schemas; they are checked against them and then named, not rendered.
+  if (isPerfKind(kind)) refusePerf(value, kind, file);
   if (!KNOWN_KINDS.includes(kind)) {
-    throw new ResultFileError(file, `unknown result kind ${JSON.stringify(kind)} (known: ${KNOWN_KINDS.join(', ')})`);
+    throw new ResultFileError(file, `unknown result kind ${JSON.stringify(kind)} (known: ${KNOWN_KINDS.join(', ')}; and ${Object.keys(PERF_KINDS).join(', ')}, which it names but does not render)`);
   }
   if (kind === 'duplex') checkDuplexShape(value, file);
   else if (kind === 'sweep') checkListShape(value, file, 'sweep', ['cells', 'warnings']);
@@ -67,6 +71,19 @@ export function parseResultFile(text: string, file: string): AnyResult {
   const problem = firstProblem(schema, result);
   if (problem !== null) throw new ResultFileError(file, `does not match the result schema at ${problem.path}: ${problem.message}`);
   return result;
+}
+
+/**
+ * A speed measurement is not a run: one line that says what it is, whether
+ * it matches its published schema (and where not), and where its summary is.
+ * Always throws.
+ */
+function refusePerf(value: object, kind: PerfKind, file: string): never {
+  const k = PERF_KINDS[kind];
+  const problem = firstProblem(k.schema, value);
+  if (problem !== null) throw new ResultFileError(file, `${k.what} (kind "${kind}") that does not match ${k.published} at ${problem.path}: ${problem.message}`);
+  const summary = kind === 'micro' ? 'bench micro prints its own table' : 'its summary is the .md file written beside it';
+  throw new ResultFileError(file, `${k.what} (kind "${kind}", valid against ${k.published}): bench report renders duplex, search and sweep results only; ${summary}`);
 }
 
 /**

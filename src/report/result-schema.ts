@@ -22,19 +22,8 @@ import type * as S from './schema.js';
 import { MAX_CLIENTS } from './schema.js';
 import type { IncompleteReason } from './incomplete.js';
 
-/** Longest free-text string accepted in a result (messages, notes, model names). */
-const TEXT = 4096;
-/**
- * No control characters (C0, DEL, C1) in any string: a peer's hostname or
- * config text reaches the listener's terminal, and an ESC there would be a
- * terminal-control injection. Nothing this tool writes contains them.
- */
-const PRINTABLE = '^[^\\u0000-\\u001f\\u007f-\\u009f]*$';
-const Text = (max = TEXT) => Type.String({ maxLength: max, pattern: PRINTABLE });
-const Count = () => Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
-const Num = () => Type.Number();
-const NullOr = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
-const Closed = { additionalProperties: false } as const;
+import { Closed, Count, Num, NullOr, Text, publishedSchema } from './schema-parts.js';
+
 const CountMap = () => Type.Record(Type.String({ maxLength: 64 }), Count());
 
 /** The closed list of incomplete reasons (report/incomplete.ts). */
@@ -336,7 +325,7 @@ export const SearchSettingsSchema = Type.Object(
 
 const SearchRatesSchema = Type.Object({ abPps: Num(), baPps: Num() }, Closed);
 
-const SearchTrialDirectionSchema = Type.Object(
+export const SearchTrialDirectionSchema = Type.Object(
   {
     role: Type.Union([Type.Literal('ceiling'), Type.Literal('search'), Type.Literal('confirm'), Type.Literal('hold')]),
     offeredPps: Num(),
@@ -348,7 +337,7 @@ const SearchTrialDirectionSchema = Type.Object(
   Closed,
 );
 
-const SearchTrialSchema = Type.Object(
+export const SearchTrialSchema = Type.Object(
   {
     index: Count(),
     phase: Type.Union([Type.Literal('ceiling'), Type.Literal('search'), Type.Literal('confirm')]),
@@ -359,7 +348,7 @@ const SearchTrialSchema = Type.Object(
   Closed,
 );
 
-const SearchDirectionResultSchema = Type.Object(
+export const SearchDirectionResultSchema = Type.Object(
   {
     ratePps: NullOr(Num()),
     lossPercentAtRate: NullOr(Num()),
@@ -371,7 +360,7 @@ const SearchDirectionResultSchema = Type.Object(
   Closed,
 );
 
-const SearchCeilingSchema = Type.Object(
+export const SearchCeilingSchema = Type.Object(
   { source: Type.Union([Type.Literal('option'), Type.Literal('measured')]), rates: SearchRatesSchema, measured: NullOr(SearchRatesSchema) },
   Closed,
 );
@@ -499,24 +488,12 @@ export function matches<T extends TSchema>(schema: T, value: unknown): value is 
  * referenced, which keeps the file readable.
  */
 export function resultJsonSchema(): Record<string, unknown> {
-  const defs: Record<string, TSchema> = {
+  return publishedSchema(AnyResultSchema, {
     Environment: EnvironmentSchema,
     RunConfig: RunConfigSchema,
     DirectionResult: DirectionResultSchema,
     DuplexResult: DuplexResultSchema,
     SearchSettings: SearchSettingsSchema,
     SearchResult: SearchResultSchema,
-  };
-  const plain = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
-  const byText = new Map(Object.entries(defs).map(([name, schema]) => [JSON.stringify(plain(schema)), name]));
-  // Replaces every occurrence of a named subschema (below `skip`, its own definition) by a reference.
-  const refs = (v: unknown, skip: string | null): unknown => {
-    if (Array.isArray(v)) return v.map((x) => refs(x, null));
-    if (typeof v !== 'object' || v === null) return v;
-    const name = byText.get(JSON.stringify(v));
-    if (name !== undefined && name !== skip) return { $ref: `#/$defs/${name}` };
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, refs(x, null)]));
-  };
-  const $defs = Object.fromEntries(Object.entries(defs).map(([name, schema]) => [name, refs(plain(schema), name)]));
-  return { $schema: 'https://json-schema.org/draft/2020-12/schema', ...(refs(plain(AnyResultSchema), null) as Record<string, unknown>), $defs };
+  });
 }
