@@ -9,7 +9,7 @@ import type { Clock } from '../udp/clock.js';
 import { Kind } from '../udp/wire.js';
 import type { ClockSample } from './clock-sync.js';
 import { type ControlChannel, type PeerAddress } from './control.js';
-import { TimeReplyBody, matches } from './control-schema.js';
+import { bodyOf } from './control-registry.js';
 import { plausibleSample } from './clock-sync.js';
 
 /** A probe's size on the wire before any tag: more than a reply (header, `{"t1":…,"t2":…}`) takes. */
@@ -30,8 +30,8 @@ export async function probeClock(args: { ch: ControlChannel; peer: PeerAddress; 
   const off = ch.on((m) => {
     if (m.frame.kind !== Kind.TimeReply || m.frame.session !== session || m.from.address !== peer.address || m.from.port !== peer.port) return;
     const t4 = m.arrivalNs;
-    const body = m.body;
-    if (!matches(TimeReplyBody, body)) return;
+    const body = bodyOf(m, Kind.TimeReply);
+    if (body === null) return;
     // Only a reply to a probe of this burst, once: its t1 must be the one we sent under that id.
     const t1 = sent.get(m.frame.msgId);
     if (t1 === undefined || t1 !== body.t1) return;

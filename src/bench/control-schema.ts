@@ -7,23 +7,15 @@
 import Type, { type Static, type TSchema } from 'typebox';
 import { EndpointResultSchema, EnvironmentSchema, IncompleteReasonSchema, KernelCountersSchema, RunConfigSchema, RunWarningSchema, RxQueuePeakSchema, ThreadModeSchema, firstProblem, matches, type SchemaProblem } from '../report/result-schema.js';
 import { MAX_CLIENTS } from '../report/schema.js';
+import { Closed, Count, NullOr, PRINTABLE, Text } from '../report/schema-parts.js';
 import type { NegotiatedParams } from './control.js';
 import type { ReceiverPartial, SenderPartial } from './messages.js';
 import type { EndpointReport } from './endpoint.js';
 
-const Closed = { additionalProperties: false } as const;
-const Count = () => Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
-const NullOr = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const Hex32 = () => Type.String({ pattern: '^[0-9a-f]{32}$' });
 const SessionId = () => Type.Integer({ minimum: 1, maximum: 0xffffffff });
-/**
- * Text a peer sends that reaches a result file or a terminal: no control
- * characters (C0, DEL, C1), the same rule as every string of the published
- * result schema (report/result-schema.ts), so that a listener never accepts
- * what its own result schema would refuse.
- */
-const PRINTABLE = '^[^\\u0000-\\u001f\\u007f-\\u009f]*$';
-const Text = (max: number) => Type.String({ maxLength: max, pattern: PRINTABLE });
+// Text a peer sends reaches a result file or a terminal: `Text` is printable and capped, the same rule as
+// every string of the published result schema, so a listener never accepts what its own result schema would refuse.
 const Reason = () => Type.String({ maxLength: 300 });
 /** Error counts by code: the codes are printed (table, CSV), so they are printable and capped like any text. */
 const CountMap = () => Type.Record(Type.String(), Count(), { propertyNames: { maxLength: 64, pattern: PRINTABLE } });

@@ -14,6 +14,7 @@ import { deflateRawSync } from 'node:zlib';
 import { BenchError } from '../errors.js';
 import type { Clock } from '../udp/clock.js';
 import { Kind, TAG_BYTES, decodeControl, encodeControl, type ControlFrame } from '../udp/wire.js';
+import { UNTAGGED_KINDS, bodyOf } from './control-registry.js';
 
 /** Control protocol version, in the hello. 2: tagged frames, per-session keys, listener nonce. */
 export const CONTROL_VERSION = 2;
@@ -222,8 +223,6 @@ export interface Incoming {
 /** Why the channel dropped a frame before its listeners saw it. */
 export type RejectReason = 'bad-tag' | 'untagged';
 
-/** Kinds sent before a key exists or to say no: never tagged, accepted untagged from anyone. */
-const UNTAGGED_KINDS: ReadonlySet<number> = new Set([Kind.Hello, Kind.Cookie, Kind.Refuse, Kind.Busy]);
 
 /**
  * Sends and receives control frames on the endpoint's port. Frames arrive
@@ -416,8 +415,8 @@ export function exchangeBlob(
         theirChunks.set(m.frame.chunkIndex, Buffer.from(m.frame.body.subarray(2, end)));
         ch.send(to, Kind.Ack, session, msgId, jsonBody({ i: m.frame.chunkIndex }));
       } else if (m.frame.kind === Kind.Ack) {
-        const b = m.body as { i?: unknown } | null;
-        if (b !== null && typeof b === 'object' && Number.isInteger(b.i) && (b.i as number) >= 0 && (b.i as number) < count) acked[b.i as number] = true;
+        const b = bodyOf(m, Kind.Ack);
+        if (b !== null && b.i < count) acked[b.i] = true;
       }
       if (done()) finish(true);
     });

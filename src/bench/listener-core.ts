@@ -13,12 +13,11 @@
  * after their cookie checks out.
  */
 import { randomInt, timingSafeEqual } from 'node:crypto';
-import type { Static } from 'typebox';
 import type { Clock } from '../udp/clock.js';
 import { CONTROL_HEADER_BYTES, Kind } from '../udp/wire.js';
 import type { RunConfig } from '../report/schema.js';
 import { CONTROL_VERSION, CookieJar, NonceMemory, formatPeer, frameTag, hmac, jsonBody, sameHex, sessionKey, type Incoming, type PeerAddress } from './control.js';
-import { GoBody, HelloBody, ParamsBody, firstProblem, matches } from './control-schema.js';
+import { bodyOf, readBody, type BodyOf } from './control-registry.js';
 import { RateLimitedLog, printable, type LogKind } from './log-limit.js';
 import { busyReason, checkAggregate, checkLimits, planSession } from './listen-limits.js';
 import { PastClients, SessionTable } from './listen-sessions.js';
@@ -140,10 +139,10 @@ export class ListenerCore {
   }
 
   private onHello(m: Incoming): void {
-    const body = m.body;
+    const body = bodyOf(m, Kind.Hello);
     const { cfg } = this.o;
     const from = formatPeer(m.from);
-    if (!matches(HelloBody, body)) return this.refuse(m, { reply: null, reason: '', small: true, log: ['malformed', `ignored a malformed hello from ${from}`] });
+    if (body === null) return this.refuse(m, { reply: null, reason: '', small: true, log: ['malformed', `ignored a malformed hello from ${from}`] });
     if (body.v !== CONTROL_VERSION) {
       return this.refuse(m, { reply: Kind.Refuse, reason: `control protocol version ${printable(body.v, 16)} not supported (this listener speaks ${CONTROL_VERSION})`, small: true, log: null });
     }
@@ -169,6 +168,8 @@ export class ListenerCore {
     const f = m.frame;
     const { cfg, clock } = this.o;
     const from = formatPeer(m.from);
+    // Only the cookie is looked at before the address is validated (CookieJar.valid takes any value); the
+    // body is checked against its schema after, so an unvalidated address costs no schema walk.
     const raw = m.body as { nonce?: unknown; cookie?: unknown } | null;
     if (raw === null || typeof raw !== 'object' || typeof raw.nonce !== 'string') return this.refuse(m, { reply: null, reason: '', small: true, log: ['malformed', `ignored malformed parameters from ${from}`] });
     if (!this.cookies.valid(m.from, raw.cookie)) {
@@ -178,7 +179,7 @@ export class ListenerCore {
       return this.refuse(m, { reply: null, reason: '', small: true, log: ['bad-cookie', `ignored parameters from ${from}: no valid cookie for that address and port`] });
     }
     // Validated only after the cookie: an unvalidated address gets no work and no reply.
-    const problem = firstProblem(ParamsBody, raw);
+    const { body, problem } = readBody(m, Kind.Params);
     if (problem !== null) {
       return this.refuse(m, {
         reply: Kind.Refuse,
@@ -187,7 +188,6 @@ export class ListenerCore {
         log: ['malformed', `refused ${from}: malformed parameters at ${printable(problem.path, 80)}: ${problem.message}`],
       });
     }
-    const body = raw as Static<typeof ParamsBody>;
     const mine = this.sessions.get(m.from);
     // Retransmitted parameters: the same answer (tagged under the session key).
     if (mine !== undefined && mine.setup.nonce === body.nonce) return void this.o.ch.send(m.from, Kind.Accept, 0, f.msgId, mine.setup.acceptBody);
@@ -215,7 +215,7 @@ export class ListenerCore {
   }
 
   /** Keeps the session, answers the accept and starts it. */
-  private accept(m: Incoming, body: Static<typeof ParamsBody>, own: Exclude<ReturnType<typeof planSession>, string>, key: Buffer | null): void {
+  private accept(m: Incoming, body: BodyOf<typeof Kind.Params>, own: Exclude<ReturnType<typeof planSession>, string>, key: Buffer | null): void {
     const { cfg } = this.o;
     const p = own.params;
     // A fresh id, also among the running sessions: it names this session's result file.
@@ -275,7 +275,7 @@ export class ListenerCore {
     const s = this.sessionOf(m, 'a go');
     if (s === null) return;
     const now = this.o.clock.nowNs();
-    const offsetNs = matches(GoBody, m.body) ? m.body.offsetNs : undefined;
+    const offsetNs = bodyOf(m, Kind.Go)?.offsetNs;
     const a = s.go(now, offsetNs);
     if (a !== null) this.o.ch.send(m.from, Kind.GoAck, s.id, m.frame.msgId, jsonBody({ startInMs: a.startInMs, echoNs: m.frame.sendTimeNs }));
   }

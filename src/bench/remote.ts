@@ -13,9 +13,9 @@ import { Kind } from '../udp/wire.js';
 import type { DuplexResult, RunConfig } from '../report/schema.js';
 import { probeClock } from './clock-probe.js';
 import { estimateClock, type ClockSample } from './clock-sync.js';
-import { ControlChannel, ControlError, CONTROL_VERSION, HELLO_BYTES, formatPeer, hmac, jsonBody, nonce, sessionKey, type NegotiatedParams, type PeerAddress } from './control.js';
+import { ControlChannel, ControlError, CONTROL_VERSION, HELLO_BYTES, formatPeer, hmac, jsonBody, nonce, sessionKey, type Incoming, type NegotiatedParams, type PeerAddress } from './control.js';
 import { printable } from './log-limit.js';
-import { AcceptBody, CookieBody, GoAckBody, ReasonBody, matches } from './control-schema.js';
+import { bodyOf } from './control-registry.js';
 import type { RunHooks } from './hooks.js';
 import type { Endpoint } from './endpoint.js';
 import { buildRemoteResult, openRemoteEndpoint, runDataPhase, type RemoteReport } from './session.js';
@@ -96,9 +96,9 @@ export async function runRemoteClient(cfg: RunConfig, hooks: RunHooks = {}, opts
       0,
       jsonBody({ v: CONTROL_VERSION, nonce: myNonce, auth: secret === null ? null : hmac(secret, 'hello', myNonce) }),
       (m) => {
-        const body = m.body;
-        if (m.frame.kind === Kind.Cookie && matches(CookieBody, body)) return { cookie: body.cookie, listenerNonce: body.nonce, auth: body.auth, you: body.you ?? null };
-        if (m.frame.kind === Kind.Refuse || m.frame.kind === Kind.Busy) throw refusal(m.frame.kind, body);
+        const body = bodyOf(m, Kind.Cookie);
+        if (body !== null) return { cookie: body.cookie, listenerNonce: body.nonce, auth: body.auth, you: body.you ?? null };
+        if (m.frame.kind === Kind.Refuse || m.frame.kind === Kind.Busy) throw refusal(m);
         return undefined;
       },
       { timeoutMs: CONTROL_TIMEOUT_MS, what: 'hello', padTo: HELLO_BYTES, signal },
@@ -120,13 +120,13 @@ export async function runRemoteClient(cfg: RunConfig, hooks: RunHooks = {}, opts
       0,
       jsonBody({ nonce: myNonce, cookie: cookie.cookie, params, config: cfg, startedAt }),
       (m) => {
-        const body = m.body;
-        if (m.frame.kind === Kind.Accept && matches(AcceptBody, body)) {
+        const body = bodyOf(m, Kind.Accept);
+        if (body !== null) {
           // A tag that verifies under the session key proves the listener knows the secret.
           if (secret !== null && m.auth !== 'ok') throw new ControlError(`the listener at ${formatPeer(peer)} does not know the shared secret`, 'EAUTH');
           return { session: body.session };
         }
-        if (m.frame.kind === Kind.Refuse || m.frame.kind === Kind.Busy) throw refusal(m.frame.kind, body);
+        if (m.frame.kind === Kind.Refuse || m.frame.kind === Kind.Busy) throw refusal(m);
         return undefined;
       },
       { timeoutMs: CONTROL_TIMEOUT_MS, what: 'the test parameters', signal },
@@ -159,8 +159,8 @@ export async function runRemoteClient(cfg: RunConfig, hooks: RunHooks = {}, opts
         session,
         jsonBody({ session, ...(clockOffsetNs === null ? {} : { offsetNs: clockOffsetNs }) }),
         (m) => {
-          const body = m.body;
-          if (m.frame.kind === Kind.GoAck && m.frame.session === session && matches(GoAckBody, body)) {
+          const body = bodyOf(m, Kind.GoAck);
+          if (body !== null && m.frame.session === session) {
             return { startInMs: body.startInMs, rttNs: clock.nowNs() - body.echoNs };
           }
           if (m.frame.kind === Kind.Abort && m.frame.session === session) throw new ControlError('the listener gave up before the start', 'EABORTED');
@@ -200,10 +200,11 @@ export async function runRemoteClient(cfg: RunConfig, hooks: RunHooks = {}, opts
   }
 }
 
-function refusal(kind: number, body: unknown): ControlError {
+function refusal(m: Incoming): ControlError {
   // The listener's words, escaped and capped: they reach the user's terminal.
-  const why = matches(ReasonBody, body) ? printable(body.reason, 200) : 'no reason given';
-  return kind === Kind.Busy ? new ControlError(`the listener is busy: ${why}`, 'EBUSY') : new ControlError(`the listener refused: ${why}`, 'EREFUSED');
+  const body = bodyOf(m, Kind.Busy) ?? bodyOf(m, Kind.Refuse);
+  const why = body !== null ? printable(body.reason, 200) : 'no reason given';
+  return m.frame.kind === Kind.Busy ? new ControlError(`the listener is busy: ${why}`, 'EBUSY') : new ControlError(`the listener refused: ${why}`, 'EREFUSED');
 }
 
 /**
