@@ -51,8 +51,8 @@ import { collectEnvironment } from '../dist/bench/environment.js';
 import { formatMicroTable } from '../dist/report/micro.js';
 import { runMicro } from '../dist/bench/micro.js';
 import { TOOL } from '../dist/version.js';
-import { PERF_KINDS } from '../dist/report/perf-schema.js';
-import { firstProblem } from '../dist/report/result-schema.js';
+import { PERF_KINDS } from '../dist/result/perf-schema.js';
+import { firstProblem } from '../dist/result/schema.js';
 
 /** Checks a report against its published schema before it is written; a mismatch is said and fails the run, but the file is still written (a failed check never loses the measurement). */
 function checkPublished(doc) {

@@ -6,7 +6,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseResultFile } from '../dist/report/read.js';
+import { parseResultFile } from '../dist/result/read.js';
 import { renderChart, renderResult } from '../dist/report/render.js';
 import { writeFileAtomic } from '../dist/cli/files.js';
 

@@ -2,13 +2,13 @@
 /**
  * `npm run schema`: writes the published JSON Schemas from their TypeBox
  * sources: the result format (schema/result.schema.json, from
- * src/report/result-schema.ts) and the project's speed measurements
+ * src/result/schema.ts) and the project's speed measurements
  * (schema/perf.schema.json and schema/micro.schema.json, from
- * src/report/perf-schema.ts). A test checks that the committed files are current.
+ * src/result/perf-schema.ts). A test checks that the committed files are current.
  */
 import { writeFileAtomic } from '../dist/cli/files.js';
-import { resultJsonSchema } from '../dist/report/result-schema.js';
-import { microJsonSchema, perfJsonSchema } from '../dist/report/perf-schema.js';
+import { resultJsonSchema } from '../dist/result/schema.js';
+import { microJsonSchema, perfJsonSchema } from '../dist/result/perf-schema.js';
 
 for (const [file, doc] of [
   ['schema/result.schema.json', resultJsonSchema()],

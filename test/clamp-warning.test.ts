@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from './cli.js';
 import { canClampRcvbuf, clampedRcvbufRequest, clampSkipNote } from './rmem.js';
-import type { DuplexResult, RunWarning, SearchResult, SweepResult } from '../src/report/schema.js';
+import type { DuplexResult, RunWarning, SearchResult, SweepResult } from '../src/result/types.js';
 
 const requested = clampedRcvbufRequest;
 const usable = canClampRcvbuf;

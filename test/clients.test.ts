@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runDuplex } from '../src/bench/run.js';
 import { END_MARKER_COPIES } from '../src/udp/wire.js';
 import { expectDropsExplained, localConfig } from './helpers.js';
-import type { DirectionResult, DuplexResult, ThreadMode } from '../src/report/schema.js';
+import type { DirectionResult, DuplexResult, ThreadMode } from '../src/result/types.js';
 
 /** The server's one port, as the clients' receivers saw it: every datagram they got came from it. */
 function serverPort(result: DuplexResult): number {

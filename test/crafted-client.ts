@@ -11,7 +11,7 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { CHUNK_BODY_BYTES, CONTROL_VERSION, HELLO_BYTES, jsonBody, nonce, parseBody } from '../src/bench/control.js';
 import { DIR_AB, Decode, END_MARKER_COPIES, HEADER_BYTES, Kind, createHeader, decodeControl, decodeHeader, encodeControl, encodeHeader } from '../src/udp/wire.js';
 import { localConfig } from './helpers.js';
-import type { RunConfig } from '../src/report/schema.js';
+import type { RunConfig } from '../src/result/types.js';
 
 export const goodParams = { sizeBytes: 200, rateAbPps: 100, rateBaPps: 100, durationSeconds: 1, omitSeconds: 0, rcvbufBytes: null, sndbufBytes: null, peerTimeoutSeconds: 3 };
 

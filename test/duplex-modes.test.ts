@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { runLocalDuplex } from '../src/bench/duplex.js';
 import { expectChecked, localConfig } from './helpers.js';
-import { DuplexResultSchema, firstProblem } from '../src/report/result-schema.js';
-import type { ThreadMode } from '../src/report/schema.js';
+import { DuplexResultSchema, firstProblem } from '../src/result/schema.js';
+import type { ThreadMode } from '../src/result/types.js';
 
 describe.each<ThreadMode>(['single', 'split'])('local duplex, %s threads', (threads) => {
   it('carries traffic both ways on one port each, and the loss checks agree', async () => {

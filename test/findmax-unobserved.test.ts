@@ -6,7 +6,7 @@
  * stop the search with a reason instead of inventing a ceiling.
  */
 import { describe, expect, it, vi } from 'vitest';
-import type { DirectionResult, DuplexResult, RunConfig } from '../src/report/schema.js';
+import type { DirectionResult, DuplexResult, RunConfig } from '../src/result/types.js';
 import { localConfig } from './helpers.js';
 
 /** What the fake run reports per direction: sent rate and loss, `null` = not observed. */

@@ -3,7 +3,7 @@ import dgram from 'node:dgram';
 import { runLocalDuplex } from '../src/bench/duplex.js';
 import { createHeader, encodeHeader, HEADER_BYTES } from '../src/udp/wire.js';
 import { expectChecked, localConfig } from './helpers.js';
-import type { ThreadMode } from '../src/report/schema.js';
+import type { ThreadMode } from '../src/result/types.js';
 import { readFileSync } from 'node:fs';
 import { parseUdpTable } from '../src/udp/kernel.js';
 

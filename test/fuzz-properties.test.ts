@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { CONTROL_HEADER_BYTES, HEADER_BYTES, TAG_BYTES, createHeader, decodeControl, decodeHeader, encodeControl, Kind } from '../src/udp/wire.js';
 import { parseBody } from '../src/bench/control.js';
 import { HelloBody, ParamsBody, RemoteReportSchema } from '../src/bench/control-schema.js';
-import { AnyResultSchema, firstProblem, matches } from '../src/report/result-schema.js';
+import { AnyResultSchema, firstProblem, matches } from '../src/result/schema.js';
 
 const RUNS = 3000;
 

@@ -1,7 +1,7 @@
-import type { DuplexResult, RunConfig } from '../src/report/schema.js';
+import type { DuplexResult, RunConfig } from '../src/result/types.js';
 import { expect } from 'vitest';
 import { END_MARKER_COPIES } from '../src/udp/wire.js';
-import type { DirectionResult } from '../src/report/schema.js';
+import type { DirectionResult } from '../src/result/types.js';
 
 /** A resolved local-mode config for tests: small, short, loopback. */
 export function localConfig(overrides: Partial<RunConfig> = {}): RunConfig {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from './cli.js';
 import { startListener } from './listener.js';
-import { DuplexResultSchema, firstProblem } from '../src/report/result-schema.js';
+import { DuplexResultSchema, firstProblem } from '../src/result/schema.js';
 
 /**
  * Two `bench duplex --peer` processes against one listener at the same time.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { busyReason, checkAggregate, checkLimits, planSession, type RateCap, type SessionPlan } from '../src/bench/listen-limits.js';
 import type { NegotiatedParams } from '../src/bench/control.js';
-import type { RunConfig } from '../src/report/schema.js';
+import type { RunConfig } from '../src/result/types.js';
 import { PastClients, SessionTable } from '../src/bench/listen-sessions.js';
 import { runCli } from './cli.js';
 import { startListener } from './listener.js';

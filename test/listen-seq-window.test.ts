@@ -21,7 +21,7 @@ import { jsonBody } from '../src/bench/control.js';
 import { craftedClient, goodParams } from './crafted-client.js';
 import { startListener, type Listener } from './listener.js';
 import { runCli } from './cli.js';
-import { DuplexResultSchema, firstProblem } from '../src/report/result-schema.js';
+import { DuplexResultSchema, firstProblem } from '../src/result/schema.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runLocalDuplex } from '../src/bench/duplex.js';
 import { expectChecked, expectDropsExplained, localConfig } from './helpers.js';
-import type { ThreadMode } from '../src/report/schema.js';
+import type { ThreadMode } from '../src/result/types.js';
 
 describe.each<ThreadMode>(['single', 'split'])('loss attribution on loopback, %s threads', (threads) => {
   it('puts every datagram lost to a tiny receive buffer on the kernel, none on the network', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { attributeLoss, checkLoss, mergeDirection, mergeIntervals } from '../src/bench/merge.js';
-import { isUndersent } from '../src/report/undersent.js';
+import { isUndersent } from '../src/result/undersent.js';
 import type { ReceiverPartial, SenderPartial } from '../src/bench/messages.js';
 import { DirectionAccounting } from '../src/udp/accounting.js';
 import { END_MARKER_COPIES } from '../src/udp/wire.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MICRO_NAMES, MICRO_ROW_NAMES, TARGET_LIMIT_NS, runMicro } from '../src/bench/micro.js';
 import { formatMicroTable } from '../src/report/micro.js';
-import { SCHEMA_VERSION } from '../src/report/schema.js';
+import { SCHEMA_VERSION } from '../src/result/types.js';
 
 describe('bench micro', () => {
   it('measures every hot path and reports the decode + accounting target', async () => {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { runDuplex } from '../src/bench/run.js';
 import { patternConfigOf } from '../src/bench/patterns.js';
-import type { PatternConfig } from '../src/report/schema.js';
+import type { PatternConfig } from '../src/result/types.js';
 import { expectChecked, localConfig } from './helpers.js';
 
 const voice = patternConfigOf({ kind: 'voice', sizeBytes: 160, intervalUs: 20_000 }, 3);

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { microJsonSchema, perfJsonSchema } from '../src/report/perf-schema.js';
+import { microJsonSchema, perfJsonSchema } from '../src/result/perf-schema.js';
 import { runCli } from './cli.js';
 
 const load = (f: string): Record<string, unknown> => JSON.parse(readFileSync(f, 'utf8')) as Record<string, unknown>;

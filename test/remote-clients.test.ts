@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from './cli.js';
 import { startListener } from './listener.js';
-import { DuplexResultSchema, firstProblem } from '../src/report/result-schema.js';
+import { DuplexResultSchema, firstProblem } from '../src/result/schema.js';
 
 describe('bench duplex --peer --clients N', () => {
   it('runs N sessions at once and combines them: per-client rows as the listener saw them, sums, fairness', async () => {

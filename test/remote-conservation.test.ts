@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from './cli.js';
 import { startListener } from './listener.js';
-import { DuplexResultSchema, firstProblem } from '../src/report/result-schema.js';
+import { DuplexResultSchema, firstProblem } from '../src/result/schema.js';
 
 describe('remote mode: bench listen and bench duplex --peer as two processes', () => {
   it('completes with traffic both ways, loss checked by sequence numbers, the same result on both sides', async () => {

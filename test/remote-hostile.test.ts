@@ -15,7 +15,7 @@ import { startListener } from './listener.js';
 import { decodeControl, encodeControl, Kind } from '../src/udp/wire.js';
 import { CONTROL_VERSION, HELLO_BYTES, jsonBody, nonce, parseBody } from '../src/bench/control.js';
 import { CookieBody, ParamsBody, ReceiverPartialSchema, SenderPartialSchema, matches } from '../src/bench/control-schema.js';
-import { DuplexResultSchema, firstProblem } from '../src/report/result-schema.js';
+import { DuplexResultSchema, firstProblem } from '../src/result/schema.js';
 import { localConfig } from './helpers.js';
 
 const good = { sizeBytes: 200, rateAbPps: 1000, rateBaPps: 1000, durationSeconds: 1, omitSeconds: 0, rcvbufBytes: null, sndbufBytes: null, peerTimeoutSeconds: 3 };

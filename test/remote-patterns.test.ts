@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DuplexResult } from '../src/report/schema.js';
+import type { DuplexResult } from '../src/result/types.js';
 import { runCli } from './cli.js';
 import { startListener, type Listener } from './listener.js';
 

@@ -7,10 +7,10 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseResultFile } from '../src/report/read.js';
+import { parseResultFile } from '../src/result/read.js';
 import { prefersBufferChart, renderChart } from '../src/report/render.js';
 import { bufferChartSeries, renderBufferChart, renderLossChart, type LossSeries } from '../src/report/svg.js';
-import type { SweepResult } from '../src/report/schema.js';
+import type { SweepResult } from '../src/result/types.js';
 
 const VIDEO_FILE = fileURLToPath(new URL('../results/sweep-video-rcvbuf-stall.json', import.meta.url));
 const CBR_FILE = fileURLToPath(new URL('../results/sweep-clients-1-4-16.json', import.meta.url));

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { parseResultFile } from '../src/report/read.js';
+import { parseResultFile } from '../src/result/read.js';
 import { renderResult, type ReportFormat } from '../src/report/render.js';
 import { ResultFileError } from '../src/errors.js';
 

@@ -4,7 +4,7 @@ import { formatVerdict } from '../src/report/verdict.js';
 import { fitTable, outputWidth, UNLIMITED_WIDTH, visibleWidth, wrapLine } from '../src/report/fit.js';
 import { runWarnings } from '../src/report/direction-notes.js';
 import { buildDuplexResult, undersentAb, unobservedReceiver } from './report-fixture.js';
-import type { DuplexResult } from '../src/report/schema.js';
+import type { DuplexResult } from '../src/result/types.js';
 
 const ANSI = /\u001b\[[0-9;]*m/g;
 const widest = (text: string): number => Math.max(...text.split('\n').map((l) => [...l.replace(ANSI, '')].length));

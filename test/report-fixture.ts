@@ -9,7 +9,7 @@
  * variants from it (`unobservedReceiver`, `undersentAb`, `disagreeingCheck`).
  */
 
-import { SCHEMA_VERSION, type DirectionResult, type DuplexResult, type IntervalSample, type SearchResult, type SearchTrial, type SearchTrialDirection } from '../src/report/schema.js';
+import { SCHEMA_VERSION, type DirectionResult, type DuplexResult, type IntervalSample, type SearchResult, type SearchTrial, type SearchTrialDirection } from '../src/result/types.js';
 
 const DURATION_SECONDS = 5;
 const SIZE_BYTES = 64;

@@ -15,7 +15,7 @@ import { CSV_HEADER, formatDuplexCsv } from '../src/report/csv.js';
 import { renderRunChart } from '../src/report/svg.js';
 import { renderResults } from '../src/report/render.js';
 import { hasMedia, patternLabel } from '../src/report/media.js';
-import type { DirectionResult, DuplexResult, FrameResult } from '../src/report/schema.js';
+import type { DirectionResult, DuplexResult, FrameResult } from '../src/result/types.js';
 import { buildDuplexResult, buildMediaResult } from './report-fixture.js';
 import { csvRows } from './csv-parse.js';
 

@@ -15,7 +15,7 @@ import { formatDuplexMarkdown } from '../src/report/markdown.js';
 import { CSV_HEADER, formatDuplexCsv } from '../src/report/csv.js';
 import { renderRunChart } from '../src/report/svg.js';
 import { renderResults } from '../src/report/render.js';
-import type { DirectionResult, DuplexResult, FrameResult } from '../src/report/schema.js';
+import type { DirectionResult, DuplexResult, FrameResult } from '../src/result/types.js';
 import { buildDuplexResult, buildMediaResult, buildRemoteDelayResult } from './report-fixture.js';
 import { csvRows, parseCsv } from './csv-parse.js';
 

@@ -10,9 +10,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderChart } from '../src/report/render.js';
-import type { AnyResult, SweepResult } from '../src/report/schema.js';
+import type { AnyResult, SweepResult } from '../src/result/types.js';
 import { buildDuplexResult, buildSearchResult } from './report-fixture.js';
-import { parseResultFile } from '../src/report/read.js';
+import { parseResultFile } from '../src/result/read.js';
 
 /** A published result, read as `bench report` reads it. */
 const published = (name: string) => (): AnyResult => parseResultFile(readFileSync(new URL(`../results/${name}`, import.meta.url), 'utf8'), name);

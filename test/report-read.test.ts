@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ResultFileError } from '../src/errors.js';
-import { parseResultFile } from '../src/report/read.js';
+import { parseResultFile } from '../src/result/read.js';
 import { renderChart, renderResult } from '../src/report/render.js';
-import { SCHEMA_VERSION, type DirectionResult, type DuplexResult } from '../src/report/schema.js';
+import { SCHEMA_VERSION, type DirectionResult, type DuplexResult } from '../src/result/types.js';
 import { buildDuplexResult } from './report-fixture.js';
 
 const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');

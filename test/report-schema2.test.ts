@@ -9,11 +9,12 @@ import { formatDuplexMarkdown } from '../src/report/markdown.js';
 import { formatDuplexCsv } from '../src/report/csv.js';
 import { formatComparison } from '../src/report/compare.js';
 import { renderRunChart } from '../src/report/svg.js';
-import { isUndersent, MIN_SENT_FRACTION } from '../src/report/undersent.js';
+import { isUndersent, MIN_SENT_FRACTION } from '../src/result/undersent.js';
 import { buildDuplexResult, disagreeingCheck, undersentAb, unobservedReceiver } from './report-fixture.js';
 import { formatVerdict } from '../src/report/verdict.js';
 import { undersentMessage } from '../src/report/direction-notes.js';
-import { UNDERSENT_LEGEND, formatThreads } from '../src/report/table.js';
+import { formatThreads } from '../src/report/table.js';
+import { UNDERSENT_LEGEND } from '../src/report/labels.js';
 
 /** Trimmed cells of the terminal table row whose direction cell starts with `direction`. */
 function tableRow(text: string, direction: string): string[] {

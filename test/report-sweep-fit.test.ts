@@ -7,10 +7,10 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseResultFile } from '../src/report/read.js';
+import { parseResultFile } from '../src/result/read.js';
 import { formatSearchTable, formatSweepTable } from '../src/report/sweep.js';
 import { UNLIMITED_WIDTH, visibleWidth } from '../src/report/fit.js';
-import type { AnyResult, SearchResult, SweepResult } from '../src/report/schema.js';
+import type { AnyResult, SearchResult, SweepResult } from '../src/result/types.js';
 import { runCli } from './cli.js';
 
 const SWEEP_FILE = fileURLToPath(new URL('../results/sweep-rcvbuf-size-rate.json', import.meta.url));

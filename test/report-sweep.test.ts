@@ -6,7 +6,7 @@
 import { describe, it, expect } from 'vitest';
 import { formatSweepCsv, formatSweepMarkdown, formatSweepTable, formatSearchTable, formatCellLine } from '../src/report/sweep.js';
 import { renderChart, sweepLossSeries } from '../src/report/render.js';
-import type { DuplexResult, SearchResult, SweepCell, SweepResult } from '../src/report/schema.js';
+import type { DuplexResult, SearchResult, SweepCell, SweepResult } from '../src/result/types.js';
 import { buildDuplexResult } from './report-fixture.js';
 
 /** A paced run at `offeredPps` both ways whose A→B sender reached `abSentPps`. */

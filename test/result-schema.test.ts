@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
-import { AnyResultSchema, firstProblem, resultJsonSchema } from '../src/report/result-schema.js';
-import { parseResultFile } from '../src/report/read.js';
+import { AnyResultSchema, firstProblem, resultJsonSchema } from '../src/result/schema.js';
+import { parseResultFile } from '../src/result/read.js';
 
 describe('the published JSON Schema', () => {
   it('schema/result.schema.json is the current schema (run `npm run schema` after changing it)', () => {

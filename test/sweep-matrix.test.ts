@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runSweep, sweepCombinations, type SweepPlan } from '../src/bench/sweep.js';
-import type { SweepAxes } from '../src/report/schema.js';
+import type { SweepAxes } from '../src/result/types.js';
 import { formatSweepTable } from '../src/report/sweep.js';
 import { expectChecked, localConfig } from './helpers.js';
 

@@ -10,7 +10,7 @@
  * aggregate carries only the largest delay over all peers (a true maximum)
  * and leaves p50–p99 and jitter `null`, pointing at the per-peer figures.
  */
-import type { DirectionResult, LatencyUs, RxQueuePeak } from '../report/schema.js';
+import type { DirectionResult, LatencyUs, RxQueuePeak } from '../result/types.js';
 import type { ForeignCounts } from '../udp/receiver.js';
 import { END_MARKER_COPIES } from '../udp/wire.js';
 import type { ReceiverPartial, SenderPartial } from './messages.js';

@@ -24,8 +24,8 @@
 import { randomInt } from 'node:crypto';
 import os from 'node:os';
 import { createMonotonicClock } from '../udp/clock.js';
-import { SCHEMA_VERSION } from '../report/schema.js';
-import type { DirectionResult, DuplexResult, PeerResult, RunConfig, RunWarning } from '../report/schema.js';
+import { SCHEMA_VERSION } from '../result/types.js';
+import type { DirectionResult, DuplexResult, PeerResult, RunConfig, RunWarning } from '../result/types.js';
 import { startEndpoint, type Endpoint, type EndpointReport } from './endpoint.js';
 import type { RunHooks } from './hooks.js';
 import { runLocalPhases } from './phases.js';

@@ -5,9 +5,9 @@
  * peer cannot make us allocate, hold or print more than these say.
  */
 import Type, { type Static, type TSchema } from 'typebox';
-import { EndpointResultSchema, EnvironmentSchema, IncompleteReasonSchema, KernelCountersSchema, RunConfigSchema, RunWarningSchema, RxQueuePeakSchema, ThreadModeSchema, firstProblem, matches, type SchemaProblem } from '../report/result-schema.js';
-import { MAX_CLIENTS } from '../report/schema.js';
-import { Closed, Count, NullOr, PRINTABLE, Text } from '../report/schema-parts.js';
+import { EndpointResultSchema, EnvironmentSchema, IncompleteReasonSchema, KernelCountersSchema, RunConfigSchema, RunWarningSchema, RxQueuePeakSchema, ThreadModeSchema, firstProblem, matches, type SchemaProblem } from '../result/schema.js';
+import { MAX_CLIENTS } from '../result/types.js';
+import { Closed, Count, NullOr, PRINTABLE, Text } from '../result/schema-parts.js';
 import type { NegotiatedParams } from './control.js';
 import type { ReceiverPartial, SenderPartial } from './messages.js';
 import type { EndpointReport } from './endpoint.js';

@@ -9,8 +9,8 @@
  */
 import { randomInt } from 'node:crypto';
 import { createMonotonicClock } from '../udp/clock.js';
-import { SCHEMA_VERSION } from '../report/schema.js';
-import type { DuplexResult, RunConfig, RunWarning } from '../report/schema.js';
+import { SCHEMA_VERSION } from '../result/types.js';
+import type { DuplexResult, RunConfig, RunWarning } from '../result/types.js';
 import { startEndpoint, type Endpoint, type EndpointReport } from './endpoint.js';
 import type { RunHooks } from './hooks.js';
 import { directionsOf, runLocalPhases } from './phases.js';

@@ -6,7 +6,7 @@
 import { readPeerDrops, readPortDrops } from '../udp/kernel.js';
 import { DIR_AB, DIR_BA } from '../udp/wire.js';
 import { ECHO_SLOT_BYTES } from '../udp/echo.js';
-import type { CpuTime, EndpointResult, RunConfig, RxQueuePeak, ThreadMode } from '../report/schema.js';
+import type { CpuTime, EndpointResult, RunConfig, RxQueuePeak, ThreadMode } from '../result/types.js';
 import { RxQueueSampler, datagramsFromBytes } from '../udp/rxqueue.js';
 import { largestDatagram, isScheduled } from '../udp/pattern.js';
 import { patternSpecOf } from './patterns.js';

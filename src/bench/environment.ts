@@ -5,7 +5,7 @@ import os from 'node:os';
 import dgram from 'node:dgram';
 import { spawnSync } from 'node:child_process';
 import { readMtu, readSysctls } from '../udp/kernel.js';
-import type { Environment, EthtoolInfo } from '../report/schema.js';
+import type { Environment, EthtoolInfo } from '../result/types.js';
 
 /** The interface that carries traffic from `address`, from `os.networkInterfaces()`. */
 export function interfaceFor(address: string): string | null {

@@ -6,7 +6,7 @@
  * verdict on it.
  */
 import { createMonotonicClock, type Clock } from '../udp/clock.js';
-import { SCHEMA_VERSION } from '../report/schema.js';
+import { SCHEMA_VERSION } from '../result/types.js';
 import type {
   IncompleteReason,
   DirectionResult,
@@ -18,7 +18,7 @@ import type {
   SearchResult,
   SearchSettings,
   SearchTrial,
-} from '../report/schema.js';
+} from '../result/types.js';
 import { TOOL } from '../version.js';
 import { collectEnvironment } from './environment.js';
 import { runDuplex } from './run.js';

@@ -4,7 +4,7 @@
  * None touches the terminal; the CLI decides what a notice looks like.
  */
 import type { Clock } from '../udp/clock.js';
-import type { RunWarning } from '../report/schema.js';
+import type { RunWarning } from '../result/types.js';
 
 /** One per-second progress sample of one direction, for live display. */
 export interface ProgressSample {

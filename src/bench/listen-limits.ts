@@ -17,7 +17,7 @@
  */
 import { HEADER_BYTES, maxPayload } from '../udp/wire.js';
 import type { NegotiatedParams } from './control.js';
-import type { PatternConfig, RunConfig } from '../report/schema.js';
+import type { PatternConfig, RunConfig } from '../result/types.js';
 import { MAX_FRAME_DATAGRAMS, isScheduled, summarizeSchedule, type ScheduledSpec } from '../udp/pattern.js';
 import { largestVideoFrame, patternConfigOf, patternSpecOf } from './patterns.js';
 

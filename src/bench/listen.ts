@@ -23,11 +23,11 @@
 import { createMonotonicClock } from '../udp/clock.js';
 import { bindSocket, closeSocket } from '../udp/socket.js';
 import { Kind } from '../udp/wire.js';
-import type { DuplexResult, ThreadMode } from '../report/schema.js';
+import type { DuplexResult, ThreadMode } from '../result/types.js';
 import { ControlChannel, formatPeer, jsonBody } from './control.js';
 import { RateLimitedLog, printable } from './log-limit.js';
 import { buildRemoteResult, openRemoteEndpoint, peerReportRefused, runDataPhase, type RemoteReport } from './session.js';
-import { parseResultFile } from '../report/read.js';
+import { parseResultFile } from '../result/read.js';
 import type { BaseHooks, ProgressSample } from './hooks.js';
 import type { RateCap } from './listen-limits.js';
 import { ListenerCore } from './listener-core.js';

@@ -15,7 +15,7 @@
 import { randomInt, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../udp/clock.js';
 import { CONTROL_HEADER_BYTES, Kind } from '../udp/wire.js';
-import type { RunConfig } from '../report/schema.js';
+import type { RunConfig } from '../result/types.js';
 import { CONTROL_VERSION, CookieJar, NonceMemory, formatPeer, frameTag, hmac, jsonBody, sameHex, sessionKey, type Incoming, type PeerAddress } from './control.js';
 import { bodyOf, readBody, type BodyOf } from './control-registry.js';
 import { RateLimitedLog, printable, type LogKind } from './log-limit.js';

@@ -20,7 +20,7 @@
  * acknowledged (listen-sessions.ts). Pure: no sockets, no timers; the
  * listener feeds it events and the clock.
  */
-import type { RunConfig } from '../report/schema.js';
+import type { RunConfig } from '../result/types.js';
 import type { NegotiatedParams, PeerAddress } from './control.js';
 import type { SessionLoad } from './listen-limits.js';
 

@@ -2,9 +2,9 @@
  * Pure functions that merge the workers' partial results into the result's
  * per-direction and per-endpoint figures. No I/O, no clock: easy to test.
  */
-import type { DirectionResult, FrameResult, IntervalSample, LatencyUs, LossAttribution, LossCheck, PacingErrorUs, RxQueuePeak } from '../report/schema.js';
+import type { DirectionResult, FrameResult, IntervalSample, LatencyUs, LossAttribution, LossCheck, PacingErrorUs, RxQueuePeak } from '../result/types.js';
 import { END_MARKER_COPIES } from '../udp/wire.js';
-import { isUndersent } from '../report/undersent.js';
+import { isUndersent } from '../result/undersent.js';
 import type { ReceiverPartial, SenderPartial } from './messages.js';
 import type { Percentiles } from '../udp/receiver.js';
 

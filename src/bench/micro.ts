@@ -25,12 +25,12 @@ import { createMonotonicClock, type Clock } from '../udp/clock.js';
 import { TokenBucket, burstFor } from '../udp/pacer.js';
 import { Receiver } from '../udp/receiver.js';
 import { DIR_AB, Decode, Kind, createHeader, decodeHeader, encodeHeader, stampData, type Header } from '../udp/wire.js';
-import { SCHEMA_VERSION } from '../report/schema.js';
-import type { MicroResult, MicroRow, MicroTarget } from '../report/micro.js';
+import { SCHEMA_VERSION } from '../result/types.js';
+import type { MicroResult, MicroRow, MicroTarget } from '../result/micro.js';
 import { collectEnvironment } from './environment.js';
 import { TOOL } from '../version.js';
 
-export type { MicroResult, MicroRow, MicroTarget } from '../report/micro.js';
+export type { MicroResult, MicroRow, MicroTarget } from '../result/micro.js';
 
 /** Operations per timed batch. 256 datagram slots of 200 bytes stay in L1/L2 like a freshly received datagram. */
 export const BATCH = 256;

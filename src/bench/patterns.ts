@@ -5,7 +5,7 @@
  * object in a WeakMap, so that copies of a config (`{ ...cfg }`, as sweeps
  * and searches make) still find them and nothing of them is ever saved.
  */
-import type { PatternConfig, PatternOffer, RunConfig } from '../report/schema.js';
+import type { PatternConfig, PatternOffer, RunConfig } from '../result/types.js';
 import { type PatternSpec, type ScheduledSpec, type TraceRow, isScheduled, nthStream, summarizeSchedule } from '../udp/pattern.js';
 import { BenchError } from '../errors.js';
 import { maxVideoFrameDatagrams } from '../udp/pattern.js';

@@ -8,7 +8,7 @@
 import type { Clock } from '../udp/clock.js';
 import { diffCounters, readUdpCounters, type UdpCounterSnapshot } from '../udp/kernel.js';
 import { DROP_BASELINE_LEAD_NS } from '../udp/sender.js';
-import type { DirectionResult, KernelCounters, RunConfig } from '../report/schema.js';
+import type { DirectionResult, KernelCounters, RunConfig } from '../result/types.js';
 import type { IntervalTick } from './messages.js';
 import type { Endpoint, EndpointReport } from './endpoint.js';
 import type { RunHooks } from './hooks.js';

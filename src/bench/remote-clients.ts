@@ -12,7 +12,7 @@
  */
 import { createMonotonicClock } from '../udp/clock.js';
 import { readUdpCounters } from '../udp/kernel.js';
-import type { DuplexResult, RunConfig } from '../report/schema.js';
+import type { DuplexResult, RunConfig } from '../result/types.js';
 import { BenchError } from '../errors.js';
 import { ControlError } from './control.js';
 import type { ProgressSample, RunHooks } from './hooks.js';

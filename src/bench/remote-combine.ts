@@ -6,8 +6,8 @@
  * directions (as its session computed them), fairness by Jain's index, the
  * listener first among the endpoints and the clients after it. Pure.
  */
-import { SCHEMA_VERSION } from '../report/schema.js';
-import type { CpuTime, DirectionResult, DuplexResult, EndpointResult, KernelCounters, PeerResult, RunConfig, RunWarning } from '../report/schema.js';
+import { SCHEMA_VERSION } from '../result/types.js';
+import type { CpuTime, DirectionResult, DuplexResult, EndpointResult, KernelCounters, PeerResult, RunConfig, RunWarning } from '../result/types.js';
 import { TOOL } from '../version.js';
 import { aggregateDirection, largestQueue, jainIndex } from './aggregate.js';
 import type { RemoteClientRun } from './remote.js';

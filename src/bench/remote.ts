@@ -10,7 +10,7 @@
 import { createMonotonicClock } from '../udp/clock.js';
 import { bindSocket, closeSocket, connectSocket } from '../udp/socket.js';
 import { Kind } from '../udp/wire.js';
-import type { DuplexResult, RunConfig } from '../report/schema.js';
+import type { DuplexResult, RunConfig } from '../result/types.js';
 import { probeClock } from './clock-probe.js';
 import { estimateClock, type ClockSample } from './clock-sync.js';
 import { ControlChannel, ControlError, CONTROL_VERSION, HELLO_BYTES, formatPeer, hmac, jsonBody, nonce, sessionKey, type Incoming, type NegotiatedParams, type PeerAddress } from './control.js';

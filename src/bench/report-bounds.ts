@@ -18,7 +18,7 @@
  * report 10 % loss it never had; the data phase is unauthenticated, see
  * docs/protocol.md).
  */
-import type { RunConfig } from '../report/schema.js';
+import type { RunConfig } from '../result/types.js';
 import { PHYSICAL_MAX_PPS } from '../udp/accounting.js';
 import type { RemoteReport } from './session.js';
 

@@ -3,7 +3,7 @@
  * here) or remote (`--peer`, against `bench listen`). Sweeps and searches call
  * this, so they work in both modes.
  */
-import type { DuplexResult, RunConfig } from '../report/schema.js';
+import type { DuplexResult, RunConfig } from '../result/types.js';
 import { runLocalDuplex } from './duplex.js';
 import type { RunHooks } from './hooks.js';
 

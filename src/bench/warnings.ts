@@ -2,9 +2,9 @@
  * Warnings about settings that shaped the figures. The tool never changes
  * system settings itself; it prints the command that would.
  */
-import type { DirectionResult, EndpointResult, RunConfig, RunWarning } from '../report/schema.js';
+import type { DirectionResult, EndpointResult, RunConfig, RunWarning } from '../result/types.js';
 import { readSysctl } from '../udp/kernel.js';
-import { formatRate } from '../report/format.js';
+import { formatRate } from '../result/numbers.js';
 
 /**
  * Linux doubles a requested SO_RCVBUF/SO_SNDBUF (for bookkeeping overhead) and

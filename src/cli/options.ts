@@ -9,7 +9,7 @@ import { isIP } from 'node:net';
 import { OptionError } from '../errors.js';
 import { HEADER_BYTES, maxPayload } from '../bench/limits.js';
 import { OPTIONS } from './option-table.js';
-import { MAX_CLIENTS, type RunConfig, type ThreadMode } from '../report/schema.js';
+import { MAX_CLIENTS, type RunConfig, type ThreadMode } from '../result/types.js';
 import { resolvePatterns, type RawPatternOptions } from './pattern-options.js';
 import { bitsPerSecondOf } from './iperf-compat.js';
 

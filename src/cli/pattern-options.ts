@@ -9,7 +9,7 @@ import { OptionError } from '../errors.js';
 import { FRAMED_HEADER_BYTES, MAX_FRAME_DATAGRAMS, maxPayload } from '../bench/limits.js';
 import { largestVideoFrame, patternConfigOf, type PatternSpec } from '../bench/patterns.js';
 import { parseTraceCsv } from '../bench/trace-file.js';
-import type { PatternConfig, StallConfig } from '../report/schema.js';
+import type { PatternConfig, StallConfig } from '../result/types.js';
 import { OPTIONS } from './option-table.js';
 import { bitsPerSecondOf } from './iperf-compat.js';
 

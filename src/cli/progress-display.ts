@@ -6,7 +6,7 @@
  */
 import type { ProgressSample } from '../bench/run.js';
 import { formatProgress, type ProgressState } from '../bench/progress.js';
-import type { RunWarning } from '../report/schema.js';
+import type { RunWarning } from '../result/types.js';
 import { formatIntervalLine, formatWarning } from '../report/table.js';
 import { wrapLine } from '../report/fit.js';
 import { isTerminal, streamWidth } from './common.js';

@@ -8,12 +8,12 @@ import { examplesText } from './examples.js';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { OptionError, ResultFileError } from '../errors.js';
-import { parseResultFile } from '../report/read.js';
+import { parseResultFile } from '../result/read.js';
 import { renderChart, renderResults, type ReportFormat } from '../report/render.js';
 import { writeFileAtomic } from './files.js';
 import { stderrLine, stdoutWidth } from './common.js';
 import { addOptions } from './option-table.js';
-import type { AnyResult } from '../report/schema.js';
+import type { AnyResult } from '../result/types.js';
 
 interface RawReportOptions {
   format: string;

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { examplesText } from './examples.js';
 import { OptionError } from '../errors.js';
 import { parseIntIn, parseSize, resolveDuplexOptions, type RawDuplexOptions } from './options.js';
-import { MAX_CLIENTS } from '../report/schema.js';
+import { MAX_CLIENTS } from '../result/types.js';
 import { finishResult, interruptible, planSave, stdoutWidth, tableOnStdout, type OutputOptions } from './common.js';
 import { withOutputOptions } from './iperf-compat.js';
 import { addOptions, FIND_MAX_OPTIONS, OUTPUT_OPTIONS, PATTERN_OPTIONS, type OptionName } from './option-table.js';
@@ -18,7 +18,7 @@ import { ProgressDisplay, warningLine } from './progress-display.js';
 import { runSweep, sweepCombinations, type SweepCellPlan, type SweepPlan } from '../bench/sweep.js';
 import { plannedSearchRuns } from '../bench/findmax.js';
 import { estimateRunSeconds } from '../bench/progress.js';
-import type { SweepAxes } from '../report/schema.js';
+import type { SweepAxes } from '../result/types.js';
 import { formatCellLabel, formatCellLine, formatSweepTable, formatTrialLine } from '../report/sweep.js';
 import { formatInteger } from '../report/format.js';
 

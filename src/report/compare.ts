@@ -6,7 +6,7 @@
 
 import Table from 'cli-table3';
 import { fitTable, maxLineWidth } from './fit.js';
-import type { DirectionResult, DuplexResult, EndpointResult } from './schema.js';
+import type { DirectionResult, DuplexResult, EndpointResult } from '../result/types.js';
 import {
   NOT_AVAILABLE,
   formatBitsPerSecond,
@@ -20,10 +20,11 @@ import {
   paint,
   withSign,
 } from './format.js';
-import { completionLabel, directionLabel } from './table.js';
+
 import { observedFigures } from './observed.js';
 import { escapeMarkdown } from './markdown.js';
 import { csvDirection, csvRecords, type CsvValue } from './csv.js';
+import { completionLabel, directionLabel } from './labels.js';
 
 /** One run to compare, labelled for the column headers (typically its file name). */
 export interface ComparisonRun {

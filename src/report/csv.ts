@@ -11,7 +11,7 @@
  * so this note lives here rather than in the file.
  */
 
-import type { DirectionResult, DuplexResult } from './schema.js';
+import type { DirectionResult, DuplexResult } from '../result/types.js';
 import { lossCheckOf, observedFigures } from './observed.js';
 import { directionPattern, observedFrames, observedQueueing, patternLabel } from './media.js';
 

@@ -6,7 +6,7 @@
  * whether or not the producer already wrote it. Pure.
  */
 
-import type { DirectionResult, DuplexResult, LossCheck, RunWarning } from './schema.js';
+import type { DirectionResult, DuplexResult, LossCheck, RunWarning } from '../result/types.js';
 import { formatInteger, formatRate } from './format.js';
 import { lossCheckOf } from './observed.js';
 

@@ -5,27 +5,10 @@
  * machine (golden tests, pasted reports).
  */
 
-/** What every helper prints for a figure that was not measured. */
-export const NOT_AVAILABLE = 'n/a';
+import { NOT_AVAILABLE, formatInteger, formatRate } from '../result/numbers.js';
 
-/**
- * An integer with `,` thousands separators: `1234567` → `"1,234,567"`.
- * Non-integers are rounded first.
- */
-export function formatInteger(value: number | null): string {
-  if (value === null || !Number.isFinite(value)) return NOT_AVAILABLE;
-  const rounded = Math.round(value);
-  const digits = String(Math.abs(rounded)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return rounded < 0 ? `-${digits}` : digits;
-}
-
-/**
- * A rate in whole datagrams/s with separators, but with one decimal below
- * 100/s: 0.5/s must not print as 1/s beside "(50 %)".
- */
-export function formatRate(valuePps: number | null): string {
-  return valuePps !== null && valuePps < 100 && !Number.isInteger(valuePps) ? valuePps.toFixed(1) : formatInteger(valuePps);
-}
+// The three that results' own warning texts use live with the result (src/result/numbers.ts); the printers use them from here.
+export { NOT_AVAILABLE, formatInteger, formatRate };
 
 /** Decimal (SI) prefixes for rates and bit rates, smallest first. */
 const SI_PREFIXES: readonly { factor: number; symbol: string }[] = [

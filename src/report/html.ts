@@ -7,11 +7,10 @@
  * from a peer or a hand-edited file. Pure.
  */
 
-import type { AnyResult, DuplexResult } from './schema.js';
-import { directionColumns, endpointLabels, completionLabel, formatAddress, formatBufferSize, formatRunHeadline, formatSendErrors, formatWarning, directionLabel } from './table.js';
+import type { AnyResult, DuplexResult } from '../result/types.js';
+import { directionColumns, endpointLabels, formatBufferSize, formatRunHeadline, formatSendErrors, formatWarning } from './table.js';
 import { formatVerdict } from './verdict.js';
 import { PEER_HEAD, formatFairness, peerRow } from './peers.js';
-import { completionLabel as resultCompletion } from './incomplete.js';
 import { runWarnings, formatLossCheck } from './direction-notes.js';
 import { formatBytes, formatInteger } from './format.js';
 import { formatSearchTable, formatSweepTable } from './sweep.js';
@@ -27,6 +26,7 @@ import {
   peerMediaRow,
   peersHaveMedia,
 } from './media.js';
+import { completionLabel, directionLabel, formatAddress } from './labels.js';
 
 /** Escapes text for HTML element content and double-quoted attributes. */
 export function escapeHtml(text: string): string {
@@ -161,7 +161,7 @@ function resultBody(result: AnyResult): string {
 
 function headline(result: AnyResult): string {
   if (result.kind === 'duplex') return `${formatRunHeadline(result)} — ${completionLabel(result)}`;
-  return `${result.kind} — ${resultCompletion(result)}`;
+  return `${result.kind} — ${completionLabel(result)}`;
 }
 
 /**

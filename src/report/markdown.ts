@@ -5,19 +5,9 @@
  */
 
 import { PEER_HEAD, formatFairness, peerRow } from './peers.js';
-import type { DuplexResult, EndpointResult, Environment } from './schema.js';
+import type { DuplexResult, EndpointResult, Environment } from '../result/types.js';
 import { formatBytes, formatInteger, formatPercent } from './format.js';
-import {
-  endpointLabels,
-  directionColumns,
-  completionLabel,
-  directionLabel,
-  formatBufferSize,
-  formatRunHeadline,
-  formatThreads,
-  formatSendErrors,
-  UNDERSENT_LEGEND,
-} from './table.js';
+import { endpointLabels, directionColumns, formatBufferSize, formatRunHeadline, formatThreads, formatSendErrors } from './table.js';
 import { formatLossCheck, runWarnings } from './direction-notes.js';
 import { formatVerdict } from './verdict.js';
 import {
@@ -33,6 +23,7 @@ import {
   peerMediaRow,
   peersHaveMedia,
 } from './media.js';
+import { UNDERSENT_LEGEND, completionLabel, directionLabel } from './labels.js';
 
 /**
  * Escapes text for a Markdown paragraph or table cell: characters that would

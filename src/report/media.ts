@@ -10,7 +10,7 @@
  * when some direction carries one, so older results print exactly as before.
  */
 
-import type { DirectionResult, DuplexResult, FrameResult, LatencyUs, PatternConfig, PatternOffer, RunConfig, StallConfig } from './schema.js';
+import type { DirectionResult, DuplexResult, FrameResult, LatencyUs, PatternConfig, PatternOffer, RunConfig, StallConfig } from '../result/types.js';
 import { NOT_AVAILABLE, formatBitsPerSecond, formatBytes, formatInteger, formatPercent, formatPps, formatSeconds, formatUs } from './format.js';
 import { receiverSeen, senderSeen } from './observed.js';
 

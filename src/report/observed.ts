@@ -7,7 +7,7 @@
  * `n/a`, never 0 and never a copy of the other side's figure.
  */
 
-import type { DirectionResult, LossAttribution, LossCheck } from './schema.js';
+import type { DirectionResult, LossAttribution, LossCheck } from '../result/types.js';
 
 /** The observed figures of a direction; `null` = not observed. */
 export interface ObservedFigures {

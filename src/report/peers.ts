@@ -3,12 +3,13 @@
  * Markdown: one row per client with both directions side by side, and the
  * fairness line. Pure `(result, options) → string`.
  */
-import type { DirectionResult, DuplexResult, PeerResult } from './schema.js';
+import type { DirectionResult, DuplexResult, PeerResult } from '../result/types.js';
 import { formatInteger, formatPercent, formatPps } from './format.js';
 import { observedFigures, lossCheckOf } from './observed.js';
 import { fitTable, maxLineWidth, visibleWidth } from './fit.js';
-import { UNDERSENT_MARK } from './table.js';
+
 import { isUncheckable } from './direction-notes.js';
+import { UNDERSENT_MARK } from './labels.js';
 
 /** Column heads of the per-client table (two lines each: the compact layout stacks them). */
 export const PEER_HEAD = ['client\n   port', 'A→B\nsent/s', 'A→B\nrecv/s', 'A→B\nloss', 'B→A\nsent/s', 'B→A\nrecv/s', 'B→A\nloss', 'p99 µs\nA→B/B→A', 'loss\nchecks'] as const;

@@ -3,7 +3,7 @@
  * the result's `kind` to the pure printers. Used by `bench report` and by the
  * results index script.
  */
-import type { AnyResult, DuplexResult, SearchResult, SweepCell, SweepResult } from './schema.js';
+import type { AnyResult, DuplexResult, SearchResult, SweepCell, SweepResult } from '../result/types.js';
 import { formatDuplexMarkdown } from './markdown.js';
 import { formatDuplexCsv } from './csv.js';
 import { formatComparison } from './compare.js';
@@ -22,9 +22,10 @@ import {
 } from './svg.js';
 import { hasFramedPattern } from './media.js';
 import { observedFigures } from './observed.js';
-import { directionLabel, formatDuplexTable } from './table.js';
+import { formatDuplexTable } from './table.js';
 import { formatBytes } from './format.js';
 import { formatHtmlReport } from './html.js';
+import { directionLabel } from './labels.js';
 
 /** Output formats of `bench report`. */
 export type ReportFormat = 'table' | 'md' | 'csv' | 'json' | 'html';

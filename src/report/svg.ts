@@ -6,10 +6,11 @@
  * scripts find series by that attribute).
  */
 
-import type { DuplexResult, Environment, IntervalSample, ResultBase, SearchResult, SearchTrialDirection, SweepCell, SweepResult } from './schema.js';
+import type { DuplexResult, Environment, IntervalSample, ResultBase, SearchResult, SearchTrialDirection, SweepCell, SweepResult } from '../result/types.js';
 import { formatBytes, formatInteger, formatPercent, formatPps, formatSeconds } from './format.js';
-import { completionLabel, directionLabel, formatRunHeadline } from './table.js';
+import { formatRunHeadline } from './table.js';
 import { estimatedBound, patternLabel } from './media.js';
+import { completionLabel, directionLabel } from './labels.js';
 
 /** Marker shapes: series that coincide stay told apart by shape. */
 export type MarkerShape = 'circle' | 'square' | 'triangle' | 'diamond' | 'triangle-down';

@@ -16,7 +16,7 @@ import type {
   SearchTrialDirection,
   SweepCell,
   SweepResult,
-} from './schema.js';
+} from '../result/types.js';
 import { formatBitsPerSecond, formatBytes, formatInteger, formatPercent, formatPps, formatSeconds, paint } from './format.js';
 import { formatAttribution, formatHeadlineLines, formatWarning, type TableOptions } from './table.js';
 import { fitGroupedTable, fitTable, maxLineWidth, UNLIMITED_WIDTH, wrapLine, wrapPainted, type TableGroup } from './fit.js';

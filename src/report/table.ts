@@ -3,7 +3,7 @@
  * per-second progress line. Pure: the caller prints the returned string.
  */
 
-import type { DirectionResult, DuplexResult, EndpointResult, RunWarning } from './schema.js';
+import type { DirectionResult, DuplexResult, EndpointResult, RunWarning } from '../result/types.js';
 import {
   formatBytes,
   formatInteger,
@@ -34,6 +34,7 @@ import {
   stallHeadline,
   withBound,
 } from './media.js';
+import { UNDERSENT_LEGEND, completionLabel, directionLabel, directionRowLabel, formatAddress } from './labels.js';
 
 /** Options of the terminal printers. */
 export interface TableOptions {
@@ -96,25 +97,6 @@ export function directionColumns(directions: readonly DirectionResult[]): readon
 }
 
 /**
- * What marks an undersent direction's row: its figures describe a lower rate
- * than asked for. The warning line below the table says why.
- */
-export const UNDERSENT_MARK = '!';
-
-/** The legend of {@link UNDERSENT_MARK}, printed under a table that uses it. */
-export const UNDERSENT_LEGEND = `${UNDERSENT_MARK} = undersent: the sender fell short of the offered rate, so that row describes a lower rate`;
-
-/** `A→B`, or `A→B !` when the direction was undersent. */
-export function directionRowLabel(direction: Pick<DirectionResult, 'from' | 'to' | 'undersent'>): string {
-  return direction.undersent ? `${directionLabel(direction)} ${UNDERSENT_MARK}` : directionLabel(direction);
-}
-
-/** `A→B`. */
-export function directionLabel(direction: Pick<DirectionResult, 'from' | 'to'>): string {
-  return `${direction.from}→${direction.to}`;
-}
-
-/**
  * The endpoints' thread modes. `config.threads` is this side's choice only: a
  * remote peer chooses its own, so when the endpoints differ (or the run is
  * remote) each is named, e.g. `threads client A single, listener B split`.
@@ -162,11 +144,6 @@ export function formatRunHeadline(result: DuplexResult): string {
   ].join(', ');
 }
 
-/** `complete` or `PARTIAL (reason)`. */
-export function completionLabel(result: DuplexResult): string {
-  return result.complete ? 'complete' : `PARTIAL (${result.incompleteReason ?? 'unknown reason'})`;
-}
-
 /**
  * One-way delay `p50/p99` in whole µs; across two machines with the peer's
  * clock estimated, the estimate's error bound after it (`78/1,631 ±327`);
@@ -191,12 +168,6 @@ export function formatAttribution(direction: DirectionResult): string {
   if (attribution === null) return formatInteger(null);
   const { sender, kernel, network } = attribution;
   return `${formatInteger(sender)}/${formatInteger(kernel)}/${formatInteger(network)}`;
-}
-
-/** `address:port`, with IPv6 addresses in brackets. */
-export function formatAddress(endpoint: Pick<EndpointResult, 'address' | 'port'>): string {
-  const host = endpoint.address.includes(':') ? `[${endpoint.address}]` : endpoint.address;
-  return `${host}:${endpoint.port}`;
 }
 
 /** `requested → effective`, `default → effective` when the OS default was kept. */

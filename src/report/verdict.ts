@@ -4,12 +4,13 @@
  * figures — never a fixed "success" line. Pure.
  */
 
-import type { DirectionResult, DuplexResult, EndpointResult } from './schema.js';
+import type { DirectionResult, DuplexResult, EndpointResult } from '../result/types.js';
 import { formatInteger, formatPercent, formatPps } from './format.js';
 import { lossCheckOf, observedFigures } from './observed.js';
-import { incompleteText } from './incomplete.js';
-import { directionLabel, formatAddress } from './table.js';
+import { incompleteText } from '../result/incomplete.js';
+
 import { isUncheckable } from './direction-notes.js';
+import { directionLabel, formatAddress } from './labels.js';
 
 /** B's counts within this share of A's read as "likewise" (a symmetric run); otherwise B's own figures are given. */
 const LIKEWISE_TOLERANCE = 0.01;

@@ -5,9 +5,9 @@
  */
 
 import { ResultFileError } from '../errors.js';
-import { SCHEMA_VERSION, isResultLike, type AnyResult } from './schema.js';
+import { SCHEMA_VERSION, isResultLike, type AnyResult } from './types.js';
 import { upgradeResult } from './upgrade.js';
-import { DuplexResultSchema, SearchResultSchema, SweepResultSchema, firstProblem } from './result-schema.js';
+import { DuplexResultSchema, SearchResultSchema, SweepResultSchema, firstProblem } from './schema.js';
 import { PERF_KINDS, isPerfKind, type PerfKind } from './perf-schema.js';
 
 /** The `kind`s this version can read. Sweep and search join when they exist. */

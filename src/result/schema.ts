@@ -18,15 +18,15 @@
  */
 import Type, { type Static, type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
-import type * as S from './schema.js';
-import { MAX_CLIENTS } from './schema.js';
+import type * as S from './types.js';
+import { MAX_CLIENTS } from './types.js';
 import type { IncompleteReason } from './incomplete.js';
 
 import { Closed, Count, Num, NullOr, Text, publishedSchema } from './schema-parts.js';
 
 const CountMap = () => Type.Record(Type.String({ maxLength: 64 }), Count());
 
-/** The closed list of incomplete reasons (report/incomplete.ts). */
+/** The closed list of incomplete reasons (result/incomplete.ts). */
 export const IncompleteReasonSchema = Type.Union([
   Type.Literal('interrupted'),
   Type.Literal('sender-timeout'),

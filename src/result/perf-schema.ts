@@ -10,10 +10,10 @@
  * The scripts are plain JavaScript, so nothing but these schemas (and the test
  * that checks every file in results/ against them) holds them to one shape.
  * A search's trials and per-direction figures are the same objects as in a
- * `bench duplex --find-max` result (result-schema.ts).
+ * `bench duplex --find-max` result (schema.ts).
  */
 import Type, { type Static } from 'typebox';
-import { EnvironmentSchema, SearchCeilingSchema, SearchDirectionResultSchema, SearchTrialSchema } from './result-schema.js';
+import { EnvironmentSchema, SearchCeilingSchema, SearchDirectionResultSchema, SearchTrialSchema } from './schema.js';
 import { Closed, Count, Num, NullOr, Text, publishedSchema } from './schema-parts.js';
 import type { MicroResult } from './micro.js';
 

@@ -25,7 +25,7 @@
  */
 
 import { legacyIncompleteReason } from './incomplete.js';
-import { SCHEMA_VERSION } from './schema.js';
+import { SCHEMA_VERSION } from './types.js';
 import { isUndersent } from './undersent.js';
 
 type Json = Record<string, unknown>;

@@ -55,11 +55,6 @@ export function legacyIncompleteReason(v: string): IncompleteReason | null {
   return null;
 }
 
-/** `complete`, or `PARTIAL (code)` — short, for tables. */
-export function completionLabel(result: { complete: boolean; incompleteReason: IncompleteReason | null }): string {
-  return result.complete ? 'complete' : `PARTIAL (${result.incompleteReason ?? 'unknown reason'})`;
-}
-
 /** The reason's code and its words (`peer-timeout — the peer fell silent …`), for verdicts. */
 export function incompleteText(reason: IncompleteReason | null): string {
   return reason === null ? 'unknown reason' : `${reason} — ${INCOMPLETE_TEXT[reason]}`;

@@ -458,7 +458,7 @@ export interface ResultBase {
   startedAt: string;
   /** False for partial results (interrupted, peer lost, …). */
   complete: boolean;
-  /** Why the result is incomplete (one of `INCOMPLETE_REASONS`, report/incomplete.ts), else `null`. */
+  /** Why the result is incomplete (one of `INCOMPLETE_REASONS`, result/incomplete.ts), else `null`. */
   incompleteReason: IncompleteReason | null;
   mode: 'local' | 'remote';
   config: RunConfig;
