@@ -88,27 +88,27 @@ describe('the start barrier', () => {
 });
 
 describe('the summed progress of n clients', () => {
-  const sample = (direction: 'A→B' | 'B→A', from: number, sent: number, received: number, lost: number): ProgressSample => ({ direction, fromSeconds: from, toSeconds: from + 1, sent, received, lost, omitted: false });
+  const sample = (direction: 'A→B' | 'B→A', from: number, sent: number | null, received: number | null, lost: number | null): ProgressSample => ({ direction, fromSeconds: from, toSeconds: from + 1, sent, received, lost, omitted: false });
 
   it('emits one line per direction, second and half once every client reported it, with the sums', () => {
     const out: ProgressSample[] = [];
     const add = progressSum(2, (s) => out.push(s));
-    add(sample('A→B', 0, 100, -1, -1));
-    add(sample('B→A', 0, -1, 90, 1));
+    add(sample('A→B', 0, 100, null, null));
+    add(sample('B→A', 0, null, 90, 1));
     expect(out).toEqual([]);
-    add(sample('A→B', 0, 150, -1, -1));
-    add(sample('B→A', 0, -1, 80, 2));
-    expect(out).toEqual([sample('A→B', 0, 250, -1, -1), sample('B→A', 0, -1, 170, 3)]);
+    add(sample('A→B', 0, 150, null, null));
+    add(sample('B→A', 0, null, 80, 2));
+    expect(out).toEqual([sample('A→B', 0, 250, null, null), sample('B→A', 0, null, 170, 3)]);
   });
 
   it('drops a second one client never reported once a later one completes (bounded)', () => {
     const out: ProgressSample[] = [];
     const add = progressSum(2, (s) => out.push(s));
-    add(sample('A→B', 0, 100, -1, -1)); // the other client never reports second 0
-    add(sample('A→B', 1, 100, -1, -1));
-    add(sample('A→B', 1, 100, -1, -1));
-    expect(out).toEqual([sample('A→B', 1, 200, -1, -1)]);
-    add(sample('A→B', 0, 100, -1, -1)); // a late one starts a fresh entry; it can no longer complete with the dropped one
+    add(sample('A→B', 0, 100, null, null)); // the other client never reports second 0
+    add(sample('A→B', 1, 100, null, null));
+    add(sample('A→B', 1, 100, null, null));
+    expect(out).toEqual([sample('A→B', 1, 200, null, null)]);
+    add(sample('A→B', 0, 100, null, null)); // a late one starts a fresh entry; it can no longer complete with the dropped one
     expect(out).toHaveLength(1);
   });
 });

@@ -11,11 +11,12 @@ export interface ProgressSample {
   direction: 'A→B' | 'B→A';
   fromSeconds: number;
   toSeconds: number;
-  /** Datagrams sent in the interval, or −1 where this side does not see the sender (remote mode). */
-  sent: number;
-  /** Datagrams received in the interval, or −1 where this side does not see the receiver (remote mode). */
-  received: number;
-  lost: number;
+  /** Datagrams sent in the interval; `null` where this side does not see the sender (remote mode). */
+  sent: number | null;
+  /** Datagrams received in the interval; `null` where this side does not see the receiver (remote mode). */
+  received: number | null;
+  /** Datagrams lost in the interval by sequence; `null` where this side does not see the receiver. */
+  lost: number | null;
   omitted: boolean;
 }
 

@@ -107,11 +107,11 @@ export interface IntervalTick {
   /** 1-based second index since the measured phase began (negative or 0 during warm-up). */
   index: number;
   warmup: boolean;
-  /** Cumulative sent (sending roles), else -1. */
-  sent: number;
-  /** Cumulative unique received and highest-sequence+1 (receiving roles), else -1. */
-  received: number;
-  expected: number;
+  /** Cumulative sent (sending roles); `null` for a worker without a sender. */
+  sent: number | null;
+  /** Cumulative unique received and highest-sequence+1 (receiving roles); `null` for a worker without a receiver. */
+  received: number | null;
+  expected: number | null;
 }
 
 /** The receiving side's partial result of one direction. */

@@ -29,6 +29,7 @@ import { SCHEMA_VERSION } from '../result/types.js';
 import type { MicroResult, MicroRow, MicroTarget } from '../result/micro.js';
 import { collectEnvironment } from './environment.js';
 import { TOOL } from '../version.js';
+import { DELAY_HISTOGRAM, MAX_TRACKED_US } from '../udp/defaults.js';
 
 export type { MicroResult, MicroRow, MicroTarget } from '../result/micro.js';
 
@@ -52,8 +53,7 @@ const HEAP_OPS = 200 * 256;
 /** Collection-free windows the heap figure is the least of. */
 const HEAP_WINDOWS = 5;
 /** As in receiver.ts: the delay histograms' range and precision. */
-const MAX_TRACKED_US = 60_000_000;
-const HISTOGRAM_SPEC = { lowestDiscernibleValue: 1, highestTrackableValue: MAX_TRACKED_US, numberOfSignificantValueDigits: 3 as const };
+const HISTOGRAM_SPEC = DELAY_HISTOGRAM;
 
 /** The issue's budget for header decode + accounting per datagram, ns. */
 export const TARGET_LIMIT_NS = 150;

@@ -209,8 +209,8 @@ export function trackProgress(endpoints: Endpoint[], onProgress: RunHooks['onPro
             emit(dir, m, acc);
           } else pending.set(key, acc);
         };
-        if (m.sent >= 0) handle(dirOf(m.endpointId), { sent: m.sent });
-        if (m.received >= 0) handle(dirOf(m.endpointId === 'A' ? 'B' : 'A'), { received: m.received, expected: m.expected });
+        if (m.sent !== null) handle(dirOf(m.endpointId), { sent: m.sent });
+        if (m.received !== null) handle(dirOf(m.endpointId === 'A' ? 'B' : 'A'), { received: m.received, expected: m.expected ?? 0 });
       }),
     );
   }

@@ -53,14 +53,15 @@ export function progressSum(n: number, emit: ((s: ProgressSample) => void) | und
   if (emit === undefined) return () => undefined;
   const pending = new Map<string, { sample: ProgressSample; count: number }>();
   return (s) => {
-    const kind = s.sent >= 0 ? 'sent' : 'received';
+    const kind = s.sent !== null ? 'sent' : 'received';
     const key = `${s.direction}|${kind}|${s.fromSeconds}`;
     const had = pending.get(key);
     if (had === undefined) pending.set(key, { sample: { ...s }, count: 1 });
     else {
-      if (s.sent >= 0) had.sample.sent += s.sent;
-      if (s.received >= 0) had.sample.received += s.received;
-      if (s.lost >= 0) had.sample.lost += s.lost;
+      const add = (a: number | null, b: number | null): number | null => (a === null || b === null ? (a ?? b) : a + b);
+      had.sample.sent = add(had.sample.sent, s.sent);
+      had.sample.received = add(had.sample.received, s.received);
+      had.sample.lost = add(had.sample.lost, s.lost);
       had.count++;
     }
     const entry = pending.get(key) as { sample: ProgressSample; count: number };

@@ -20,6 +20,7 @@
  */
 import type { RunConfig } from '../result/types.js';
 import { PHYSICAL_MAX_PPS } from '../udp/accounting.js';
+import { MAX_TRACKED_US } from '../udp/defaults.js';
 import type { RemoteReport } from './session.js';
 
 /**
@@ -34,7 +35,7 @@ export const MAX_CLOCK_NS = 2 ** 62;
 /** Seconds added to a session's warm-up and measured time for pre-roll, drain, peer timeouts and the results exchange. */
 export const SPAN_SLACK_SECONDS = 60;
 /** Largest delay or jitter a receiver tracks, µs (its histograms clamp there). */
-const MAX_DELAY_US = 60_000_000;
+const MAX_DELAY_US = MAX_TRACKED_US;
 /** Longest a clock probe may take from t1 to t4, ns (clock-sync.ts retries far sooner). */
 const MAX_PROBE_RTT_NS = 30e9;
 /** Smallest and largest size of any report: a base (environment, warnings) and per stream and second of the session (interval series). */

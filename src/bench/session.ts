@@ -172,15 +172,16 @@ export async function runDataPhase(opts: DataPhaseOptions): Promise<DataPhaseOut
       hooks.onNotice?.(`peer silent for ${(m.silentMs / 1000).toFixed(1)} s: stopping`);
       stop('peer-timeout', true);
     } else if (m.type === 'interval' && !m.warmup && hooks.onProgress) {
-      if (m.sent >= 0) {
-        hooks.onProgress({ direction: dirOut, fromSeconds: m.index - 1, toSeconds: m.index, sent: m.sent - prevSent, received: -1, lost: -1, omitted: false });
+      if (m.sent !== null) {
+        hooks.onProgress({ direction: dirOut, fromSeconds: m.index - 1, toSeconds: m.index, sent: m.sent - prevSent, received: null, lost: null, omitted: false });
         prevSent = m.sent;
       }
-      if (m.received >= 0) {
+      if (m.received !== null) {
         const rec = m.received - prevRecv;
-        hooks.onProgress({ direction: dirIn, fromSeconds: m.index - 1, toSeconds: m.index, sent: -1, received: rec, lost: Math.max(0, m.expected - prevExp - rec), omitted: false });
+        const expected = m.expected ?? prevExp;
+        hooks.onProgress({ direction: dirIn, fromSeconds: m.index - 1, toSeconds: m.index, sent: null, received: rec, lost: Math.max(0, expected - prevExp - rec), omitted: false });
         prevRecv = m.received;
-        prevExp = m.expected;
+        prevExp = expected;
       }
     }
   });

@@ -237,12 +237,12 @@ function watchSilence(startAtNs: number): void {
   }, 100);
 }
 
-/** Sums a figure over the units that have the half; −1 when none has it. */
-function total(pick: (u: PeerUnit) => number | null): number {
-  let sum = -1;
+/** Sums a figure over the units that have the half; `null` when none has it. */
+function total(pick: (u: PeerUnit) => number | null): number | null {
+  let sum: number | null = null;
   for (const u of units) {
     const v = pick(u);
-    if (v !== null) sum = (sum < 0 ? 0 : sum) + v;
+    if (v !== null) sum = (sum ?? 0) + v;
   }
   return sum;
 }
@@ -251,16 +251,16 @@ function total(pick: (u: PeerUnit) => number | null): number {
 const warmupBase = { sent: 0, received: 0, expected: 0 };
 
 function sample(index: number, warmup: boolean): void {
-  let sent: number;
-  let received: number;
-  let expected: number;
+  let sent: number | null;
+  let received: number | null;
+  let expected: number | null;
   if (warmup) {
     sent = total((u) => u.sender?.warmupSent ?? null);
     received = total((u) => u.receiver?.warmupReceived ?? null);
     expected = total((u) => u.receiver?.warmupExpected ?? null);
-    if (sent >= 0) sent -= warmupBase.sent;
-    if (received >= 0) received -= warmupBase.received;
-    if (expected >= 0) expected -= warmupBase.expected;
+    if (sent !== null) sent -= warmupBase.sent;
+    if (received !== null) received -= warmupBase.received;
+    if (expected !== null) expected -= warmupBase.expected;
   } else {
     for (const u of units) {
       if (u.sender) u.intervalSent.push(u.sender.sent);
@@ -286,7 +286,7 @@ function onStart(startAtNs: number, warmupNs: number, durationNs: number): void 
   let sendersLeft = units.filter((u) => u.sender !== null).length;
   for (const u of units) {
     u.sender?.start(startAtNs, warmupNs, durationNs, () => {
-      if (--sendersLeft === 0) post({ type: 'send-done', sent: Math.max(0, total((x) => x.sender?.sent ?? null)) });
+      if (--sendersLeft === 0) post({ type: 'send-done', sent: total((x) => x.sender?.sent ?? null) ?? 0 });
     });
   }
   // Sampling timer: warm-up ticks anchored at the start, measured ticks at
@@ -297,9 +297,9 @@ function onStart(startAtNs: number, warmupNs: number, durationNs: number): void 
   watchSilence(startAtNs);
   if (warmupNs > 0) {
     setTimeout(() => {
-      warmupBase.sent = Math.max(0, total((u) => u.sender?.warmupSent ?? null));
-      warmupBase.received = Math.max(0, total((u) => u.receiver?.warmupReceived ?? null));
-      warmupBase.expected = Math.max(0, total((u) => u.receiver?.warmupExpected ?? null));
+      warmupBase.sent = total((u) => u.sender?.warmupSent ?? null) ?? 0;
+      warmupBase.received = total((u) => u.receiver?.warmupReceived ?? null) ?? 0;
+      warmupBase.expected = total((u) => u.receiver?.warmupExpected ?? null) ?? 0;
     }, Math.max(0, (startAtNs - clock.nowNs()) / 1e6));
   }
   if (receives && init.stall != null && init.stall.ms > 0) scheduleStalls(warmupEndNs, endNs, init.stall);

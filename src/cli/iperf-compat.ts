@@ -47,7 +47,7 @@ export function parseInterval(text: string): number {
  * partial interval is flushed by `flush()`.
  */
 export function intervalAggregator(seconds: number, emit: (s: ProgressSample) => void): { add: (s: ProgressSample) => void; flush: () => void } {
-  type Acc = { from: number; to: number; sent: number; received: number; lost: number; omitted: boolean; n: number };
+  type Acc = { from: number; to: number; sent: number | null; received: number | null; lost: number | null; omitted: boolean; n: number };
   const acc = new Map<string, Acc>();
   const pending: ProgressSample[] = [];
   const out = (s: ProgressSample): void => {
@@ -67,10 +67,10 @@ export function intervalAggregator(seconds: number, emit: (s: ProgressSample) =>
     add: (s) => {
       const key = `${s.direction}${s.omitted ? 'w' : ''}`;
       const a = acc.get(key) ?? { from: s.fromSeconds, to: s.toSeconds, sent: 0, received: 0, lost: 0, omitted: s.omitted, n: 0 };
-      // Remote mode marks a figure this side does not see with -1: keep it so.
-      a.sent = s.sent < 0 ? -1 : a.sent + s.sent;
-      a.received = s.received < 0 ? -1 : a.received + s.received;
-      a.lost = s.lost < 0 ? -1 : a.lost + s.lost;
+      // Remote mode leaves a figure this side does not see `null`: it stays so.
+      a.sent = s.sent === null || a.sent === null ? null : a.sent + s.sent;
+      a.received = s.received === null || a.received === null ? null : a.received + s.received;
+      a.lost = s.lost === null || a.lost === null ? null : a.lost + s.lost;
       a.to = s.toSeconds;
       a.n++;
       acc.set(key, a);

@@ -16,9 +16,9 @@ export function progressLine(s: ProgressSample, sizeBytes: number): string {
   const span = s.toSeconds - s.fromSeconds > 0 ? s.toSeconds - s.fromSeconds : 1;
   const pps = (n: number): string => String(Math.round(n / span)).padStart(6);
   // Remote mode: each side sees only its own sender and its own receiver.
-  if (s.sent < 0) return `[${s.direction}] ${s.fromSeconds.toFixed(2).padStart(6)}-${s.toSeconds.toFixed(2)} s  recv ${pps(s.received)} pps  lost ${String(s.lost).padStart(6)}  (peer counts the sending)`;
-  if (s.received < 0) return `[${s.direction}] ${s.fromSeconds.toFixed(2).padStart(6)}-${s.toSeconds.toFixed(2)} s  sent ${pps(s.sent)} pps  (peer counts the receiving)`;
-  return formatIntervalLine({ ...s, sizeBytes });
+  if (s.sent === null) return `[${s.direction}] ${s.fromSeconds.toFixed(2).padStart(6)}-${s.toSeconds.toFixed(2)} s  recv ${pps(s.received ?? 0)} pps  lost ${String(s.lost ?? 'n/a').padStart(6)}  (peer counts the sending)`;
+  if (s.received === null || s.lost === null) return `[${s.direction}] ${s.fromSeconds.toFixed(2).padStart(6)}-${s.toSeconds.toFixed(2)} s  sent ${pps(s.sent)} pps  (peer counts the receiving)`;
+  return formatIntervalLine({ ...s, sent: s.sent, received: s.received, lost: s.lost, sizeBytes });
 }
 
 /**
@@ -32,9 +32,9 @@ export function sessionProgressLine(s: ProgressSample, session: number): string 
   const pps = (n: number): string => String(Math.round(n / span)).padStart(7);
   const head = `session ${session.toString(16)} [${s.direction}] ${`${s.fromSeconds.toFixed(2)}-${s.toSeconds.toFixed(2)}`.padStart(11)} s`;
   const figures = [
-    ...(s.sent >= 0 ? [`sent ${pps(s.sent)} pps`] : []),
-    ...(s.received >= 0 ? [`recv ${pps(s.received)} pps`] : []),
-    ...(s.received >= 0 && s.lost >= 0 ? [`lost ${String(s.lost).padStart(6)}`] : []),
+    ...(s.sent !== null ? [`sent ${pps(s.sent)} pps`] : []),
+    ...(s.received !== null ? [`recv ${pps(s.received)} pps`] : []),
+    ...(s.received !== null && s.lost !== null ? [`lost ${String(s.lost).padStart(6)}`] : []),
   ];
   return `${head}  ${figures.join('  ')}${s.omitted ? '  (omitted)' : ''}`.trimEnd();
 }

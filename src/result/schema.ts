@@ -19,7 +19,7 @@
 import Type, { type Static, type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import type * as S from './types.js';
-import { MAX_CLIENTS } from './types.js';
+import { MAX_CLIENTS, WARNING_CODES } from './types.js';
 import type { IncompleteReason } from './incomplete.js';
 
 import { Closed, Count, Num, NullOr, Text, publishedSchema } from './schema-parts.js';
@@ -261,7 +261,7 @@ export const RunConfigSchema = Type.Object(
 
 export const RunWarningSchema = Type.Object(
   {
-    code: Text(64),
+    code: Type.Enum([...WARNING_CODES]),
     direction: Type.Optional(Type.Union([Type.Literal('A→B'), Type.Literal('B→A')])),
     message: Text(),
     hint: Type.Optional(Text()),

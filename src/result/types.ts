@@ -426,19 +426,21 @@ export interface Fairness {
   baJain: number | null;
 }
 
-/** Kinds of warnings a run can carry. */
-export type WarningCode =
-  | 'undersent'
-  | 'check-disagrees'
-  | 'loss-not-checked'
-  | 'no-end-marker'
-  | 'no-proc'
-  | 'peer-timeout'
-  | 'no-peer-results'
-  | 'peer-report-refused'
-  | 'rcvbuf-clamped'
-  | 'sndbuf-clamped'
-  | (string & {});
+/** Kinds of warnings a run can carry: a closed list (a file or a peer's report with another code is refused by the schema). */
+export const WARNING_CODES = [
+  'undersent',
+  'check-disagrees',
+  'loss-not-checked',
+  'no-end-marker',
+  'no-proc',
+  'peer-timeout',
+  'no-peer-results',
+  'peer-report-refused',
+  'rcvbuf-clamped',
+  'sndbuf-clamped',
+  'search-stopped',
+] as const;
+export type WarningCode = (typeof WARNING_CODES)[number];
 
 /** A note the run wants the reader to see (clamped buffers, missing /proc, …). */
 export interface RunWarning {

@@ -12,9 +12,8 @@ import type { Clock } from './clock.js';
 import { type EchoState, writeEcho } from './echo.js';
 import { CONTROL_KIND_MIN, Decode, type EndCounts, FLAG_FRAMED, FLAG_WARMUP, type FrameFields, Kind, createHeader, decodeFrame, decodeHeader, endCountsOf } from './wire.js';
 import { FrameAccounting } from './frames.js';
+import { MAX_TRACKED_US } from './defaults.js';
 
-/** Largest delay the histograms track, µs (values above are clamped). */
-const MAX_TRACKED_US = 60_000_000;
 /** Most distinct peer sources remembered (for the "one port" check). */
 const MAX_SOURCES = 8;
 

@@ -13,14 +13,13 @@ import { TokenBucket, burstFor, spendPerTick } from './pacer.js';
 import * as hdr from 'hdr-histogram-js';
 import { END_MARKER_COPIES, END_MARKER_SPACING_MS, FLAG_FRAMED, FLAG_WARMUP, FRAMED_HEADER_BYTES, HEADER_BYTES, Kind, createHeader, encodeHeader, stampData, stampEnd, stampFrame } from './wire.js';
 import { type EchoState, readEcho } from './echo.js';
+import { MAX_TRACKED_US } from './defaults.js';
 import { type PatternSpec, type Schedule, type ScheduledDatagram, createSchedule, isScheduled, largestDatagram, scheduledDatagram } from './pattern.js';
 
 /** Buffers in the send ring. A buffer is reused only when no send holds it. */
 const POOL_SIZE = 1024;
 /** How often the pacing timer fires, ms (Node's timers tick at about 1 ms). */
 const PACE_INTERVAL_MS = 1;
-/** Largest lateness the pacing histogram tracks, µs (above: clamped). */
-const MAX_TRACKED_US = 60_000_000;
 /**
  * Most datagrams a scheduled sender starts per event-loop turn before it
  * yields to receives (checked between frames: a frame always goes out whole).

@@ -92,7 +92,6 @@ export const Kind = {
 
 /** Kinds at or above this are control frames: relayed to the controller wherever they land. */
 export const CONTROL_KIND_MIN = 16;
-export type KindValue = number;
 
 /** Flag: this datagram was sent during the `--omit` warm-up. */
 export const FLAG_WARMUP = 1;
