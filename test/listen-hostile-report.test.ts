@@ -34,6 +34,19 @@ async function sessionToResults(c: CraftedClient): Promise<number> {
   return session;
 }
 
+/** The listener's own report of the session, made to look like the client's (so that only the field a test edits differs). */
+async function ownReportAsClient(c: CraftedClient): Promise<any> {
+  let report: any = null;
+  for (let k = 0; k < 100 && report === null; k++) {
+    report = c.listenerReport();
+    if (report === null) await sleep(50);
+  }
+  expect(report, 'the listener sent its report').not.toBeNull();
+  report.report.endpoint.id = 'A';
+  report.report.endpoint.port = c.port;
+  return report;
+}
+
 /** Hellos from a fresh source, one after another 20 ms apart, for `ms`; resolves with each cookie's delay, ms (Infinity: none within 1 s). */
 async function helloTimes(port: number, ms: number): Promise<number[]> {
   const c = await craftedClient(port);
@@ -97,14 +110,7 @@ describe('a hostile results report', () => {
         variants.map(async ([, , edit], i) => {
           const c = clients[i] as CraftedClient;
           const session = await sessionToResults(c);
-          let report: any = null;
-          for (let k = 0; k < 100 && report === null; k++) {
-            report = c.listenerReport();
-            if (report === null) await sleep(50);
-          }
-          expect(report, 'the listener sent its report').not.toBeNull();
-          report.report.endpoint.id = 'A';
-          report.report.endpoint.port = c.port;
+          const report = await ownReportAsClient(c);
           edit(report);
           await c.sendResults(session, jsonBody(report));
         }),
@@ -145,14 +151,7 @@ describe('a hostile results report', () => {
         const [meanUs, kept] = cases[i] as [number, boolean];
         const c = clients[i] as CraftedClient;
         const session = await sessionToResults(c);
-        let report: any = null;
-        for (let k = 0; k < 100 && report === null; k++) {
-          report = c.listenerReport();
-          if (report === null) await sleep(50);
-        }
-        expect(report, 'the listener sent its report').not.toBeNull();
-        report.report.endpoint.id = 'A';
-        report.report.endpoint.port = c.port;
+        const report = await ownReportAsClient(c);
         report.report.receiver.intervalDelayMeanUs = [meanUs];
         report.report.receiver.intervalDelayMaxUs = [0];
         const before = l.stderr().length;

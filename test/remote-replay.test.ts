@@ -27,10 +27,10 @@ describe('a recorded authenticated session, replayed from the same address and p
       const fromListener = rinfo.port === l.port;
       if (!fromListener) {
         client = { address: rinfo.address, port: rinfo.port };
-        if (decodeHeader(msg, msg.length, -1, h) === Decode.Ok && h.kind >= CONTROL_KIND_MIN) recorded.push(Buffer.from(msg));
+        if (decodeHeader(msg, msg.length, null, h) === Decode.Ok && h.kind >= CONTROL_KIND_MIN) recorded.push(Buffer.from(msg));
         proxy.send(msg, l.port, '127.0.0.1');
       } else if (replaying) {
-        if (decodeHeader(msg, msg.length, -1, h) === Decode.Ok && h.kind < CONTROL_KIND_MIN) dataAfterReplay++;
+        if (decodeHeader(msg, msg.length, null, h) === Decode.Ok && h.kind < CONTROL_KIND_MIN) dataAfterReplay++;
         framesAfterReplay++;
       } else if (client !== null) proxy.send(msg, client.port, client.address);
     });
@@ -43,7 +43,7 @@ describe('a recorded authenticated session, replayed from the same address and p
       // First only what follows the handshake (go, clock probes, aborts, results chunks): nothing takes them,
       // and the log says whose ended session they belong to (they were dropped silently before).
       const h2 = createHeader();
-      const later = recorded.filter((f) => decodeHeader(f, f.length, -1, h2) === Decode.Ok && h2.kind !== Kind.Hello && h2.kind !== Kind.Params);
+      const later = recorded.filter((f) => decodeHeader(f, f.length, null, h2) === Decode.Ok && h2.kind !== Kind.Hello && h2.kind !== Kind.Params);
       expect(later.length).toBeGreaterThan(0);
       for (const frame of later) proxy.send(frame, l.port, '127.0.0.1');
       await l.waitFor(/dropped an? (go|clock probe|abort|results chunk) from 127\.0\.0\.1:\d+: its session [0-9a-f]+ ended [\d.]+ s ago \(a replay or a late retransmission\)/);

@@ -11,6 +11,7 @@ import { parseResultFile } from '../src/result/read.js';
 import { prefersBufferChart, renderChart } from '../src/report/render.js';
 import { bufferChartSeries, renderBufferChart, renderLossChart, type LossSeries } from '../src/report/svg.js';
 import type { SweepResult } from '../src/result/types.js';
+import { parseXml, type XmlElement } from './xml.js';
 
 const VIDEO_FILE = fileURLToPath(new URL('../results/sweep-video-rcvbuf-stall.json', import.meta.url));
 const CBR_FILE = fileURLToPath(new URL('../results/sweep-clients-1-4-16.json', import.meta.url));
@@ -21,73 +22,7 @@ function readSweep(file: string): SweepResult {
   return result;
 }
 
-interface Element {
-  name: string;
-  attributes: Record<string, string>;
-  /** Text directly inside the element, entities decoded. */
-  text: string;
-  /** The enclosing element, `null` for the root. */
-  parent: Element | null;
-}
-
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
-function decode(text: string): string {
-  return text.replace(/&([^;]*);|&/g, (_match, name: string | undefined) => {
-    if (name === undefined) throw new Error('bare & in text');
-    if (/^#\d+$/.test(name)) return String.fromCodePoint(Number(name.slice(1)));
-    const value = ENTITIES[name];
-    if (value === undefined) throw new Error(`unknown entity &${name};`);
-    return value;
-  });
-}
-
-/**
- * The small well-formedness check of report-svg.test.ts (XML declaration,
- * one root, balanced tags, quoted unique attributes, no stray `<` or `&`),
- * keeping each element's parent. Returns every element in document order.
- */
-function parseXml(xml: string): Element[] {
-  const declaration = /^<\?xml version="1\.0" encoding="UTF-8"\?>\n/;
-  if (!declaration.test(xml)) throw new Error('missing XML declaration');
-  const body = xml.replace(declaration, '');
-  const elements: Element[] = [];
-  const stack: Element[] = [];
-  const token = /<(\/?)([A-Za-z_][\w.:-]*)((?:\s+[\w.:-]+="[^"<]*")*)\s*(\/?)>|([^<]+)|(<)/g;
-  let rootClosed = false;
-  for (const m of body.matchAll(token)) {
-    const [, closing, name, attributeText, selfClosing, text, strayLt] = m;
-    if (strayLt !== undefined) throw new Error(`malformed tag at ${m.index}: ${body.slice(m.index, m.index + 40)}`);
-    if (text !== undefined) {
-      const decoded = decode(text);
-      const top = stack[stack.length - 1];
-      if (top === undefined) {
-        if (decoded.trim() !== '') throw new Error('text outside the root element');
-      } else top.text += decoded;
-      continue;
-    }
-    if (name === undefined) continue;
-    if (closing === '/') {
-      const open = stack.pop();
-      if (open?.name !== name) throw new Error(`</${name}> closes <${open?.name ?? 'nothing'}>`);
-      if (stack.length === 0) rootClosed = true;
-      continue;
-    }
-    if (rootClosed || (stack.length === 0 && elements.length > 0)) throw new Error('more than one root element');
-    const attributes: Record<string, string> = {};
-    for (const a of (attributeText ?? '').matchAll(/([\w.:-]+)="([^"]*)"/g)) {
-      const [, key = '', value = ''] = a;
-      if (key in attributes) throw new Error(`duplicate attribute ${key} on <${name}>`);
-      attributes[key] = decode(value);
-    }
-    const element: Element = { name, attributes, text: '', parent: stack[stack.length - 1] ?? null };
-    elements.push(element);
-    if (selfClosing !== '/') stack.push(element);
-  }
-  if (stack.length > 0) throw new Error(`unclosed <${stack.map((e) => e.name).join('> <')}>`);
-  if (!rootClosed) throw new Error('no root element');
-  return elements;
-}
+type Element = XmlElement;
 
 const inGroup = (e: Element, test: (g: Element) => boolean): boolean => e.parent !== null && e.parent.name === 'g' && test(e.parent);
 

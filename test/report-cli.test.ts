@@ -4,17 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './cli.js';
 import { buildDuplexResult } from './report-fixture.js';
+import { parseXml } from './xml.js';
 
-/** Minimal well-formedness: every tag closes in order (the SVG writer emits no comments or CDATA). */
+/** Well-formed by the strict checker the chart tests use (test/xml.ts). */
 function wellFormed(xml: string): boolean {
-  const stack: string[] = [];
-  for (const m of xml.replace(/<\?xml[^>]*\?>/, '').matchAll(/<(\/?)([a-zA-Z][\w:-]*)[^>]*?(\/?)>/g)) {
-    if (m[3] === '/') continue;
-    if (m[1] === '/') {
-      if (stack.pop() !== m[2]) return false;
-    } else stack.push(m[2] as string);
+  try {
+    parseXml(xml);
+    return true;
+  } catch {
+    return false;
   }
-  return stack.length === 0;
 }
 
 describe('bench report', () => {

@@ -176,7 +176,7 @@ export function buildDuplexResult(overrides: Partial<DuplexResult> = {}): Duplex
         message: 'rcvbuf: requested 4 MiB, kernel gave 416 KiB (net.core.rmem_max = 212992)',
         hint: 'sudo sysctl -w net.core.rmem_max=4194304',
       },
-      { code: 'send-errors', message: 'B→A: 1,234 datagrams refused by the sending kernel (ENOBUFS)' },
+      { code: 'sndbuf-clamped', message: 'sndbuf: requested 4 MiB, kernel gave 416 KiB (net.core.wmem_max = 212992)' },
     ],
     elapsedSeconds: 6.42,
     ...overrides,

@@ -18,6 +18,7 @@ import { renderResults } from '../src/report/render.js';
 import type { DirectionResult, DuplexResult, FrameResult } from '../src/result/types.js';
 import { buildDuplexResult, buildMediaResult, buildRemoteDelayResult } from './report-fixture.js';
 import { csvRows, parseCsv } from './csv-parse.js';
+import { parseXml, type XmlElement } from './xml.js';
 
 const ANSI = /\u001b\[[0-9;]*m/g;
 const widest = (text: string): number => Math.max(...text.split('\n').map((l) => [...l.replace(ANSI, '')].length));
@@ -47,54 +48,6 @@ function localWithDelays(): DuplexResult {
 /** A CSV field back to the JSON value it came from: empty is `null`. */
 const num = (field: string | undefined): number | null => (field === undefined || field === '' ? null : Number(field));
 
-interface XmlElement {
-  name: string;
-  attributes: Record<string, string>;
-  text: string;
-}
-
-/** The elements of a well-formed XML document (declaration, one root, balanced tags, quoted unique attributes, clean entities), else throws. */
-function parseXml(xml: string): XmlElement[] {
-  const declaration = /^<\?xml version="1\.0" encoding="UTF-8"\?>\n/;
-  if (!declaration.test(xml)) throw new Error('missing XML declaration');
-  const body = xml.replace(declaration, '');
-  const elements: XmlElement[] = [];
-  const stack: XmlElement[] = [];
-  const decode = (t: string): string =>
-    t.replace(/&([^;]*);|&/g, (_m, name: string | undefined) => {
-      const value = name === undefined ? undefined : ({ amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" } as Record<string, string>)[name];
-      if (value === undefined) throw new Error('bad entity');
-      return value;
-    });
-  let closedRoot = false;
-  for (const m of body.matchAll(/<(\/?)([A-Za-z_][\w.:-]*)((?:\s+[\w.:-]+="[^"<]*")*)\s*(\/?)>|([^<]+)|(<)/g)) {
-    const [, closing, name, attributeText, selfClosing, text, stray] = m;
-    if (stray !== undefined) throw new Error(`malformed tag at ${m.index}`);
-    if (text !== undefined) {
-      const top = stack[stack.length - 1];
-      if (top === undefined && decode(text).trim() !== '') throw new Error('text outside the root');
-      if (top !== undefined) top.text += decode(text);
-      continue;
-    }
-    if (name === undefined) continue;
-    if (closing === '/') {
-      if (stack.pop()?.name !== name) throw new Error(`unbalanced </${name}>`);
-      if (stack.length === 0) closedRoot = true;
-      continue;
-    }
-    if (closedRoot || (stack.length === 0 && elements.length > 0)) throw new Error('two roots');
-    const attributes: Record<string, string> = {};
-    for (const a of (attributeText ?? '').matchAll(/([\w.:-]+)="([^"]*)"/g)) {
-      if ((a[1] ?? '') in attributes) throw new Error('duplicate attribute');
-      attributes[a[1] ?? ''] = decode(a[2] ?? '');
-    }
-    const element = { name, attributes, text: '' };
-    elements.push(element);
-    if (selfClosing !== '/') stack.push(element);
-  }
-  if (stack.length > 0 || !closedRoot) throw new Error('unclosed root');
-  return elements;
-}
 
 /** The markers of the marker group of a series (`data-marker-series` for a line with markers, `data-series` for markers only). */
 function markersOf(svg: string, attribute: 'data-marker-series' | 'data-series', label: string): number {

@@ -1,75 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import { escapeXml, niceTicks, renderLossChart, renderRunChart, renderSearchChart, VERDICT_COLORS } from '../src/report/svg.js';
 import { buildDuplexResult, buildSearchResult } from './report-fixture.js';
+import { parseXml, type XmlElement } from './xml.js';
 
-interface Element {
-  name: string;
-  attributes: Record<string, string>;
-  /** Text directly inside the element, entities decoded. */
-  text: string;
-}
-
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
-function decode(text: string): string {
-  // Any `&` must start one of the five predefined entities (or a numeric one).
-  return text.replace(/&([^;]*);|&/g, (_match, name: string | undefined) => {
-    if (name === undefined) throw new Error('bare & in text');
-    if (/^#\d+$/.test(name)) return String.fromCodePoint(Number(name.slice(1)));
-    const value = ENTITIES[name];
-    if (value === undefined) throw new Error(`unknown entity &${name};`);
-    return value;
-  });
-}
-
-/**
- * A deliberately small XML well-formedness check: an XML declaration, then one
- * root element; tags balanced; attributes quoted, unique and entity-clean; no
- * stray `<` or `&` in text. Returns every element in document order.
- */
-function parseXml(xml: string): Element[] {
-  const declaration = /^<\?xml version="1\.0" encoding="UTF-8"\?>\n/;
-  if (!declaration.test(xml)) throw new Error('missing XML declaration');
-  const body = xml.replace(declaration, '');
-  const elements: Element[] = [];
-  const stack: Element[] = [];
-  const token = /<(\/?)([A-Za-z_][\w.:-]*)((?:\s+[\w.:-]+="[^"<]*")*)\s*(\/?)>|([^<]+)|(<)/g;
-  let rootClosed = false;
-  for (const m of body.matchAll(token)) {
-    const [, closing, name, attributeText, selfClosing, text, strayLt] = m;
-    if (strayLt !== undefined) throw new Error(`malformed tag at ${m.index}: ${body.slice(m.index, m.index + 40)}`);
-    if (text !== undefined) {
-      const decoded = decode(text);
-      if (stack.length === 0) {
-        if (decoded.trim() !== '') throw new Error('text outside the root element');
-      } else {
-        const top = stack[stack.length - 1];
-        if (top !== undefined) top.text += decoded;
-      }
-      continue;
-    }
-    if (name === undefined) continue;
-    if (closing === '/') {
-      const open = stack.pop();
-      if (open?.name !== name) throw new Error(`</${name}> closes <${open?.name ?? 'nothing'}>`);
-      if (stack.length === 0) rootClosed = true;
-      continue;
-    }
-    if (rootClosed || (stack.length === 0 && elements.length > 0)) throw new Error('more than one root element');
-    const attributes: Record<string, string> = {};
-    for (const a of (attributeText ?? '').matchAll(/([\w.:-]+)="([^"]*)"/g)) {
-      const [, key = '', value = ''] = a;
-      if (key in attributes) throw new Error(`duplicate attribute ${key} on <${name}>`);
-      attributes[key] = decode(value);
-    }
-    const element: Element = { name, attributes, text: '' };
-    elements.push(element);
-    if (selfClosing !== '/') stack.push(element);
-  }
-  if (stack.length > 0) throw new Error(`unclosed <${stack.map((e) => e.name).join('> <')}>`);
-  if (!rootClosed) throw new Error('no root element');
-  return elements;
-}
+type Element = XmlElement;
 
 const seriesOf = (elements: Element[]): string[] =>
   elements.filter((e) => (e.name === 'path' || e.name === 'g') && 'data-series' in e.attributes).map((e) => e.attributes['data-series'] ?? '');

@@ -52,7 +52,7 @@ describe('formatDuplexTable', () => {
     expect(lines).toContain(
       'warning [rcvbuf-clamped]: rcvbuf: requested 4 MiB, kernel gave 416 KiB (net.core.rmem_max = 212992) (hint: sudo sysctl -w net.core.rmem_max=4194304)',
     );
-    expect(lines).toContain('warning [send-errors]: B→A: 1,234 datagrams refused by the sending kernel (ENOBUFS)');
+    expect(lines).toContain('warning [sndbuf-clamped]: sndbuf: requested 4 MiB, kernel gave 416 KiB (net.core.wmem_max = 212992)');
     expect(lines.some((l) => /127\.0\.0\.1:40001 .* 4 MiB → 416 KiB .* default → 208 KiB .* 0 │$/.test(l))).toBe(true);
   });
 });

@@ -25,4 +25,12 @@ describe('the published JSON Schema', () => {
     (upgraded.directions[0] as { sent: unknown }).sent = 'many';
     expect(firstProblem(AnyResultSchema, upgraded)?.path).toBe('/directions/0/sent');
   });
+
+  it('knows every warning code there is: a made-up one is refused at its path', () => {
+    const doc = parseResultFile(readFileSync('results/duplex-single-64B.json', 'utf8'), 'x.json') as unknown as { warnings: { code: string; message: string }[] };
+    doc.warnings = [{ code: 'made-up', message: 'x' }];
+    expect(firstProblem(AnyResultSchema, doc)?.path).toBe('/warnings/0/code');
+    doc.warnings = [{ code: 'search-stopped', message: 'x' }];
+    expect(firstProblem(AnyResultSchema, doc)).toBeNull();
+  });
 });

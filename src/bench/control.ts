@@ -390,17 +390,18 @@ export function exchangeBlob(
   const acked = new Array<boolean>(count).fill(false);
   const rto = new Array<number>(count).fill(RTO_INITIAL_MS);
   const due = new Array<number>(count).fill(0);
-  let theirCount = -1;
+  /** The peer's chunk count, once a chunk said it. */
+  let theirCount: number | null = null;
   const theirChunks = new Map<number, Buffer>();
   const maxChunks = Math.min(MAX_CHUNKS, Math.ceil(opts.maxBytes / CHUNK_BODY_BYTES) + 1);
   return new Promise((resolve) => {
     const chunk = (i: number): Buffer => data.subarray(i * CHUNK_BODY_BYTES, (i + 1) * CHUNK_BODY_BYTES);
-    const done = (): boolean => acked.every(Boolean) && theirCount >= 0 && theirChunks.size === theirCount;
+    const done = (): boolean => acked.every(Boolean) && theirCount !== null && theirChunks.size === theirCount;
     const finish = (delivered: boolean): void => {
       off();
       clearInterval(ticker);
       clearTimeout(deadline);
-      const theirs = theirCount >= 0 && theirChunks.size === theirCount ? Buffer.concat([...Array(theirCount).keys()].map((i) => theirChunks.get(i) as Buffer)) : null;
+      const theirs = theirCount !== null && theirChunks.size === theirCount ? Buffer.concat([...Array(theirCount).keys()].map((i) => theirChunks.get(i) as Buffer)) : null;
       resolve({ theirs, oursDelivered: delivered });
     };
     const off = ch.on((m) => {
@@ -409,7 +410,7 @@ export function exchangeBlob(
         // Chunk bodies are raw deflate bytes: the length is carried in the first two bytes.
         // Malformed or inconsistent chunks are ignored, never thrown on.
         if (m.frame.body.length < 2 || m.frame.chunkCount > maxChunks) return;
-        if (theirCount >= 0 && m.frame.chunkCount !== theirCount) return;
+        if (theirCount !== null && m.frame.chunkCount !== theirCount) return;
         theirCount = m.frame.chunkCount;
         const end = Math.min(m.frame.body.length, 2 + m.frame.body.readUInt16BE(0));
         theirChunks.set(m.frame.chunkIndex, Buffer.from(m.frame.body.subarray(2, end)));

@@ -103,7 +103,7 @@ async function setup(): Promise<void> {
     // control frames meanwhile instead of letting them vanish (onPeers takes over).
     const h = createHeader();
     untilPeers = (msg: Buffer, rinfo: dgram.RemoteInfo): void => {
-      if (decodeHeader(msg, msg.length, -1, h) === Decode.Ok && h.kind >= CONTROL_KIND_MIN) relay(msg, rinfo);
+      if (decodeHeader(msg, msg.length, null, h) === Decode.Ok && h.kind >= CONTROL_KIND_MIN) relay(msg, rinfo);
     };
     socket.on('message', untilPeers);
   }
@@ -201,7 +201,7 @@ async function onPeers(given: readonly { address: string; port: number }[]): Pro
     // A sender-only socket should receive nothing: count what it does.
     const h = createHeader();
     s.on('message', (msg: Buffer, rinfo: dgram.RemoteInfo) => {
-      const st = decodeHeader(msg, msg.length, -1, h);
+      const st = decodeHeader(msg, msg.length, null, h);
       if (st === Decode.Ok && h.kind >= CONTROL_KIND_MIN && init.relayControl) relay(msg, rinfo);
       // On a listener's shared port this unconnected socket is where another
       // session's late datagrams land once that session's sockets closed:

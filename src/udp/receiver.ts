@@ -151,7 +151,7 @@ export class Receiver {
   private handle(msg: Buffer, rinfo: dgram.RemoteInfo): void {
     const arrival = this.opts.clock.nowNs();
     const h = this.hdr;
-    const status = decodeHeader(msg, msg.length, -1, h);
+    const status = decodeHeader(msg, msg.length, null, h);
     if (status !== Decode.Ok) {
       this.foreign++;
       const f = this.foreignBy;

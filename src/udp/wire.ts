@@ -192,16 +192,16 @@ export function stampData(buf: Uint8Array, seq: number, flags: number, sendTimeN
 /**
  * Decodes the header of a datagram of `length` bytes into `out`. Never throws:
  * anything that is not a well-formed header of `session` returns a non-`Ok`
- * status (and `out` is then unspecified). Pass `session = -1` to accept any
+ * status (and `out` is then unspecified). Pass `session = null` to accept any
  * session (used by control handling, which checks the session itself).
  */
-export function decodeHeader(buf: Uint8Array, length: number, session: number, out: Header): DecodeStatus {
+export function decodeHeader(buf: Uint8Array, length: number, session: number | null, out: Header): DecodeStatus {
   if (length < HEADER_BYTES || buf.length < HEADER_BYTES) return Decode.Truncated;
   const b = buf;
   if (readU32(b, 0) !== MAGIC) return Decode.BadMagic;
   if (b[4] !== WIRE_VERSION) return Decode.BadVersion;
   const s = readU32(b, 8);
-  if (session >= 0 && s !== session) return Decode.WrongSession;
+  if (session !== null && s !== session) return Decode.WrongSession;
   out.kind = b[5] as number;
   out.direction = b[6] as number;
   out.flags = b[7] as number;
@@ -337,7 +337,7 @@ export interface ControlFrame {
 /** Decodes a control frame; `null` for anything that is not one. Never throws. */
 export function decodeControl(buf: Buffer): ControlFrame | null {
   const h = createHeader();
-  if (decodeHeader(buf, buf.length, -1, h) !== Decode.Ok) return null;
+  if (decodeHeader(buf, buf.length, null, h) !== Decode.Ok) return null;
   if (h.kind < CONTROL_KIND_MIN || buf.length < CONTROL_HEADER_BYTES) return null;
   const chunkIndex = buf.readUInt16BE(HEADER_BYTES);
   const chunkCount = buf.readUInt16BE(HEADER_BYTES + 2);
