@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { escapeXml, niceTicks, renderLossChart, renderRunChart, renderSearchChart, VERDICT_COLORS } from '../src/report/svg.js';
+import { renderLossChart, renderRunChart, renderSearchChart, VERDICT_COLORS } from '../src/report/svg.js';
+import { escapeXml, niceTicks } from '../src/report/chart-kit.js';
 import { buildDuplexResult, buildSearchResult } from './report-fixture.js';
 import { parseXml, type XmlElement } from './xml.js';
 

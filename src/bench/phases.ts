@@ -13,6 +13,7 @@ import type { IntervalTick } from './messages.js';
 import type { Endpoint, EndpointReport } from './endpoint.js';
 import type { RunHooks } from './hooks.js';
 import { mergeDirection , type DirectionClock } from './merge.js';
+import { runDeadlines } from './run-timeouts.js';
 
 /** How long the receivers may take to see the end markers after the senders finish. */
 export const DRAIN_TIMEOUT_MS = 2000;
@@ -79,9 +80,9 @@ export interface LocalPhasesOutcome {
 export async function runLocalPhases(args: { endpoints: readonly Endpoint[]; cfg: RunConfig; hooks: RunHooks; clock: Clock }): Promise<LocalPhasesOutcome> {
   const { endpoints, cfg, hooks, clock } = args;
   const kernelBefore = readUdpCounters(cfg.family);
-  const runMs = (cfg.omitSeconds + cfg.durationSeconds) * 1000;
-  const senderDone = endpoints.map((e) => e.sendDone(runMs + 30_000));
-  const endSeen = endpoints.map((e) => e.endSeen(runMs + 60_000));
+  const deadlines = runDeadlines((cfg.omitSeconds + cfg.durationSeconds) * 1000);
+  const senderDone = endpoints.map((e) => e.sendDone(deadlines.sendDoneMs));
+  const endSeen = endpoints.map((e) => e.endSeen(deadlines.endSeenMs));
   [...senderDone, ...endSeen].forEach((p) => p.catch(() => undefined));
 
   const progress = trackProgress([...endpoints], hooks.onProgress);
@@ -102,7 +103,7 @@ export async function runLocalPhases(args: { endpoints: readonly Endpoint[]; cfg
   hooks.signal?.addEventListener('abort', onAbort, { once: true });
 
   // running → draining
-  const sendersOk = await waitAll(senderDone, runMs + 30_000);
+  const sendersOk = await waitAll(senderDone, deadlines.sendDoneMs);
   clearTimeout(warmupTimer);
   const drained = await waitAll(endSeen, DRAIN_TIMEOUT_MS);
   await sleep(DRAIN_GRACE_MS);
@@ -111,7 +112,7 @@ export async function runLocalPhases(args: { endpoints: readonly Endpoint[]; cfg
   // draining → collecting: socket drops must be read before the sockets close.
   endpoints.forEach((e) => e.markMeasureEnd());
   const kernelAfter = readUdpCounters(cfg.family);
-  const reports = await Promise.all(endpoints.map((e) => e.finish(10_000)));
+  const reports = await Promise.all(endpoints.map((e) => e.finish(deadlines.finishMs)));
   progress.stop();
   return { reports, kernel: kernelDelta(kernelBefore, kernelAfter), sendersOk, drained, interrupted };
 }

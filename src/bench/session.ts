@@ -25,6 +25,7 @@ import { decodeReportOffThread } from './report-decode.js';
 import { reportBoundsOf } from './report-bounds.js';
 import { driftCorrection, estimateClock, type ClockSample } from './clock-sync.js';
 import type { DirectionClock } from './merge.js';
+import { runDeadlines } from './run-timeouts.js';
 
 /** What each side sends the other after the data phase. */
 export interface RemoteReport {
@@ -140,10 +141,10 @@ export async function runDataPhase(opts: DataPhaseOptions): Promise<DataPhaseOut
   const warnings: RunWarning[] = [];
   // Set from callbacks (stop); declared wide so the compiler does not narrow it to its initial `null`.
   let incompleteReason = null as IncompleteReason | null;
-  const runMs = (cfg.omitSeconds + cfg.durationSeconds) * 1000;
+  const deadlines = runDeadlines((cfg.omitSeconds + cfg.durationSeconds) * 1000);
   const kernelBefore = readUdpCounters(cfg.family);
-  const sendDone = ep.sendDone(runMs + 30_000);
-  const endSeen = ep.endSeen(runMs + 60_000);
+  const sendDone = ep.sendDone(deadlines.sendDoneMs);
+  const endSeen = ep.endSeen(deadlines.endSeenMs);
   sendDone.catch(() => undefined);
   endSeen.catch(() => undefined);
 
@@ -203,7 +204,7 @@ export async function runDataPhase(opts: DataPhaseOptions): Promise<DataPhaseOut
   // Measure-start timer: the kernel drop baseline excludes pre-roll and warm-up drops.
   const warmupTimer = setTimeout(() => ep.markMeasureStart(), Math.max(0, (startAtNs + warmupNs - DROP_BASELINE_LEAD_NS - clock.nowNs()) / 1e6));
 
-  const sendersOk = await waitAll([sendDone], runMs + 30_000);
+  const sendersOk = await waitAll([sendDone], deadlines.sendDoneMs);
   clearTimeout(warmupTimer);
   // A silent peer will not send its end marker: do not wait long for it.
   const drained = await waitAll([endSeen], incompleteReason === 'peer-timeout' ? 200 : DRAIN_TIMEOUT_MS + cfg.peerTimeoutSeconds * 1000);
@@ -213,7 +214,7 @@ export async function runDataPhase(opts: DataPhaseOptions): Promise<DataPhaseOut
   hooks.signal?.removeEventListener('abort', onAbort);
   ep.markMeasureEnd();
   const kernelAfter = readUdpCounters(cfg.family);
-  const report = await ep.finish(10_000);
+  const report = await ep.finish(deadlines.finishMs);
   offWorkers();
   if (!sendersOk && incompleteReason === null) incompleteReason = 'sender-timeout';
   if (!drained) warnings.push({ code: 'no-end-marker', message: `endpoint ${ep.id} did not see the peer's end marker` });

@@ -8,18 +8,7 @@ import { formatDuplexMarkdown } from './markdown.js';
 import { formatDuplexCsv } from './csv.js';
 import { formatComparison } from './compare.js';
 import { formatSearchCsv, formatSearchMarkdown, formatSearchTable, formatSweepCsv, formatSweepMarkdown, formatSweepTable } from './sweep.js';
-import {
-  bufferChartSeries,
-  chartFooter,
-  renderBufferChart,
-  renderLossChart,
-  renderPeersChart,
-  renderRunChart,
-  renderSearchChart,
-  sweepDuration,
-  type LossPoint,
-  type LossSeries,
-} from './svg.js';
+import { bufferChartSeries, chartFooter, renderBufferChart, renderLossChart, renderPeersChart, renderRunChart, renderSearchChart, sweepDuration, type LossPoint, type LossSeries } from './svg.js';
 import { hasFramedPattern } from './media.js';
 import { observedFigures } from './observed.js';
 import { formatDuplexTable } from './table.js';
@@ -30,24 +19,23 @@ import { directionLabel } from './labels.js';
 /** Output formats of `bench report`. */
 export type ReportFormat = 'table' | 'md' | 'csv' | 'json' | 'html';
 
+type TextFormat = Exclude<ReportFormat, 'json' | 'html'>;
+type Printer<R> = (result: R, options: { color?: boolean; width?: number }) => string;
+
+/** Which printer draws which kind in which text format: one table (JSON and HTML take every kind alike). */
+const PRINTERS: { readonly [K in AnyResult['kind']]: { readonly [F in TextFormat]: Printer<Extract<AnyResult, { kind: K }>> } } = {
+  duplex: { table: (r, o) => `${formatDuplexTable(r, o)}\n`, md: (r) => formatDuplexMarkdown(r), csv: (r) => formatDuplexCsv(r) },
+  sweep: { table: (r, o) => `${formatSweepTable(r, o)}\n`, md: (r) => formatSweepMarkdown(r), csv: (r) => formatSweepCsv(r) },
+  search: { table: (r, o) => `${formatSearchTable(r, o)}\n`, md: (r) => formatSearchMarkdown(r), csv: (r) => formatSearchCsv(r) },
+};
+
 /** Renders one result in a format. Pure. */
 export function renderResult(result: AnyResult, format: ReportFormat, options: { color?: boolean; width?: number } = {}): string {
   if (format === 'json') return `${JSON.stringify(result, null, 2)}\n`;
   if (format === 'html') return formatHtmlReport([{ label: result.kind, result }], renderChart);
-  switch (result.kind) {
-    case 'duplex':
-      return format === 'table' ? `${formatDuplexTable(result, options)}\n` : format === 'md' ? formatDuplexMarkdown(result) : formatDuplexCsv(result);
-    case 'sweep':
-      return format === 'table' ? `${formatSweepTable(result, options)}\n` : format === 'md' ? formatSweepMarkdown(result) : formatSweepCsv(result);
-    case 'search':
-      return format === 'table' ? `${formatSearchTable(result, options)}\n` : format === 'md' ? formatSearchMarkdown(result) : formatSearchCsv(result);
-  }
+  return (PRINTERS[result.kind][format] as Printer<AnyResult>)(result, options);
 }
 
-/**
- * Renders several results: duplex runs side by side with the difference of
- * each figure from the first; other kinds one after another. Pure.
- */
 export function renderResults(runs: readonly { label: string; result: AnyResult }[], format: ReportFormat, options: { color?: boolean; width?: number } = {}): string {
   // One page for any number of results, each under its label.
   if (format === 'html') return formatHtmlReport(runs, renderChart);
