@@ -78,7 +78,7 @@ export async function craftedClient(listenerPort: number, host = '127.0.0.1'): P
       replies.push({ kind: f.kind, session: f.session, chunkIndex: f.chunkIndex, body: f.chunkCount === 1 ? parseBody(f.body) : null, atMs: performance.now() - t0 });
       return;
     }
-    if (decodeHeader(msg, msg.length, -1, h) === Decode.Ok && h.kind === Kind.Data) {
+    if (decodeHeader(msg, msg.length, null, h) === Decode.Ok && h.kind === Kind.Data) {
       bytes += msg.length;
       datagrams++;
       const at = performance.now();

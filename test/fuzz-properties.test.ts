@@ -21,7 +21,7 @@ describe('wire decoders on arbitrary bytes', () => {
         const buf = Buffer.from(bytes);
         // Half the inputs start like a real frame so that the deeper branches are reached.
         if (withMagic && buf.length >= 8) buf.set([0x55, 0x44, 0x58, 0x31, 2, 16 + (buf[5] ?? 0) % 12], 0);
-        decodeHeader(buf, buf.length, -1, h);
+        decodeHeader(buf, buf.length, null, h);
         const f = decodeControl(buf);
         if (f !== null) {
           expect(f.chunkIndex).toBeLessThan(f.chunkCount);

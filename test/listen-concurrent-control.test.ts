@@ -62,8 +62,11 @@ describe('bench listen with several sessions', () => {
 
   it('--once: exits after the first session ends, once the sessions running by then have ended; a newcomer is refused', async () => {
     const l = await startListener(['--once', '--json']);
+    // The long session first, and running before the short one starts: under load a client process can
+    // take a second to start, and a session that only arrives after the first has ended is (rightly) refused.
+    const long = duplex(l.port, ['--duration', '6', '--rate', '1k', '--json']);
+    await l.waitFor(/session [0-9a-f]+ with/);
     const short = duplex(l.port, ['--duration', '1', '--rate', '1k', '--json']);
-    const long = duplex(l.port, ['--duration', '4', '--rate', '1k', '--json']);
     expect((await short).code).toBe(0);
     await l.waitFor(/complete; back to listening/);
     const late = await duplex(l.port, ['--duration', '1', '--rate', '1k']);

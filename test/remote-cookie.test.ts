@@ -15,7 +15,7 @@ describe('address validation: a hello that never echoes the cookie', () => {
     const h = createHeader();
     s.on('message', (msg) => {
       bytesIn += msg.length;
-      if (decodeHeader(msg, msg.length, -1, h) === Decode.Ok && h.kind < CONTROL_KIND_MIN) dataIn++;
+      if (decodeHeader(msg, msg.length, null, h) === Decode.Ok && h.kind < CONTROL_KIND_MIN) dataIn++;
       const f = decodeControl(msg);
       if (f) kinds.push(f.kind);
     });

@@ -32,7 +32,7 @@ describe('wire header', () => {
     const out = createHeader();
     expect(decodeHeader(buf, HEADER_BYTES - 1, 7, out)).toBe(Decode.Truncated);
     expect(decodeHeader(buf, HEADER_BYTES, 8, out)).toBe(Decode.WrongSession);
-    expect(decodeHeader(buf, HEADER_BYTES, -1, out)).toBe(Decode.Ok);
+    expect(decodeHeader(buf, HEADER_BYTES, null, out)).toBe(Decode.Ok);
     const v = Buffer.from(buf);
     v[4] = WIRE_VERSION + 1;
     expect(decodeHeader(v, HEADER_BYTES, 7, out)).toBe(Decode.BadVersion);

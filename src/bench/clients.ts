@@ -24,7 +24,6 @@
 import { randomInt } from 'node:crypto';
 import os from 'node:os';
 import { createMonotonicClock } from '../udp/clock.js';
-import { SCHEMA_VERSION } from '../result/types.js';
 import type { DirectionResult, DuplexResult, PeerResult, RunConfig, RunWarning } from '../result/types.js';
 import { startEndpoint, type Endpoint, type EndpointReport } from './endpoint.js';
 import type { RunHooks } from './hooks.js';
@@ -33,8 +32,8 @@ import { mergeDirection } from './merge.js';
 import { aggregateDirection, largestQueue, jainIndex } from './aggregate.js';
 import { streamOfferedPps } from './patterns.js';
 import { collectEnvironment } from './environment.js';
-import { TOOL } from '../version.js';
 import { bufferWarnings, directionWarnings } from './warnings.js';
+import { duplexResult, incompleteReasonOf } from './result-envelope.js';
 
 /** Why the server-side kernel figure is missing from a client's row. */
 const SHARED_SOCKET_NOTE = "kernel drops: the server's one socket serves every client, so its drops are compared over all clients (the aggregate direction), not per client";
@@ -93,27 +92,28 @@ export async function runLocalClients(cfg: RunConfig, hooks: RunHooks = {}): Pro
     const { peers, directions } = clientDirections({ server: rs, clients: rcs, cfg });
     warnings.push(...directionWarnings(directions));
     const complete = !interrupted && sendersOk && reports.every((r) => r.complete) && rs.peers !== undefined;
-    return {
-      kind: 'duplex',
-      schemaVersion: SCHEMA_VERSION,
-      tool: { ...TOOL },
-      startedAt,
-      complete,
-      incompleteReason: complete ? null : interrupted ? 'interrupted' : !sendersOk ? 'sender-timeout' : 'worker-lost',
-      mode: 'local',
-      config: cfg,
-      environment: collectEnvironment(cfg.host),
-      endpoints: endpointResults,
-      directions,
-      kernel,
-      warnings,
-      elapsedSeconds: (clock.nowNs() - t0) / 1e9,
-      peers,
-      fairness: {
-        abJain: jainIndex(peers.map((p) => p.directions[0]?.receivedPps ?? null)),
-        baJain: jainIndex(peers.map((p) => p.directions[1]?.receivedPps ?? null)),
+    return duplexResult(
+      {
+        startedAt,
+        complete,
+        incompleteReason: incompleteReasonOf(complete, [interrupted && 'interrupted', !sendersOk && 'sender-timeout'], 'worker-lost'),
+        mode: 'local',
+        config: cfg,
+        environment: collectEnvironment(cfg.host),
+        endpoints: endpointResults,
+        directions,
+        kernel,
+        warnings,
+        elapsedSeconds: (clock.nowNs() - t0) / 1e9,
       },
-    };
+      {
+        peers,
+        fairness: {
+          abJain: jainIndex(peers.map((p) => p.directions[0]?.receivedPps ?? null)),
+          baJain: jainIndex(peers.map((p) => p.directions[1]?.receivedPps ?? null)),
+        },
+      },
+    );
   } finally {
     await Promise.all(all.map((e) => e.close()));
   }

@@ -4,7 +4,7 @@
  * Bounds are finite everywhere (string lengths, array sizes, numbers), so a
  * peer cannot make us allocate, hold or print more than these say.
  */
-import Type, { type Static, type TSchema } from 'typebox';
+import Type, { type Static } from 'typebox';
 import { EndpointResultSchema, EnvironmentSchema, IncompleteReasonSchema, KernelCountersSchema, RunConfigSchema, RunWarningSchema, RxQueuePeakSchema, ThreadModeSchema, firstProblem, matches, type SchemaProblem } from '../result/schema.js';
 import { MAX_CLIENTS } from '../result/types.js';
 import { Closed, Count, NullOr, PRINTABLE, Text } from '../result/schema-parts.js';

@@ -9,14 +9,13 @@
  */
 import { randomInt } from 'node:crypto';
 import { createMonotonicClock } from '../udp/clock.js';
-import { SCHEMA_VERSION } from '../result/types.js';
 import type { DuplexResult, RunConfig, RunWarning } from '../result/types.js';
 import { startEndpoint, type Endpoint, type EndpointReport } from './endpoint.js';
 import type { RunHooks } from './hooks.js';
 import { directionsOf, runLocalPhases } from './phases.js';
 import { collectEnvironment } from './environment.js';
-import { TOOL } from '../version.js';
 import { bufferWarnings, directionWarnings } from './warnings.js';
+import { duplexResult, incompleteReasonOf } from './result-envelope.js';
 
 /**
  * Runs a local duplex test with a resolved config. Resolves with the result
@@ -56,13 +55,10 @@ export async function runLocalDuplex(cfg: RunConfig, hooks: RunHooks = {}): Prom
     const complete = !interrupted && sendersOk && ra.complete && rb.complete;
     const directions = directionsOf({ a: ra, b: rb, cfg, sharedClock: true, kernelExact: true });
     warnings.push(...directionWarnings(directions));
-    return {
-      kind: 'duplex',
-      schemaVersion: SCHEMA_VERSION,
-      tool: { ...TOOL },
+    return duplexResult({
       startedAt,
       complete,
-      incompleteReason: complete ? null : interrupted ? 'interrupted' : !sendersOk ? 'sender-timeout' : 'worker-lost',
+      incompleteReason: incompleteReasonOf(complete, [interrupted && 'interrupted', !sendersOk && 'sender-timeout'], 'worker-lost'),
       mode: 'local',
       config: cfg,
       environment: collectEnvironment(cfg.host),
@@ -71,7 +67,7 @@ export async function runLocalDuplex(cfg: RunConfig, hooks: RunHooks = {}): Prom
       kernel,
       warnings,
       elapsedSeconds: (clock.nowNs() - t0) / 1e9,
-    };
+    });
   } finally {
     await Promise.all(endpoints.map((e) => e.close()));
   }

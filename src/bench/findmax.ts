@@ -5,7 +5,7 @@
  * mode alike, and every trial's full result is kept next to the search's
  * verdict on it.
  */
-import { createMonotonicClock, type Clock } from '../udp/clock.js';
+import { createMonotonicClock } from '../udp/clock.js';
 import { SCHEMA_VERSION } from '../result/types.js';
 import type {
   IncompleteReason,

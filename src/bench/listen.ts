@@ -20,7 +20,7 @@
  * datagrams). Control frames a client sends to its session's data socket
  * are relayed to the control channel.
  */
-import { createMonotonicClock } from '../udp/clock.js';
+import { createMonotonicClock, type Clock } from '../udp/clock.js';
 import { bindSocket, closeSocket } from '../udp/socket.js';
 import { Kind } from '../udp/wire.js';
 import type { DuplexResult, ThreadMode } from '../result/types.js';
@@ -76,6 +76,125 @@ const GO_TIMEOUT_MS = 10_000;
 /** After a session, stale results chunks from its client are still acknowledged this long. */
 const LINGER_MS = 5_000;
 
+/** What serving one session needs of its listener. */
+interface ServeContext {
+  cfg: ListenConfig;
+  ch: ControlChannel;
+  clock: Clock;
+  log: (line: string) => void;
+  hooks: ListenHooks;
+  /** The listener's port. */
+  port: number;
+  core: ListenerCore;
+}
+
+/** Resolves once the session has left `awaiting-go`: `true` when its go came, `false` when it gave up, was stopped or timed out. */
+function started(s: ListenerSession): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const done = (): void => {
+      clearTimeout(t);
+      s.onState = null;
+      resolve(s.state === 'running');
+    };
+    const t = setTimeout(() => {
+      s.fire('go-timeout');
+      done();
+    }, GO_TIMEOUT_MS);
+    if (s.state !== 'awaiting-go') done();
+    else s.onState = done;
+  });
+}
+
+/** Runs one accepted session to its end; never throws. */
+async function serve(x: ServeContext, s: ListenerSession): Promise<void> {
+  const { cfg, ch, clock, log, hooks, port, core } = x;
+  const name = `session ${s.id.toString(16)}`;
+  const info: SessionInfo = { session: s.id, port };
+  const { setup } = s;
+  let result: DuplexResult | null = null;
+  let close: (() => Promise<void>) | null = null;
+  try {
+    const opened = await openRemoteEndpoint(setup.cfg, ch, { id: 'B', threads: cfg.threads, port, session: s.id, peer: s.client, connectPeer: true });
+    const ep = opened.ep;
+    close = () => ep.close();
+    s.fire('bound');
+    if (!(await started(s))) {
+      // The client is told unless it gave up itself.
+      const why = s.state === 'gave-up' ? null : s.state === 'stopped' ? (core.closing ?? 'this listener is shutting down') : 'no start signal';
+      if (why === null) log(`${name}: ${formatPeer(s.client)} gave up before the start; session dropped`);
+      else {
+        log(`${name}: ${s.state === 'stopped' ? 'stopped before the start' : `no start signal from ${formatPeer(s.client)}`}; session dropped`);
+        ch.send(s.client, Kind.Abort, s.id, ch.nextId(), jsonBody({ reason: why }));
+      }
+      return;
+    }
+    const t0 = clock.nowNs();
+    const { mine, theirs } = await runDataPhase({
+      ep,
+      ch,
+      peer: s.client,
+      session: s.id,
+      cfg: setup.cfg,
+      startAtNs: s.startAtNs ?? clock.nowNs(),
+      environment: opened.environment,
+      // The client's clock − ours is minus its estimate of ours − its.
+      peerClockOffsetNs: s.offsetNs === null ? null : -s.offsetNs,
+      acceptedAtNs: setup.acceptedAtNs,
+      hooks: {
+        signal: s.stop.signal,
+        onNotice: (line) => log(`${name}: ${line}`),
+        ...(hooks.onProgress === undefined ? {} : { onProgress: (p: ProgressSample) => hooks.onProgress?.(p, info) }),
+      },
+      clock,
+    });
+    // Where this listener saw the client, when it differs from what the client says it bound (a NAT between them), as the client's own result says it.
+    if (theirs !== null) {
+      const said = formatPeer({ address: theirs.report.endpoint.address, port: theirs.report.endpoint.port });
+      const seen = formatPeer(s.client);
+      if (seen !== said) theirs.report.endpoint.observedAs = seen;
+    }
+    const build = (a: RemoteReport | null): DuplexResult => buildRemoteResult({ cfg: setup.clientCfg, startedAt: setup.startedAt, a, b: mine, local: 'B', elapsedSeconds: (clock.nowNs() - t0) / 1e9 });
+    result = build(theirs);
+    // A file this listener writes is a file `bench report` reads: checked by the same reader before it is handed on.
+    let unreadable = unreadableWhy(result);
+    if (unreadable !== null && theirs !== null) {
+      log(`${name}: the result with the client's figures would not be readable (${unreadable}); kept this side's only`);
+      mine.warnings.push(peerReportRefused('client', '/', `the result built with them ${unreadable}`));
+      result = build(null);
+      unreadable = unreadableWhy(result);
+    }
+    if (unreadable !== null) {
+      log(`${name}: result not saved: it fails the result schema (${unreadable})`);
+      result = null;
+    }
+    s.fire('finished');
+    core.sessions.linger(s, clock.nowNs() + LINGER_MS * 1e6, clock.nowNs());
+    setTimeout(() => s.fire('linger-over'), LINGER_MS).unref();
+  } catch (err) {
+    s.fire('error');
+    log(`${name} failed: ${(err as Error).message}`);
+  } finally {
+    await close?.();
+    // The session key stays for the linger (late results acknowledgements are tagged), then goes.
+    const key = setup.key;
+    if (key !== null) setTimeout(() => ch.dropKey(s.client, key), LINGER_MS).unref();
+  }
+  if (result !== null) {
+    log(`${name} ${result.complete ? 'complete' : `incomplete (${result.incompleteReason ?? 'unknown'})`}; back to listening`);
+    hooks.onResult?.(result, info);
+  }
+}
+
+/** Why a result could not be read back by `bench report` (the path and the reason, printable), or `null`. */
+function unreadableWhy(result: DuplexResult): string | null {
+  try {
+    parseResultFile(JSON.stringify(result), 'result');
+    return null;
+  } catch (err) {
+    return printable((err as Error).message.replace(/^result: /, ''), 160);
+  }
+}
+
 /**
  * Listens until aborted (or, with `once`, until the first session has ended
  * and no other runs). Resolves with the number of sessions served. Rejects
@@ -89,119 +208,13 @@ export async function runListener(cfg: ListenConfig, hooks: ListenHooks = {}): P
   const ch = new ControlChannel(bound.socket, clock);
   const limited = new RateLimitedLog(log, clock);
   ch.onRejected = (why, from) => limited.log('bad-tag', `dropped a control frame from ${formatPeer(from)}: ${why === 'bad-tag' ? 'bad authentication tag' : 'untagged frame in an authenticated session'}`);
-  const core: ListenerCore = new ListenerCore({ cfg, port: bound.port, ch, clock, log, limited, runSession: (s) => serve(s) });
+  const core: ListenerCore = new ListenerCore({ cfg, port: bound.port, ch, clock, log, limited, runSession: (s) => serve({ cfg, ch, clock, log, hooks, port: bound.port, core }, s) });
   ch.on((m) => core.handle(m));
   hooks.onListening?.(bound.address, bound.port);
   const most = cfg.maxClients === 1 ? 'one session at a time' : `up to ${cfg.maxClients} sessions at once`;
   // Two short lines rather than one of ~105 characters: a listener's log is read at 80 columns.
   log(`listening on ${formatPeer({ address: bound.address, port: bound.port })}: one UDP port for control and data`);
   log(`${most}${cfg.secret !== null ? ', shared secret required' : ', no secret'}`);
-
-  /** Resolves once the session has left `awaiting-go`: `true` when its go came, `false` when it gave up, was stopped or timed out. */
-  function started(s: ListenerSession): Promise<boolean> {
-    return new Promise<boolean>((resolve) => {
-      const done = (): void => {
-        clearTimeout(t);
-        s.onState = null;
-        resolve(s.state === 'running');
-      };
-      const t = setTimeout(() => {
-        s.fire('go-timeout');
-        done();
-      }, GO_TIMEOUT_MS);
-      if (s.state !== 'awaiting-go') done();
-      else s.onState = done;
-    });
-  }
-
-  /** Runs one accepted session to its end; never throws. */
-  async function serve(s: ListenerSession): Promise<void> {
-    const name = `session ${s.id.toString(16)}`;
-    const info: SessionInfo = { session: s.id, port: bound.port };
-    const { setup } = s;
-    let result: DuplexResult | null = null;
-    let close: (() => Promise<void>) | null = null;
-    try {
-      const opened = await openRemoteEndpoint(setup.cfg, ch, { id: 'B', threads: cfg.threads, port: bound.port, session: s.id, peer: s.client, connectPeer: true });
-      const ep = opened.ep;
-      close = () => ep.close();
-      s.fire('bound');
-      if (!(await started(s))) {
-        // The client is told unless it gave up itself.
-        const why = s.state === 'gave-up' ? null : s.state === 'stopped' ? (core.closing ?? 'this listener is shutting down') : 'no start signal';
-        if (why === null) log(`${name}: ${formatPeer(s.client)} gave up before the start; session dropped`);
-        else {
-          log(`${name}: ${s.state === 'stopped' ? 'stopped before the start' : `no start signal from ${formatPeer(s.client)}`}; session dropped`);
-          ch.send(s.client, Kind.Abort, s.id, ch.nextId(), jsonBody({ reason: why }));
-        }
-        return;
-      }
-      const t0 = clock.nowNs();
-      const { mine, theirs } = await runDataPhase({
-        ep,
-        ch,
-        peer: s.client,
-        session: s.id,
-        cfg: setup.cfg,
-        startAtNs: s.startAtNs ?? clock.nowNs(),
-        environment: opened.environment,
-        // The client's clock − ours is minus its estimate of ours − its.
-        peerClockOffsetNs: s.offsetNs === null ? null : -s.offsetNs,
-        acceptedAtNs: setup.acceptedAtNs,
-        hooks: {
-          signal: s.stop.signal,
-          onNotice: (line) => log(`${name}: ${line}`),
-          ...(hooks.onProgress === undefined ? {} : { onProgress: (p: ProgressSample) => hooks.onProgress?.(p, info) }),
-        },
-        clock,
-      });
-      // Where this listener saw the client, when it differs from what the client says it bound (a NAT between them), as the client's own result says it.
-      if (theirs !== null) {
-        const said = formatPeer({ address: theirs.report.endpoint.address, port: theirs.report.endpoint.port });
-        const seen = formatPeer(s.client);
-        if (seen !== said) theirs.report.endpoint.observedAs = seen;
-      }
-      const build = (a: RemoteReport | null): DuplexResult => buildRemoteResult({ cfg: setup.clientCfg, startedAt: setup.startedAt, a, b: mine, local: 'B', elapsedSeconds: (clock.nowNs() - t0) / 1e9 });
-      result = build(theirs);
-      // A file this listener writes is a file `bench report` reads: checked by the same reader before it is handed on.
-      let unreadable = unreadableWhy(result);
-      if (unreadable !== null && theirs !== null) {
-        log(`${name}: the result with the client's figures would not be readable (${unreadable}); kept this side's only`);
-        mine.warnings.push(peerReportRefused('client', '/', `the result built with them ${unreadable}`));
-        result = build(null);
-        unreadable = unreadableWhy(result);
-      }
-      if (unreadable !== null) {
-        log(`${name}: result not saved: it fails the result schema (${unreadable})`);
-        result = null;
-      }
-      s.fire('finished');
-      core.sessions.linger(s, clock.nowNs() + LINGER_MS * 1e6, clock.nowNs());
-      setTimeout(() => s.fire('linger-over'), LINGER_MS).unref();
-    } catch (err) {
-      s.fire('error');
-      log(`${name} failed: ${(err as Error).message}`);
-    } finally {
-      await close?.();
-      // The session key stays for the linger (late results acknowledgements are tagged), then goes.
-      const key = setup.key;
-      if (key !== null) setTimeout(() => ch.dropKey(s.client, key), LINGER_MS).unref();
-    }
-    if (result !== null) {
-      log(`${name} ${result.complete ? 'complete' : `incomplete (${result.incompleteReason ?? 'unknown'})`}; back to listening`);
-      hooks.onResult?.(result, info);
-    }
-  }
-
-  /** Why a result could not be read back by `bench report` (the path and the reason, printable), or `null`. */
-  function unreadableWhy(result: DuplexResult): string | null {
-    try {
-      parseResultFile(JSON.stringify(result), 'result');
-      return null;
-    } catch (err) {
-      return printable((err as Error).message.replace(/^result: /, ''), 160);
-    }
-  }
 
   // Wait until aborted, or with --once until the first session has ended; either way until no session runs.
   await new Promise<void>((resolve) => {

@@ -6,13 +6,12 @@
  * directions (as its session computed them), fairness by Jain's index, the
  * listener first among the endpoints and the clients after it. Pure.
  */
-import { SCHEMA_VERSION } from '../result/types.js';
 import type { CpuTime, DirectionResult, DuplexResult, EndpointResult, KernelCounters, PeerResult, RunConfig, RunWarning } from '../result/types.js';
-import { TOOL } from '../version.js';
 import { aggregateDirection, largestQueue, jainIndex } from './aggregate.js';
 import type { RemoteClientRun } from './remote.js';
 import type { RemoteReport } from './session.js';
 import { directionWarnings } from './warnings.js';
+import { duplexResult, incompleteReasonOf } from './result-envelope.js';
 
 /** Sum of figures that may be missing: `null` when any is (a sum with a hole would look whole). */
 function sumOrNull(xs: readonly (number | null)[]): number | null {
@@ -131,27 +130,28 @@ export function combineRemoteClients(args: CombineInputs): DuplexResult {
 
   const complete = runs.every((r) => r.result.complete);
   const listener = listenerEndpoint(theirs.filter((t): t is RemoteReport => t !== null));
-  const result: DuplexResult = {
-    kind: 'duplex',
-    schemaVersion: SCHEMA_VERSION,
-    tool: { ...TOOL },
-    startedAt: args.startedAt,
-    complete,
-    incompleteReason: complete ? null : (runs.find((r) => r.result.incompleteReason !== null)?.result.incompleteReason ?? 'no-peer-results'),
-    mode: 'remote',
-    config: cfg,
-    environment: first.result.environment,
-    endpoints: [...(listener === null ? [] : [listener]), ...runs.map((r) => r.mine.report.endpoint)],
-    directions,
-    kernel: args.kernel,
-    warnings,
-    elapsedSeconds: args.elapsedSeconds,
-    peers,
-    fairness: {
-      abJain: jainIndex(peers.map((p) => dirOf(p, 'A').receivedPps)),
-      baJain: jainIndex(peers.map((p) => dirOf(p, 'B').receivedPps)),
+  const result: DuplexResult = duplexResult(
+    {
+      startedAt: args.startedAt,
+      complete,
+      incompleteReason: incompleteReasonOf(complete, runs.map((r) => r.result.incompleteReason), 'no-peer-results'),
+      mode: 'remote',
+      config: cfg,
+      environment: first.result.environment,
+      endpoints: [...(listener === null ? [] : [listener]), ...runs.map((r) => r.mine.report.endpoint)],
+      directions,
+      kernel: args.kernel,
+      warnings,
+      elapsedSeconds: args.elapsedSeconds,
     },
-  };
+    {
+      peers,
+      fairness: {
+        abJain: jainIndex(peers.map((p) => dirOf(p, 'A').receivedPps)),
+        baJain: jainIndex(peers.map((p) => dirOf(p, 'B').receivedPps)),
+      },
+    },
+  );
   const firstTheirs = theirs.find((t): t is RemoteReport => t !== null);
   if (firstTheirs !== undefined) {
     // The listener's counters cover one session each and the sessions overlap: the first one's, saying so.

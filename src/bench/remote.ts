@@ -87,51 +87,7 @@ export async function runRemoteClient(cfg: RunConfig, hooks: RunHooks = {}, opts
     throw err;
   };
   try {
-    // hello ⇄ cookie
-    const myNonce = nonce();
-    notice(`contacting ${formatPeer(peer)} from port ${bound.port}`);
-    const cookie = await ch.request(
-      peer,
-      Kind.Hello,
-      0,
-      jsonBody({ v: CONTROL_VERSION, nonce: myNonce, auth: secret === null ? null : hmac(secret, 'hello', myNonce) }),
-      (m) => {
-        const body = bodyOf(m, Kind.Cookie);
-        if (body !== null) return { cookie: body.cookie, listenerNonce: body.nonce, auth: body.auth, you: body.you ?? null };
-        if (m.frame.kind === Kind.Refuse || m.frame.kind === Kind.Busy) throw refusal(m);
-        return undefined;
-      },
-      { timeoutMs: CONTROL_TIMEOUT_MS, what: 'hello', padTo: HELLO_BYTES, signal },
-    )
-      .catch(unreachable)
-      .finally(() => probe.stop());
-
-    // With a secret, every frame from here on is tagged under a key derived from both nonces (docs/protocol.md).
-    if (secret !== null) {
-      if (!cookie.auth) throw new ControlError(`the listener at ${formatPeer(peer)} does not use a shared secret, but --secret was given`, 'EAUTH');
-      ch.setKey(peer, sessionKey(secret, myNonce, cookie.listenerNonce));
-    }
-
-    // params ⇄ accept
-    const params = paramsOf(cfg);
-    const accepted = await ch.request(
-      peer,
-      Kind.Params,
-      0,
-      jsonBody({ nonce: myNonce, cookie: cookie.cookie, params, config: cfg, startedAt }),
-      (m) => {
-        const body = bodyOf(m, Kind.Accept);
-        if (body !== null) {
-          // A tag that verifies under the session key proves the listener knows the secret.
-          if (secret !== null && m.auth !== 'ok') throw new ControlError(`the listener at ${formatPeer(peer)} does not know the shared secret`, 'EAUTH');
-          return { session: body.session };
-        }
-        if (m.frame.kind === Kind.Refuse || m.frame.kind === Kind.Busy) throw refusal(m);
-        return undefined;
-      },
-      { timeoutMs: CONTROL_TIMEOUT_MS, what: 'the test parameters', signal },
-    ).catch(unreachable);
-    const session = accepted.session;
+    const { session, you } = await handshake({ ch, peer, port: bound.port, secret, cfg, startedAt, signal, notice, stopProbe: () => probe.stop() }).catch(unreachable);
     notice(`accepted: session ${session.toString(16)}, ${cfg.durationSeconds} s, ${cfg.threads} threads here`);
 
     // From the accept to the go-ack the listener holds a session (and one of its
@@ -189,7 +145,7 @@ export async function runRemoteClient(cfg: RunConfig, hooks: RunHooks = {}, opts
       clockProbes: { before: clockBefore, after: () => probeClock({ ch, peer, session, clock }) },
     });
     const seenHere = formatPeer({ address: mine.report.endpoint.address, port: mine.report.endpoint.port });
-    if (cookie.you !== null && cookie.you !== seenHere) mine.report.endpoint.observedAs = cookie.you;
+    if (you !== null && you !== seenHere) mine.report.endpoint.observedAs = you;
     if (theirs === null) notice('the listener\'s results did not arrive: saving what this side observed');
     const result = buildRemoteResult({ cfg, startedAt, a: mine, b: theirs, local: 'A', elapsedSeconds: (clock.nowNs() - t0) / 1e9 });
     return { result, mine, theirs };
@@ -198,6 +154,69 @@ export async function runRemoteClient(cfg: RunConfig, hooks: RunHooks = {}, opts
     ch.closed = true;
     await closeSocket(bound.socket);
   }
+}
+
+/**
+ * hello ⇄ cookie, then params ⇄ accept (docs/protocol.md §2): resolves with
+ * the session id the listener drew and where it saw us (`you`), or rejects
+ * with the listener's refusal, a timeout or an interruption.
+ */
+async function handshake(a: {
+  ch: ControlChannel;
+  peer: PeerAddress;
+  port: number;
+  secret: string | null;
+  cfg: RunConfig;
+  startedAt: string;
+  signal: AbortSignal;
+  notice: (line: string) => void;
+  /** Stops the "nothing is listening" probe once the hello is answered (or not). */
+  stopProbe: () => void;
+}): Promise<{ session: number; you: string | null }> {
+  const { ch, peer, port, secret, cfg, startedAt, signal, notice, stopProbe } = a;
+  // hello ⇄ cookie
+  const myNonce = nonce();
+  notice(`contacting ${formatPeer(peer)} from port ${port}`);
+  const cookie = await ch.request(
+    peer,
+    Kind.Hello,
+    0,
+    jsonBody({ v: CONTROL_VERSION, nonce: myNonce, auth: secret === null ? null : hmac(secret, 'hello', myNonce) }),
+    (m) => {
+      const body = bodyOf(m, Kind.Cookie);
+      if (body !== null) return { cookie: body.cookie, listenerNonce: body.nonce, auth: body.auth, you: body.you ?? null };
+      if (m.frame.kind === Kind.Refuse || m.frame.kind === Kind.Busy) throw refusal(m);
+      return undefined;
+    },
+    { timeoutMs: CONTROL_TIMEOUT_MS, what: 'hello', padTo: HELLO_BYTES, signal },
+  ).finally(stopProbe);
+
+  // With a secret, every frame from here on is tagged under a key derived from both nonces (docs/protocol.md).
+  if (secret !== null) {
+    if (!cookie.auth) throw new ControlError(`the listener at ${formatPeer(peer)} does not use a shared secret, but --secret was given`, 'EAUTH');
+    ch.setKey(peer, sessionKey(secret, myNonce, cookie.listenerNonce));
+  }
+
+  // params ⇄ accept
+  const params = paramsOf(cfg);
+  const accepted = await ch.request(
+    peer,
+    Kind.Params,
+    0,
+    jsonBody({ nonce: myNonce, cookie: cookie.cookie, params, config: cfg, startedAt }),
+    (m) => {
+      const body = bodyOf(m, Kind.Accept);
+      if (body !== null) {
+        // A tag that verifies under the session key proves the listener knows the secret.
+        if (secret !== null && m.auth !== 'ok') throw new ControlError(`the listener at ${formatPeer(peer)} does not know the shared secret`, 'EAUTH');
+        return { session: body.session };
+      }
+      if (m.frame.kind === Kind.Refuse || m.frame.kind === Kind.Busy) throw refusal(m);
+      return undefined;
+    },
+    { timeoutMs: CONTROL_TIMEOUT_MS, what: 'the test parameters', signal },
+  );
+  return { session: accepted.session, you: cookie.you };
 }
 
 function refusal(m: Incoming): ControlError {

@@ -5,23 +5,15 @@
  */
 import type { DuplexResult, RunConfig } from '../result/types.js';
 import { runLocalDuplex } from './duplex.js';
+import { runLocalClients } from './clients.js';
+import { runRemoteDuplex } from './remote.js';
+import { runRemoteClients } from './remote-clients.js';
 import type { RunHooks } from './hooks.js';
 
 export type { BaseHooks, RunHooks, ProgressSample } from './hooks.js';
 
 /** Runs one duplex test with a resolved config. */
 export async function runDuplex(cfg: RunConfig, hooks: RunHooks = {}): Promise<DuplexResult> {
-  if (cfg.peer !== null && (cfg.clients ?? 1) > 1) {
-    const { runRemoteClients } = await import('./remote-clients.js');
-    return runRemoteClients(cfg, hooks);
-  }
-  if (cfg.peer !== null) {
-    const { runRemoteDuplex } = await import('./remote.js');
-    return runRemoteDuplex(cfg, hooks);
-  }
-  if ((cfg.clients ?? 1) > 1) {
-    const { runLocalClients } = await import('./clients.js');
-    return runLocalClients(cfg, hooks);
-  }
-  return runLocalDuplex(cfg, hooks);
+  if (cfg.peer !== null) return (cfg.clients ?? 1) > 1 ? runRemoteClients(cfg, hooks) : runRemoteDuplex(cfg, hooks);
+  return (cfg.clients ?? 1) > 1 ? runLocalClients(cfg, hooks) : runLocalDuplex(cfg, hooks);
 }

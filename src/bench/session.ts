@@ -9,9 +9,7 @@ import { readUdpCounters } from '../udp/kernel.js';
 import type { Clock } from '../udp/clock.js';
 import { Kind } from '../udp/wire.js';
 import { DROP_BASELINE_LEAD_NS } from '../udp/sender.js';
-import { SCHEMA_VERSION } from '../result/types.js';
 import type { DuplexResult, Environment, KernelCounters, RunConfig, RunWarning } from '../result/types.js';
-import { TOOL } from '../version.js';
 import { type ControlChannel, type PeerAddress, exchangeBlob, jsonBody } from './control.js';
 import { DRAIN_GRACE_MS, DRAIN_TIMEOUT_MS, directionsOf, kernelDelta, sleep, waitAll } from './phases.js';
 import type { BaseHooks, ProgressSample } from './hooks.js';
@@ -26,6 +24,7 @@ import { reportBoundsOf } from './report-bounds.js';
 import { driftCorrection, estimateClock, type ClockSample } from './clock-sync.js';
 import type { DirectionClock } from './merge.js';
 import { runDeadlines } from './run-timeouts.js';
+import { duplexResult, incompleteReasonOf } from './result-envelope.js';
 
 /** What each side sends the other after the data phase. */
 export interface RemoteReport {
@@ -307,14 +306,10 @@ export function buildRemoteResult(args: {
   warnings.push(...directionWarnings(directions));
   const complete = a !== null && b !== null && a.complete && b.complete;
   const [own, peer] = args.local === 'A' ? [a, b] : [b, a];
-  const reason = own?.incompleteReason ?? peer?.incompleteReason ?? (complete ? null : 'no-peer-results');
-  const result: DuplexResult = {
-    kind: 'duplex',
-    schemaVersion: SCHEMA_VERSION,
-    tool: { ...TOOL },
+  const result: DuplexResult = duplexResult({
     startedAt: args.startedAt,
     complete,
-    incompleteReason: complete ? null : reason,
+    incompleteReason: incompleteReasonOf(complete, [own?.incompleteReason, peer?.incompleteReason], 'no-peer-results'),
     mode: 'remote',
     config: cfg,
     environment: (a ?? b)?.environment as Environment,
@@ -323,7 +318,7 @@ export function buildRemoteResult(args: {
     kernel: a?.kernel ?? { available: false, source: 'endpoint A did not report', delta: {}, note: 'n/a' },
     warnings,
     elapsedSeconds: args.elapsedSeconds,
-  };
+  });
   if (b !== null) {
     result.peerKernel = b.kernel;
     result.peerEnvironment = b.environment;

@@ -4,9 +4,9 @@
  * run one after another so no cell's traffic disturbs another's. Every cell
  * goes through `runDuplex`, so sweeps work in local and remote mode alike.
  */
-import { createMonotonicClock, type Clock } from '../udp/clock.js';
+import { createMonotonicClock } from '../udp/clock.js';
 import { SCHEMA_VERSION } from '../result/types.js';
-import type { DuplexResult, RunConfig, RunWarning, SearchTrial, StallConfig, SweepAxes, SweepCell, SweepResult } from '../result/types.js';
+import type { DuplexResult, RunConfig, SearchTrial, StallConfig, SweepAxes, SweepCell, SweepResult } from '../result/types.js';
 import { TOOL } from '../version.js';
 import { collectEnvironment } from './environment.js';
 import { runDuplex } from './run.js';

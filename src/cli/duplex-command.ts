@@ -14,7 +14,7 @@ import { OptionError } from '../errors.js';
 import { runDuplex } from '../bench/run.js';
 import type { ProgressSample } from '../bench/run.js';
 import { plannedSearchRuns, runFindMax } from '../bench/findmax.js';
-import { estimateRunSeconds } from '../bench/progress.js';
+import { estimateRunSeconds } from './progress.js';
 import { formatDuplexTable } from '../report/table.js';
 import { formatFloodLine, formatSearchTable, formatTrialLine } from '../report/sweep.js';
 import { formatInteger } from '../report/format.js';

@@ -5,7 +5,7 @@
  * TTY line and plain lines.
  */
 import type { ProgressSample } from '../bench/run.js';
-import { formatProgress, type ProgressState } from '../bench/progress.js';
+import { formatProgress, type ProgressState } from './progress.js';
 import type { RunWarning } from '../result/types.js';
 import { formatIntervalLine, formatWarning } from '../report/table.js';
 import { wrapLine } from '../report/fit.js';

@@ -17,7 +17,7 @@ import { rateGiven, resolveFindMaxOptions, type RawFindMaxOptions } from './find
 import { ProgressDisplay, warningLine } from './progress-display.js';
 import { runSweep, sweepCombinations, type SweepCellPlan, type SweepPlan } from '../bench/sweep.js';
 import { plannedSearchRuns } from '../bench/findmax.js';
-import { estimateRunSeconds } from '../bench/progress.js';
+import { estimateRunSeconds } from './progress.js';
 import type { SweepAxes } from '../result/types.js';
 import { formatCellLabel, formatCellLine, formatSweepTable, formatTrialLine } from '../report/sweep.js';
 import { formatInteger } from '../report/format.js';

@@ -10,7 +10,7 @@ import { formatBytes, formatInteger, formatPercent, formatPps, formatSeconds } f
 import { formatRunHeadline } from './table.js';
 import { estimatedBound, patternLabel } from './media.js';
 import { completionLabel, directionLabel } from './labels.js';
-import { MARKER_SHAPES, SERIES_COLORS, formatCompactTick, formatPlainTick, lighten, px, renderLineChart, renderStackedCharts, type AxisTick, type BarSeries, type ChartMarkerLine, type ChartPoint, type ChartSeries, type LegendItem, type LineChartSpec } from './chart-kit.js';
+import { MARKER_SHAPES, SERIES_COLORS, formatCompactTick, formatPlainTick, lighten, renderLineChart, renderStackedCharts, type AxisTick, type BarSeries, type ChartMarkerLine, type ChartPoint, type ChartSeries, type LegendItem, type LineChartSpec } from './chart-kit.js';
 
 /**
  * Per-interval rates: each sample's counts divided by its length (the time

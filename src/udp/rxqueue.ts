@@ -26,7 +26,6 @@
  *   holds slightly more datagrams than the probe's figure says.
  */
 import dgram from 'node:dgram';
-import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import { parseUdpTable, tryRead as readTable, udpTablePath } from './kernel.js';
