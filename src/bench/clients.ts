@@ -57,7 +57,7 @@ export async function runLocalClients(cfg: RunConfig, hooks: RunHooks = {}): Pro
   const serverThreads = cfg.threads === 'split' ? 2 : 1;
   const groups = clientGroups(n, cfg.threads, hooks.clientThreads ?? Math.max(1, os.availableParallelism() - serverThreads));
   const warnings: RunWarning[] = [];
-  const common = { threads: cfg.threads, sharedPort: false, session, sharedClock: true, relayControl: false, peerTimeoutNs: 0 };
+  const common = { threads: cfg.threads, session, role: { kind: 'local' } } as const;
   try {
     // spawn → bound: the server on --port (or a free one), every client on a free port.
     // Each client's stream and the server's stream to it are stream i of N (shifted: udp/pattern.ts nthStream).

@@ -31,7 +31,7 @@ export async function runLocalDuplex(cfg: RunConfig, hooks: RunHooks = {}): Prom
   const warnings: RunWarning[] = [];
   // BENCH_SINGLE_CONNECT=0 keeps single mode's socket unconnected, as before: only for the A/B benchmark (scripts/ab-single-connect.mjs).
   const strangerSocket = process.env.BENCH_SINGLE_CONNECT !== '0';
-  const common = { threads: cfg.threads, sharedPort: false, session, sharedClock: true, relayControl: false, peerTimeoutNs: 0, strangerSocket };
+  const common = { threads: cfg.threads, session, role: { kind: 'local', strangerSocket } } as const;
   try {
     // spawn → bound
     const a = await startEndpoint(cfg, { ...common, id: 'A', bindPort: cfg.port ?? 0 });

@@ -19,18 +19,29 @@ import type { FromWorker, ReceiverPartial, SenderPartial, WorkerInit, WorkerPart
 const SETUP_TIMEOUT_MS = 10_000;
 
 /** Per-endpoint settings beyond the run config. */
+/**
+ * Who an endpoint is; what its socket shares, trusts and relays follows from it:
+ *  - `local`: both endpoints in this process: one monotonic clock (one-way
+ *    delay is exact), a port of its own, no control frames, no peer timeout.
+ *    `strangerSocket`: a single-mode endpoint with one peer connects its
+ *    socket to the peer and counts other sources on a second, unconnected
+ *    socket on the same port (see `WorkerInit.strangerSocket`).
+ *  - `remote-client` (`bench duplex --peer`): the control socket shares the
+ *    port, control frames that land on a data socket are relayed to it, the
+ *    peer's clock is another machine's, and the peer may fall silent.
+ *  - `listener` (`bench listen`): as a remote client, and other sessions share
+ *    the port: every receiving socket is connected to its one peer, and the
+ *    drop counters are read from the sockets connected to that peer only.
+ */
+export type EndpointRole = { kind: 'local'; strangerSocket?: boolean } | { kind: 'remote-client'; peerTimeoutNs: number } | { kind: 'listener'; peerTimeoutNs: number };
+
 export interface EndpointOptions {
   id: 'A' | 'B';
   threads: ThreadMode;
   /** Port to bind; 0 for a free one. */
   bindPort: number;
-  /** Whether another socket (remote mode's control socket) shares the port. */
-  sharedPort: boolean;
   session: number;
-  /** Both endpoints on one monotonic clock (local mode). */
-  sharedClock: boolean;
-  relayControl: boolean;
-  peerTimeoutNs: number;
+  role: EndpointRole;
   /** How many peers this endpoint serves from its one port (a `--clients N` server: N); default 1. */
   peers?: number;
   /**
@@ -39,18 +50,6 @@ export interface EndpointOptions {
    * reports with {@link Endpoint.groupReports}.
    */
   group?: number;
-  /**
-   * The listener: other sessions share the port. Every receiving socket is
-   * connected to the one peer (see `WorkerInit.connectPeer`), and the drop
-   * counters are read from the sockets connected to that peer only.
-   */
-  connectPeer?: boolean;
-  /**
-   * Local runs: a single-mode endpoint with one peer connects its socket to
-   * the peer and counts other sources on a second, unconnected socket on the
-   * same port (see `WorkerInit.strangerSocket`).
-   */
-  strangerSocket?: boolean;
   /** `--clients N`: this endpoint's first stream among the N of its pattern (see `WorkerInit.streams`). */
   streams?: { first: number; count: number };
   /**
@@ -149,7 +148,8 @@ export class Endpoint {
 
   /** Whether this endpoint's socket connects to its one peer, with a stranger socket beside it. */
   private get strangerMode(): boolean {
-    return this.opts.strangerSocket === true && this.opts.threads !== 'split' && this.peerCount === 1 && (this.opts.group ?? 1) === 1 && this.opts.connectPeer !== true;
+    const role = this.opts.role;
+    return role.kind === 'local' && role.strangerSocket === true && this.opts.threads !== 'split' && this.peerCount === 1 && (this.opts.group ?? 1) === 1;
   }
 
   /** How many peers this endpoint serves. */
@@ -165,7 +165,7 @@ export class Endpoint {
       family: this.cfg.family,
       bindAddress: this.cfg.host,
       bindPort,
-      reuseAddr: this.opts.threads === 'split' || this.opts.sharedPort || this.strangerMode,
+      reuseAddr: this.opts.threads === 'split' || this.opts.role.kind !== 'local' || this.strangerMode,
       rcvbufBytes: this.cfg.rcvbufBytes,
       sndbufBytes: this.cfg.sndbufBytes,
       session: this.opts.session,
@@ -179,11 +179,11 @@ export class Endpoint {
       ...(this.opts.streams === undefined ? {} : { streams: this.opts.streams }),
       batch: this.cfg.sendBatch,
       echoBuffer: echo,
-      sharedClock: this.opts.sharedClock,
-      relayControl: this.opts.relayControl,
-      peerTimeoutNs: this.opts.peerTimeoutNs,
+      sharedClock: this.opts.role.kind === 'local',
+      relayControl: this.opts.role.kind !== 'local',
+      peerTimeoutNs: this.opts.role.kind === 'local' ? 0 : this.opts.role.peerTimeoutNs,
       ...(role === 'endpoint' && (this.opts.group ?? 1) > 1 ? { group: this.opts.group } : {}),
-      connectPeer: this.opts.connectPeer === true,
+      connectPeer: this.opts.role.kind === 'listener',
       ...(this.strangerMode ? { strangerSocket: true } : {}),
     };
   }
@@ -256,7 +256,7 @@ export class Endpoint {
   async connectPeers(peers: { address: string; port: number }[]): Promise<void> {
     if (peers.length !== this.peerCount) throw new RangeError(`endpoint ${this.id} serves ${this.peerCount} peers, given ${peers.length}`);
     // Drops are the connected socket's only: a stranger socket's (or another session's) are not this direction's.
-    if ((this.opts.connectPeer === true || this.strangerMode) && peers.length === 1) this.dropPeer = peers[0] ?? null;
+    if ((this.opts.role.kind === 'listener' || this.strangerMode) && peers.length === 1) this.dropPeer = peers[0] ?? null;
     const ready = this.workers.map((w) => w.next('ready', SETUP_TIMEOUT_MS));
     for (const w of this.workers) w.send({ type: 'peers', peers });
     await Promise.all(ready);

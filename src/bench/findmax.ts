@@ -5,7 +5,7 @@
  * mode alike, and every trial's full result is kept next to the search's
  * verdict on it.
  */
-import { createMonotonicClock } from '../udp/clock.js';
+import { createMonotonicClock, type Clock } from '../udp/clock.js';
 import { SCHEMA_VERSION } from '../result/types.js';
 import type {
   IncompleteReason,
@@ -110,31 +110,15 @@ export async function runFindMax(cfg: RunConfig, options: FindMaxOptions, hooks:
   const trials: SearchTrial[] = [];
   const trialRuns: DuplexResult[] = [];
   // Written by the callbacks below; a holder object so the compiler does not narrow them to their initial `null`.
-  const runs: { ceiling: DuplexResult | null; ceilingSent: DirectionRates | null; last: DuplexResult | null } = {
-    ceiling: null,
-    ceilingSent: null,
-    last: null,
-  };
+  const runs: { ceiling: DuplexResult | null; ceilingSent: DirectionRates | null; last: DuplexResult | null } = { ceiling: null, ceilingSent: null, last: null };
 
-  const runHooks: RunHooks = { ...baseHooksOf(hooks), clock };
-  const run = async (trialCfg: RunConfig): Promise<DuplexResult> => {
-    if (hooks.signal?.aborted) throw new SearchStopped('interrupted');
-    const result = await runDuplex(trialCfg, runHooks);
-    warnings.addAll(result.warnings);
-    if (!result.complete) {
-      throw new SearchStopped(hooks.signal?.aborted ? 'interrupted' : 'trial-incomplete', `a trial run ended incomplete (${result.incompleteReason ?? 'unknown reason'})`);
-    }
-    return result;
-  };
+  const run = trialRunner(hooks, clock, warnings);
 
   const runner = async (rates: DirectionRates): Promise<TrialOutcome> => {
     hooks.onRunStart?.({ index: trials.length, rates });
     const result = await run(trialConfig(cfg, options.trialSeconds, rates));
     runs.last = result;
-    return {
-      ab: { offeredPps: rates.abPps, ...figures(result, 'A') },
-      ba: { offeredPps: rates.baPps, ...figures(result, 'B') },
-    };
+    return { ab: { offeredPps: rates.abPps, ...figures(result, 'A') }, ba: { offeredPps: rates.baPps, ...figures(result, 'B') } };
   };
 
   const searchOptions: SearchOptions = {
@@ -154,23 +138,15 @@ export async function runFindMax(cfg: RunConfig, options: FindMaxOptions, hooks:
     ...(options.ceilingPps !== null
       ? { ceilingPps: options.ceilingPps }
       : {
-          measureCeiling: async (): Promise<DirectionRates> => {
+          measureCeiling: () => measureCeiling(async () => {
             hooks.onRunStart?.({ index: null, rates: null });
             const flood = await run(trialConfig(cfg, options.trialSeconds, null));
             runs.ceiling = flood;
-            // A flood whose sent rates nobody observed cannot place a ceiling; reading a
-            // missing figure as 0 pps would collapse the range onto the floor without saying why.
-            const measured = sentRates(flood);
-            if (measured === null) throw new SearchStopped('ceiling-unobserved', 'the flood reported no sent rate');
+            return flood;
+          }, (flood, measured) => {
             runs.ceilingSent = measured;
             hooks.onCeilingMeasured?.(flood, measured);
-            // In an unpaced duplex flood one endpoint's sender can starve the
-            // other's (one event loop per endpoint on shared cores), so the
-            // slower direction's flood understates what it can do when paced:
-            // both directions start from the faster one's ceiling.
-            const top = Math.max(measured.abPps, measured.baPps);
-            return { abPps: top, baPps: top };
-          },
+          }),
         }),
   };
 
@@ -189,16 +165,9 @@ export async function runFindMax(cfg: RunConfig, options: FindMaxOptions, hooks:
     if (!(err instanceof SearchStopped)) throw err;
     stopped = err.reason;
     if (err.detail !== null) warnings.addAll([{ code: 'search-stopped', message: err.detail }]);
-    // What the search had settled so far: a given ceiling, or the rates of the first (ceiling) trial.
-    const first = trials[0];
-    if (options.ceilingPps !== null) {
-      ceiling = { source: 'option', rates: { abPps: options.ceilingPps, baPps: options.ceilingPps }, measured: null };
-    } else if (first !== undefined && runs.ceilingSent !== null) {
-      ceiling = { source: 'measured', rates: { ...first.rates }, measured: { ...runs.ceilingSent } };
-    }
+    ceiling = ceilingSoFar(options.ceilingPps, trials[0], runs.ceilingSent);
   }
 
-  const firstRun: DuplexResult | null = runs.ceiling ?? trialRuns[0] ?? null;
   return {
     kind: 'search',
     schemaVersion: SCHEMA_VERSION,
@@ -209,7 +178,7 @@ export async function runFindMax(cfg: RunConfig, options: FindMaxOptions, hooks:
     mode: cfg.peer === null ? 'local' : 'remote',
     config: searchTemplate(cfg, options.trialSeconds),
     search: settings,
-    environment: firstRun?.environment ?? collectEnvironment(cfg.host),
+    environment: (runs.ceiling ?? trialRuns[0])?.environment ?? collectEnvironment(cfg.host),
     ceiling,
     directions,
     trials,
@@ -218,6 +187,49 @@ export async function runFindMax(cfg: RunConfig, options: FindMaxOptions, hooks:
     warnings: warnings.list(),
     elapsedSeconds: (clock.nowNs() - t0) / 1e9,
   };
+}
+
+/**
+ * Runs one trial (or the ceiling flood) with the search's hooks: its
+ * warnings kept, and a trial that did not run to its end stops the search (it
+ * cannot vouch for a rate), as does an interruption.
+ */
+function trialRunner(hooks: FindMaxHooks, clock: Clock, warnings: WarningSet): (trialCfg: RunConfig) => Promise<DuplexResult> {
+  const runHooks: RunHooks = { ...baseHooksOf(hooks), clock };
+  return async (trialCfg) => {
+    if (hooks.signal?.aborted) throw new SearchStopped('interrupted');
+    const result = await runDuplex(trialCfg, runHooks);
+    warnings.addAll(result.warnings);
+    if (!result.complete) {
+      throw new SearchStopped(hooks.signal?.aborted ? 'interrupted' : 'trial-incomplete', `a trial run ended incomplete (${result.incompleteReason ?? 'unknown reason'})`);
+    }
+    return result;
+  };
+}
+
+/**
+ * Floods once (`flood`) and places the search's ceiling: both directions
+ * start from the faster one's sent rate. In an unpaced duplex flood one
+ * endpoint's sender can starve the other's (one event loop per endpoint on
+ * shared cores), so the slower direction's flood understates what it can do
+ * when paced. A flood whose sent rates nobody observed cannot place a
+ * ceiling: reading a missing figure as 0 pps would collapse the range onto
+ * the floor without saying why.
+ */
+async function measureCeiling(flood: () => Promise<DuplexResult>, onMeasured: (flood: DuplexResult, measured: DirectionRates) => void): Promise<DirectionRates> {
+  const result = await flood();
+  const measured = sentRates(result);
+  if (measured === null) throw new SearchStopped('ceiling-unobserved', 'the flood reported no sent rate');
+  onMeasured(result, measured);
+  const top = Math.max(measured.abPps, measured.baPps);
+  return { abPps: top, baPps: top };
+}
+
+/** What a stopped search had settled of its ceiling: a given one, or the rates of its first (ceiling) trial with what the flood sent. */
+function ceilingSoFar(ceilingPps: number | null, first: SearchTrial | undefined, ceilingSent: DirectionRates | null): SearchCeiling | null {
+  if (ceilingPps !== null) return { source: 'option', rates: { abPps: ceilingPps, baPps: ceilingPps }, measured: null };
+  if (first !== undefined && ceilingSent !== null) return { source: 'measured', rates: { ...first.rates }, measured: { ...ceilingSent } };
+  return null;
 }
 
 /**

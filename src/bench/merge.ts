@@ -209,11 +209,7 @@ export function mergeDirection(d: DirectionInputs): DirectionResult {
   const sendErrors = s?.errors ?? {};
   const senderErrors = Object.values(sendErrors).reduce((a, b) => a + b, 0);
   const clock = d.clock ?? null;
-  const latencyUs = d.sharedClock
-    ? { ...latencyFrom(r?.delay ?? null, 'one-way delay, both endpoints on one monotonic clock', 'n/a: no datagram received'), method: 'shared-clock' as const }
-    : clock !== null
-      ? estimatedLatency(r?.delay ?? null, clock, 'one-way delay')
-      : latencyFrom(null, '', 'n/a: one-way delay needs one clock; the endpoints are on two machines and the clock probes did not come back (see rttUs)');
+  const latencyUs = latencyOf(d, r?.delay ?? null, clock);
   const sentPps = perSecond(sent);
   const offeredPps = d.offeredPps !== null && d.offeredPps > 0 ? d.offeredPps : d.offeredPps === 0 ? 0 : null;
   const result: DirectionResult = {
@@ -260,8 +256,37 @@ export function mergeDirection(d: DirectionInputs): DirectionResult {
     }),
   };
   if (s === null || r === null) result.observedBy = s !== null ? 'sender' : 'receiver';
+  addFrames(result, d, clock);
+  result.pacingErrorUs = pacingOf(s);
+  if (r?.delaySharedClock != null) result.sharedClockCheckUs = { p50: r.delaySharedClock.p50, p99: r.delaySharedClock.p99 };
+  addIntervalDelays(result, d, clock);
+  const queueing = queueingDelayOf(clock, r?.delay ?? null);
+  if (queueing !== null) result.queueingDelayUs = queueing;
+  if (d.rxQueuePeak !== undefined) result.rxQueuePeak = d.rxQueuePeak;
+  if (r?.stalls != null) result.stalls = { ...r.stalls };
+  // Round trip needs no shared clock: each side subtracts its own timestamps.
+  result.rttUs = latencyFrom(r?.rtt ?? null, 'round-trip time from echoed timestamps (includes the peer\'s pacing delay up to one send)', 'n/a: no echoed timestamp received');
+  return result;
+}
+
+type Clock = NonNullable<DirectionInputs['clock']>;
+
+/** One-way delay: on one clock, against the estimated offset, or not at all (two machines, no probes back). */
+function latencyOf(d: DirectionInputs, delay: Percentiles | null, clock: Clock | null): DirectionResult['latencyUs'] {
+  return d.sharedClock
+    ? { ...latencyFrom(delay, 'one-way delay, both endpoints on one monotonic clock', 'n/a: no datagram received'), method: 'shared-clock' as const }
+    : clock !== null
+      ? estimatedLatency(delay, clock, 'one-way delay')
+      : latencyFrom(null, '', 'n/a: one-way delay needs one clock; the endpoints are on two machines and the clock probes did not come back (see rttUs)');
+}
+
+/** Frames of a framed pattern, with the end marker's frame count as a second witness, and the largest frame delay per second. */
+function addFrames(result: DirectionResult, d: DirectionInputs, clock: Clock | null): void {
+  const s = d.sender;
+  const r = d.receiver;
   const frames = mergeFrames(s, r, d.sharedClock, clock);
-  if (frames !== null) {
+  if (frames === null) return;
+  {
     result.frames = frames;
     // The end marker's frame count is a second witness of the frames sent.
     if (frames.sentByEndMarker !== null && s !== null && frames.sent !== frames.sentByEndMarker) {
@@ -275,9 +300,11 @@ export function mergeDirection(d: DirectionInputs): DirectionResult {
       iv.frameDelayMaxUs = (d.sharedClock || clock !== null) && us !== undefined && us > 0 ? Math.round(us + (clock?.shiftNs ?? 0) / 1000) : null;
     });
   }
-  result.pacingErrorUs = pacingOf(s);
-  if (r?.delaySharedClock != null) result.sharedClockCheckUs = { p50: r.delaySharedClock.p50, p99: r.delaySharedClock.p99 };
-  // One-way delay per second, where it was recorded (one clock, or the estimated offset; the drift's mean shift applied).
+}
+
+/** One-way delay per second, where it was recorded (one clock, or the estimated offset; the drift's mean shift applied). */
+function addIntervalDelays(result: DirectionResult, d: DirectionInputs, clock: Clock | null): void {
+  const r = d.receiver;
   if (r !== null && (d.sharedClock || clock !== null) && (r.intervalDelayMeanUs ?? []).length > 0) {
     const shiftUs = (clock?.shiftNs ?? 0) / 1000;
     const at = (xs: readonly (number | null)[] | undefined, i: number): number | null => {
@@ -289,19 +316,17 @@ export function mergeDirection(d: DirectionInputs): DirectionResult {
       iv.delayMaxUs = at(r.intervalDelayMaxUs, i);
     });
   }
-  const delay = r?.delay ?? null;
-  if (clock !== null && delay !== null) {
-    // Delay under load: above the base — the idle one-way delay of the probes, or the run's smallest one-way
-    // delay when that is smaller (idle threads add wake-up latency to the probes that a busy data path has not;
-    // a queue that never drains during the run lifts the run's smallest instead). Both are within the bound.
-    const shiftUs = clock.shiftNs / 1000;
-    const baseUs = Math.min(clock.idleNs / 1000, delay.min + shiftUs);
-    const above = (v: number): number => Math.max(0, Math.round(v + shiftUs - baseUs));
-    result.queueingDelayUs = { p50: above(delay.p50), p99: above(delay.p99), baseUs: Math.round(baseUs), idleProbeUs: Math.round(clock.idleNs / 1000) };
-  }
-  if (d.rxQueuePeak !== undefined) result.rxQueuePeak = d.rxQueuePeak;
-  if (r?.stalls != null) result.stalls = { ...r.stalls };
-  // Round trip needs no shared clock: each side subtracts its own timestamps.
-  result.rttUs = latencyFrom(r?.rtt ?? null, 'round-trip time from echoed timestamps (includes the peer\'s pacing delay up to one send)', 'n/a: no echoed timestamp received');
-  return result;
+}
+
+/**
+ * Delay under load: above the base — the idle one-way delay of the probes, or the run's smallest one-way
+ * delay when that is smaller (idle threads add wake-up latency to the probes that a busy data path has not;
+ * a queue that never drains during the run lifts the run's smallest instead). Both are within the bound.
+ */
+function queueingDelayOf(clock: Clock | null, delay: Percentiles | null): NonNullable<DirectionResult['queueingDelayUs']> | null {
+  if (clock === null || delay === null) return null;
+  const shiftUs = clock.shiftNs / 1000;
+  const baseUs = Math.min(clock.idleNs / 1000, delay.min + shiftUs);
+  const above = (v: number): number => Math.max(0, Math.round(v + shiftUs - baseUs));
+  return { p50: above(delay.p50), p99: above(delay.p99), baseUs: Math.round(baseUs), idleProbeUs: Math.round(clock.idleNs / 1000) };
 }

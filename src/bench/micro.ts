@@ -175,8 +175,8 @@ interface Benchmark {
   batch: BatchFn;
 }
 
-function makeBenchmarks(): { list: Benchmark[]; decodeAccountingHeap: () => number | undefined } {
-  // Header encode: stampData on one preallocated buffer.
+/** Header encode: stampData on one preallocated buffer. */
+function encodeBench(): BatchFn {
   const encBuf = Buffer.alloc(DATAGRAM_BYTES);
   const encHeader = createHeader();
   encHeader.session = SESSION;
@@ -194,8 +194,11 @@ function makeBenchmarks(): { list: Benchmark[]; decodeAccountingHeap: () => numb
     sink += encBuf[19] as number;
     return (t1 - t0) / BATCH;
   };
+  return encode;
+}
 
-  // Header decode + validation into a reused header.
+/** Header decode + validation into a reused header. */
+function decodeBench(): BatchFn {
   const decRing = new DatagramRing();
   const decHeader = createHeader();
   const decode: BatchFn = (now) => {
@@ -210,8 +213,11 @@ function makeBenchmarks(): { list: Benchmark[]; decodeAccountingHeap: () => numb
     sink += acc;
     return (t1 - t0) / BATCH;
   };
+  return decode;
+}
 
-  // Accounting alone: increasing sequence numbers with some reordering.
+/** Accounting alone: increasing sequence numbers with some reordering. */
+function accountingBench(): BatchFn {
   const acct = new DirectionAccounting();
   let acctBase = 0;
   const accounting: BatchFn = (now) => {
@@ -228,8 +234,11 @@ function makeBenchmarks(): { list: Benchmark[]; decodeAccountingHeap: () => numb
     sink += acc;
     return (t1 - t0) / BATCH;
   };
+  return accounting;
+}
 
-  // Decode + accounting: the target.
+/** Decode + accounting: the target. */
+function decodeAccountingBench(): { batch: BatchFn; heap: () => number | undefined } {
   const daRing = new DatagramRing();
   const daHeader = createHeader();
   const daAcct = new DirectionAccounting();
@@ -250,8 +259,11 @@ function makeBenchmarks(): { list: Benchmark[]; decodeAccountingHeap: () => numb
       heapRing.refill();
     }, () => decodeAndAccount(heapRing, daHeader, daAcct), HEAP_OPS);
   };
+  return { batch: decodeAccounting, heap: decodeAccountingHeap };
+}
 
-  // The whole receive handler, with a fake clock and a constant rinfo.
+/** The whole receive handler, with a fake clock and a constant rinfo. */
+function receivePathBench(): { batch: BatchFn; ring: DatagramRing } {
   const rxRing = new DatagramRing();
   const rxClock = new PlaybackClock(rxRing.arrivalNs);
   const peer = { address: '127.0.0.1', port: 40_001 };
@@ -268,10 +280,11 @@ function makeBenchmarks(): { list: Benchmark[]; decodeAccountingHeap: () => numb
     sink += receiver.acct.received;
     return (t1 - t0) / BATCH;
   };
+  return { batch: receivePath, ring: rxRing };
+}
 
-  // --clients 16: the server's demultiplexer in front of its receivers, one
-  // rinfo per peer as dgram hands it over; the targets only count (the
-  // receive path itself is measured above), so this is the lookup's cost.
+/** --clients 16: the server's demultiplexer in front of its receivers, one rinfo per peer as dgram hands it over; the targets only count (the receive path itself is measured above), so this is the lookup's cost. */
+function demuxBench(ring: DatagramRing): BatchFn {
   const demuxPeers = 16;
   const demux = new PeerDemux();
   let routed = 0;
@@ -282,15 +295,18 @@ function makeBenchmarks(): { list: Benchmark[]; decodeAccountingHeap: () => numb
     peerInfos.push({ address: '127.0.0.1', family: 'IPv4', port: 40_001 + i, size: DATAGRAM_BYTES });
   }
   const demuxBatch: BatchFn = (now) => {
-    const slots = rxRing.slots;
+    const slots = ring.slots;
     const t0 = now();
     for (let i = 0; i < BATCH; i++) demux.onMessage(slots[i] as Buffer, peerInfos[i & (demuxPeers - 1)] as dgram.RemoteInfo);
     const t1 = now();
     sink += routed;
     return (t1 - t0) / BATCH;
   };
+  return demuxBatch;
+}
 
-  // Pacer tick: 1 M datagrams/s, a fake clock 50 µs later at each tick.
+/** Pacer tick: 1 M datagrams/s, a fake clock 50 µs later at each tick. */
+function pacerBench(): BatchFn {
   const bucket = new TokenBucket(new SteppingClock(50_000), 1e6, burstFor(1e6, 64));
   const pacer: BatchFn = (now) => {
     let acc = 0;
@@ -300,8 +316,11 @@ function makeBenchmarks(): { list: Benchmark[]; decodeAccountingHeap: () => numb
     sink += acc;
     return (t1 - t0) / BATCH;
   };
+  return pacer;
+}
 
-  // Delay histogram: recordValue exactly as receiver.ts feeds it.
+/** Delay histogram: recordValue exactly as receiver.ts feeds it. */
+function histogramBench(): BatchFn {
   const histogram = hdr.build(HISTOGRAM_SPEC);
   const delayUs = new Float64Array(BATCH);
   for (let i = 0; i < BATCH; i++) delayUs[i] = (BASE_DELAY_NS + (JITTER_NS[i] as number) * (1 + (i % 7) * 40)) / 1000;
@@ -315,8 +334,11 @@ function makeBenchmarks(): { list: Benchmark[]; decodeAccountingHeap: () => numb
     sink += histogram.totalCount;
     return (t1 - t0) / BATCH;
   };
+  return histo;
+}
 
-  // The monotonic clock read.
+/** The monotonic clock read. */
+function clockBench(): BatchFn {
   const clock = createMonotonicClock();
   const clockRead: BatchFn = (now) => {
     let acc = 0;
@@ -326,19 +348,25 @@ function makeBenchmarks(): { list: Benchmark[]; decodeAccountingHeap: () => numb
     sink += acc;
     return (t1 - t0) / BATCH;
   };
+  return clockRead;
+}
 
+function makeBenchmarks(): { list: Benchmark[]; decodeAccountingHeap: () => number | undefined } {
+  const decodeAccounting = decodeAccountingBench();
+  const receivePath = receivePathBench();
   const list: Benchmark[] = [
-    { name: MICRO_NAMES.encode, batch: encode },
-    { name: MICRO_NAMES.decode, batch: decode },
-    { name: MICRO_NAMES.accounting, batch: accounting },
-    { name: MICRO_NAMES.decodeAccounting, batch: decodeAccounting },
-    { name: MICRO_NAMES.receivePath, batch: receivePath },
-    { name: MICRO_NAMES.pacer, batch: pacer },
-    { name: MICRO_NAMES.histogram, batch: histo },
-    { name: MICRO_NAMES.clock, batch: clockRead },
-    { name: MICRO_NAMES.demux, batch: demuxBatch },
+    { name: MICRO_NAMES.encode, batch: encodeBench() },
+    { name: MICRO_NAMES.decode, batch: decodeBench() },
+    { name: MICRO_NAMES.accounting, batch: accountingBench() },
+    { name: MICRO_NAMES.decodeAccounting, batch: decodeAccounting.batch },
+    { name: MICRO_NAMES.receivePath, batch: receivePath.batch },
+    { name: MICRO_NAMES.pacer, batch: pacerBench() },
+    { name: MICRO_NAMES.histogram, batch: histogramBench() },
+    { name: MICRO_NAMES.clock, batch: clockBench() },
+    // The demultiplexer reads the receive path's datagrams.
+    { name: MICRO_NAMES.demux, batch: demuxBench(receivePath.ring) },
   ];
-  return { list, decodeAccountingHeap };
+  return { list, decodeAccountingHeap: decodeAccounting.heap };
 }
 
 /** The "decode + accounting" loop over every datagram of a ring: what the 150 ns budget covers. */

@@ -67,6 +67,22 @@ export interface CombineInputs {
   elapsedSeconds: number;
 }
 
+/** Each session's own warnings, said of its client (`client A2: …`); the same text once. */
+function clientWarnings(runs: readonly RemoteClientRun[]): RunWarning[] {
+  const warnings: RunWarning[] = [];
+  const seen = new Set<string>();
+  for (const [i, r] of runs.entries()) {
+    for (const w of r.result.warnings) {
+      const message = `client A${i + 1}: ${w.message}`;
+      if (!seen.has(`${w.code}|${message}`)) {
+        seen.add(`${w.code}|${message}`);
+        warnings.push({ ...w, message });
+      }
+    }
+  }
+  return warnings;
+}
+
 /** Combines N client sessions into one `--clients N` result. */
 export function combineRemoteClients(args: CombineInputs): DuplexResult {
   const { cfg, runs } = args;
@@ -80,10 +96,7 @@ export function combineRemoteClients(args: CombineInputs): DuplexResult {
     address: r.mine.report.endpoint.address,
     port: r.mine.report.endpoint.port,
     directions: r.result.directions,
-    warmupSent: {
-      ab: r.result.endpoints.find((e) => e.id === 'A')?.warmupSent ?? null,
-      ba: r.result.endpoints.find((e) => e.id === 'B')?.warmupSent ?? null,
-    },
+    warmupSent: { ab: r.result.endpoints.find((e) => e.id === 'A')?.warmupSent ?? null, ba: r.result.endpoints.find((e) => e.id === 'B')?.warmupSent ?? null },
   }));
   const dirOf = (p: PeerResult, from: 'A' | 'B'): DirectionResult => p.directions.find((d) => d.from === from) as DirectionResult;
   const up = aggregateDirection({
@@ -114,18 +127,7 @@ export function combineRemoteClients(args: CombineInputs): DuplexResult {
   });
   const directions = [up, down];
 
-  // Each session's own warnings, said of its client; the same text once.
-  const warnings: RunWarning[] = [];
-  const seen = new Set<string>();
-  for (const [i, r] of runs.entries()) {
-    for (const w of r.result.warnings) {
-      const message = `client A${i + 1}: ${w.message}`;
-      if (!seen.has(`${w.code}|${message}`)) {
-        seen.add(`${w.code}|${message}`);
-        warnings.push({ ...w, message });
-      }
-    }
-  }
+  const warnings = clientWarnings(runs);
   warnings.push(...directionWarnings(directions));
 
   const complete = runs.every((r) => r.result.complete);

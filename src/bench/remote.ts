@@ -7,7 +7,7 @@
  * Every request is retransmitted with backoff until answered, within an
  * overall timeout that ends in a clear error.
  */
-import { createMonotonicClock } from '../udp/clock.js';
+import { createMonotonicClock, type Clock } from '../udp/clock.js';
 import { bindSocket, closeSocket, connectSocket } from '../udp/socket.js';
 import { Kind } from '../udp/wire.js';
 import type { DuplexResult, RunConfig } from '../result/types.js';
@@ -107,23 +107,7 @@ export async function runRemoteClient(cfg: RunConfig, hooks: RunHooks = {}, opts
       clockOffsetNs = estimateClock(clockBefore, [])?.offsetNs ?? null;
       await opts.beforeGo?.(signal);
 
-      // go ⇄ go-ack: the listener starts startInMs after it got our go; we
-      // start the same moment, corrected by half the measured round trip.
-      go = await ch.request(
-        peer,
-        Kind.Go,
-        session,
-        jsonBody({ session, ...(clockOffsetNs === null ? {} : { offsetNs: clockOffsetNs }) }),
-        (m) => {
-          const body = bodyOf(m, Kind.GoAck);
-          if (body !== null && m.frame.session === session) {
-            return { startInMs: body.startInMs, rttNs: clock.nowNs() - body.echoNs };
-          }
-          if (m.frame.kind === Kind.Abort && m.frame.session === session) throw new ControlError('the listener gave up before the start', 'EABORTED');
-          return undefined;
-        },
-        { timeoutMs: CONTROL_TIMEOUT_MS, what: 'the start signal', signal },
-      );
+      go = await goAck({ ch, peer, session, clock, clockOffsetNs, signal });
     } catch (err) {
       ch.send(peer, Kind.Abort, session, ch.nextId(), jsonBody({ reason: 'interrupted' }));
       throw err;
@@ -217,6 +201,28 @@ async function handshake(a: {
     { timeoutMs: CONTROL_TIMEOUT_MS, what: 'the test parameters', signal },
   );
   return { session: accepted.session, you: cookie.you };
+}
+
+/**
+ * go ⇄ go-ack: the listener starts `startInMs` after it got our go; we start
+ * the same moment, corrected by half the measured round trip. The go carries
+ * our estimate of the listener's clock, for its receivers.
+ */
+function goAck(a: { ch: ControlChannel; peer: PeerAddress; session: number; clock: Clock; clockOffsetNs: number | null; signal: AbortSignal }): Promise<{ startInMs: number; rttNs: number }> {
+  const { ch, peer, session, clock, clockOffsetNs, signal } = a;
+  return ch.request(
+    peer,
+    Kind.Go,
+    session,
+    jsonBody({ session, ...(clockOffsetNs === null ? {} : { offsetNs: clockOffsetNs }) }),
+    (m) => {
+      const body = bodyOf(m, Kind.GoAck);
+      if (body !== null && m.frame.session === session) return { startInMs: body.startInMs, rttNs: clock.nowNs() - body.echoNs };
+      if (m.frame.kind === Kind.Abort && m.frame.session === session) throw new ControlError('the listener gave up before the start', 'EABORTED');
+      return undefined;
+    },
+    { timeoutMs: CONTROL_TIMEOUT_MS, what: 'the start signal', signal },
+  );
 }
 
 function refusal(m: Incoming): ControlError {

@@ -25,6 +25,8 @@ import { driftCorrection, estimateClock, type ClockSample } from './clock-sync.j
 import type { DirectionClock } from './merge.js';
 import { runDeadlines } from './run-timeouts.js';
 import { duplexResult, incompleteReasonOf } from './result-envelope.js';
+import { bodyOf } from './control-registry.js';
+import type { IntervalTick } from './messages.js';
 
 /** What each side sends the other after the data phase. */
 export interface RemoteReport {
@@ -69,12 +71,8 @@ export async function openRemoteEndpoint(
     id: opts.id,
     threads: opts.threads,
     bindPort: opts.port,
-    sharedPort: true,
     session: opts.session,
-    sharedClock: false,
-    relayControl: true,
-    peerTimeoutNs: cfg.peerTimeoutSeconds * 1e9,
-    connectPeer: opts.connectPeer,
+    role: { kind: opts.connectPeer ? 'listener' : 'remote-client', peerTimeoutNs: cfg.peerTimeoutSeconds * 1e9 },
     onControl: (bytes, address, port, arrivalNs) => ch.deliver(bytes, address, port, arrivalNs),
   });
   try {
@@ -159,38 +157,21 @@ export async function runDataPhase(opts: DataPhaseOptions): Promise<DataPhaseOut
     }
   };
 
-  // Remote progress: each side sees its own sender and its own receiver.
-  const dirOut = ep.id === 'A' ? 'A→B' : 'B→A';
-  const dirIn = ep.id === 'A' ? 'B→A' : 'A→B';
-  let prevSent = 0;
-  let prevRecv = 0;
-  let prevExp = 0;
+  const progress = hooks.onProgress === undefined ? null : remoteProgress(ep.id, hooks.onProgress);
   // Control frames that land on the data sockets reach `ch` through the endpoint's own relay (openRemoteEndpoint).
   const offWorkers = ep.onMessage((m) => {
     if (m.type === 'peer-silent') {
       warnings.push({ code: 'peer-timeout', message: `nothing heard from the peer for ${(m.silentMs / 1000).toFixed(1)} s (--peer-timeout ${cfg.peerTimeoutSeconds} s): stopped sending` });
       hooks.onNotice?.(`peer silent for ${(m.silentMs / 1000).toFixed(1)} s: stopping`);
       stop('peer-timeout', true);
-    } else if (m.type === 'interval' && !m.warmup && hooks.onProgress) {
-      if (m.sent !== null) {
-        hooks.onProgress({ direction: dirOut, fromSeconds: m.index - 1, toSeconds: m.index, sent: m.sent - prevSent, received: null, lost: null, omitted: false });
-        prevSent = m.sent;
-      }
-      if (m.received !== null) {
-        const rec = m.received - prevRecv;
-        const expected = m.expected ?? prevExp;
-        hooks.onProgress({ direction: dirIn, fromSeconds: m.index - 1, toSeconds: m.index, sent: null, received: rec, lost: Math.max(0, expected - prevExp - rec), omitted: false });
-        prevRecv = m.received;
-        prevExp = expected;
-      }
-    }
+    } else if (m.type === 'interval' && !m.warmup) progress?.(m);
   });
   const offAbort = ch.on((m) => {
     if (m.frame.kind === Kind.Abort && m.frame.session === session && m.from.address === peer.address && m.from.port === peer.port) {
-      const reason = (m.body as { reason?: unknown } | null)?.reason;
+      const reason = bodyOf(m, Kind.Abort)?.reason;
       // Only known reasons become part of ours: nothing the peer wrote reaches the result as free text.
       const known = typeof reason === 'string' && Object.hasOwn(PEER_ABORT_REASONS, reason) ? PEER_ABORT_REASONS[reason] : undefined;
-      hooks.onNotice?.(`peer stopped the test (${typeof reason === 'string' ? printable(reason, 60) : 'no reason'})`);
+      hooks.onNotice?.(`peer stopped the test (${reason !== undefined ? printable(reason, 60) : 'no reason'})`);
       stop(known ?? 'peer-aborted', false);
     }
   });
@@ -228,22 +209,64 @@ export async function runDataPhase(opts: DataPhaseOptions): Promise<DataPhaseOut
   };
 
   // Results exchange, over the control channel (the data sockets are closed now).
-  const peerLost = incompleteReason === 'peer-timeout';
-  hooks.onNotice?.('exchanging results with the peer');
-  const peerRole = ep.id === 'A' ? 'listener' : 'client';
-  const bounds = reportBoundsOf(cfg, peerRole, opts.acceptedAtNs === undefined ? null : { from: opts.acceptedAtNs, to: clock.nowNs() + 1e9 });
-  const { theirs } = await exchangeBlob(ch, peer, session, mine, { timeoutMs: peerLost ? 2000 : 10_000 + cfg.peerTimeoutSeconds * 1000, maxBytes: bounds.maxBytes });
+  const theirs = await exchangeReports({ ch, peer, session, cfg, clock, mine, peerLost: incompleteReason === 'peer-timeout', acceptedAtNs: opts.acceptedAtNs, peerRole: ep.id === 'A' ? 'listener' : 'client', onNotice: (l) => hooks.onNotice?.(l) });
   offAbort();
-  if (theirs === null) return { mine, theirs: null };
-  // Inflated, parsed, schema-checked and bounded off this thread (report-decode.ts): the control loop keeps answering.
+  return { mine, theirs };
+}
+
+/**
+ * Sends this side's report and receives the peer's over the control
+ * channel; the peer's is inflated, parsed, schema-checked and held to the
+ * session's bounds off this thread (report-decode.ts), so the control loop
+ * keeps answering. A refused report leaves only this side's figures, and
+ * says so in `mine`'s warnings.
+ */
+async function exchangeReports(a: {
+  ch: ControlChannel;
+  peer: PeerAddress;
+  session: number;
+  cfg: RunConfig;
+  clock: Clock;
+  mine: RemoteReport;
+  peerLost: boolean;
+  acceptedAtNs: number | undefined;
+  peerRole: 'client' | 'listener';
+  onNotice: (line: string) => void;
+}): Promise<RemoteReport | null> {
+  const { ch, peer, session, cfg, clock, mine, peerLost, peerRole } = a;
+  a.onNotice('exchanging results with the peer');
+  const bounds = reportBoundsOf(cfg, peerRole, a.acceptedAtNs === undefined ? null : { from: a.acceptedAtNs, to: clock.nowNs() + 1e9 });
+  const { theirs } = await exchangeBlob(ch, peer, session, mine, { timeoutMs: peerLost ? 2000 : 10_000 + cfg.peerTimeoutSeconds * 1000, maxBytes: bounds.maxBytes });
+  if (theirs === null) return null;
   const decoded = await decodeReportOffThread(theirs, bounds);
   if (!decoded.ok) {
-    const why = `the ${peerRole}'s results were refused at ${printable(decoded.path, 80)}: ${printable(decoded.message, 120)}`;
-    hooks.onNotice?.(why);
+    a.onNotice(`the ${peerRole}'s results were refused at ${printable(decoded.path, 80)}: ${printable(decoded.message, 120)}`);
     mine.warnings.push(peerReportRefused(peerRole, decoded.path, decoded.message));
-    return { mine, theirs: null };
+    return null;
   }
-  return { mine, theirs: decoded.report };
+  return decoded.report;
+}
+
+/** Remote progress: each side sees its own sender and its own receiver; per-second counts from the worker's cumulative ticks. */
+function remoteProgress(id: 'A' | 'B', emit: (s: ProgressSample) => void): (m: IntervalTick) => void {
+  const dirOut = id === 'A' ? 'A→B' : 'B→A';
+  const dirIn = id === 'A' ? 'B→A' : 'A→B';
+  let prevSent = 0;
+  let prevRecv = 0;
+  let prevExp = 0;
+  return (m) => {
+    if (m.sent !== null) {
+      emit({ direction: dirOut, fromSeconds: m.index - 1, toSeconds: m.index, sent: m.sent - prevSent, received: null, lost: null, omitted: false });
+      prevSent = m.sent;
+    }
+    if (m.received !== null) {
+      const rec = m.received - prevRecv;
+      const expected = m.expected ?? prevExp;
+      emit({ direction: dirIn, fromSeconds: m.index - 1, toSeconds: m.index, sent: null, received: rec, lost: Math.max(0, expected - prevExp - rec), omitted: false });
+      prevRecv = m.received;
+      prevExp = expected;
+    }
+  };
 }
 
 /** The warning a result carries when the peer's report was refused: which side's figure, and why. */
