@@ -33,7 +33,7 @@ import { aggregateDirection, largestQueue, jainIndex } from './aggregate.js';
 import { streamOfferedPps } from './patterns.js';
 import { collectEnvironment } from './environment.js';
 import { bufferWarnings, directionWarnings } from './warnings.js';
-import { duplexResult, incompleteReasonOf } from './result-envelope.js';
+import { localDuplexResult } from './result-envelope.js';
 
 /** Why the server-side kernel figure is missing from a client's row. */
 const SHARED_SOCKET_NOTE = "kernel drops: the server's one socket serves every client, so its drops are compared over all clients (the aggregate direction), not per client";
@@ -92,20 +92,8 @@ export async function runLocalClients(cfg: RunConfig, hooks: RunHooks = {}): Pro
     const { peers, directions } = clientDirections({ server: rs, clients: rcs, cfg });
     warnings.push(...directionWarnings(directions));
     const complete = !interrupted && sendersOk && reports.every((r) => r.complete) && rs.peers !== undefined;
-    return duplexResult(
-      {
-        startedAt,
-        complete,
-        incompleteReason: incompleteReasonOf(complete, [interrupted && 'interrupted', !sendersOk && 'sender-timeout'], 'worker-lost'),
-        mode: 'local',
-        config: cfg,
-        environment: collectEnvironment(cfg.host),
-        endpoints: endpointResults,
-        directions,
-        kernel,
-        warnings,
-        elapsedSeconds: (clock.nowNs() - t0) / 1e9,
-      },
+    return localDuplexResult(
+      { startedAt, complete, interrupted, sendersOk, config: cfg, environment: collectEnvironment(cfg.host), endpoints: endpointResults, directions, kernel, warnings, elapsedSeconds: (clock.nowNs() - t0) / 1e9 },
       {
         peers,
         fairness: {

@@ -15,7 +15,7 @@ import type { RunHooks } from './hooks.js';
 import { directionsOf, runLocalPhases } from './phases.js';
 import { collectEnvironment } from './environment.js';
 import { bufferWarnings, directionWarnings } from './warnings.js';
-import { duplexResult, incompleteReasonOf } from './result-envelope.js';
+import { localDuplexResult } from './result-envelope.js';
 
 /**
  * Runs a local duplex test with a resolved config. Resolves with the result
@@ -55,19 +55,7 @@ export async function runLocalDuplex(cfg: RunConfig, hooks: RunHooks = {}): Prom
     const complete = !interrupted && sendersOk && ra.complete && rb.complete;
     const directions = directionsOf({ a: ra, b: rb, cfg, sharedClock: true, kernelExact: true });
     warnings.push(...directionWarnings(directions));
-    return duplexResult({
-      startedAt,
-      complete,
-      incompleteReason: incompleteReasonOf(complete, [interrupted && 'interrupted', !sendersOk && 'sender-timeout'], 'worker-lost'),
-      mode: 'local',
-      config: cfg,
-      environment: collectEnvironment(cfg.host),
-      endpoints: endpointResults,
-      directions,
-      kernel,
-      warnings,
-      elapsedSeconds: (clock.nowNs() - t0) / 1e9,
-    });
+    return localDuplexResult({ startedAt, complete, interrupted, sendersOk, config: cfg, environment: collectEnvironment(cfg.host), endpoints: endpointResults, directions, kernel, warnings, elapsedSeconds: (clock.nowNs() - t0) / 1e9 });
   } finally {
     await Promise.all(endpoints.map((e) => e.close()));
   }

@@ -6,7 +6,7 @@
  * is incomplete.
  */
 import type { DuplexResult, IncompleteReason } from '../result/types.js';
-import { SCHEMA_VERSION } from '../result/types.js';
+import { SCHEMA_VERSION, type Environment } from '../result/types.js';
 import { TOOL } from '../version.js';
 
 /**
@@ -42,4 +42,31 @@ export function duplexResult(
     elapsedSeconds: f.elapsedSeconds,
     ...extra,
   };
+}
+
+/**
+ * A local run's result (both endpoints here: `bench duplex`, `--clients N`):
+ * incomplete when interrupted, when a sender did not report done in time, or
+ * else when a worker's figures went missing.
+ */
+export function localDuplexResult(
+  f: Pick<DuplexResult, 'startedAt' | 'complete' | 'config' | 'endpoints' | 'directions' | 'kernel' | 'warnings' | 'elapsedSeconds'> & { interrupted: boolean; sendersOk: boolean; environment: Environment },
+  extra: Pick<DuplexResult, 'peers' | 'fairness'> | Record<string, never> = {},
+): DuplexResult {
+  return duplexResult(
+    {
+      startedAt: f.startedAt,
+      complete: f.complete,
+      incompleteReason: incompleteReasonOf(f.complete, [f.interrupted && 'interrupted', !f.sendersOk && 'sender-timeout'], 'worker-lost'),
+      mode: 'local',
+      config: f.config,
+      environment: f.environment,
+      endpoints: f.endpoints,
+      directions: f.directions,
+      kernel: f.kernel,
+      warnings: f.warnings,
+      elapsedSeconds: f.elapsedSeconds,
+    },
+    extra,
+  );
 }
