@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runCli } from './cli.js';
+import { runInProcess } from './cli-inprocess.js';
 
 const cases: [string, string[], RegExp][] = [
   ['a loss threshold above 100 %', ['--find-max', '--loss-threshold', '101'], /^bench: --loss-threshold: /],
@@ -15,7 +15,7 @@ const cases: [string, string[], RegExp][] = [
 
 describe('bench duplex --find-max: bad options', () => {
   it.each(cases)('%s → one line naming the option, exit 2', async (_name, args, pattern) => {
-    const r = await runCli(['duplex', '--no-save', ...args]);
+    const r = await runInProcess(['duplex', '--no-save', ...args]);
     expect(r.code).toBe(2);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);

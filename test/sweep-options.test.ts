@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runCli } from './cli.js';
+import { runInProcess } from './cli-inprocess.js';
 
 // Every case has a valid first cell and a bad value later in a list (or a bad
 // combination): nothing may run before the whole matrix has been validated.
@@ -19,7 +19,7 @@ const cases: [string, string[], RegExp][] = [
 
 describe('bench sweep: bad list values', () => {
   it.each(cases)('%s → one line naming the option, exit 2, nothing run', async (_name, args, pattern) => {
-    const r = await runCli(['sweep', '--no-save', '--duration', '1', ...args]);
+    const r = await runInProcess(['sweep', '--no-save', '--duration', '1', ...args]);
     expect(r.code).toBe(2);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(1); // no progress line: no cell started

@@ -9,21 +9,10 @@ import { defaultResultPath, prepareOutput, SaveError, writeFileAtomic } from './
 import { EXIT_FAILED, EXIT_OK } from './errors.js';
 import { OptionError } from '../errors.js';
 import { outputWidth, wrapLine } from '../report/fit.js';
+import type { OUTPUT_OPTIONS, RawOptions } from './option-table.js';
 
 /** Output options shared by the commands that produce a result. */
-export interface OutputOptions {
-  json?: boolean;
-  /** `--json-stream`: NDJSON on stdout, the result as the last line. */
-  jsonStream?: boolean;
-  save: boolean;
-  out?: string;
-  progress: boolean;
-  /** `-i`: whole seconds per interval line (text as given). */
-  interval?: string;
-  logfile?: string;
-  /** `--wide`: tables on stdout at full width even when piped. */
-  wide?: boolean;
-}
+export type OutputOptions = RawOptions<(typeof OUTPUT_OPTIONS)[number]>;
 
 /**
  * True while `--logfile` sends stdout and stderr to a file: the streams then

@@ -6,19 +6,12 @@
 import type { Command } from 'commander';
 import { OptionError } from '../errors.js';
 import { parseIntIn, parseRate, parseSeconds } from './options.js';
-import { firstGiven, OPTIONS } from './option-table.js';
+import { firstGiven, OPTIONS, type FIND_MAX_OPTIONS, type RawOptions } from './option-table.js';
 import type { FindMaxOptions } from '../bench/findmax.js';
 import { formatPps } from '../report/format.js';
 
 /** Raw `--find-max` options (strings from commander; no commander defaults, so "given" is visible). */
-export interface RawFindMaxOptions {
-  findMax?: boolean;
-  lossThreshold?: string;
-  trialDuration?: string;
-  floor?: string;
-  ceiling?: string;
-  maxTrials?: string;
-}
+export type RawFindMaxOptions = RawOptions<(typeof FIND_MAX_OPTIONS)[number]>;
 
 /** The first rate option the user gave on the command line (not just its default), or `null`. */
 export function rateGiven(cmd: Command): string | null {

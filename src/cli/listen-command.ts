@@ -8,7 +8,7 @@ import { parseIntIn, parsePort, parseRate, parseSeconds, pickThreads, resolveHos
 import { finishResult, interruptible, planSave, stderrLine, stderrWrapped, stdoutWidth, type OutputOptions } from './common.js';
 import { intervalAggregator, withOutputOptions } from './iperf-compat.js';
 import { sessionCountsNote, sessionProgressLine } from './progress-display.js';
-import { addOptions, type OptionName } from './option-table.js';
+import { addOptions, type OptionName, type RawOptions } from './option-table.js';
 import { runListener, type ListenConfig } from '../bench/listen.js';
 import type { RateCap } from '../bench/listen-limits.js';
 import { HEADER_BYTES } from '../bench/limits.js';
@@ -16,17 +16,7 @@ import { bitsPerSecondOf } from './iperf-compat.js';
 import type { ProgressSample } from '../bench/run.js';
 import { formatDuplexTable } from '../report/table.js';
 
-interface RawListenOptions extends OutputOptions {
-  host: string;
-  port: string;
-  secret?: string;
-  maxRate?: string;
-  maxTotalRate?: string;
-  maxDuration?: string;
-  maxClients: string;
-  once?: boolean;
-  threads: string;
-}
+type RawListenOptions = OutputOptions & RawOptions<'host' | 'port' | 'secret' | 'maxRate' | 'maxTotalRate' | 'maxDuration' | 'maxClients' | 'threads' | 'once', 'host' | 'port'>;
 
 /** Most sessions a listener runs at once: each has its own worker thread(s) and sockets. */
 const MAX_LISTEN_CLIENTS = 64;

@@ -5,20 +5,15 @@ import type { Command } from 'commander';
 import { examplesText } from './examples.js';
 import { finishResult, planSave, stderrLine, stdoutWidth, type OutputOptions } from './common.js';
 import { parseIntIn } from './options.js';
-import { addOptions } from './option-table.js';
+import { addOptions, type RawOptions } from './option-table.js';
 import { MICRO_ROW_NAMES, runMicro } from '../bench/micro.js';
 import { formatMicroTable } from '../report/micro.js';
 
-interface RawMicroOptions {
-  time: string;
-  json?: boolean;
-  save: boolean;
-  out?: string;
-}
+type RawMicroOptions = RawOptions<'time' | 'json' | 'save' | 'out'>;
 
 async function microAction(raw: RawMicroOptions): Promise<number> {
   const timeMs = parseIntIn('--time', raw.time, 1, 600_000);
-  const out: OutputOptions = { save: raw.save, progress: false, ...(raw.json ? { json: true } : {}), ...(raw.out !== undefined ? { out: raw.out } : {}) };
+  const out: OutputOptions = { save: raw.save, progress: false, interval: '0', ...(raw.json ? { json: true } : {}), ...(raw.out !== undefined ? { out: raw.out } : {}) };
   const plan = planSave(out);
   stderrLine(`bench: micro: ${MICRO_ROW_NAMES.length} benchmarks, ${timeMs} ms each…`);
   const result = await runMicro({ timeMs });

@@ -156,6 +156,36 @@ export const OPTIONS = {
 export type OptionName = keyof typeof OPTIONS;
 
 /**
+ * The value commander hands over for an option, read off its declaration: a
+ * repeatable option's list, a `--no-x` flag's boolean (true unless given), a
+ * text value (absent unless it has a commander default), a flag's `true`
+ * (absent unless given).
+ */
+type RawValue<S> = S extends { repeatable: true }
+  ? string[]
+  : S extends { flags: `${string}--no-${string}` }
+    ? boolean
+    : S extends { flags: `${string}<${string}>` }
+      ? S extends { default: string }
+        ? string
+        : string | undefined
+      : boolean | undefined;
+
+type MaybeAbsent<N extends OptionName> = { [K in N]: undefined extends RawValue<(typeof OPTIONS)[K]> ? K : never }[N];
+
+/**
+ * The raw options of a command that takes the options `N`, as commander hands
+ * them over: derived from the table, so that no command writes them again.
+ * `D`: options a command variant gives a default to (the listener's host and
+ * port), present as text.
+ */
+export type RawOptions<N extends OptionName, D extends OptionName = never> = {
+  -readonly [K in Exclude<N, Exclude<MaybeAbsent<N>, D>>]: NonNullable<RawValue<(typeof OPTIONS)[K]>>;
+} & {
+  -readonly [K in Exclude<MaybeAbsent<N>, D>]?: NonNullable<RawValue<(typeof OPTIONS)[K]>>;
+};
+
+/**
  * Where an option means something else in one command. A sweep takes lists
  * of what a run takes one value of; the listener binds its own well-known
  * address and port and serves many sessions.

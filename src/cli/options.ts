@@ -8,7 +8,7 @@ import os from 'node:os';
 import { isIP } from 'node:net';
 import { OptionError } from '../errors.js';
 import { HEADER_BYTES, maxPayload } from '../bench/limits.js';
-import { OPTIONS } from './option-table.js';
+import { OPTIONS, type RawOptions } from './option-table.js';
 import { MAX_CLIENTS, type RunConfig, type ThreadMode } from '../result/types.js';
 import { resolvePatterns, type RawPatternOptions } from './pattern-options.js';
 import { bitsPerSecondOf } from './iperf-compat.js';
@@ -110,26 +110,9 @@ export function parseHostPort(option: string, text: string): { host: string; por
   return { host: m[1], port };
 }
 
-/** Raw `bench duplex` options as commander hands them over (strings). */
-export interface RawDuplexOptions extends RawPatternOptions {
-  host?: string;
-  port?: string;
-  peer?: string;
-  /** Absent: the patterns' default (200 B for cbr). */
-  size?: string;
-  rate: string;
-  rateAb?: string;
-  rateBa?: string;
-  duration: string;
-  omit: string;
-  threads: string;
-  rcvbuf?: string;
-  sndbuf?: string;
-  batch?: string;
-  secret?: string;
-  peerTimeout?: string;
-  clients?: string;
-}
+/** Raw `bench duplex` options (one run's) as commander hands them over: derived from the option table. */
+export type RawDuplexOptions = RawPatternOptions &
+  RawOptions<'host' | 'port' | 'peer' | 'size' | 'rate' | 'rateAb' | 'rateBa' | 'duration' | 'omit' | 'threads' | 'rcvbuf' | 'sndbuf' | 'batch' | 'secret' | 'peerTimeout' | 'clients'>;
 
 /** Default send batch per event-loop turn: small in single mode (libuv reads ≤ 32 per poll), larger for a sender-only thread. */
 export const DEFAULT_BATCH: Record<ThreadMode, number> = { single: 16, split: 64 };

@@ -4,6 +4,7 @@
  * own options set its rate; the checks here turn a bad combination into one
  * line naming the option (exit 2), before anything runs.
  */
+import type { RawOptions } from './option-table.js';
 import { readFile, stat } from 'node:fs/promises';
 import { OptionError } from '../errors.js';
 import { FRAMED_HEADER_BYTES, MAX_FRAME_DATAGRAMS, maxPayload } from '../bench/limits.js';
@@ -14,20 +15,7 @@ import { OPTIONS } from './option-table.js';
 import { bitsPerSecondOf } from './iperf-compat.js';
 
 /** Raw pattern options as commander hands them over. */
-export interface RawPatternOptions {
-  pattern?: string;
-  patternAb?: string;
-  patternBa?: string;
-  ptime?: string;
-  fps?: string;
-  keyframeInterval?: string;
-  keyframeRatio?: string;
-  seed?: string;
-  trace?: string;
-  stall?: string;
-  /** `-b`: the video bit rate with `--pattern video`. */
-  bitrate?: string;
-}
+export type RawPatternOptions = RawOptions<'pattern' | 'patternAb' | 'patternBa' | 'ptime' | 'fps' | 'keyframeInterval' | 'keyframeRatio' | 'seed' | 'trace' | 'stall' | 'bitrate'>;
 
 type Kind = PatternSpec['kind'];
 const KINDS: readonly Kind[] = ['cbr', 'voice', 'video', 'trace'];

@@ -12,16 +12,10 @@ import { parseResultFile } from '../result/read.js';
 import { renderChart, renderResults, type ReportFormat } from '../report/render.js';
 import { writeFileAtomic } from './files.js';
 import { stderrLine, stdoutWidth } from './common.js';
-import { addOptions } from './option-table.js';
+import { addOptions, type RawOptions } from './option-table.js';
 import type { AnyResult } from '../result/types.js';
 
-interface RawReportOptions {
-  format: string;
-  chart?: string;
-  out?: string;
-  wide?: boolean;
-  label: string[];
-}
+type RawReportOptions = RawOptions<'format' | 'chart' | 'out' | 'wide' | 'label'>;
 
 const FORMATS: readonly ReportFormat[] = ['table', 'md', 'csv', 'json', 'html'];
 

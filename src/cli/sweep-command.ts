@@ -130,7 +130,8 @@ async function resolveSweepPlan(raw: RawSweepOptions, cmd: Command): Promise<Swe
       ...(combo.rcvbufBytes === null ? {} : { rcvbuf: String(combo.rcvbufBytes) }),
       ...(combo.sndbufBytes === null ? {} : { sndbuf: String(combo.sndbufBytes) }),
       ...(raw.batch === undefined ? {} : { batch: raw.batch }),
-      ...(raw.peerTimeout === undefined ? {} : { peerTimeout: raw.peerTimeout }),
+      peerTimeout: raw.peerTimeout,
+      pattern: raw.pattern,
       ...patternRaw(raw),
       ...(combo.stall === null ? {} : { stall: `${combo.stall.ms}@${combo.stall.everySeconds}` }),
     };
