@@ -21,7 +21,8 @@ import { startCpuMeter } from '../udp/cpu.js';
 import { readPortDrops } from '../udp/kernel.js';
 import { PeerDemux } from '../udp/demux.js';
 import { BenchError } from '../errors.js';
-import type { FromWorker, ReceiverFrames, ReceiverPartial, SenderPartial, ToWorker, WorkerInit, WorkerPartial } from './messages.js';
+import type { FromWorker, ToWorker, WorkerInit, WorkerPartial } from './messages.js';
+import { receiverPartialOf, senderPartialOf, type PeerUnit } from './worker-partials.js';
 
 const init = workerData as WorkerInit;
 if (parentPort === null) throw new Error('worker.ts must run in a worker thread');
@@ -37,32 +38,19 @@ let socket: dgram.Socket | null = null;
 const groupSockets: dgram.Socket[] = [];
 /** The unconnected socket beside a connected single-mode socket (see `WorkerInit.strangerSocket`), and what it received. */
 let strangerSocket: dgram.Socket | null = null;
-let strangerCount = 0;
-let leaked = 0;
-let foreignAtSender = 0;
+/**
+ * What this worker's sockets saw that is no peer's datagram: from strangers
+ * (on the unconnected socket beside a connected one), this session's data
+ * that reached a sending-only socket (leaked), anything else there (foreign).
+ */
+const seen = { strangers: 0, leaked: 0, foreignAtSender: 0 };
 const socketErrors: Record<string, number> = {};
-let sampleTimer: NodeJS.Timeout | null = null;
+/** The worker's timers: the per-second sampling, the peer-silence watch (remote mode), the stall schedule (`--stall`); all cleared at the finish. */
+const timers: { sample: NodeJS.Timeout | null; silence: NodeJS.Timeout | null; stall: NodeJS.Timeout | null } = { sample: null, silence: null, stall: null };
 let cpuMeter: ReturnType<typeof startCpuMeter> | null = null;
 /** With many peers: the demultiplexer in front of the receivers. */
 let demux: PeerDemux | null = null;
 
-/**
- * One peer's half of this worker: its sender and/or receiver and their
- * per-second counts. One unit per peer; a two-endpoint run has one.
- */
-interface PeerUnit {
-  address: string;
-  port: number;
-  sender: Sender | null;
-  receiver: Receiver | null;
-  peerDropsAtStart: number | null;
-  intervalSent: number[];
-  intervalReceived: number[];
-  intervalExpected: number[];
-  intervalFrameDelayMaxUs: number[];
-  intervalDelayMeanUs: (number | null)[];
-  intervalDelayMaxUs: (number | null)[];
-}
 const units: PeerUnit[] = [];
 
 /** The one peer's sender/receiver of a two-endpoint run (remote mode's silence watch and the warm-up base use them). */
@@ -113,7 +101,7 @@ async function setup(): Promise<void> {
     const st = await bindSocket({ family: init.family, address: bound.address, port: bound.port, reuseAddr: true, rcvbufBytes: null, sndbufBytes: null });
     st.socket.on('error', countErrors);
     st.socket.on('message', () => {
-      strangerCount++;
+      seen.strangers++;
     });
     strangerSocket = st.socket;
   }
@@ -207,8 +195,8 @@ async function onPeers(given: readonly { address: string; port: number }[]): Pro
       // session's late datagrams land once that session's sockets closed:
       // they are not this session's, neither leaked nor foreign to it.
       else if (init.connectPeer && one !== undefined && (rinfo.port !== one.port || rinfo.address !== one.address)) return;
-      else if (st === Decode.Ok && h.session === init.session && h.kind < CONTROL_KIND_MIN) leaked++;
-      else foreignAtSender++;
+      else if (st === Decode.Ok && h.session === init.session && h.kind < CONTROL_KIND_MIN) seen.leaked++;
+      else seen.foreignAtSender++;
     });
   }
   post({ type: 'ready' });
@@ -219,19 +207,18 @@ function relay(msg: Buffer, rinfo: dgram.RemoteInfo): void {
   post({ type: 'control', bytes: new Uint8Array(msg), address: rinfo.address, port: rinfo.port, arrivalNs: clock.nowNs() });
 }
 
-let silenceTimer: NodeJS.Timeout | null = null;
 
 /** Remote mode: report once when the peer has been silent for the peer timeout. */
 function watchSilence(startAtNs: number): void {
   const r = first()?.receiver ?? null;
   if (init.peerTimeoutNs <= 0 || r === null) return;
-  silenceTimer = setInterval(() => {
+  timers.silence = setInterval(() => {
     const now = clock.nowNs();
     if (now < startAtNs) return;
     const last = Math.max(r.lastArrivalNs, startAtNs);
     if (now - last > init.peerTimeoutNs && r.end === null) {
-      if (silenceTimer) clearInterval(silenceTimer);
-      silenceTimer = null;
+      if (timers.silence) clearInterval(timers.silence);
+      timers.silence = null;
       post({ type: 'peer-silent', silentMs: Math.round((now - last) / 1e6) });
     }
   }, 100);
@@ -317,7 +304,7 @@ function onStart(startAtNs: number, warmupNs: number, durationNs: number): void 
       warmup = false;
       if (deadline > endNs + 1e6) return; // the last partial second is taken from the final counts
     }
-    sampleTimer = setTimeout(() => {
+    timers.sample = setTimeout(() => {
       if (warmup) sample(-(warmupIndex++), true);
       else sample(index++, false);
       arm();
@@ -328,7 +315,6 @@ function onStart(startAtNs: number, warmupNs: number, durationNs: number): void 
 
 /** The stalls this thread took (`--stall`). */
 const stalls = { count: 0, maxMs: 0, totalMs: 0 };
-let stallTimer: NodeJS.Timeout | null = null;
 
 /**
  * `--stall`: this receiving thread stops for `ms` once every `everySeconds`
@@ -347,7 +333,7 @@ function scheduleStalls(measureStartNs: number, endNs: number, stall: { ms: numb
   const arm = (): void => {
     const at = measureStartNs + (k + (init.endpointId === 'A' ? 0.25 : 0.75)) * stall.everySeconds * 1e9;
     if (at + stall.ms * 1e6 > endNs) return;
-    stallTimer = setTimeout(() => {
+    timers.stall = setTimeout(() => {
       const t0 = clock.nowNs();
       Atomics.wait(cell, 0, 0, stall.ms);
       const ms = (clock.nowNs() - t0) / 1e6;
@@ -361,95 +347,26 @@ function scheduleStalls(measureStartNs: number, endNs: number, stall: { ms: numb
   arm();
 }
 
-function senderPartialOf(u: PeerUnit): SenderPartial | null {
-  if (u.sender === null) return null;
-  const c = u.sender.snapshot();
-  // Socket-level errors belong to the socket, not to one peer: they go to the first unit's sender only.
-  if (u === first()) for (const [code, n] of Object.entries(socketErrors)) c.errors[code] = (c.errors[code] ?? 0) + n;
-  return { ...c, intervalSent: u.intervalSent, peerDropsAtStart: u.peerDropsAtStart };
-}
-
-function receiverPartialOf(u: PeerUnit): ReceiverPartial | null {
-  const r = u.receiver;
-  if (r === null) return null;
-  const a = r.acct;
-  return {
-    received: a.received,
-    duplicates: a.duplicates,
-    reordered: a.reordered,
-    late: a.late,
-    expected: a.expected,
-    foreign: r.foreign,
-    foreignBy: foreignByOf(r),
-    warmupReceived: r.warmupReceived,
-    jitterNs: a.jitterNs,
-    delay: r.delayPercentiles(),
-    rtt: r.rttPercentiles(),
-    endMarkerSeen: r.end !== null,
-    end: r.end,
-    endMarkers: r.endMarkers,
-    sources: [...r.sources],
-    intervalReceived: u.intervalReceived,
-    intervalExpected: u.intervalExpected,
-    receivedBytes: r.receivedBytes,
-    ...sharedClockOf(r),
-    intervalDelayMeanUs: u.intervalDelayMeanUs,
-    intervalDelayMaxUs: u.intervalDelayMaxUs,
-    frames: framesOf(u),
-    stalls: init.stall != null && init.stall.ms > 0 ? { ...stalls } : null,
-  };
-}
-
-/**
- * The receiver's foreign counts by reason; `outOfWindow` only when some were
- * (a peer's control schema may not know the field: a report without it
- * crosses to any peer).
- */
-function foreignByOf(r: Receiver): ReceiverPartial['foreignBy'] {
-  const { outOfWindow, ...rest } = r.foreignBy;
-  return outOfWindow > 0 ? { ...rest, outOfWindow } : rest;
-}
-
-/** Tests only: the shared clock's one-way delay beside the estimate, when the receiver recorded it. */
-function sharedClockOf(r: Receiver): Pick<ReceiverPartial, 'delaySharedClock'> {
-  const p = r.sharedClockPercentiles();
-  return p === null ? {} : { delaySharedClock: p };
-}
-
-function framesOf(u: PeerUnit): ReceiverFrames | null {
-  const r = u.receiver;
-  if (r === null || (r.frames === null && r.endFrames === null)) return null;
-  const f = r.frames;
-  f?.finish();
-  return {
-    complete: f?.complete ?? 0,
-    partial: f?.partial ?? 0,
-    highest: f?.highest ?? 0,
-    lateDatagrams: f?.lateDatagrams ?? 0,
-    badFrames: r.badFrames,
-    endFrames: r.endFrames,
-    delay: r.frameDelayPercentiles(),
-    intervalFrameDelayMaxUs: u.intervalFrameDelayMaxUs,
-  };
-}
-
 async function onFinish(): Promise<void> {
-  if (sampleTimer) clearTimeout(sampleTimer);
-  if (silenceTimer) clearInterval(silenceTimer);
-  if (stallTimer) clearTimeout(stallTimer);
+  if (timers.sample) clearTimeout(timers.sample);
+  if (timers.silence) clearInterval(timers.silence);
+  if (timers.stall) clearTimeout(timers.stall);
   const cpu = cpuMeter?.stop() ?? { userUs: 0, systemUs: 0, eventLoopUtilization: null, source: 'process' as const };
   const many = units.length > 1;
   const one = first();
   // Socket errors of a group are not one client's: the group's first unit carries them (as for a many-peer socket).
+  const stalled = init.stall != null && init.stall.ms > 0 ? { ...stalls } : null;
+  // Socket-level errors belong to the socket, not to one peer: they go to the first unit's sender only.
+  const sent = (u: PeerUnit) => senderPartialOf(u, u === one ? socketErrors : null);
   const partial: WorkerPartial = {
     role: init.role,
     endpointId: init.endpointId,
-    sender: !many && one !== undefined ? senderPartialOf(one) : null,
-    receiver: !many && one !== undefined ? receiverPartialOf(one) : null,
-    peers: units.length > 1 ? units.map((u) => ({ address: u.address, port: u.port, sender: senderPartialOf(u), receiver: receiverPartialOf(u) })) : null,
-    strangers: (demux?.strangers ?? 0) + strangerCount,
-    leaked,
-    foreignAtSender,
+    sender: !many && one !== undefined ? sent(one) : null,
+    receiver: !many && one !== undefined ? receiverPartialOf(one, stalled) : null,
+    peers: units.length > 1 ? units.map((u) => ({ address: u.address, port: u.port, sender: sent(u), receiver: receiverPartialOf(u, stalled) })) : null,
+    strangers: (demux?.strangers ?? 0) + seen.strangers,
+    leaked: seen.leaked,
+    foreignAtSender: seen.foreignAtSender,
     cpu,
   };
   for (const gs of groupSockets) await closeSocket(gs);
