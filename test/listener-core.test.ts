@@ -33,8 +33,7 @@ function harness(cfg: Partial<ListenConfig> = {}) {
   const sent: Sent[] = [];
   const keys = new Map<string, Buffer | null>();
   const ch: ControlPort = {
-    send: (to, kind, session, msgId, body) => (sent.push({ to, kind, session, msgId, body: parseBody(body), bytes: body.length + CONTROL_HEADER_BYTES }), body.length),
-    sendAt: (to, kind, session, msgId, body) => (sent.push({ to, kind, session, msgId, body: parseBody(body), bytes: body.length + CONTROL_HEADER_BYTES }), body.length),
+    send: (f) => (sent.push({ to: f.to, kind: f.kind, session: f.session, msgId: f.msgId, body: parseBody(f.body), bytes: f.body.length + CONTROL_HEADER_BYTES }), f.body.length),
     setKey: (peer, key) => void keys.set(`${peer.address}:${peer.port}`, key),
   };
   const lines: string[] = [];

@@ -48,7 +48,7 @@ export async function probeClock(args: { ch: ControlChannel; peer: PeerAddress; 
       const t1 = Math.floor(clock.nowNs());
       sent.set(id, t1);
       // Padded to at least the reply's size: the listener never answers with more than it was sent (RFC 9000 §8 spirit).
-      ch.sendAt(peer, Kind.TimeProbe, session, id, Buffer.alloc(0), t1, { padTo: PROBE_BYTES });
+      ch.send({ to: peer, kind: Kind.TimeProbe, session, msgId: id, body: Buffer.alloc(0), sendTimeNs: t1, padTo: PROBE_BYTES });
       await new Promise((r) => setTimeout(r, SPACING_MS));
     }
     await new Promise((r) => setTimeout(r, WAIT_MS));

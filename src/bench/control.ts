@@ -14,7 +14,7 @@ import { deflateRawSync } from 'node:zlib';
 import { BenchError } from '../errors.js';
 import type { Clock } from '../udp/clock.js';
 import { Kind, TAG_BYTES, decodeControl, encodeControl, type ControlFrame } from '../udp/wire.js';
-import { UNTAGGED_KINDS, bodyOf } from './control-registry.js';
+import { UNTAGGED_KINDS, bodyOf, type ControlKind } from './control-registry.js';
 
 /** Control protocol version, in the hello. 2: tagged frames, per-session keys, listener nonce. */
 export const CONTROL_VERSION = 2;
@@ -289,15 +289,17 @@ export class ControlChannel {
     return this.msgId++;
   }
 
-  /** Sends one frame (best effort: UDP), tagged when a key is set for `to` (refusals never are). */
-  send(to: PeerAddress, kind: number, session: number, msgId: number, body: Buffer, opts: { chunkIndex?: number; chunkCount?: number; padTo?: number } = {}): number {
-    return this.sendAt(to, kind, session, msgId, body, this.clock.nowNs(), opts);
-  }
-
-  /** {@link send} with the header timestamp given (a clock probe's t1 or t3, taken by the caller). */
-  sendAt(to: PeerAddress, kind: number, session: number, msgId: number, body: Buffer, sendTimeNs: number, opts: { chunkIndex?: number; chunkCount?: number; padTo?: number } = {}): number {
+  /**
+   * Sends one frame (best effort: UDP), tagged when a key is set for `to`
+   * (the kinds the registry marks untagged never are). The header timestamp
+   * is now, unless the frame gives one (a clock probe's t1 or t3, taken by
+   * the caller).
+   */
+  send(f: OutFrame): number {
+    const { to, kind, session, msgId, body } = f;
+    const sendTimeNs = f.sendTimeNs ?? this.clock.nowNs();
     const key = UNTAGGED_KINDS.has(kind) ? undefined : this.keys.get(formatPeer(to));
-    const buf = encodeControl({ kind, session, msgId, sendTimeNs, chunkIndex: opts.chunkIndex ?? 0, chunkCount: opts.chunkCount ?? 1, body, padTo: opts.padTo ?? 0, tagged: key !== undefined });
+    const buf = encodeControl({ kind, session, msgId, sendTimeNs, chunkIndex: f.chunkIndex ?? 0, chunkCount: f.chunkCount ?? 1, body, padTo: f.padTo ?? 0, tagged: key !== undefined });
     if (key !== undefined) frameTag(key, buf.subarray(0, buf.length - TAG_BYTES)).copy(buf, buf.length - TAG_BYTES);
     if (!this.closed) this.socket.send(buf, to.port, to.address, () => undefined);
     return buf.length;
@@ -308,14 +310,9 @@ export class ControlChannel {
    * value for a reply from `to`, or `timeoutMs` passes (then rejects with a
    * {@link ControlError}). Aborting rejects at once.
    */
-  request<T>(
-    to: PeerAddress,
-    kind: number,
-    session: number,
-    body: Buffer,
-    accept: (m: Incoming) => T | undefined,
-    opts: { timeoutMs: number; what: string; padTo?: number; signal?: AbortSignal },
-  ): Promise<T> {
+  request<T>(r: Request<T>): Promise<T> {
+    const { to, kind, session, body, accept } = r;
+    const opts = r;
     const id = this.nextId();
     return new Promise<T>((resolve, reject) => {
       let rto = RTO_INITIAL_MS;
@@ -352,13 +349,43 @@ export class ControlChannel {
       };
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       const transmit = (): void => {
-        this.send(to, kind, session, id, body, opts.padTo === undefined ? {} : { padTo: opts.padTo });
+        this.send({ to, kind, session, msgId: id, body, ...(opts.padTo === undefined ? {} : { padTo: opts.padTo }) });
         timer = setTimeout(transmit, rto);
         rto = Math.min(rto * RTO_FACTOR, RTO_MAX_MS);
       };
       transmit();
     });
   }
+}
+
+/** One frame to send: where, which kind, in which session, its message id and body; chunk fields for chunked kinds. */
+export interface OutFrame {
+  to: PeerAddress;
+  kind: ControlKind;
+  session: number;
+  msgId: number;
+  body: Buffer;
+  /** The header timestamp; default now. */
+  sendTimeNs?: number;
+  chunkIndex?: number;
+  chunkCount?: number;
+  /** Pad the frame to this many bytes (before any tag). */
+  padTo?: number;
+}
+
+/** A request: sent and retransmitted with backoff until `accept` returns a value for a reply from `to`. */
+export interface Request<T> {
+  to: PeerAddress;
+  kind: ControlKind;
+  session: number;
+  body: Buffer;
+  /** A value ends the request; `undefined` waits on; a throw (a refusal) rejects it. */
+  accept: (m: Incoming) => T | undefined;
+  timeoutMs: number;
+  /** What is asked, for the timeout's message ("hello", "the start signal"). */
+  what: string;
+  padTo?: number;
+  signal?: AbortSignal;
 }
 
 /** `host:port`, IPv6 in brackets. */
@@ -414,7 +441,7 @@ export function exchangeBlob(
         theirCount = m.frame.chunkCount;
         const end = Math.min(m.frame.body.length, 2 + m.frame.body.readUInt16BE(0));
         theirChunks.set(m.frame.chunkIndex, Buffer.from(m.frame.body.subarray(2, end)));
-        ch.send(to, Kind.Ack, session, msgId, jsonBody({ i: m.frame.chunkIndex }));
+        ch.send({ to, kind: Kind.Ack, session, msgId, body: jsonBody({ i: m.frame.chunkIndex }) });
       } else if (m.frame.kind === Kind.Ack) {
         const b = bodyOf(m, Kind.Ack);
         if (b !== null && b.i < count) acked[b.i] = true;
@@ -430,7 +457,7 @@ export function exchangeBlob(
         const body = Buffer.alloc(2 + c.length);
         body.writeUInt16BE(c.length, 0);
         c.copy(body, 2);
-        ch.send(to, Kind.Results, session, msgId, body, { chunkIndex: i, chunkCount: count });
+        ch.send({ to, kind: Kind.Results, session, msgId, body, chunkIndex: i, chunkCount: count });
         due[i] = now + (rto[i] as number);
         rto[i] = Math.min((rto[i] as number) * RTO_FACTOR, RTO_MAX_MS);
       }

@@ -32,6 +32,7 @@ import type { BaseHooks, ProgressSample } from './hooks.js';
 import type { RateCap } from './listen-limits.js';
 import { ListenerCore } from './listener-core.js';
 import type { ListenerSession } from './listener-session.js';
+import { GO_TIMEOUT_MS, LINGER_MS } from './defaults.js';
 
 /** Resolved `bench listen` options. */
 export interface ListenConfig {
@@ -71,10 +72,6 @@ export interface ListenHooks extends Pick<BaseHooks, 'signal' | 'clock'> {
   onListening?: (address: string, port: number) => void;
 }
 
-/** How long the listener waits for a client's go before giving up the session. */
-const GO_TIMEOUT_MS = 10_000;
-/** After a session, stale results chunks from its client are still acknowledged this long. */
-const LINGER_MS = 5_000;
 
 /** What serving one session needs of its listener. */
 interface ServeContext {
@@ -124,7 +121,7 @@ async function serve(x: ServeContext, s: ListenerSession): Promise<void> {
       if (why === null) log(`${name}: ${formatPeer(s.client)} gave up before the start; session dropped`);
       else {
         log(`${name}: ${s.state === 'stopped' ? 'stopped before the start' : `no start signal from ${formatPeer(s.client)}`}; session dropped`);
-        ch.send(s.client, Kind.Abort, s.id, ch.nextId(), jsonBody({ reason: why }));
+        ch.send({ to: s.client, kind: Kind.Abort, session: s.id, msgId: ch.nextId(), body: jsonBody({ reason: why }) });
       }
       return;
     }

@@ -16,18 +16,18 @@ import { randomInt, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../udp/clock.js';
 import { CONTROL_HEADER_BYTES, Kind } from '../udp/wire.js';
 import type { RunConfig } from '../result/types.js';
-import { CONTROL_VERSION, CookieJar, NonceMemory, formatPeer, frameTag, hmac, jsonBody, sameHex, sessionKey, type Incoming, type PeerAddress } from './control.js';
+import { CONTROL_VERSION, CookieJar, NonceMemory, formatPeer, frameTag, hmac, jsonBody, sameHex, sessionKey, type Incoming, type OutFrame, type PeerAddress } from './control.js';
 import { bodyOf, readBody, type BodyOf } from './control-registry.js';
 import { RateLimitedLog, printable, type LogKind } from './log-limit.js';
 import { busyReason, checkAggregate, checkLimits, planSession } from './listen-limits.js';
 import { PastClients, SessionTable } from './listen-sessions.js';
 import { ListenerSession } from './listener-session.js';
 import type { ListenConfig } from './listen.js';
+import { DEFAULT_SEND_BATCH } from './defaults.js';
 
 /** What the core sends through: the control channel's sending half (ControlChannel satisfies it). */
 export interface ControlPort {
-  send(to: PeerAddress, kind: number, session: number, msgId: number, body: Buffer): number;
-  sendAt(to: PeerAddress, kind: number, session: number, msgId: number, body: Buffer, sendTimeNs: number): number;
+  send(f: OutFrame): number;
   setKey(peer: PeerAddress, key: Buffer | null): void;
 }
 
@@ -109,8 +109,8 @@ export class ListenerCore {
     if (r.log !== null) this.o.limited.log(r.log[0], r.log[1]);
     if (r.reply === null) return;
     const body = jsonBody({ reason: r.reason });
-    if (!r.small) this.o.ch.send(m.from, r.reply, 0, m.frame.msgId, body);
-    else if (body.length + CONTROL_HEADER_BYTES <= m.bytes) this.o.ch.send(m.from, r.reply, 0, m.frame.msgId, body);
+    if (!r.small) this.o.ch.send({ to: m.from, kind: r.reply, session: 0, msgId: m.frame.msgId, body });
+    else if (body.length + CONTROL_HEADER_BYTES <= m.bytes) this.o.ch.send({ to: m.from, kind: r.reply, session: 0, msgId: m.frame.msgId, body });
   }
 
   /** "Busy", logged: the cap of sessions, or this client's session still running. */
@@ -161,7 +161,7 @@ export class ListenerCore {
     }
     // `you`: where this client's datagrams came from, as seen here (NAT shows as a difference, like STUN).
     const cookie = jsonBody({ cookie: this.cookies.issue(m.from), nonce: this.cookies.listenerNonce(m.from, body.nonce), auth: cfg.secret !== null, you: from });
-    if (cookie.length + CONTROL_HEADER_BYTES <= m.bytes) this.o.ch.send(m.from, Kind.Cookie, 0, m.frame.msgId, cookie);
+    if (cookie.length + CONTROL_HEADER_BYTES <= m.bytes) this.o.ch.send({ to: m.from, kind: Kind.Cookie, session: 0, msgId: m.frame.msgId, body: cookie });
   }
 
   private onParams(m: Incoming): void {
@@ -190,7 +190,7 @@ export class ListenerCore {
     }
     const mine = this.sessions.get(m.from);
     // Retransmitted parameters: the same answer (tagged under the session key).
-    if (mine !== undefined && mine.setup.nonce === body.nonce) return void this.o.ch.send(m.from, Kind.Accept, 0, f.msgId, mine.setup.acceptBody);
+    if (mine !== undefined && mine.setup.nonce === body.nonce) return void this.o.ch.send({ to: m.from, kind: Kind.Accept, session: 0, msgId: f.msgId, body: mine.setup.acceptBody });
     if (this.nonces.spent(body.nonce)) return this.refuse(m, { reply: null, reason: '', small: false, log: ['replay', `refused ${from}: replayed parameters (their nonce already started a session)`] });
     // The table is keyed by address and port: one session per client port at a time.
     if (mine !== undefined) return this.busy(m, `a session from ${from} is still running`, false);
@@ -240,11 +240,11 @@ export class ListenerCore {
       sndbufBytes: p.sndbufBytes,
       peerTimeoutSeconds: p.peerTimeoutSeconds,
       threads: cfg.threads,
-      sendBatch: cfg.threads === 'split' ? 64 : 16,
+      sendBatch: DEFAULT_SEND_BATCH[cfg.threads],
     };
     const s = new ListenerSession({ id, client: m.from, nonce: body.nonce, key, params: p, load: own.load, acceptBody, cfg: runCfg, clientCfg, startedAt: body.startedAt, acceptedAtNs: this.o.clock.nowNs() });
     this.sessions.add(s);
-    this.o.ch.send(m.from, Kind.Accept, 0, m.frame.msgId, acceptBody);
+    this.o.ch.send({ to: m.from, kind: Kind.Accept, session: 0, msgId: m.frame.msgId, body: acceptBody });
     const others = this.sessions.size - 1;
     this.o.log(`session ${id.toString(16)} with ${formatPeer(m.from)}` + (others > 0 ? ` (${others} other session${others === 1 ? '' : 's'} running)` : ''));
     const rateOf = (pps: number): string => (Number.isFinite(pps) ? `${Math.round(pps)}/s` : 'max');
@@ -277,7 +277,7 @@ export class ListenerCore {
     const now = this.o.clock.nowNs();
     const offsetNs = bodyOf(m, Kind.Go)?.offsetNs;
     const a = s.go(now, offsetNs);
-    if (a !== null) this.o.ch.send(m.from, Kind.GoAck, s.id, m.frame.msgId, jsonBody({ startInMs: a.startInMs, echoNs: m.frame.sendTimeNs }));
+    if (a !== null) this.o.ch.send({ to: m.from, kind: Kind.GoAck, session: s.id, msgId: m.frame.msgId, body: jsonBody({ startInMs: a.startInMs, echoNs: m.frame.sendTimeNs }) });
   }
 
   /** A clock probe of a running session: t1 echoed, t2 its arrival, t3 the reply's timestamp (clock-sync.ts). */
@@ -285,7 +285,7 @@ export class ListenerCore {
     const t2 = m.arrivalNs;
     const s = this.sessionOf(m, 'a clock probe');
     if (s === null || !s.probe()) return;
-    this.o.ch.sendAt(m.from, Kind.TimeReply, s.id, m.frame.msgId, jsonBody({ t1: m.frame.sendTimeNs, t2 }), this.o.clock.nowNs());
+    this.o.ch.send({ to: m.from, kind: Kind.TimeReply, session: s.id, msgId: m.frame.msgId, body: jsonBody({ t1: m.frame.sendTimeNs, t2 }), sendTimeNs: this.o.clock.nowNs() });
   }
 
   /** A client that gives up before its go frees its place at once; in the data phase, session.ts handles its abort. */
@@ -297,7 +297,7 @@ export class ListenerCore {
 
   /** A client that missed a session's last acknowledgement keeps resending its results: answered for the linger. */
   private onLateResults(m: Incoming): void {
-    if (this.sessions.lingers(m.from, m.frame.session, this.o.clock.nowNs())) this.o.ch.send(m.from, Kind.Ack, m.frame.session, m.frame.msgId, jsonBody({ i: m.frame.chunkIndex }));
+    if (this.sessions.lingers(m.from, m.frame.session, this.o.clock.nowNs())) this.o.ch.send({ to: m.from, kind: Kind.Ack, session: m.frame.session, msgId: m.frame.msgId, body: jsonBody({ i: m.frame.chunkIndex }) });
     else this.dropped(m, 'a results chunk');
   }
 }

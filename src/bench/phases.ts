@@ -12,13 +12,9 @@ import type { DirectionResult, KernelCounters, RunConfig } from '../result/types
 import type { IntervalTick } from './messages.js';
 import type { Endpoint, EndpointReport } from './endpoint.js';
 import type { RunHooks } from './hooks.js';
-import { mergeDirection , type DirectionClock } from './merge.js';
-import { runDeadlines } from './run-timeouts.js';
+import { mergeDirection, type DirectionClock } from './merge.js';
+import { DRAIN_GRACE_MS, DRAIN_TIMEOUT_MS, runDeadlines } from './defaults.js';
 
-/** How long the receivers may take to see the end markers after the senders finish. */
-export const DRAIN_TIMEOUT_MS = 2000;
-/** Extra wait after the end markers, for datagrams reordered behind them. */
-export const DRAIN_GRACE_MS = 50;
 /** Lead time for the synchronised start (lets every worker get the message). */
 export const START_LEAD_NS = 200e6;
 

@@ -19,9 +19,8 @@ import { bodyOf } from './control-registry.js';
 import type { RunHooks } from './hooks.js';
 import type { Endpoint } from './endpoint.js';
 import { buildRemoteResult, openRemoteEndpoint, runDataPhase, type RemoteReport } from './session.js';
+import { CONTROL_TIMEOUT_MS } from './defaults.js';
 
-/** Overall time for each control phase before giving up. */
-const CONTROL_TIMEOUT_MS = 10_000;
 
 /** The parameters the client proposes, from its resolved config. */
 export function paramsOf(cfg: RunConfig): NegotiatedParams {
@@ -109,7 +108,7 @@ export async function runRemoteClient(cfg: RunConfig, hooks: RunHooks = {}, opts
 
       go = await goAck({ ch, peer, session, clock, clockOffsetNs, signal });
     } catch (err) {
-      ch.send(peer, Kind.Abort, session, ch.nextId(), jsonBody({ reason: 'interrupted' }));
+      ch.send({ to: peer, kind: Kind.Abort, session, msgId: ch.nextId(), body: jsonBody({ reason: 'interrupted' }) });
       throw err;
     }
     const startAtNs = clock.nowNs() + go.startInMs * 1e6 - go.rttNs / 2;
@@ -161,19 +160,19 @@ async function handshake(a: {
   // hello ⇄ cookie
   const myNonce = nonce();
   notice(`contacting ${formatPeer(peer)} from port ${port}`);
-  const cookie = await ch.request(
-    peer,
-    Kind.Hello,
-    0,
-    jsonBody({ v: CONTROL_VERSION, nonce: myNonce, auth: secret === null ? null : hmac(secret, 'hello', myNonce) }),
-    (m) => {
+  const cookie = await ch.request({
+    to: peer,
+    kind: Kind.Hello,
+    session: 0,
+    body: jsonBody({ v: CONTROL_VERSION, nonce: myNonce, auth: secret === null ? null : hmac(secret, 'hello', myNonce) }),
+    accept: (m) => {
       const body = bodyOf(m, Kind.Cookie);
       if (body !== null) return { cookie: body.cookie, listenerNonce: body.nonce, auth: body.auth, you: body.you ?? null };
       if (m.frame.kind === Kind.Refuse || m.frame.kind === Kind.Busy) throw refusal(m);
       return undefined;
     },
-    { timeoutMs: CONTROL_TIMEOUT_MS, what: 'hello', padTo: HELLO_BYTES, signal },
-  ).finally(stopProbe);
+    timeoutMs: CONTROL_TIMEOUT_MS, what: 'hello', padTo: HELLO_BYTES, signal,
+  }).finally(stopProbe);
 
   // With a secret, every frame from here on is tagged under a key derived from both nonces (docs/protocol.md).
   if (secret !== null) {
@@ -183,12 +182,12 @@ async function handshake(a: {
 
   // params ⇄ accept
   const params = paramsOf(cfg);
-  const accepted = await ch.request(
-    peer,
-    Kind.Params,
-    0,
-    jsonBody({ nonce: myNonce, cookie: cookie.cookie, params, config: cfg, startedAt }),
-    (m) => {
+  const accepted = await ch.request({
+    to: peer,
+    kind: Kind.Params,
+    session: 0,
+    body: jsonBody({ nonce: myNonce, cookie: cookie.cookie, params, config: cfg, startedAt }),
+    accept: (m) => {
       const body = bodyOf(m, Kind.Accept);
       if (body !== null) {
         // A tag that verifies under the session key proves the listener knows the secret.
@@ -198,8 +197,8 @@ async function handshake(a: {
       if (m.frame.kind === Kind.Refuse || m.frame.kind === Kind.Busy) throw refusal(m);
       return undefined;
     },
-    { timeoutMs: CONTROL_TIMEOUT_MS, what: 'the test parameters', signal },
-  );
+    timeoutMs: CONTROL_TIMEOUT_MS, what: 'the test parameters', signal,
+  });
   return { session: accepted.session, you: cookie.you };
 }
 
@@ -210,19 +209,19 @@ async function handshake(a: {
  */
 function goAck(a: { ch: ControlChannel; peer: PeerAddress; session: number; clock: Clock; clockOffsetNs: number | null; signal: AbortSignal }): Promise<{ startInMs: number; rttNs: number }> {
   const { ch, peer, session, clock, clockOffsetNs, signal } = a;
-  return ch.request(
-    peer,
-    Kind.Go,
-    session,
-    jsonBody({ session, ...(clockOffsetNs === null ? {} : { offsetNs: clockOffsetNs }) }),
-    (m) => {
+  return ch.request({
+    to: peer,
+    kind: Kind.Go,
+    session: session,
+    body: jsonBody({ session, ...(clockOffsetNs === null ? {} : { offsetNs: clockOffsetNs }) }),
+    accept: (m) => {
       const body = bodyOf(m, Kind.GoAck);
       if (body !== null && m.frame.session === session) return { startInMs: body.startInMs, rttNs: clock.nowNs() - body.echoNs };
       if (m.frame.kind === Kind.Abort && m.frame.session === session) throw new ControlError('the listener gave up before the start', 'EABORTED');
       return undefined;
     },
-    { timeoutMs: CONTROL_TIMEOUT_MS, what: 'the start signal', signal },
-  );
+    timeoutMs: CONTROL_TIMEOUT_MS, what: 'the start signal', signal,
+  });
 }
 
 function refusal(m: Incoming): ControlError {

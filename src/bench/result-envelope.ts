@@ -53,20 +53,7 @@ export function localDuplexResult(
   f: Pick<DuplexResult, 'startedAt' | 'complete' | 'config' | 'endpoints' | 'directions' | 'kernel' | 'warnings' | 'elapsedSeconds'> & { interrupted: boolean; sendersOk: boolean; environment: Environment },
   extra: Pick<DuplexResult, 'peers' | 'fairness'> | Record<string, never> = {},
 ): DuplexResult {
-  return duplexResult(
-    {
-      startedAt: f.startedAt,
-      complete: f.complete,
-      incompleteReason: incompleteReasonOf(f.complete, [f.interrupted && 'interrupted', !f.sendersOk && 'sender-timeout'], 'worker-lost'),
-      mode: 'local',
-      config: f.config,
-      environment: f.environment,
-      endpoints: f.endpoints,
-      directions: f.directions,
-      kernel: f.kernel,
-      warnings: f.warnings,
-      elapsedSeconds: f.elapsedSeconds,
-    },
-    extra,
-  );
+  const { interrupted, sendersOk, ...fields } = f;
+  const incompleteReason = incompleteReasonOf(f.complete, [interrupted && 'interrupted', !sendersOk && 'sender-timeout'], 'worker-lost');
+  return duplexResult({ ...fields, incompleteReason, mode: 'local' }, extra);
 }

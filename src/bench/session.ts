@@ -11,7 +11,7 @@ import { Kind } from '../udp/wire.js';
 import { DROP_BASELINE_LEAD_NS } from '../udp/sender.js';
 import type { DuplexResult, Environment, KernelCounters, RunConfig, RunWarning } from '../result/types.js';
 import { type ControlChannel, type PeerAddress, exchangeBlob, jsonBody } from './control.js';
-import { DRAIN_GRACE_MS, DRAIN_TIMEOUT_MS, directionsOf, kernelDelta, sleep, waitAll } from './phases.js';
+import { directionsOf, kernelDelta, sleep, waitAll } from './phases.js';
 import type { BaseHooks, ProgressSample } from './hooks.js';
 import type { IncompleteReason } from '../result/types.js';
 import { startEndpoint, type Endpoint, type EndpointReport } from './endpoint.js';
@@ -23,7 +23,7 @@ import { decodeReportOffThread } from './report-decode.js';
 import { reportBoundsOf } from './report-bounds.js';
 import { driftCorrection, estimateClock, type ClockSample } from './clock-sync.js';
 import type { DirectionClock } from './merge.js';
-import { runDeadlines } from './run-timeouts.js';
+import { DRAIN_GRACE_MS, DRAIN_TIMEOUT_MS, runDeadlines } from './defaults.js';
 import { duplexResult, incompleteReasonOf } from './result-envelope.js';
 import { bodyOf } from './control-registry.js';
 import type { IntervalTick } from './messages.js';
@@ -153,7 +153,7 @@ export async function runDataPhase(opts: DataPhaseOptions): Promise<DataPhaseOut
     ep.stop();
     if (tellPeer) {
       // Best effort, a few copies: the peer stops too instead of waiting for its timeout.
-      for (let i = 0; i < 3; i++) setTimeout(() => ch.send(peer, Kind.Abort, session, ch.nextId(), jsonBody({ reason })), i * 50);
+      for (let i = 0; i < 3; i++) setTimeout(() => ch.send({ to: peer, kind: Kind.Abort, session, msgId: ch.nextId(), body: jsonBody({ reason }) }), i * 50);
     }
   };
 

@@ -12,6 +12,7 @@ import { OPTIONS, type RawOptions } from './option-table.js';
 import { MAX_CLIENTS, type RunConfig, type ThreadMode } from '../result/types.js';
 import { resolvePatterns, type RawPatternOptions } from './pattern-options.js';
 import { bitsPerSecondOf } from './iperf-compat.js';
+import { DEFAULT_SEND_BATCH } from '../bench/defaults.js';
 
 /** Parses a byte size: `212992`, `208k` (KiB), `4m` (MiB), `1g` (GiB). */
 export function parseSize(option: string, text: string): number {
@@ -114,8 +115,6 @@ export function parseHostPort(option: string, text: string): { host: string; por
 export type RawDuplexOptions = RawPatternOptions &
   RawOptions<'host' | 'port' | 'peer' | 'size' | 'rate' | 'rateAb' | 'rateBa' | 'duration' | 'omit' | 'threads' | 'rcvbuf' | 'sndbuf' | 'batch' | 'secret' | 'peerTimeout' | 'clients'>;
 
-/** Default send batch per event-loop turn: small in single mode (libuv reads ≤ 32 per poll), larger for a sender-only thread. */
-export const DEFAULT_BATCH: Record<ThreadMode, number> = { single: 16, split: 64 };
 
 /**
  * `auto` picks split threads when the machine has at least two cores per
@@ -184,7 +183,7 @@ export async function resolveDuplexOptions(raw: RawDuplexOptions): Promise<RunCo
   const threads = pickThreads(raw.threads, peer === null ? 1 + clients : clients);
   const rcvbufBytes = raw.rcvbuf === undefined ? null : parseSize('--rcvbuf', raw.rcvbuf);
   const sndbufBytes = raw.sndbuf === undefined ? null : parseSize('--sndbuf', raw.sndbuf);
-  const sendBatch = raw.batch === undefined ? DEFAULT_BATCH[threads] : parseIntIn('--batch', raw.batch, 1, 1024);
+  const sendBatch = raw.batch === undefined ? DEFAULT_SEND_BATCH[threads] : parseIntIn('--batch', raw.batch, 1, 1024);
   const peerTimeoutSeconds = parseSeconds('--peer-timeout', raw.peerTimeout ?? OPTIONS.peerTimeout.default, false);
   return {
     host: address,

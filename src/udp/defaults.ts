@@ -13,3 +13,4 @@ export const MAX_TRACKED_US = 60_000_000;
 
 /** The HDR histograms of delay: 1 µs to {@link MAX_TRACKED_US}, three significant digits (0.1 % error). */
 export const DELAY_HISTOGRAM = { lowestDiscernibleValue: 1, highestTrackableValue: MAX_TRACKED_US, numberOfSignificantValueDigits: 3 as const };
+
