@@ -3,12 +3,36 @@
  * these into messages and exit codes (see `src/cli/errors.ts`).
  */
 
+/** The codes this tool gives its own errors: one closed list. */
+export type OwnErrorCode =
+  | 'EOPTION'
+  | 'ERESULTFILE'
+  | 'EWORKER'
+  | 'ESAVE'
+  | 'ETRACE'
+  | 'EAUTH'
+  | 'EBUSY'
+  | 'EREFUSED'
+  | 'EABORTED'
+  | 'EINTERRUPTED'
+  | 'ETIMEDOUT'
+  | 'ENOLISTENER'
+  | 'EUNKNOWN';
+
+/**
+ * A code the system or Node gave (errno names such as `EADDRINUSE`, Node's
+ * `ERR_*`), passed through as it came: only the shape is known.
+ */
+export type SystemErrorCode = `E${string}`;
+
+export type ErrorCode = OwnErrorCode | SystemErrorCode;
+
 /** Base class of every error this tool raises on purpose. */
 export class BenchError extends Error {
   constructor(
     message: string,
     /** A stable, machine-readable code. */
-    readonly code: string,
+    readonly code: ErrorCode,
   ) {
     super(message);
     this.name = new.target.name;
@@ -30,7 +54,7 @@ export class OptionError extends BenchError {
 export class SocketError extends BenchError {
   constructor(
     message: string,
-    code: string,
+    code: ErrorCode,
     /** The option responsible, when one is (e.g. `--port` for EADDRINUSE). */
     readonly option: string | null,
   ) {

@@ -11,7 +11,7 @@
 import type dgram from 'node:dgram';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { deflateRawSync } from 'node:zlib';
-import { BenchError } from '../errors.js';
+import { BenchError, type OwnErrorCode } from '../errors.js';
 import type { Clock } from '../udp/clock.js';
 import { Kind, TAG_BYTES, decodeControl, encodeControl, type ControlFrame } from '../udp/wire.js';
 import { UNTAGGED_KINDS, bodyOf, type ControlKind } from './control-registry.js';
@@ -31,7 +31,7 @@ export const RTO_MAX_MS = 1000;
 
 /** A control-protocol failure the CLI reports as one line. */
 export class ControlError extends BenchError {
-  constructor(message: string, code: string) {
+  constructor(message: string, code: OwnErrorCode) {
     super(message, code);
   }
 }

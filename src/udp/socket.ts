@@ -4,7 +4,7 @@
  */
 import dgram from 'node:dgram';
 import { isIP } from 'node:net';
-import { SocketError } from '../errors.js';
+import { SocketError, type ErrorCode } from '../errors.js';
 
 /** Options for one socket of an endpoint. */
 export interface SocketSpec {
@@ -60,8 +60,10 @@ function literalLookup(
   void family;
 }
 
-function codeOf(err: unknown): string {
-  return (err as NodeJS.ErrnoException | null)?.code ?? 'EUNKNOWN';
+/** The system's code of a failure (`EADDRINUSE`, …); `EUNKNOWN` when it gave none, or none of that shape. */
+function codeOf(err: unknown): ErrorCode {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return code !== undefined && code.startsWith('E') ? (code as ErrorCode) : 'EUNKNOWN';
 }
 
 /** Creates and binds a socket. Rejects with a {@link SocketError}. */
