@@ -34,6 +34,7 @@ import { streamOfferedPps } from './patterns.js';
 import { collectEnvironment } from './environment.js';
 import { bufferWarnings, directionWarnings } from './warnings.js';
 import { localDuplexResult } from './result-envelope.js';
+import { makeWarning } from '../result/warnings.js';
 
 /** Why the server-side kernel figure is missing from a client's row. */
 const SHARED_SOCKET_NOTE = "kernel drops: the server's one socket serves every client, so its drops are compared over all clients (the aggregate direction), not per client";
@@ -84,10 +85,10 @@ export async function runLocalClients(cfg: RunConfig, hooks: RunHooks = {}): Pro
     const rcs = clients.flatMap((c, i) => (c.members.length > 0 ? c.groupReports() : [finished[i + 1] as EndpointReport]));
     const reports = [rs, ...rcs];
 
-    if (!drained) warnings.push({ code: 'no-end-marker', message: 'a receiver did not see all its end markers within the drain time; losses are still exact (the senders reported their counts)' });
+    if (!drained) warnings.push(makeWarning('no-end-marker', { endpoint: null, senders: n }));
     const endpointResults = reports.map((r) => r.endpoint);
     warnings.push(...bufferWarnings(cfg, endpointResults));
-    if (!kernel.available) warnings.push({ code: 'no-proc', message: `kernel counters unavailable (${kernel.source}); loss cannot be attributed to kernel drops` });
+    if (!kernel.available) warnings.push(makeWarning('no-proc', { source: kernel.source }));
 
     const { peers, directions } = clientDirections({ server: rs, clients: rcs, cfg });
     warnings.push(...directionWarnings(directions));

@@ -16,6 +16,7 @@ import { directionsOf, runLocalPhases } from './phases.js';
 import { collectEnvironment } from './environment.js';
 import { bufferWarnings, directionWarnings } from './warnings.js';
 import { localDuplexResult } from './result-envelope.js';
+import { makeWarning } from '../result/warnings.js';
 
 /**
  * Runs a local duplex test with a resolved config. Resolves with the result
@@ -47,10 +48,10 @@ export async function runLocalDuplex(cfg: RunConfig, hooks: RunHooks = {}): Prom
     const { reports, kernel, sendersOk, drained, interrupted } = await runLocalPhases({ endpoints, cfg, hooks, clock });
     const [ra, rb] = reports as [EndpointReport, EndpointReport];
 
-    if (!drained) warnings.push({ code: 'no-end-marker', message: 'a receiver did not see its end marker within the drain time; losses are still exact (the sender reported its count)' });
+    if (!drained) warnings.push(makeWarning('no-end-marker', { endpoint: null, senders: 1 }));
     const endpointResults = [ra.endpoint, rb.endpoint];
     warnings.push(...bufferWarnings(cfg, endpointResults));
-    if (!kernel.available) warnings.push({ code: 'no-proc', message: `kernel counters unavailable (${kernel.source}); loss cannot be attributed to kernel drops` });
+    if (!kernel.available) warnings.push(makeWarning('no-proc', { source: kernel.source }));
 
     const complete = !interrupted && sendersOk && ra.complete && rb.complete;
     const directions = directionsOf({ a: ra, b: rb, cfg, sharedClock: true, kernelExact: true });

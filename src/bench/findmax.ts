@@ -24,6 +24,7 @@ import { collectEnvironment } from './environment.js';
 import { runDuplex } from './run.js';
 import { baseHooksOf, type BaseHooks, type RunHooks } from './hooks.js';
 import { findMaxRate, planTotalTrials, type DirectionRates, type SearchOptions, type TrialOutcome, type TrialRecord } from './search.js';
+import { makeWarning } from '../result/warnings.js';
 
 /** What the user chose for a search (resolved and validated by the CLI). */
 export interface FindMaxOptions {
@@ -164,7 +165,7 @@ export async function runFindMax(cfg: RunConfig, options: FindMaxOptions, hooks:
   } catch (err) {
     if (!(err instanceof SearchStopped)) throw err;
     stopped = err.reason;
-    if (err.detail !== null) warnings.addAll([{ code: 'search-stopped', message: err.detail }]);
+    if (err.detail !== null) warnings.addAll([makeWarning('search-stopped', { detail: err.detail })]);
     ceiling = ceilingSoFar(options.ceilingPps, trials[0], runs.ceilingSent);
   }
 

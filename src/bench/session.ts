@@ -27,6 +27,7 @@ import { DRAIN_GRACE_MS, DRAIN_TIMEOUT_MS, runDeadlines } from './defaults.js';
 import { duplexResult, incompleteReasonOf } from './result-envelope.js';
 import { bodyOf } from './control-registry.js';
 import type { IntervalTick } from './messages.js';
+import { makeWarning } from '../result/warnings.js';
 
 /** What each side sends the other after the data phase. */
 export interface RemoteReport {
@@ -161,7 +162,7 @@ export async function runDataPhase(opts: DataPhaseOptions): Promise<DataPhaseOut
   // Control frames that land on the data sockets reach `ch` through the endpoint's own relay (openRemoteEndpoint).
   const offWorkers = ep.onMessage((m) => {
     if (m.type === 'peer-silent') {
-      warnings.push({ code: 'peer-timeout', message: `nothing heard from the peer for ${(m.silentMs / 1000).toFixed(1)} s (--peer-timeout ${cfg.peerTimeoutSeconds} s): stopped sending` });
+      warnings.push(makeWarning('peer-timeout', { silentMs: m.silentMs, peerTimeoutSeconds: cfg.peerTimeoutSeconds }));
       hooks.onNotice?.(`peer silent for ${(m.silentMs / 1000).toFixed(1)} s: stopping`);
       stop('peer-timeout', true);
     } else if (m.type === 'interval' && !m.warmup) progress?.(m);
@@ -197,7 +198,7 @@ export async function runDataPhase(opts: DataPhaseOptions): Promise<DataPhaseOut
   const report = await ep.finish(deadlines.finishMs);
   offWorkers();
   if (!sendersOk && incompleteReason === null) incompleteReason = 'sender-timeout';
-  if (!drained) warnings.push({ code: 'no-end-marker', message: `endpoint ${ep.id} did not see the peer's end marker` });
+  if (!drained) warnings.push(makeWarning('no-end-marker', { endpoint: ep.id, senders: 1 }));
   const mine: RemoteReport = {
     report,
     kernel: kernelDelta(kernelBefore, kernelAfter),
@@ -271,7 +272,7 @@ function remoteProgress(id: 'A' | 'B', emit: (s: ProgressSample) => void): (m: I
 
 /** The warning a result carries when the peer's report was refused: which side's figure, and why. */
 export function peerReportRefused(peer: 'client' | 'listener', path: string, message: string): RunWarning {
-  return { code: 'peer-report-refused', message: `the ${peer}'s results were refused at ${printable(path, 80)}: ${printable(message, 120)}; only this side's figures are shown` };
+  return makeWarning('peer-report-refused', { peer, path: printable(path, 80), reason: printable(message, 120) });
 }
 
 /**
@@ -319,7 +320,7 @@ export function buildRemoteResult(args: {
   } else {
     const have = (a ?? b) as RemoteReport;
     const other = have.report.endpoint.id === 'A' ? 'B' : 'A';
-    warnings.push({ code: 'no-peer-results', message: `the peer's results did not arrive: each direction shows only what endpoint ${have.report.endpoint.id} observed` });
+    warnings.push(makeWarning('no-peer-results', { endpoint: have.report.endpoint.id }));
     const rateOf = (from: 'A' | 'B'): number | null => (from === 'A' ? cfg.rateAbPps : cfg.rateBaPps);
     const common = { sizeBytes: cfg.sizeBytes, sharedClock: false, kernelExact: false } as const;
     const out = mergeDirection({ ...common, from: have.report.endpoint.id, to: other, sender: have.report.sender, receiver: null, kernelDrops: null, extraForeign: 0, offeredPps: rateOf(have.report.endpoint.id) });

@@ -4,7 +4,7 @@
  */
 import type { DirectionResult, EndpointResult, RunConfig, RunWarning } from '../result/types.js';
 import { readSysctl } from '../udp/kernel.js';
-import { formatRate } from '../result/numbers.js';
+import { makeWarning } from '../result/warnings.js';
 
 /**
  * Linux doubles a requested SO_RCVBUF/SO_SNDBUF (for bookkeeping overhead) and
@@ -23,11 +23,7 @@ export function bufferWarnings(cfg: RunConfig, endpoints: readonly EndpointResul
     if (requested === null || clamped.length === 0) return;
     const cap = readSysctl(sysctl);
     const eff = clamped[0]?.[kind].effective ?? 0;
-    out.push({
-      code: `${kind}-clamped`,
-      message: `--${kind} ${requested} bytes was clamped: the kernel gave ${eff} bytes (${sysctl} = ${cap ?? 'unknown'} caps the request; the kernel doubles what it grants)`,
-      hint: `sysctl -w ${sysctl}=${requested}`,
-    });
+    out.push(makeWarning(`${kind}-clamped`, { requestedBytes: requested, effectiveBytes: eff, sysctl, cap: cap ?? null }, { hint: `sysctl -w ${sysctl}=${requested}` }));
   };
   check('rcvbuf', 'net.core.rmem_max', cfg.rcvbufBytes);
   check('sndbuf', 'net.core.wmem_max', cfg.sndbufBytes);
@@ -45,20 +41,9 @@ export function directionWarnings(directions: readonly DirectionResult[]): RunWa
   const out: RunWarning[] = [];
   for (const d of directions) {
     const direction = d.from === 'A' ? 'A→B' : 'B→A';
-    if (d.undersent && d.offeredPps !== null && d.sentPps !== null) {
-      const share = Math.round((d.sentPps / d.offeredPps) * 100);
-      out.push({
-        code: 'undersent',
-        direction,
-        message: `${direction} undersent: offered ${formatRate(d.offeredPps)}/s, sent ${formatRate(d.sentPps)}/s (${share} %): the sender, not the network, was the limit; its loss figures describe the lower rate`,
-      });
-    }
+    if (d.undersent && d.offeredPps !== null && d.sentPps !== null) out.push(makeWarning('undersent', { direction, offeredPps: d.offeredPps, sentPps: d.sentPps }));
     if (!d.check.agree && d.check.lostBySequence !== null && d.lost !== null) {
-      out.push({
-        code: 'check-disagrees',
-        direction,
-        message: `${direction} loss check disagrees: sent − received = ${d.lost}, by sequence ${d.check.lostBySequence}, kernel drops ${d.check.kernelDrops ?? 'n/a'}${d.check.note === null ? '' : ` (${d.check.note})`}`,
-      });
+      out.push(makeWarning('check-disagrees', { direction, lost: d.lost, lostBySequence: d.check.lostBySequence, kernelDrops: d.check.kernelDrops, note: d.check.note }));
     }
   }
   return out;
