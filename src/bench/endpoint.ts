@@ -15,6 +15,7 @@ import { WINDOW_SLACK_DATAGRAMS } from '../udp/accounting.js';
 import { truesizeFor } from './truesize.js';
 import { WorkerHandle } from './threads.js';
 import type { FromWorker, ReceiverPartial, SenderPartial, WorkerInit, WorkerPartial } from './messages.js';
+import type { DirectionKey } from '../result/types.js';
 
 const SETUP_TIMEOUT_MS = 10_000;
 
@@ -436,7 +437,7 @@ export class Endpoint {
  * margin, or the physical bound for "max"; a trace may front-load a whole
  * loop, so its rows join the slack.
  */
-export function receiveWindowOf(cfg: RunConfig, dir: 'ab' | 'ba'): { maxPps: number; slackDatagrams: number } {
+export function receiveWindowOf(cfg: RunConfig, dir: DirectionKey): { maxPps: number; slackDatagrams: number } {
   const pattern = dir === 'ab' ? cfg.patternAb : cfg.patternBa;
   const rows = pattern?.kind === 'trace' && pattern.rows > 0 ? Math.min(pattern.rows, 2 ** 24) : 0;
   return { maxPps: maxPpsOf(cfg, dir), slackDatagrams: WINDOW_SLACK_DATAGRAMS + rows };

@@ -5,10 +5,11 @@
  */
 import type { Clock } from '../udp/clock.js';
 import type { RunWarning } from '../result/types.js';
+import type { DirectionLabel } from '../result/types.js';
 
 /** One per-second progress sample of one direction, for live display. */
 export interface ProgressSample {
-  direction: 'A→B' | 'B→A';
+  direction: DirectionLabel;
   fromSeconds: number;
   toSeconds: number;
   /** Datagrams sent in the interval; `null` where this side does not see the sender (remote mode). */

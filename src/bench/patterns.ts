@@ -9,6 +9,7 @@ import type { PatternConfig, PatternOffer, RunConfig } from '../result/types.js'
 import { type PatternSpec, type ScheduledSpec, type TraceRow, isScheduled, nthStream, summarizeSchedule } from '../udp/pattern.js';
 import { BenchError } from '../errors.js';
 import { maxVideoFrameDatagrams } from '../udp/pattern.js';
+import type { DirectionKey } from '../result/types.js';
 
 export type { PatternSpec, TraceRow } from '../udp/pattern.js';
 
@@ -89,7 +90,7 @@ export function patternSpecOf(config: PatternConfig | undefined): PatternSpec {
 }
 
 /** The pattern a direction runs: A→B or B→A of a config. */
-export function directionPattern(cfg: RunConfig, direction: 'ab' | 'ba'): PatternConfig {
+export function directionPattern(cfg: RunConfig, direction: DirectionKey): PatternConfig {
   return (direction === 'ab' ? cfg.patternAb : cfg.patternBa) ?? { kind: 'cbr' };
 }
 
@@ -98,7 +99,7 @@ export function directionPattern(cfg: RunConfig, direction: 'ab' | 'ba'): Patter
  * stream is shifted, so its share of key frames in the run differs); the
  * configured rate for `cbr`.
  */
-export function streamOfferedPps(cfg: RunConfig, direction: 'ab' | 'ba', index: number, count: number): number | null {
+export function streamOfferedPps(cfg: RunConfig, direction: DirectionKey, index: number, count: number): number | null {
   const spec = patternSpecOf(directionPattern(cfg, direction));
   if (!isScheduled(spec)) return direction === 'ab' ? cfg.rateAbPps : cfg.rateBaPps;
   return summarizeSchedule(nthStream(spec, index, count) as ScheduledSpec, cfg.durationSeconds).offeredPps;

@@ -14,6 +14,7 @@ import type { Endpoint, EndpointReport } from './endpoint.js';
 import type { RunHooks } from './hooks.js';
 import { mergeDirection, type DirectionClock } from './merge.js';
 import { DRAIN_GRACE_MS, DRAIN_TIMEOUT_MS, runDeadlines } from './defaults.js';
+import type { DirectionLabel } from '../result/types.js';
 
 /** Lead time for the synchronised start (lets every worker get the message). */
 export const START_LEAD_NS = 200e6;
@@ -166,11 +167,11 @@ export function trackProgress(endpoints: Endpoint[], onProgress: RunHooks['onPro
   const pending = new Map<string, Acc>();
   const prev = new Map<string, { sent: number; received: number; expected: number }>();
   const offs: (() => void)[] = [];
-  const dirOf = (from: 'A' | 'B'): 'A→B' | 'B→A' => (from === 'A' ? 'A→B' : 'B→A');
+  const dirOf = (from: 'A' | 'B'): DirectionLabel => (from === 'A' ? 'A→B' : 'B→A');
   // Ticks expected per direction and second: one from each endpoint on each side.
   const count = (id: 'A' | 'B'): number => endpoints.filter((e) => e.id === id).length;
   const want = { 'A→B': { senders: count('A'), receivers: count('B') }, 'B→A': { senders: count('B'), receivers: count('A') } };
-  const emit = (dir: 'A→B' | 'B→A', tick: IntervalTick, acc: Acc): void => {
+  const emit = (dir: DirectionLabel, tick: IntervalTick, acc: Acc): void => {
     const key = `${dir}:${tick.warmup ? 'w' : 'm'}`;
     const p = prev.get(key) ?? { sent: 0, received: 0, expected: 0 };
     prev.set(key, { sent: acc.sent, received: acc.received, expected: acc.expected });
@@ -189,7 +190,7 @@ export function trackProgress(endpoints: Endpoint[], onProgress: RunHooks['onPro
     offs.push(
       e.onMessage((m) => {
         if (m.type !== 'interval') return;
-        const handle = (dir: 'A→B' | 'B→A', part: { sent?: number; received?: number; expected?: number }): void => {
+        const handle = (dir: DirectionLabel, part: { sent?: number; received?: number; expected?: number }): void => {
           const key = `${dir}:${m.warmup ? 'w' : 'm'}:${m.index}`;
           const acc = pending.get(key) ?? { sent: 0, received: 0, expected: 0, senders: 0, receivers: 0 };
           if (part.sent !== undefined) {

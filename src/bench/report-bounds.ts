@@ -22,6 +22,7 @@ import type { RunConfig } from '../result/types.js';
 import { PHYSICAL_MAX_PPS } from '../udp/accounting.js';
 import { MAX_TRACKED_US } from '../udp/defaults.js';
 import type { RemoteReport } from './session.js';
+import type { DirectionKey } from '../result/types.js';
 
 /**
  * Datagrams per second no single UDP socket of this tool reaches (one
@@ -67,7 +68,7 @@ export interface ReportBounds {
 }
 
 /** Highest datagram rate a direction could reach in a session of `cfg` (also the receivers' sequence window, endpoint.ts). */
-export function maxPpsOf(cfg: RunConfig, dir: 'ab' | 'ba'): number {
+export function maxPpsOf(cfg: RunConfig, dir: DirectionKey): number {
   const rate = dir === 'ab' ? cfg.rateAbPps : cfg.rateBaPps;
   const pattern = dir === 'ab' ? cfg.patternAb : cfg.patternBa;
   const offered = pattern !== undefined && pattern.kind !== 'cbr' ? pattern.offered.datagramsPerSecond : 0;

@@ -1,3 +1,4 @@
+import type { DirectionKey } from '../result/types.js';
 /**
  * The search behind `bench duplex --find-max`: find, in duplex, the highest
  * offered rate PER DIRECTION at which loss stays within a threshold.
@@ -20,7 +21,7 @@
  */
 
 /** The two directions of a duplex session: A→B and B→A. */
-export type Direction = 'ab' | 'ba';
+export type Direction = DirectionKey;
 
 /** The directions, in the order results are built and printed. */
 export const DIRECTIONS: readonly Direction[] = ['ab', 'ba'];

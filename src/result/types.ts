@@ -426,6 +426,20 @@ export interface Fairness {
   baJain: number | null;
 }
 
+/**
+ * A direction, as each layer spells it: `DirectionKey` in configs and
+ * searches (`rateAbPps`, `{ ab, ba }`), `DirectionLabel` where people read it
+ * (results, warnings, progress); the wire uses its own numbers (udp/wire.ts
+ * `DIR_AB`, `DIR_BA`). One mapping between the first two: {@link labelOf}.
+ */
+export type DirectionKey = 'ab' | 'ba';
+export type DirectionLabel = 'A→B' | 'B→A';
+
+/** `ab` → `A→B`, `ba` → `B→A`. */
+export function labelOf(key: DirectionKey): DirectionLabel {
+  return key === 'ab' ? 'A→B' : 'B→A';
+}
+
 /** Kinds of warnings a run can carry: a closed list (a file or a peer's report with another code is refused by the schema). */
 export const WARNING_CODES = [
   'undersent',
@@ -446,7 +460,7 @@ export type WarningCode = (typeof WARNING_CODES)[number];
 export interface RunWarning {
   code: WarningCode;
   /** The direction it is about (`A→B`, `B→A`), when it is about one. */
-  direction?: 'A→B' | 'B→A';
+  direction?: DirectionLabel;
   message: string;
   /** A command the user could run to change it (the tool never changes settings itself). */
   hint?: string;

@@ -8,8 +8,9 @@
  */
 import { formatRate } from './numbers.js';
 import type { RunWarning, WarningCode } from './types.js';
+import type { DirectionLabel } from './types.js';
 
-type Dir = 'A→B' | 'B→A';
+type Dir = DirectionLabel;
 
 /** The figures each code carries. */
 export interface WarningFigures {
