@@ -312,7 +312,6 @@ export class ControlChannel {
    */
   request<T>(r: Request<T>): Promise<T> {
     const { to, kind, session, body, accept } = r;
-    const opts = r;
     const id = this.nextId();
     return new Promise<T>((resolve, reject) => {
       let rto = RTO_INITIAL_MS;
@@ -321,7 +320,7 @@ export class ControlChannel {
         off();
         if (timer) clearTimeout(timer);
         clearTimeout(deadline);
-        opts.signal?.removeEventListener('abort', onAbort);
+        r.signal?.removeEventListener('abort', onAbort);
       };
       const off = this.on((m) => {
         if (m.from.address !== to.address || m.from.port !== to.port) return;
@@ -341,15 +340,15 @@ export class ControlChannel {
       });
       const deadline = setTimeout(() => {
         finish();
-        reject(new ControlError(`no answer to ${opts.what} from ${formatPeer(to)} within ${(opts.timeoutMs / 1000).toFixed(1)} s`, 'ETIMEDOUT'));
-      }, opts.timeoutMs);
+        reject(new ControlError(`no answer to ${r.what} from ${formatPeer(to)} within ${(r.timeoutMs / 1000).toFixed(1)} s`, 'ETIMEDOUT'));
+      }, r.timeoutMs);
       const onAbort = (): void => {
         finish();
-        reject(new ControlError(`${opts.what} interrupted`, 'EINTERRUPTED'));
+        reject(new ControlError(`${r.what} interrupted`, 'EINTERRUPTED'));
       };
-      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      r.signal?.addEventListener('abort', onAbort, { once: true });
       const transmit = (): void => {
-        this.send({ to, kind, session, msgId: id, body, ...(opts.padTo === undefined ? {} : { padTo: opts.padTo }) });
+        this.send({ to, kind, session, msgId: id, body, ...(r.padTo === undefined ? {} : { padTo: r.padTo }) });
         timer = setTimeout(transmit, rto);
         rto = Math.min(rto * RTO_FACTOR, RTO_MAX_MS);
       };

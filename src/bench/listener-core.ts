@@ -33,7 +33,7 @@ export interface ControlPort {
 
 /** How one refusal is answered: the reply's kind and reason, and the log line's kind and text (rate-limited). */
 interface Refusal {
-  reply: typeof Kind.Refuse | typeof Kind.Busy | null;
+  reply: typeof Kind.Refuse | typeof Kind.Busy;
   reason: string;
   log: [LogKind, string] | null;
   /** Before address validation: at most the size of what it answers, or nothing. */
@@ -104,13 +104,13 @@ export class ListenerCore {
     for (const s of this.sessions.values()) s.listenerStop();
   }
 
-  /** One place that answers a refusal (or not) and logs it (or not). */
+  /** One place that answers a refusal and logs it (or not). */
   private refuse(m: Incoming, r: Refusal): void {
     if (r.log !== null) this.o.limited.log(r.log[0], r.log[1]);
-    if (r.reply === null) return;
     const body = jsonBody({ reason: r.reason });
-    if (!r.small) this.o.ch.send({ to: m.from, kind: r.reply, session: 0, msgId: m.frame.msgId, body });
-    else if (body.length + CONTROL_HEADER_BYTES <= m.bytes) this.o.ch.send({ to: m.from, kind: r.reply, session: 0, msgId: m.frame.msgId, body });
+    // Before address validation, never more bytes than the datagram answered.
+    if (r.small && body.length + CONTROL_HEADER_BYTES > m.bytes) return;
+    this.o.ch.send({ to: m.from, kind: r.reply, session: 0, msgId: m.frame.msgId, body });
   }
 
   /** "Busy", logged: the cap of sessions, or this client's session still running. */
@@ -142,7 +142,7 @@ export class ListenerCore {
     const body = bodyOf(m, Kind.Hello);
     const { cfg } = this.o;
     const from = formatPeer(m.from);
-    if (body === null) return this.refuse(m, { reply: null, reason: '', small: true, log: ['malformed', `ignored a malformed hello from ${from}`] });
+    if (body === null) return this.o.limited.log('malformed', `ignored a malformed hello from ${from}`);
     if (body.v !== CONTROL_VERSION) {
       return this.refuse(m, { reply: Kind.Refuse, reason: `control protocol version ${printable(body.v, 16)} not supported (this listener speaks ${CONTROL_VERSION})`, small: true, log: null });
     }
@@ -171,12 +171,12 @@ export class ListenerCore {
     // Only the cookie is looked at before the address is validated (CookieJar.valid takes any value); the
     // body is checked against its schema after, so an unvalidated address costs no schema walk.
     const raw = m.body as { nonce?: unknown; cookie?: unknown } | null;
-    if (raw === null || typeof raw !== 'object' || typeof raw.nonce !== 'string') return this.refuse(m, { reply: null, reason: '', small: true, log: ['malformed', `ignored malformed parameters from ${from}`] });
+    if (raw === null || typeof raw !== 'object' || typeof raw.nonce !== 'string') return this.o.limited.log('malformed', `ignored malformed parameters from ${from}`);
     if (!this.cookies.valid(m.from, raw.cookie)) {
       const p = this.past.get(m.from, clock.nowNs());
       // Not validated: no reply. A source that held a session is presenting a stale cookie: a replay, most likely.
-      if (p !== undefined) return this.refuse(m, { reply: null, reason: '', small: true, log: ['replay', `ignored parameters from ${from}: stale cookie (its session ${p.id.toString(16)} ended; a replay?)`] });
-      return this.refuse(m, { reply: null, reason: '', small: true, log: ['bad-cookie', `ignored parameters from ${from}: no valid cookie for that address and port`] });
+      if (p !== undefined) return this.o.limited.log('replay', `ignored parameters from ${from}: stale cookie (its session ${p.id.toString(16)} ended; a replay?)`);
+      return this.o.limited.log('bad-cookie', `ignored parameters from ${from}: no valid cookie for that address and port`);
     }
     // Validated only after the cookie: an unvalidated address gets no work and no reply.
     const { body, problem } = readBody(m, Kind.Params);
@@ -191,7 +191,7 @@ export class ListenerCore {
     const mine = this.sessions.get(m.from);
     // Retransmitted parameters: the same answer (tagged under the session key).
     if (mine !== undefined && mine.setup.nonce === body.nonce) return void this.o.ch.send({ to: m.from, kind: Kind.Accept, session: 0, msgId: f.msgId, body: mine.setup.acceptBody });
-    if (this.nonces.spent(body.nonce)) return this.refuse(m, { reply: null, reason: '', small: false, log: ['replay', `refused ${from}: replayed parameters (their nonce already started a session)`] });
+    if (this.nonces.spent(body.nonce)) return this.o.limited.log('replay', `refused ${from}: replayed parameters (their nonce already started a session)`);
     // The table is keyed by address and port: one session per client port at a time.
     if (mine !== undefined) return this.busy(m, `a session from ${from} is still running`, false);
     if (this.closing !== null) return this.refuse(m, { reply: Kind.Refuse, reason: this.closing, small: false, log: null });

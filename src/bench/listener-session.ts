@@ -56,7 +56,6 @@ export function isTerminal(state: SessionState): boolean {
 /** Clock probes answered per session: two bursts of the client's (clock-probe.ts), with room for a retry. */
 export const MAX_PROBES_PER_SESSION = 64;
 import { START_DELAY_MS } from './defaults.js';
-export { START_DELAY_MS };
 
 /** What the listener fixed when it accepted the session. */
 export interface SessionSetup {

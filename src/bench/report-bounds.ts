@@ -35,8 +35,6 @@ export { PHYSICAL_MAX_PPS };
 export const MAX_CLOCK_NS = 2 ** 62;
 /** Seconds added to a session's warm-up and measured time for pre-roll, drain, peer timeouts and the results exchange. */
 export const SPAN_SLACK_SECONDS = 60;
-/** Largest delay or jitter a receiver tracks, µs (its histograms clamp there). */
-const MAX_DELAY_US = MAX_TRACKED_US;
 /** Longest a clock probe may take from t1 to t4, ns (clock-sync.ts retries far sooner). */
 const MAX_PROBE_RTT_NS = 30e9;
 /** Smallest and largest size of any report: a base (environment, warnings) and per stream and second of the session (interval series). */
@@ -173,7 +171,7 @@ export function checkReportBounds(r: RemoteReport, b: ReportBounds): BoundsProbl
         () => atMost(`${at}/measureErrors`, s.measureErrors, sentMax, "datagrams the session's rate allows"),
         () => atMost(`${at}/sentBytes`, s.sentBytes, sentMax * 65_535, "bytes the session's rate allows"),
         () => seriesAtMost(`${at}/intervalSent`, s.intervalSent, b.maxIntervals, sentMax, 'datagrams in a second'),
-        () => (s.pacingErrorUs === null ? null : atMost(`${at}/pacingErrorUs/max`, s.pacingErrorUs.max, MAX_DELAY_US, 'µs a pacer tracks')),
+        () => (s.pacingErrorUs === null ? null : atMost(`${at}/pacingErrorUs/max`, s.pacingErrorUs.max, MAX_TRACKED_US, 'µs a pacer tracks')),
         () => (s.frames === null ? null : atMost(`${at}/frames/sent`, s.frames.sent, sentMax, 'frames the session allows')),
       );
     },
@@ -181,14 +179,14 @@ export function checkReportBounds(r: RemoteReport, b: ReportBounds): BoundsProbl
       if (v === null) return null;
       const at = '/report/receiver';
       const pct = (name: string, p: { count: number; max: number } | null | undefined) =>
-        p === null || p === undefined ? null : (atMost(`${at}/${name}/count`, p.count, recvMax, 'datagrams received') ?? atMost(`${at}/${name}/max`, p.max, MAX_DELAY_US, 'µs a receiver tracks'));
+        p === null || p === undefined ? null : (atMost(`${at}/${name}/count`, p.count, recvMax, 'datagrams received') ?? atMost(`${at}/${name}/max`, p.max, MAX_TRACKED_US, 'µs a receiver tracks'));
       return firstOf(
         ...(['received', 'expected', 'duplicates', 'reordered', 'late', 'warmupReceived'] as const).map((k) => () => atMost(`${at}/${k}`, v[k], recvMax, "datagrams the session's rate allows")),
         () => atMost(`${at}/receivedBytes`, v.receivedBytes, recvMax * 65_535, "bytes the session's rate allows"),
         () => atMost(`${at}/foreign`, v.foreign, foreignMax, 'datagrams one socket can read in the session'),
         () => atMost(`${at}/foreignBy/outOfWindow`, v.foreignBy.outOfWindow, v.foreign, 'of the foreign datagrams'),
         () => atMost(`${at}/endMarkers`, v.endMarkers, foreignMax, 'datagrams one socket can read in the session'),
-        () => atMost(`${at}/jitterNs`, v.jitterNs, MAX_DELAY_US * 1000, 'ns a receiver tracks'),
+        () => atMost(`${at}/jitterNs`, v.jitterNs, MAX_TRACKED_US * 1000, 'ns a receiver tracks'),
         () => (v.end === null ? null : firstOf(...(['seqEnd', 'sent', 'burned'] as const).map((k) => () => atMost(`${at}/end/${k}`, v.end?.[k], recvMax, "datagrams the session's rate allows")))),
         () => pct('delay', v.delay),
         () => pct('rtt', v.rtt),
@@ -196,15 +194,15 @@ export function checkReportBounds(r: RemoteReport, b: ReportBounds): BoundsProbl
         () => seriesAtMost(`${at}/intervalExpected`, v.intervalExpected, b.maxIntervals, recvMax, 'datagrams in a second'),
         // Signed: a mean one-way delay against an estimated clock offset is below zero by up to the offset's error (tens of µs on one
         // machine under load); the histograms clamp at 0, this running mean does not.
-        () => seriesAtMost(`${at}/intervalDelayMeanUs`, v.intervalDelayMeanUs, b.maxIntervals, MAX_DELAY_US, 'µs a receiver tracks', -MAX_DELAY_US),
-        () => seriesAtMost(`${at}/intervalDelayMaxUs`, v.intervalDelayMaxUs, b.maxIntervals, MAX_DELAY_US, 'µs a receiver tracks'),
+        () => seriesAtMost(`${at}/intervalDelayMeanUs`, v.intervalDelayMeanUs, b.maxIntervals, MAX_TRACKED_US, 'µs a receiver tracks', -MAX_TRACKED_US),
+        () => seriesAtMost(`${at}/intervalDelayMaxUs`, v.intervalDelayMaxUs, b.maxIntervals, MAX_TRACKED_US, 'µs a receiver tracks'),
         () =>
           v.frames === null
             ? null
             : firstOf(
                 ...(['complete', 'partial', 'highest', 'lateDatagrams', 'badFrames'] as const).map((k) => () => atMost(`${at}/frames/${k}`, v.frames?.[k], recvMax, 'frames the session allows')),
                 () => atMost(`${at}/frames/endFrames`, v.frames?.endFrames, recvMax, 'frames the session allows'),
-                () => seriesAtMost(`${at}/frames/intervalFrameDelayMaxUs`, v.frames?.intervalFrameDelayMaxUs ?? [], b.maxIntervals, MAX_DELAY_US, 'µs a receiver tracks'),
+                () => seriesAtMost(`${at}/frames/intervalFrameDelayMaxUs`, v.frames?.intervalFrameDelayMaxUs ?? [], b.maxIntervals, MAX_TRACKED_US, 'µs a receiver tracks'),
               ),
         () => (v.stalls === null ? null : atMost(`${at}/stalls/totalMs`, v.stalls.totalMs, b.spanSeconds * 1000, "ms of the session's span")),
       );

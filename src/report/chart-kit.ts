@@ -238,7 +238,7 @@ export function formatPlainTick(value: number, step: number): string {
 }
 
 /** A coordinate with at most one decimal: keeps files small and diffs stable. */
-export function px(value: number): string {
+function px(value: number): string {
   return String(Math.round(value * 10) / 10);
 }
 

@@ -6,11 +6,9 @@
  * whether or not the producer already wrote it. Pure.
  */
 
-import type { DirectionResult, DuplexResult, LossCheck, RunWarning } from '../result/types.js';
+import type { DirectionLabel, DirectionResult, DuplexResult, LossCheck, RunWarning } from '../result/types.js';
 import { formatInteger, formatRate } from './format.js';
 import { lossCheckOf } from './observed.js';
-
-type DirectionLabel = NonNullable<RunWarning['direction']>;
 
 function labelOf(direction: Pick<DirectionResult, 'from' | 'to'>): DirectionLabel {
   return direction.from === 'A' ? 'A→B' : 'B→A';

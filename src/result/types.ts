@@ -430,15 +430,10 @@ export interface Fairness {
  * A direction, as each layer spells it: `DirectionKey` in configs and
  * searches (`rateAbPps`, `{ ab, ba }`), `DirectionLabel` where people read it
  * (results, warnings, progress); the wire uses its own numbers (udp/wire.ts
- * `DIR_AB`, `DIR_BA`). One mapping between the first two: {@link labelOf}.
+ * `DIR_AB`, `DIR_BA`).
  */
 export type DirectionKey = 'ab' | 'ba';
 export type DirectionLabel = 'A→B' | 'B→A';
-
-/** `ab` → `A→B`, `ba` → `B→A`. */
-export function labelOf(key: DirectionKey): DirectionLabel {
-  return key === 'ab' ? 'A→B' : 'B→A';
-}
 
 /** Kinds of warnings a run can carry: a closed list (a file or a peer's report with another code is refused by the schema). */
 export const WARNING_CODES = [
