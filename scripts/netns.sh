@@ -86,6 +86,9 @@ Environment:
                  data: only to udp-duplex-lab's measured data datagrams
                  (magic UDX1, kind 0, no warm-up flag), so that 'drops'
                  counts exactly the datagrams the tool must report as lost
+  NETNS_LOSS_PATTERN  random (default): each datagram dropped with the
+                 given probability; burst: the same share dropped as runs
+                 of consecutive datagrams (e.g. 5 % = 5 in a row of every 100)
 
 Exit codes: 0 ok, 1 failure, 2 usage error, 3 cannot run here (not root,
 tool missing, netns/veth/nftables/tbf unsupported) - treat 3 as "skip".
@@ -390,7 +393,11 @@ set_loss() { # RX_NS SRC_NS MOD THRESHOLD PORT
 delete table inet $NFT_TABLE
 "
   # nft rejects "mod 100 < 100" (out of 0..99): 100 % means drop all.
-  local rnd="numgen random mod $mod < $thr "
+  # NETNS_LOSS_PATTERN=burst: "numgen inc" counts datagrams instead, so the
+  # THRESHOLD dropped of every MOD are consecutive (bursty loss, RFC 3611).
+  local gen=random
+  [[ ${NETNS_LOSS_PATTERN:-random} != burst ]] || gen=inc
+  local rnd="numgen $gen mod $mod < $thr "
   ((thr < mod)) || rnd=""
   if ((thr > 0)); then
     # hook input: runs after IPv4 reassembly, so a fragmented datagram is

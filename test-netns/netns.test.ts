@@ -283,4 +283,54 @@ describe('two hosts in network namespaces', () => {
     expect(ba.lost).toBeNull();
     expect(ba.check.lostBySequence).toBeNull();
   });
+  it('loss shape (RFC 3611, Gmin 16): 5 % dropped as runs of 5 in a row reads as bursts, 5 % at random does not', async () => {
+    netns('clear');
+    const runs: Record<string, any> = {};
+    for (const pattern of ['random', 'burst'] as const) {
+      env.NETNS_LOSS_PATTERN = pattern;
+      try {
+        dataLoss('a2b', '5');
+      } finally {
+        delete env.NETNS_LOSS_PATTERN;
+      }
+      const { client } = await session(['--duration', '3', '--rate', '2k']);
+      const dropped = drops();
+      netns('clear');
+      const ab = dir(client, 'A');
+      // The firewall's own count is the loss, whatever its shape.
+      expect(ab.lost).toBe(dropped.b);
+      runs[pattern] = ab.lossShape;
+      console.log(`netns 5 % ${pattern} a2b: lost ${ab.lost} of ${ab.sent}; ${JSON.stringify(ab.lossShape)}`);
+    }
+    const random = runs.random;
+    const burst = runs.burst;
+    // Five in a row of every hundred: each burst is 5 lost datagrams and nothing else (density 1), the gaps lose none.
+    expect(burst.burstDensity).toBeGreaterThan(0.9);
+    expect(burst.gapDensity).toBeLessThan(0.01);
+    expect(burst.burstDensity).toBeGreaterThan(random.burstDensity);
+    // G.113 burst ratio: about 1 for random loss, far above for runs of 5 (1 / (p + q) with q = 1/5: about 4.8).
+    expect(random.burstR).toBeGreaterThan(0.7);
+    expect(random.burstR).toBeLessThan(1.4);
+    expect(burst.burstR).toBeGreaterThan(3.5);
+  });
+
+  it('jitter buffer: with A→B queueing behind a shaper, late discard falls as the playout delay grows, and none is late above the largest one-way delay', async () => {
+    netns('clear');
+    netns('shape', 'a2b', '4mbit');
+    try {
+      // 600 datagrams/s of 1,000 B = 4.8 Mbit/s into a 4 Mbit/s shaper: the queue grows over the run.
+      const { client } = await session(['--duration', '3', '--rate', '600', '--size', '1000', '--playout', '5,20,50,100,200,400,2000']);
+      const ab = dir(client, 'A');
+      const rows = ab.playout.rows;
+      console.log(`netns tbf a2b: base ${ab.playout.baseDelayMs.toFixed(2)} ms, max one-way ${(ab.latencyUs.max / 1000).toFixed(1)} ms; late % ${rows.map((r: any) => `${r.playoutMs}:${r.latePercent.toFixed(2)}`).join(' ')}; needed ${ab.playout.neededMs} ms`);
+      for (let i = 1; i < rows.length; i++) expect(rows[i].latePercent).toBeLessThanOrEqual(rows[i - 1].latePercent);
+      expect(rows[0].latePercent).toBeGreaterThan(10);
+      // Above the largest one-way delay (less the base, plus its bound) nothing is late.
+      const aboveMaxMs = (ab.latencyUs.max + (ab.latencyUs.boundUs ?? 0)) / 1000 - ab.playout.baseDelayMs;
+      for (const r of rows) if (r.playoutMs > aboveMaxMs) expect(r.lateDatagrams).toBe(0);
+      expect(rows[rows.length - 1].playoutMs).toBeGreaterThan(aboveMaxMs);
+    } finally {
+      netns('shape', 'a2b', 'off');
+    }
+  });
 });

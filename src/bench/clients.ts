@@ -151,6 +151,7 @@ export function clientDirections(args: { server: EndpointReport; clients: readon
       kernelExact: false,
       extraForeign: 0,
       offeredPps: offerAb[i] ?? null,
+      peerRtcp: c.receiver?.rtcpIn ?? null,
     });
     const down = mergeDirection({
       ...common,
@@ -163,6 +164,7 @@ export function clientDirections(args: { server: EndpointReport; clients: readon
       extraForeign: c.extraForeign,
       offeredPps: offerBa[i] ?? null,
       rxQueuePeak: c.rxQueue,
+      peerRtcp: sp?.receiver?.rtcpIn ?? null,
     });
     return {
       index: i + 1,

@@ -12,6 +12,7 @@ import type { NegotiatedParams } from './control.js';
 import type { ReceiverPartial, SenderPartial } from './messages.js';
 import type { EndpointReport } from './endpoint.js';
 
+const U32 = () => Type.Integer({ minimum: 0, maximum: 0xffffffff });
 const Hex32 = () => Type.String({ pattern: '^[0-9a-f]{32}$' });
 const SessionId = () => Type.Integer({ minimum: 1, maximum: 0xffffffff });
 // Text a peer sends reaches a result file or a terminal: `Text` is printable and capped, the same rule as
@@ -68,6 +69,55 @@ export const SenderPartialSchema = Type.Object(
     sentBytes: Count(),
     pacingErrorUs: NullOr(Type.Object({ count: Count(), p50: Type.Number(), p99: Type.Number(), max: Type.Number() }, Closed)),
     frames: NullOr(Type.Object({ sent: Count(), datagramsP50: Count(), datagramsMax: Count(), bytesMax: Count() }, Closed)),
+    rtp: Type.Optional(Type.Object({ ssrc: U32(), payloadType: Type.Integer({ minimum: 0, maximum: 127 }), clockRate: Type.Integer({ minimum: 0, maximum: 1e7 }) }, Closed)),
+  },
+  Closed,
+);
+
+/** A peer's RTP, late-discard and loss-shape figures (udp/rtp.ts, udp/late.ts, udp/loss-shape.ts): bounded like every report field. */
+const RtpReceiveSchema = Type.Object(
+  {
+    ssrc: U32(),
+    payloadType: Type.Integer({ minimum: 0, maximum: 127 }),
+    clockRate: Type.Integer({ minimum: 0, maximum: 1e7 }),
+    packets: Count(),
+    expected: Count(),
+    seqErrors: Count(),
+    otherSsrc: Count(),
+    jitter: Type.Number({ minimum: 0 }),
+    jitterMean: Type.Number({ minimum: 0 }),
+    jitterMax: Type.Number({ minimum: 0 }),
+  },
+  Closed,
+);
+const LateCountsSchema = Type.Object(
+  {
+    baseUs: Type.Number({ minimum: 0 }),
+    datagrams: Count(),
+    playoutMs: Type.Array(Type.Number({ minimum: 0, maximum: 10_000 }), { maxItems: 16 }),
+    lateDatagrams: Type.Array(Count(), { maxItems: 16 }),
+    frames: NullOr(Count()),
+    lateFrames: NullOr(Type.Array(Count(), { maxItems: 16 })),
+    neededMs: Type.Number({ minimum: 0 }),
+    lateAtNeeded: Count(),
+    maxLatePercent: Type.Number({ minimum: 0, maximum: 100 }),
+  },
+  Closed,
+);
+const Share = () => NullOr(Type.Number({ minimum: 0, maximum: 1 }));
+const LossShapeSchema = Type.Object(
+  {
+    gmin: Type.Integer({ minimum: 1, maximum: 255 }),
+    packets: Count(),
+    lost: Count(),
+    burstDensity: Share(),
+    gapDensity: Share(),
+    burstDensity256: NullOr(Type.Integer({ minimum: 0, maximum: 255 })),
+    gapDensity256: NullOr(Type.Integer({ minimum: 0, maximum: 255 })),
+    meanBurstPackets: NullOr(Type.Number({ minimum: 0 })),
+    meanGapPackets: NullOr(Type.Number({ minimum: 0 })),
+    bursts: Count(),
+    burstR: NullOr(Type.Number({ minimum: 0 })),
   },
   Closed,
 );
@@ -114,6 +164,21 @@ export const ReceiverPartialSchema = Type.Object(
       ),
     ),
     stalls: NullOr(Type.Object({ count: Count(), maxMs: Type.Number({ minimum: 0 }), totalMs: Type.Number({ minimum: 0 }) }, Closed)),
+    rtp: Type.Optional(RtpReceiveSchema),
+    rtcpPackets: Type.Optional(Count()),
+    rtcpIn: Type.Optional(
+      Type.Object(
+        {
+          senderReports: Count(),
+          receiverReports: Count(),
+          refused: Count(),
+          last: NullOr(Type.Object({ fractionLost: Type.Integer({ minimum: 0, maximum: 255 }), cumulativeLost: Type.Integer({ minimum: -0x800000, maximum: 0x7fffff }), extendedHighestSeq: U32(), jitter: U32() }, Closed)),
+        },
+        Closed,
+      ),
+    ),
+    lateCounts: Type.Optional(LateCountsSchema),
+    lossShape: Type.Optional(LossShapeSchema),
   },
   Closed,
 );

@@ -41,3 +41,10 @@ export const LINGER_MS = 5_000;
  * must read), larger for a sender-only thread.
  */
 export const DEFAULT_SEND_BATCH: { readonly single: number; readonly split: number } = { single: 16, split: 64 };
+
+/** Jitter-buffer playout delays reported per direction, ms (`--playout`). */
+export const DEFAULT_PLAYOUT_MS: readonly number[] = [20, 40, 60, 80, 100, 150, 200];
+/** The late share a playout delay is sized for, % (`--max-late`): 1 %, a common target for voice (ITU-T G.1010 §7, packet loss for conversational voice). */
+export const DEFAULT_MAX_LATE_PERCENT = 1;
+/** The codec voice directions are judged as (`--codec`): G.711 with packet-loss concealment, the common case. */
+export const DEFAULT_CODEC = 'g711';

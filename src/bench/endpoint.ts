@@ -10,6 +10,7 @@ import type { CpuTime, EndpointResult, RunConfig, RxQueuePeak, ThreadMode } from
 import { RxQueueSampler, datagramsFromBytes } from '../udp/rxqueue.js';
 import { largestDatagram, isScheduled } from '../udp/pattern.js';
 import { patternSpecOf } from './patterns.js';
+import { playoutOf, wireOf } from './media-quality.js';
 import { maxPpsOf } from './report-bounds.js';
 import { WINDOW_SLACK_DATAGRAMS } from '../udp/accounting.js';
 import { truesizeFor } from './truesize.js';
@@ -176,6 +177,8 @@ export class Endpoint {
       sizeBytes: this.cfg.sizeBytes,
       ratePps: ab ? this.cfg.rateAbPps : this.cfg.rateBaPps,
       pattern: patternSpecOf(ab ? this.cfg.patternAb : this.cfg.patternBa),
+      ...wireOf(ab ? this.cfg.wireAb : this.cfg.wireBa),
+      playout: playoutOf(this.cfg),
       stall: this.cfg.stall ?? null,
       ...(this.opts.streams === undefined ? {} : { streams: this.opts.streams }),
       batch: this.cfg.sendBatch,

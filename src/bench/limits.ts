@@ -6,3 +6,4 @@
 export { HEADER_BYTES, maxPayload } from '../udp/wire.js';
 export { FRAMED_HEADER_BYTES } from '../udp/wire.js';
 export { MAX_FRAME_DATAGRAMS } from '../udp/pattern.js';
+export { RTP_HEADER_BYTES } from '../udp/rtp.js';

@@ -7,6 +7,8 @@ import { END_MARKER_COPIES } from '../udp/wire.js';
 import { isUndersent } from '../result/undersent.js';
 import type { ReceiverPartial, SenderPartial } from './messages.js';
 import type { Percentiles } from '../udp/receiver.js';
+import type { RtcpIn } from '../udp/rtcp-agent.js';
+import { lossShapeResultOf, playoutResultOf, rtpResultOf } from './media-quality.js';
 
 /** Everything needed to compute one direction. */
 export interface DirectionInputs {
@@ -40,6 +42,8 @@ export interface DirectionInputs {
   rxQueuePeak?: RxQueuePeak | null;
   /** Across machines: the clock estimate the receiver's one-way delays were recorded with, and its correction. */
   clock?: DirectionClock | null;
+  /** `--wire rtp`: what the receiver's RTCP reports said of this direction, as the sending endpoint's receiver read them; absent or `null` without. */
+  peerRtcp?: RtcpIn | null;
 }
 
 /**
@@ -264,12 +268,26 @@ export function mergeDirection(d: DirectionInputs): DirectionResult {
   if (queueing !== null) result.queueingDelayUs = queueing;
   if (d.rxQueuePeak !== undefined) result.rxQueuePeak = d.rxQueuePeak;
   if (r?.stalls != null) result.stalls = { ...r.stalls };
+  addMedia(result, r, durationSeconds, d.peerRtcp ?? null);
   // Round trip needs no shared clock: each side subtracts its own timestamps.
   result.rttUs = latencyFrom(r?.rtt ?? null, 'round-trip time from echoed timestamps (includes the peer\'s pacing delay up to one send)', 'n/a: no echoed timestamp received');
   return result;
 }
 
 type Clock = NonNullable<DirectionInputs['clock']>;
+
+/** The receiver's media figures: RTP stream, loss shape, jitter-buffer late discard (media-quality.ts). */
+function addMedia(result: DirectionResult, r: ReceiverPartial | null, durationSeconds: number, peerRtcp: RtcpIn | null): void {
+  if (r === null) return;
+  if (r.rtp !== undefined) result.rtp = rtpResultOf(r.rtp, r.rtcpPackets ?? 0, peerRtcp);
+  if (r.lossShape !== undefined) {
+    // Burst and gap lengths in time: datagrams × the mean interval between sequence numbers.
+    const numbers = r.end?.seqEnd ?? r.expected;
+    const intervalMs = numbers > 0 && durationSeconds > 0 ? (durationSeconds * 1000) / numbers : null;
+    result.lossShape = lossShapeResultOf(r.lossShape, intervalMs, r.reordered);
+  }
+  if (r.lateCounts !== undefined) result.playout = playoutResultOf(r.lateCounts, result.lost, result.sent);
+}
 
 /** One-way delay: on one clock, against the estimated offset, or not at all (two machines, no probes back). */
 function latencyOf(d: DirectionInputs, delay: Percentiles | null, clock: Clock | null): DirectionResult['latencyUs'] {

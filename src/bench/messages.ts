@@ -7,6 +7,10 @@ import type { SenderCounters } from '../udp/sender.js';
 import type { ThreadCpu } from '../udp/cpu.js';
 import type { EndCounts } from '../udp/wire.js';
 import type { PatternSpec } from '../udp/pattern.js';
+import type { RtpReceive, WireFormat } from '../udp/rtp.js';
+import type { LateCounts } from '../udp/late.js';
+import type { RtcpIn } from '../udp/rtcp-agent.js';
+import type { LossShape } from '../udp/loss-shape.js';
 
 /** What a worker does: `endpoint` = one socket sending and receiving (single mode). */
 export type WorkerRole = 'endpoint' | 'sender' | 'receiver';
@@ -36,6 +40,10 @@ export interface WorkerInit {
   ratePps: number | null;
   /** What this worker's sending side sends (default `cbr` at `ratePps`, `sizeBytes` each). */
   pattern?: PatternSpec;
+  /** How this worker's sending side frames its data datagrams (default `udx`; receivers read both). */
+  wire?: WireFormat;
+  /** The jitter-buffer figures the receiving side reports (late.ts): playout delays and the late share to size for. */
+  playout: { playoutMs: number[]; maxLatePercent: number };
   /**
    * `--clients N`: the position of this worker's first peer among all the
    * streams of its pattern, and their number, so that each stream is shifted
@@ -147,6 +155,16 @@ export interface ReceiverPartial {
   frames: ReceiverFrames | null;
   /** `--stall`: the stalls this receiving thread took; `null` without. */
   stalls: { count: number; maxMs: number; totalMs: number } | null;
+  /** `--wire rtp`: the measured RTP stream as a standard RTP receiver sees it; absent without RTP packets. */
+  rtp?: RtpReceive;
+  /** RTCP packets that arrived (RFC 5761); absent when none. */
+  rtcpPackets?: number;
+  /** What the peer's RTCP reports said about the stream this endpoint sends (rtcp-agent.ts); absent without RTCP. */
+  rtcpIn?: RtcpIn;
+  /** Late arrivals for a fixed-delay jitter buffer; absent without one-way delay. */
+  lateCounts?: LateCounts;
+  /** RFC 3611 burst/gap loss shape and the G.113 burst ratio over the measured sequence; absent in reports of older peers. */
+  lossShape?: LossShape;
 }
 
 /** The receiving side's frame figures (frames.ts). */

@@ -150,6 +150,8 @@ export function directionsOf(args: {
       offeredPps,
       sharedClock: args.sharedClock,
       rxQueuePeak: to.rxQueue,
+      // RTCP about this direction arrives at its sending endpoint (RFC 5761: on the same port), read by that endpoint's receiver.
+      peerRtcp: from.receiver?.rtcpIn ?? null,
       clock: args.clock == null ? null : from.endpoint.id === 'A' ? args.clock.ab : args.clock.ba,
     });
   return [one(a, b, cfg.rateAbPps), one(b, a, cfg.rateBaPps)];

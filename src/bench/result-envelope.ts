@@ -8,6 +8,7 @@
 import type { DuplexResult, IncompleteReason } from '../result/types.js';
 import { SCHEMA_VERSION, type Environment } from '../result/types.js';
 import { TOOL } from '../version.js';
+import { withVoiceQuality } from './media-quality.js';
 
 /**
  * Why a result is incomplete: `null` when it is complete, else the first
@@ -36,11 +37,13 @@ export function duplexResult(
     config: f.config,
     environment: f.environment,
     endpoints: f.endpoints,
-    directions: f.directions,
+    // Voice directions get the E-model's estimate (media-quality.ts), each client's too.
+    directions: f.directions.map((d) => withVoiceQuality(d, f.config)),
     kernel: f.kernel,
     warnings: f.warnings,
     elapsedSeconds: f.elapsedSeconds,
     ...extra,
+    ...(extra.peers === undefined ? {} : { peers: extra.peers.map((p) => ({ ...p, directions: p.directions.map((d) => withVoiceQuality(d, f.config)) })) }),
   };
 }
 

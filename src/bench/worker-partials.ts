@@ -33,11 +33,21 @@ export function senderPartialOf(u: PeerUnit, socketErrors: Readonly<Record<strin
   return { ...c, intervalSent: u.intervalSent, peerDropsAtStart: u.peerDropsAtStart };
 }
 
-/** A receiver's partial result; `stalls`: the stalls this worker imposed (`--stall`), or `null` without any. */
-export function receiverPartialOf(u: PeerUnit, stalls: ReceiverPartial['stalls']): ReceiverPartial | null {
+/** What {@link receiverPartialOf} needs besides the unit. */
+export interface ReceiverPartialOptions {
+  /** The stalls this worker imposed (`--stall`), or `null` without any. */
+  stalls: ReceiverPartial['stalls'];
+  /** The playout delays and late share the jitter-buffer figures are read at. */
+  playout: { playoutMs: readonly number[]; maxLatePercent: number };
+}
+
+/** A receiver's partial result. */
+export function receiverPartialOf(u: PeerUnit, o: ReceiverPartialOptions): ReceiverPartial | null {
   const r = u.receiver;
   if (r === null) return null;
   const a = r.acct;
+  const rtp = r.rtp.snapshot();
+  const late = r.lateCounts(o.playout);
   return {
     received: a.received,
     duplicates: a.duplicates,
@@ -61,7 +71,11 @@ export function receiverPartialOf(u: PeerUnit, stalls: ReceiverPartial['stalls']
     intervalDelayMeanUs: u.intervalDelayMeanUs,
     intervalDelayMaxUs: u.intervalDelayMaxUs,
     frames: framesOf(u),
-    stalls,
+    stalls: o.stalls,
+    ...(rtp === null ? {} : { rtp }),
+    ...(r.rtcpPackets > 0 ? { rtcpPackets: r.rtcpPackets, rtcpIn: { ...r.rtcp.peer, last: r.rtcp.peer.last === null ? null : { ...r.rtcp.peer.last } } } : {}),
+    ...(late === null ? {} : { lateCounts: late }),
+    lossShape: r.lossShape(),
   };
 }
 

@@ -159,6 +159,15 @@ async function onPeers(given: readonly { address: string; port: number }[]): Pro
         // Sequence numbers beyond what the peer's sender could reach are foreign (accounting.ts SequenceWindow).
         window: init.receiveWindow,
         ...(init.relayControl ? { onControl: relay } : {}),
+        // RTCP receiver reports go to the peer from this socket (connected: no address).
+        reply: (buf: Buffer, length: number) => {
+          try {
+            if (connects && us === s) us.send(buf, 0, length);
+            else us.send(buf, 0, length, peer.port, peer.address);
+          } catch {
+            // a closed socket at the very end: the report is not part of the measurement
+          }
+        },
       });
       if (demux !== null) demux.add(peer.address, peer.port, receiver);
       else us.on('message', receiver.onMessage);
@@ -177,6 +186,7 @@ async function onPeers(given: readonly { address: string; port: number }[]): Pro
         ratePps: init.ratePps,
         ...(init.pattern === undefined ? {} : { pattern: nthStream(init.pattern, (init.streams?.first ?? 0) + i, init.streams?.count ?? 1) }),
         batch: init.batch,
+        ...(init.wire === undefined ? {} : { wire: init.wire }),
         // A connected socket sends without an address (no lookup per send either).
         peer: connects ? null : { address: peer.address, port: peer.port },
         echo,
@@ -250,7 +260,11 @@ function sample(index: number, warmup: boolean): void {
     if (expected !== null) expected -= warmupBase.expected;
   } else {
     for (const u of units) {
-      if (u.sender) u.intervalSent.push(u.sender.sent);
+      if (u.sender) {
+        u.intervalSent.push(u.sender.sent);
+        // RTCP (--wire rtp): a sender report about our measured stream, once a second.
+        u.sender.sendSenderReport();
+      }
       if (u.receiver) {
         u.intervalReceived.push(u.receiver.acct.received);
         u.intervalExpected.push(u.receiver.acct.expected);
@@ -258,6 +272,8 @@ function sample(index: number, warmup: boolean): void {
         const d = u.receiver.takeIntervalDelay();
         u.intervalDelayMeanUs.push(d.count > 0 ? Math.round(d.meanUs) : null);
         u.intervalDelayMaxUs.push(d.count > 0 ? Math.round(d.maxUs) : null);
+        // RTCP (--wire rtp): a receiver report about the stream we receive, once a second.
+        u.receiver.sendReceiverReport(clock.nowNs());
       }
     }
     sent = total((u) => u.sender?.sent ?? null);
@@ -362,8 +378,8 @@ async function onFinish(): Promise<void> {
     role: init.role,
     endpointId: init.endpointId,
     sender: !many && one !== undefined ? sent(one) : null,
-    receiver: !many && one !== undefined ? receiverPartialOf(one, stalled) : null,
-    peers: units.length > 1 ? units.map((u) => ({ address: u.address, port: u.port, sender: sent(u), receiver: receiverPartialOf(u, stalled) })) : null,
+    receiver: !many && one !== undefined ? receiverPartialOf(one, { stalls: stalled, playout: init.playout }) : null,
+    peers: units.length > 1 ? units.map((u) => ({ address: u.address, port: u.port, sender: sent(u), receiver: receiverPartialOf(u, { stalls: stalled, playout: init.playout }) })) : null,
     strangers: (demux?.strangers ?? 0) + seen.strangers,
     leaked: seen.leaked,
     foreignAtSender: seen.foreignAtSender,

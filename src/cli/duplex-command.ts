@@ -7,7 +7,7 @@ import { examplesText } from './examples.js';
 import { resolveDuplexOptions, type RawDuplexOptions } from './options.js';
 import { finishResult, interruptible, planSave, stderrLine, stderrWrapped, stdoutWidth, tableOnStdout, type OutputOptions } from './common.js';
 import { bitrateToRate, intervalAggregator, jsonStreamLine, withOutputOptions } from './iperf-compat.js';
-import { addOptions, FIND_MAX_OPTIONS, OUTPUT_OPTIONS, PATTERN_OPTIONS, type OptionName } from './option-table.js';
+import { addOptions, FIND_MAX_OPTIONS, MEDIA_OPTIONS, OUTPUT_OPTIONS, PATTERN_OPTIONS, type OptionName } from './option-table.js';
 import { rateGiven, resolveFindMaxOptions, type RawFindMaxOptions } from './findmax-options.js';
 import { ProgressDisplay, progressLine, warningLine } from './progress-display.js';
 import { OptionError } from '../errors.js';
@@ -117,6 +117,7 @@ async function runAction(raw: RawDuplexOptions & RawFindMaxOptions & OutputOptio
 const DUPLEX_OPTIONS: readonly OptionName[] = [
   'host', 'port', 'peer', 'size', 'rate', 'bitrate', 'rateAb', 'rateBa', 'duration', 'omit', 'threads', 'rcvbuf', 'sndbuf', 'secret', 'peerTimeout', 'clients', 'batch',
   ...PATTERN_OPTIONS,
+  ...MEDIA_OPTIONS,
   ...FIND_MAX_OPTIONS,
   ...OUTPUT_OPTIONS,
 ];

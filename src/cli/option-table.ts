@@ -88,6 +88,13 @@ export const OPTIONS = {
     flags: '--stall <ms[@s]>',
     help: 'every receiver stops reading for MS ms every S s (default 1) of the measured phase: a GC pause, a descheduled thread',
   },
+  // Media framing and quality.
+  wire: { flags: '--wire <format>', help: 'how data datagrams are framed: udx (our header) or rtp (RFC 3550 RTP with our header in the payload; Wireshark reads it)', fallback: 'udx' },
+  wireAb: { flags: '--wire-ab <format>', help: 'framing A→B (overrides --wire)' },
+  wireBa: { flags: '--wire-ba <format>', help: 'framing B→A (overrides --wire)' },
+  codec: { flags: '--codec <name>', help: 'voice directions are judged as this codec by the E-model: g711 (with PLC), g711-noplc or g729a', fallback: 'g711' },
+  playout: { flags: '--playout <list>', help: 'jitter-buffer playout delays to report late discard at, ms, comma-separated', fallback: '20,40,60,80,100,150,200' },
+  maxLate: { flags: '--max-late <percent>', help: 'the late-discard share the needed playout delay is sized for, %', fallback: '1' },
   omit: { flags: '--omit <s>', help: 'warm-up seconds before measuring (excluded from the figures)', default: '0' },
 
   // How the endpoints run.
@@ -219,6 +226,9 @@ export const FIND_MAX_OPTIONS = ['findMax', 'lossThreshold', 'trialDuration', 'f
 
 /** The real-time pattern options (`bench duplex` and `bench sweep`). */
 export const PATTERN_OPTIONS = ['pattern', 'patternAb', 'patternBa', 'ptime', 'fps', 'keyframeInterval', 'keyframeRatio', 'seed', 'trace', 'stall'] as const satisfies readonly OptionName[];
+
+/** The media framing and quality options (`bench duplex`). */
+export const MEDIA_OPTIONS = ['wire', 'wireAb', 'wireBa', 'codec', 'playout', 'maxLate'] as const satisfies readonly OptionName[];
 
 /** The output options of the commands that run tests and save a result (`bench duplex` and `bench sweep`). */
 export const OUTPUT_OPTIONS = ['json', 'jsonStream', 'interval', 'logfile', 'save', 'out', 'progress', 'wide'] as const satisfies readonly OptionName[];

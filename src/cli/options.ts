@@ -11,6 +11,7 @@ import { HEADER_BYTES, maxPayload } from '../bench/limits.js';
 import { OPTIONS, type RawOptions } from './option-table.js';
 import { MAX_CLIENTS, type RunConfig, type ThreadMode } from '../result/types.js';
 import { resolvePatterns, type RawPatternOptions } from './pattern-options.js';
+import { resolveMedia, type RawMediaOptions } from './media-options.js';
 import { bitsPerSecondOf } from './iperf-compat.js';
 import { DEFAULT_SEND_BATCH } from '../bench/defaults.js';
 
@@ -113,6 +114,7 @@ export function parseHostPort(option: string, text: string): { host: string; por
 
 /** Raw `bench duplex` options (one run's) as commander hands them over: derived from the option table. */
 export type RawDuplexOptions = RawPatternOptions &
+  Partial<RawMediaOptions> &
   RawOptions<'host' | 'port' | 'peer' | 'size' | 'rate' | 'rateAb' | 'rateBa' | 'duration' | 'omit' | 'threads' | 'rcvbuf' | 'sndbuf' | 'batch' | 'secret' | 'peerTimeout' | 'clients'>;
 
 
@@ -185,6 +187,7 @@ export async function resolveDuplexOptions(raw: RawDuplexOptions): Promise<RunCo
   const sndbufBytes = raw.sndbuf === undefined ? null : parseSize('--sndbuf', raw.sndbuf);
   const sendBatch = raw.batch === undefined ? DEFAULT_SEND_BATCH[threads] : parseIntIn('--batch', raw.batch, 1, 1024);
   const peerTimeoutSeconds = parseSeconds('--peer-timeout', raw.peerTimeout ?? OPTIONS.peerTimeout.default, false);
+  const media = resolveMedia(raw, { patternAb: patterns.patternAb, patternBa: patterns.patternBa, sizeBytes });
   return {
     host: address,
     family,
@@ -207,5 +210,6 @@ export async function resolveDuplexOptions(raw: RawDuplexOptions): Promise<RunCo
     patternAb: patterns.patternAb,
     patternBa: patterns.patternBa,
     stall: patterns.stall,
+    ...media,
   };
 }

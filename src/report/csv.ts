@@ -118,6 +118,26 @@ const CSV_COLUMNS: readonly CsvColumn[] = [
   { name: 'queueingP99Us', value: (d) => observedQueueing(d)?.p99 ?? null },
   { name: 'queueingBaseUs', value: (d) => observedQueueing(d)?.baseUs ?? null },
   { name: 'idleProbeUs', value: (d) => observedQueueing(d)?.idleProbeUs ?? null },
+  // Media quality (issue 23), appended likewise: the RTP stream (RFC 3550), the loss shape (RFC 3611, G.113),
+  // the jitter-buffer answer and, for voice, the E-model's R and MOS (ITU-T G.107, a planning estimate).
+  { name: 'rtpSsrc', value: (d) => d.rtp?.ssrc ?? null },
+  { name: 'rtpPackets', value: (d) => d.rtp?.packets ?? null },
+  { name: 'rtpCumulativeLost', value: (d) => d.rtp?.cumulativeLost ?? null },
+  { name: 'rtpSeqErrors', value: (d) => d.rtp?.seqErrors ?? null },
+  { name: 'rtpJitterMs', value: (d) => d.rtp?.jitterMs ?? null },
+  { name: 'burstR', value: (d) => d.lossShape?.burstR ?? null },
+  { name: 'burstDensity', value: (d) => d.lossShape?.burstDensity ?? null },
+  { name: 'gapDensity', value: (d) => d.lossShape?.gapDensity ?? null },
+  { name: 'meanBurstMs', value: (d) => d.lossShape?.meanBurstMs ?? null },
+  { name: 'meanGapMs', value: (d) => d.lossShape?.meanGapMs ?? null },
+  { name: 'playoutNeededMs', value: (d) => d.playout?.neededMs ?? null },
+  // `MS:late%` pairs joined by `;`, one column whatever delays were asked for.
+  { name: 'playoutLatePercent', value: (d) => d.playout?.rows.map((r) => `${r.playoutMs}:${Number(r.latePercent.toFixed(4))}`).join(';') ?? null },
+  { name: 'voiceCodec', value: (d) => d.voice?.codec ?? null },
+  { name: 'mouthToEarMs', value: (d) => d.voice?.mouthToEarMs ?? null },
+  { name: 'effectiveLossPercent', value: (d) => d.voice?.effectiveLossPercent ?? null },
+  { name: 'rFactor', value: (d) => d.voice?.r ?? null },
+  { name: 'mos', value: (d) => d.voice?.mos ?? null },
 ];
 
 /** The direction's pattern as `patternLabel` writes it, or `null` when the result has none (written before patterns). */

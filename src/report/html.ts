@@ -7,6 +7,7 @@
  * from a peer or a hand-edited file. Pure.
  */
 
+import { playoutTableData, qualityNotes, qualityTableData } from './voice.js';
 import type { AnyResult, DuplexResult } from '../result/types.js';
 import { directionColumns, endpointLabels, formatBufferSize, formatRunHeadline, formatSendErrors, formatWarning } from './table.js';
 import { formatVerdict } from './verdict.js';
@@ -99,6 +100,21 @@ function mediaParts(result: DuplexResult): string[] {
   return parts;
 }
 
+/** "Media quality" and each jitter-buffer table, as the Markdown has them; nothing without those fields. */
+function qualityParts(result: DuplexResult): string[] {
+  const data = qualityTableData(result.directions);
+  if (data === null) return [];
+  const parts = ['<p><strong>Media quality</strong></p>', htmlTable(data.head.map((h) => h.replace(/\n\s*/g, ' ')), data.rows, data.head.map((_, i) => i > 0))];
+  for (const d of result.directions) {
+    const p = playoutTableData(d);
+    if (p === null) continue;
+    parts.push(`<p>Jitter buffer ${escapeHtml(directionLabel(d))} (fixed playout delay above the least-delayed datagram):</p>`);
+    parts.push(htmlTable(p.head, p.rows, p.head.map(() => true)));
+  }
+  parts.push(`<ul>${qualityNotes(result.directions).map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`);
+  return parts;
+}
+
 /** "One-way delay" (a column per direction) and how the clock was estimated, as the Markdown has it; nothing for local runs and older results. */
 function oneWayParts(result: DuplexResult): string[] {
   const detail = oneWayDetailRows(result.directions);
@@ -129,6 +145,7 @@ function duplexBody(result: DuplexResult): string {
   }
   parts.push(...oneWayParts(result));
   parts.push(...mediaParts(result));
+  parts.push(...qualityParts(result));
   parts.push(
     htmlTable(
       ['endpoint', 'address:port', 'threads', 'rcvbuf req → eff', 'sndbuf req → eff', 'leaked'],

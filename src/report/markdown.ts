@@ -4,6 +4,7 @@
  * (both use `directionColumns`).
  */
 
+import { playoutTableData, qualityNotes, qualityTableData } from './voice.js';
 import { PEER_HEAD, formatFairness, peerRow } from './peers.js';
 import type { DuplexResult, EndpointResult, Environment } from '../result/types.js';
 import { formatBytes, formatInteger, formatPercent } from './format.js';
@@ -139,6 +140,27 @@ function mediaSection(result: DuplexResult): string[] {
 }
 
 /**
+ * "Media quality": RTP jitter, loss shape, the playout delay needed and R
+ * and MOS per direction, then per direction with a jitter-buffer answer the
+ * late discard (and for voice R and MOS) at each playout delay, and notes.
+ */
+function qualitySection(result: DuplexResult): string[] {
+  const data = qualityTableData(result.directions);
+  if (data === null) return [];
+  const flat = (h: string): string => h.replace(/\n\s*/g, ' ');
+  const out = ['', '**Media quality**', ''];
+  out.push(...markdownTable(data.head.map(flat), data.head.map((_, i) => (i === 0 ? 'l' : 'r')), data.rows));
+  for (const d of result.directions) {
+    const p = playoutTableData(d);
+    if (p === null) continue;
+    out.push('', escapeMarkdown(`Jitter buffer ${directionLabel(d)} (fixed playout delay above the least-delayed datagram):`), '');
+    out.push(...markdownTable(p.head, p.head.map(() => 'r'), p.rows));
+  }
+  out.push('', ...qualityNotes(result.directions).map((l) => `- ${escapeMarkdown(l)}`));
+  return out;
+}
+
+/**
  * "One-way delay" of a remote run with an estimated clock: one row per
  * figure, a column per direction (percentiles ± the estimate's bound, the
  * queueing delay, its base and the idle probe delay), then how the clock was
@@ -209,6 +231,7 @@ export function formatDuplexMarkdown(result: DuplexResult): string {
   }
   lines.push(...oneWaySection(result));
   lines.push(...mediaSection(result));
+  lines.push(...qualitySection(result));
   const labels = endpointLabels(result);
   lines.push('', ...endpointTable(result.endpoints, labels));
   const cpu = cpuTable(result.endpoints, labels);

@@ -142,10 +142,62 @@ export function renderRunChart(result: DuplexResult, options: RunChartOptions = 
       },
     });
   }
+  below.push(...playoutPanels(result));
   if (below.length === 0) return renderLineChart({ ...rates, footer });
   const last = below[below.length - 1];
   if (last !== undefined) last.spec = { ...last.spec, footer };
   return renderStackedCharts(`${title}; ${below.map((b) => b.name).join('; ')}`, [rates, ...below.map((b) => b.spec)]);
+}
+
+/**
+ * The jitter-buffer answer (issue 23): late discard against the playout
+ * delay, a series per direction that has one, and for voice directions the
+ * E-model's MOS against the same delays (a planning estimate). No panel for
+ * results without them.
+ */
+function playoutPanels(result: DuplexResult): { name: string; spec: LineChartSpec }[] {
+  // Media directions only (an RTP stream, voice, frames): a cbr flood's chart stays as it was.
+  const withPlayout = result.directions.map((d, i) => ({ d, i })).filter(({ d }) => d.playout != null && d.playout.rows.length > 0 && (d.rtp != null || d.voice != null || d.frames != null));
+  if (withPlayout.length === 0) return [];
+  const colorOf = (i: number): string => SERIES_COLORS[i % SERIES_COLORS.length] ?? '#000000';
+  const panels: { name: string; spec: LineChartSpec }[] = [
+    {
+      name: 'late discard',
+      spec: {
+        title: 'Late discard against jitter-buffer playout delay',
+        subtitle: 'datagrams later than the least-delayed one + the playout delay, % of those received (a fixed-delay buffer discards them)',
+        xLabel: 'playout delay (ms)',
+        yLabel: 'late, %',
+        series: withPlayout.map(({ d, i }) => ({ label: `${directionLabel(d)} late`, points: (d.playout?.rows ?? []).map((r) => ({ x: r.playoutMs, y: r.latePercent })), color: colorOf(i) })),
+        formatYTick: formatPlainTick,
+        xFromZero: true,
+        markers: true,
+        secondaryMargin: true,
+      },
+    },
+  ];
+  const voice = withPlayout.filter(({ d }) => d.voice != null && (d.playout?.rows ?? []).some((r) => r.mos !== null));
+  if (voice.length > 0) {
+    panels.push({
+      name: 'MOS',
+      spec: {
+        title: 'MOS against jitter-buffer playout delay (ITU-T G.107 E-model, a planning estimate)',
+        subtitle: 'loss + late discard and mouth-to-ear delay at each playout delay; codec impairment from ITU-T G.113 Appendix I',
+        xLabel: 'playout delay (ms)',
+        yLabel: 'MOS',
+        series: voice.map(({ d, i }) => ({
+          label: `${directionLabel(d)} MOS (${d.voice?.codec ?? ''})`,
+          points: (d.playout?.rows ?? []).flatMap((r) => (r.mos === null ? [] : [{ x: r.playoutMs, y: r.mos }])),
+          color: colorOf(i),
+        })),
+        formatYTick: formatPlainTick,
+        xFromZero: true,
+        markers: true,
+        secondaryMargin: true,
+      },
+    });
+  }
+  return panels;
 }
 
 /**

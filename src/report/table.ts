@@ -3,6 +3,7 @@
  * per-second progress line. Pure: the caller prints the returned string.
  */
 
+import { playoutTableData, qualityNotes, qualityTableData } from './voice.js';
 import type { DirectionResult, DuplexResult, EndpointResult, RunWarning } from '../result/types.js';
 import {
   formatBytes,
@@ -243,6 +244,8 @@ export function formatDuplexTable(result: DuplexResult, options: TableOptions = 
   lines.push(...formatPeersTable(result, { width, color }).flatMap((l) => (l.includes('\n') ? [l] : wrapLine(l, width))));
   // Real-time patterns, pacing, receive queue, stalls: only when the result has them (older results print as before).
   lines.push(...formatMediaLines(result, width, color));
+  // RTP, loss shape, jitter buffer and the E-model (voice.ts): only when the result has them.
+  lines.push(...formatQualityLines(result, width, color));
 
   const labels = endpointLabels(result);
   const endpointRow = (endpoint: EndpointResult, label: string, address: string): string[] => {
@@ -329,6 +332,26 @@ export function formatMediaLines(result: DuplexResult, width: number, color: boo
     fitTable({ head: data.head, rows, align: data.head.map((_, i) => (i === 0 ? 'left' : 'right')) }, width, color).text,
   );
   for (const note of mediaLegend(result.directions)) lines.push(...wrapPainted(note, width, 'dim', color));
+  return lines;
+}
+
+/**
+ * Media quality: a row per direction (RTP jitter, burst ratio and
+ * densities, the playout delay needed, R and MOS), each voice direction's
+ * late discard and MOS per playout delay, and what the figures are.
+ */
+export function formatQualityLines(result: DuplexResult, width: number, color: boolean): string[] {
+  const data = qualityTableData(result.directions);
+  if (data === null) return [];
+  const lines = [fitTable({ head: data.head, rows: data.rows, align: data.head.map((_, i) => (i === 0 ? 'left' : 'right')) }, width, color).text];
+  for (const d of result.directions) {
+    if (d.voice == null) continue;
+    const p = playoutTableData(d);
+    if (p === null) continue;
+    lines.push(`jitter buffer ${directionLabel(d)}:`);
+    lines.push(fitTable({ head: p.head, rows: p.rows, align: p.head.map(() => 'right') }, width, color).text);
+  }
+  for (const note of qualityNotes(result.directions)) lines.push(...wrapPainted(note, width, 'dim', color));
   return lines;
 }
 

@@ -159,6 +159,91 @@ export const LossCheckSchema = Type.Object(
   Closed,
 );
 
+export const WireFormatSchema = Type.Union([Type.Literal('udx'), Type.Literal('rtp')]);
+export const VoiceCodecSchema = Type.Union([Type.Literal('g711'), Type.Literal('g711-noplc'), Type.Literal('g729a')]);
+const Share = () => Type.Number({ minimum: 0, maximum: 1 });
+const Percent = () => Type.Number({ minimum: 0, maximum: 100 });
+
+export const RtpResultSchema = Type.Object(
+  {
+    ssrc: Type.Integer({ minimum: 0, maximum: 0xffffffff }),
+    payloadType: Type.Integer({ minimum: 0, maximum: 127 }),
+    encoding: Text(16),
+    clockRate: Type.Integer({ minimum: 0, maximum: 1e7 }),
+    packets: Count(),
+    expected: Count(),
+    cumulativeLost: Type.Integer(),
+    seqErrors: Count(),
+    jitterMs: Num(),
+    jitterMeanMs: Num(),
+    jitterMaxMs: Num(),
+    rtcpPackets: Count(),
+    receiverReport: NullOr(
+      Type.Object(
+        { reports: Count(), fractionLostPercent: Percent(), cumulativeLost: Type.Integer(), extendedHighestSeq: Count(), jitterMs: Num() },
+        Closed,
+      ),
+    ),
+  },
+  Closed,
+);
+
+export const LossShapeResultSchema = Type.Object(
+  {
+    gmin: Type.Integer({ minimum: 1, maximum: 255 }),
+    burstDensity: NullOr(Share()),
+    gapDensity: NullOr(Share()),
+    meanBurstMs: NullOr(Num()),
+    meanGapMs: NullOr(Num()),
+    bursts: Count(),
+    burstR: NullOr(Type.Number({ minimum: 0 })),
+    reordered: Count(),
+  },
+  Closed,
+);
+
+export const PlayoutRowSchema = Type.Object(
+  {
+    playoutMs: Type.Number({ minimum: 0, maximum: 10_000 }),
+    lateDatagrams: Count(),
+    latePercent: Percent(),
+    lateFramesPercent: NullOr(Percent()),
+    lossAndLatePercent: NullOr(Percent()),
+    r: NullOr(Num()),
+    mos: NullOr(Type.Number({ minimum: 1, maximum: 4.5 })),
+  },
+  Closed,
+);
+
+export const PlayoutResultSchema = Type.Object(
+  {
+    baseDelayMs: Num(),
+    maxLatePercent: Percent(),
+    datagrams: Count(),
+    neededMs: Type.Number({ minimum: 0 }),
+    neededLateDatagrams: Count(),
+    rows: Type.Array(PlayoutRowSchema, { maxItems: 16 }),
+  },
+  Closed,
+);
+
+export const VoiceQualityResultSchema = Type.Object(
+  {
+    codec: VoiceCodecSchema,
+    ie: Num(),
+    bpl: Num(),
+    playoutMs: Type.Number({ minimum: 0 }),
+    networkDelayMs: Num(),
+    delaySource: Type.Union([Type.Literal('one-way'), Type.Literal('half-rtt')]),
+    mouthToEarMs: Num(),
+    effectiveLossPercent: Percent(),
+    burstR: Type.Number({ minimum: 0 }),
+    r: Num(),
+    mos: Type.Number({ minimum: 1, maximum: 4.5 }),
+  },
+  Closed,
+);
+
 export const DirectionResultSchema = Type.Object(
   {
     from: EndpointId,
@@ -190,6 +275,10 @@ export const DirectionResultSchema = Type.Object(
     check: LossCheckSchema,
     observedBy: Type.Optional(Type.Union([Type.Literal('both'), Type.Literal('sender'), Type.Literal('receiver')])),
     frames: Type.Optional(NullOr(FrameResultSchema)),
+    rtp: Type.Optional(NullOr(RtpResultSchema)),
+    lossShape: Type.Optional(NullOr(LossShapeResultSchema)),
+    playout: Type.Optional(NullOr(PlayoutResultSchema)),
+    voice: Type.Optional(NullOr(VoiceQualityResultSchema)),
     pacingErrorUs: Type.Optional(NullOr(PacingErrorUsSchema)),
     rxQueuePeak: Type.Optional(NullOr(RxQueuePeakSchema)),
     stalls: Type.Optional(NullOr(StallResultSchema)),
@@ -255,6 +344,11 @@ export const RunConfigSchema = Type.Object(
     patternAb: Type.Optional(PatternConfigSchema),
     patternBa: Type.Optional(PatternConfigSchema),
     stall: Type.Optional(NullOr(StallConfigSchema)),
+    wireAb: Type.Optional(WireFormatSchema),
+    wireBa: Type.Optional(WireFormatSchema),
+    playoutMs: Type.Optional(Type.Array(Type.Number({ minimum: 0, maximum: 10_000 }), { minItems: 1, maxItems: 16 })),
+    maxLatePercent: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+    codec: Type.Optional(VoiceCodecSchema),
   },
   Closed,
 );

@@ -221,6 +221,14 @@ export interface DirectionResult {
   observedBy?: ObservedBy;
   /** Framed patterns (voice, video, trace): frame-level figures; `null` for `cbr`. Absent in results before patterns. */
   frames?: FrameResult | null;
+  /** `--wire rtp`: the measured RTP stream as a standard RTP receiver (and Wireshark) computes it; absent otherwise. */
+  rtp?: RtpResult | null;
+  /** RFC 3611 burst/gap loss shape and the G.113 burst ratio; absent in results before it or when the receiver's figures are missing. */
+  lossShape?: LossShapeResult | null;
+  /** What fixed-delay jitter buffers would discard as too late; absent without one-way delay. */
+  playout?: PlayoutResult | null;
+  /** Voice directions: the ITU-T G.107 E-model's planning estimate of call quality; absent otherwise. */
+  voice?: VoiceQualityResult | null;
   /** Lateness of the sender's sends against their schedule; `null` when unpaced or unobserved. */
   pacingErrorUs?: PacingErrorUs | null;
   /** The receiving socket's largest queue seen during the run (sampled /proc/net/udp rx_queue); `null` when not sampled. */
@@ -235,6 +243,132 @@ export interface DirectionResult {
    * one-way delay as that shared clock measures it, to check the estimate against.
    */
   sharedClockCheckUs?: { p50: number; p99: number };
+}
+
+/** How a direction's data datagrams are framed on the wire: our own header, or RTP (RFC 3550) around it. */
+export type WireFormat = 'udx' | 'rtp';
+
+/** Voice codecs the E-model knows from ITU-T G.113 Appendix I: G.711 with and without packet-loss concealment, G.729A. */
+export type VoiceCodec = 'g711' | 'g711-noplc' | 'g729a';
+
+/**
+ * One direction's RTP stream (measured phase) as a standard RTP receiver
+ * computes it (RFC 3550 A.1, A.3, A.8): figures that tshark's RTP stream
+ * analysis reproduces from a capture.
+ */
+export interface RtpResult {
+  /** SSRC of the measured stream (the warm-up is another stream). */
+  ssrc: number;
+  payloadType: number;
+  /** RFC 3551 encoding name of the payload type (the payload itself is our measurement header and padding). */
+  encoding: string;
+  /** RTP timestamp units per second. */
+  clockRate: number;
+  /** RTP packets of the stream received, duplicates included. */
+  packets: number;
+  /** RFC 3550 A.3: highest extended sequence number − the first one received + 1. */
+  expected: number;
+  /** RFC 3550 A.3 cumulative lost: `expected − packets` (loss before the first or after the last packet received is not in it, unlike `lost`). */
+  cumulativeLost: number;
+  /** Packets whose RTP sequence number was not the previous one + 1 (modulo 2^16). */
+  seqErrors: number;
+  /** RFC 3550 A.8 interarrival jitter over media timestamps, ms: its last value, its mean and its largest over the packets. */
+  jitterMs: number;
+  jitterMeanMs: number;
+  jitterMaxMs: number;
+  /** RTCP packets that reached the receiving port (RFC 5761 multiplexing). */
+  rtcpPackets: number;
+  /**
+   * What the receiver's last RTCP receiver report (RFC 3550 §6.4.2), sent
+   * about once a second, said of this stream, as the sender received it: a
+   * third view of its loss and jitter. `null` when none arrived.
+   */
+  receiverReport: RtcpReportView | null;
+}
+
+/** One RTCP report block as its sender read it. */
+export interface RtcpReportView {
+  /** Receiver reports that arrived at the sender. */
+  reports: number;
+  /** Fraction lost in the last report interval, %. */
+  fractionLostPercent: number;
+  cumulativeLost: number;
+  extendedHighestSeq: number;
+  jitterMs: number;
+}
+
+/**
+ * RFC 3611 §4.7.2 burst/gap figures (a burst: a run between losses with
+ * fewer than `gmin` datagrams received in a row) and the ITU-T G.113 burst
+ * ratio (1 for random loss, above 1 for bursty loss).
+ */
+export interface LossShapeResult {
+  gmin: number;
+  /** Share of the datagrams within bursts that were lost, 0–1; `null` when none was seen. */
+  burstDensity: number | null;
+  /** Share of the datagrams within gaps that were lost, 0–1. */
+  gapDensity: number | null;
+  /** Mean length of a burst and of a gap, ms (datagrams × the mean interval); `null` with none. */
+  meanBurstMs: number | null;
+  meanGapMs: number | null;
+  bursts: number;
+  /** `null` when it cannot be told (no transition between received and lost). */
+  burstR: number | null;
+  /** Datagrams reordered: each was counted as lost when it was passed over, so the shape holds them as losses. */
+  reordered: number;
+}
+
+/** One playout delay of a fixed-delay jitter buffer. */
+export interface PlayoutRow {
+  /** Playout delay above the smallest one-way delay, ms. */
+  playoutMs: number;
+  /** Datagrams that arrived later than that (of those with a one-way delay). */
+  lateDatagrams: number;
+  /** `lateDatagrams` as a share of the datagrams received, %. */
+  latePercent: number;
+  /** Frames completed later than that, % of complete frames; `null` for unframed traffic. */
+  lateFramesPercent: number | null;
+  /** Lost and late together, % of the datagrams sent: what the listener misses; `null` when the loss is unknown. */
+  lossAndLatePercent: number | null;
+  /** Voice directions: the E-model at this playout delay; otherwise `null`. */
+  r: number | null;
+  mos: number | null;
+}
+
+/** Late discard against playout delay, and the delay a buffer needs. */
+export interface PlayoutResult {
+  /** The smallest one-way delay, ms: every playout delay counts from it. */
+  baseDelayMs: number;
+  /** The late share the answer is sized for, %. */
+  maxLatePercent: number;
+  /** Datagrams with a one-way delay (the shares' denominator). */
+  datagrams: number;
+  /** The smallest playout delay that keeps late datagrams at or below `maxLatePercent`, ms. */
+  neededMs: number;
+  /** Datagrams later than that. */
+  neededLateDatagrams: number;
+  rows: PlayoutRow[];
+}
+
+/** ITU-T G.107 E-model for a voice direction: a planning estimate, not a listening test. */
+export interface VoiceQualityResult {
+  codec: VoiceCodec;
+  /** G.113 Appendix I equipment impairment and packet-loss robustness of the codec. */
+  ie: number;
+  bpl: number;
+  /** The playout delay the estimate assumes, ms: of those reported and the needed one, the one with the highest R. */
+  playoutMs: number;
+  /** The one-way network delay the estimate uses, ms, and where it came from. */
+  networkDelayMs: number;
+  delaySource: 'one-way' | 'half-rtt';
+  /** Network delay + playout delay + packetisation and codec look-ahead, ms. */
+  mouthToEarMs: number;
+  /** Loss and late discard at that playout delay, %. */
+  effectiveLossPercent: number;
+  /** The burst ratio used (1 when it could not be told). */
+  burstR: number;
+  r: number;
+  mos: number;
 }
 
 /**
@@ -397,6 +531,14 @@ export interface RunConfig {
   patternBa?: PatternConfig;
   /** `--stall`, or `null`/absent without it. */
   stall?: StallConfig | null;
+  /** How each direction frames its data datagrams; absent (= `udx`) in results before `--wire`. */
+  wireAb?: WireFormat;
+  wireBa?: WireFormat;
+  /** The jitter-buffer playout delays reported, ms, and the late share the needed delay is sized for, %; absent in results before them. */
+  playoutMs?: number[];
+  maxLatePercent?: number;
+  /** The codec voice directions are judged as (E-model); absent in results before it. */
+  codec?: VoiceCodec;
 }
 
 /** Most clients one local run may start (each is a worker thread with its own socket). */

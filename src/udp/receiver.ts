@@ -13,6 +13,10 @@ import { type EchoState, writeEcho } from './echo.js';
 import { CONTROL_KIND_MIN, Decode, type EndCounts, FLAG_FRAMED, FLAG_WARMUP, type FrameFields, Kind, createHeader, decodeFrame, decodeHeader, endCountsOf } from './wire.js';
 import { FrameAccounting } from './frames.js';
 import { MAX_TRACKED_US } from './defaults.js';
+import { RTP_HEADER_BYTES, RtpStreamStats, clockRateOfPayloadType, isRtcpOctet, isRtpFamily, random32 } from './rtp.js';
+import { RtcpAgent } from './rtcp-agent.js';
+import { lateCounts, type LateCounts } from './late.js';
+import { type LossShape, type LossShapeState, lossShape, newLossShape, recordReceived, recordTrailingLoss } from './loss-shape.js';
 
 /** Most distinct peer sources remembered (for the "one port" check). */
 const MAX_SOURCES = 8;
@@ -44,6 +48,8 @@ export interface ReceiverOptions {
    * (micro-benchmarks).
    */
   window?: { maxPps: number; slackDatagrams?: number };
+  /** Sends a datagram to the peer from this receiver's socket (its RTCP receiver reports); absent: none are sent. */
+  reply?: (buf: Buffer, length: number) => void;
 }
 
 /** Percentiles of a histogram in µs. */
@@ -106,6 +112,14 @@ export class Receiver {
   badFrames = 0;
   /** The end marker's frame count (framed patterns), or `null`. */
   endFrames: number | null = null;
+  /** `--wire rtp`: the measured RTP stream as a standard RTP receiver sees it (rtp.ts). */
+  readonly rtp = new RtpStreamStats(clockRateOfPayloadType);
+  /** RTCP packets that arrived (RFC 5761 multiplexing on the same port). */
+  rtcpPackets = 0;
+  /** Our RTCP: receiver reports about the incoming RTP stream, and what the peer's reports say of ours (rtcp-agent.ts). */
+  readonly rtcp = new RtcpAgent({ cname: 'udp-duplex-lab', ssrc: random32() });
+  /** RFC 3611 burst/gap state (loss-shape.ts), fed in sequence order as the highest sequence number advances. */
+  private readonly shape: LossShapeState = newLossShape();
   /** One-way delay since the last {@link takeIntervalDelay}: sum, count and largest, µs (no histogram: three numbers per datagram). */
   private ivDelaySumUs = 0;
   private ivDelayCount = 0;
@@ -151,7 +165,18 @@ export class Receiver {
   private handle(msg: Buffer, rinfo: dgram.RemoteInfo): void {
     const arrival = this.opts.clock.nowNs();
     const h = this.hdr;
-    const status = decodeHeader(msg, msg.length, null, h);
+    // RTP or RTCP (rtp.ts): our header follows the RTP header; RTCP is counted apart.
+    let at = 0;
+    if (isRtpFamily(msg, msg.length)) {
+      if (msg.length >= 2 && isRtcpOctet(msg[1] as number)) {
+        this.rtcpPackets++;
+        const peer = this.opts.peer;
+        if (peer === null || (rinfo.port === peer.port && rinfo.address === peer.address)) this.rtcp.receive(msg, arrival);
+        return;
+      }
+      at = RTP_HEADER_BYTES;
+    }
+    const status = decodeHeader(msg, msg.length, null, h, at);
     if (status !== Decode.Ok) {
       this.foreign++;
       const f = this.foreignBy;
@@ -160,7 +185,7 @@ export class Receiver {
       else f.badVersion++;
       return;
     }
-    if (h.kind >= CONTROL_KIND_MIN && this.opts.onControl !== undefined) {
+    if (h.kind >= CONTROL_KIND_MIN && at === 0 && this.opts.onControl !== undefined) {
       // Control frames go to the controller wherever they land (any session, any source).
       this.opts.onControl(msg, rinfo);
       return;
@@ -187,6 +212,12 @@ export class Receiver {
       return;
     }
     if (h.kind === Kind.End) {
+      if (at !== 0) {
+        // End markers keep our own framing (wire.ts): one in RTP is not our sender's.
+        this.foreign++;
+        this.foreignBy.wrongSession++;
+        return;
+      }
       this.endMarker(msg, rinfo, arrival);
       return;
     }
@@ -213,7 +244,14 @@ export class Receiver {
       if (seq >= this.warmupExpected) this.warmupExpected = seq + 1;
       return;
     }
+    // tshark's view counts every RTP packet of the stream, duplicates included.
+    if (at !== 0) this.rtp.record(msg, arrival);
+    const highest = this.acct.expected;
     if (!this.acct.record(seq, h.sendTimeNs, arrival)) return;
+    // A new highest sequence number: the numbers it skipped are lost so far. A
+    // datagram reordered behind it arrives after its gap was counted: the
+    // loss shape then counts it as lost (the result says how many were reordered).
+    if (seq >= highest) recordReceived(this.shape, seq - highest);
     this.receivedBytes += msg.length;
     // The send time on our clock: the same clock, or the peer's corrected by the estimated offset.
     const offset = this.opts.sharedClock ? 0 : this.peerOffsetNs;
@@ -229,7 +267,7 @@ export class Receiver {
       const us = (arrival - h.sendTimeNs) / 1000;
       this.delayShared.recordValue(us <= 0 ? 0 : us < MAX_TRACKED_US ? Math.round(us) : MAX_TRACKED_US);
     }
-    if ((h.flags & FLAG_FRAMED) !== 0) this.recordFrame(msg, seq, sentHere, arrival);
+    if ((h.flags & FLAG_FRAMED) !== 0) this.recordFrame(msg, at, seq, sentHere, arrival);
   }
 
   /**
@@ -268,10 +306,10 @@ export class Receiver {
   }
 
   /** Frame accounting of one unique measured datagram (framed patterns). */
-  private recordFrame(msg: Buffer, seq: number, sendTimeNs: number, arrival: number): void {
+  private recordFrame(msg: Buffer, at: number, seq: number, sendTimeNs: number, arrival: number): void {
     const f = this.frame;
     // Frames count from 0 in the measured phase and each takes at least one sequence number: a frame above its datagram's sequence number is inconsistent.
-    if (!decodeFrame(msg, msg.length, f) || f.frame > seq) {
+    if (!decodeFrame(msg, msg.length, f, at) || f.frame > seq) {
       this.badFrames++;
       return;
     }
@@ -314,6 +352,34 @@ export class Receiver {
     this.lastSourceAddress = rinfo.address;
     const key = rinfo.family === 'IPv6' ? `[${rinfo.address}]:${rinfo.port}` : `${rinfo.address}:${rinfo.port}`;
     if (!this.sources.includes(key) && this.sources.length < MAX_SOURCES) this.sources.push(key);
+  }
+
+  /**
+   * Late arrivals for a fixed-delay jitter buffer (late.ts) at each playout
+   * delay: datagrams, and frames, whose one-way delay exceeds the smallest
+   * datagram delay plus that delay. `null` when no one-way delay was recorded.
+   */
+  lateCounts(o: { playoutMs: readonly number[]; maxLatePercent: number }): LateCounts | null {
+    return lateCounts({ delay: this.delay, frameDelay: this.frameDelay, ...o });
+  }
+
+  /** Sends a receiver report about the incoming RTP stream (about once a second, from the worker's sampling tick); nothing before RTP arrived. */
+  sendReceiverReport(nowNs: number): void {
+    const reply = this.opts.reply;
+    if (reply === undefined) return;
+    const r = this.rtcp.receiverReport(this.rtp, nowNs);
+    if (r !== null) reply(r.buf, r.length);
+  }
+
+  /**
+   * RFC 3611 burst/gap figures of the measured sequence; with the end
+   * marker's count, the numbers after the highest one received count as a
+   * trailing loss. Call once, at the end.
+   */
+  lossShape(): LossShape {
+    const end = this.end;
+    if (end !== null && end.seqEnd > this.acct.expected) recordTrailingLoss(this.shape, end.seqEnd - this.acct.expected);
+    return lossShape(this.shape);
   }
 
   /** One-way delay percentiles (µs), or `null` when none was recorded. */

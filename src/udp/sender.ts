@@ -15,6 +15,8 @@ import { END_MARKER_COPIES, END_MARKER_SPACING_MS, FLAG_FRAMED, FLAG_WARMUP, FRA
 import { type EchoState, readEcho } from './echo.js';
 import { MAX_TRACKED_US } from './defaults.js';
 import { type PatternSpec, type Schedule, type ScheduledDatagram, createSchedule, isScheduled, largestDatagram, scheduledDatagram } from './pattern.js';
+import { RTP_HEADER_BYTES, type RtpProfile, type WireFormat, random32, rtpProfileOf, stampRtp, writeRtpHeader } from './rtp.js';
+import { RtcpAgent } from './rtcp-agent.js';
 
 /** Buffers in the send ring. A buffer is reused only when no send holds it. */
 const POOL_SIZE = 1024;
@@ -46,6 +48,8 @@ export interface SenderOptions {
   echo: EchoState | null;
   /** Called synchronously when the measured phase begins, before its first send (the exact drop baseline, local mode). */
   onMeasureStart?: () => void;
+  /** `rtp`: every data datagram is an RTP packet with our header in its payload (rtp.ts); default `udx`. */
+  wire?: WireFormat;
 }
 
 /** Sender counters, returned in the worker's partial result. */
@@ -76,6 +80,8 @@ export interface SenderCounters {
   pacingErrorUs: SenderPercentiles | null;
   /** Framed patterns: frames begun in the measured phase and their burst sizes; `null` for `cbr`. */
   frames: SenderFrames | null;
+  /** `--wire rtp`: the measured phase's RTP stream (its SSRC and payload type); absent otherwise. */
+  rtp?: { ssrc: number; payloadType: number; clockRate: number };
 }
 
 /** Percentiles of a sender-side histogram. */
@@ -124,7 +130,7 @@ export const QUIET_BEFORE_MEASURE_NS = 20e6;
 export const DROP_BASELINE_LEAD_NS = QUIET_BEFORE_MEASURE_NS / 2;
 
 /** Sends one direction's datagrams. */
-export class Sender implements Omit<SenderCounters, 'pacingErrorUs' | 'frames'> {
+export class Sender implements Omit<SenderCounters, 'pacingErrorUs' | 'frames' | 'rtp'> {
   sent = 0;
   attempted = 0;
   warmupSent = 0;
@@ -151,6 +157,19 @@ export class Sender implements Omit<SenderCounters, 'pacingErrorUs' | 'frames'> 
   private frameBytesMax = 0;
   private measureBegan = false;
   private readonly pool: Buffer[] = [];
+  /** Where our header sits in each pool buffer: the buffer itself, or a view after the RTP header (made once). */
+  private readonly inner: Buffer[] = [];
+  /** `--wire rtp`: the stream's profile; `null` for our own framing. */
+  private readonly rtp: RtpProfile | null;
+  /** The measured phase is one RTP stream and the warm-up another (rtp.ts): this one's SSRC, next sequence number and timestamp base. */
+  private rtpSsrc = 0;
+  private measuredSsrc = 0;
+  private rtpSeq = 0;
+  private rtpTsBase = 0;
+  /** Smallest datagram sent: our header (framed: and its extension) after the RTP header. */
+  private readonly minBytes: number;
+  /** `--wire rtp`: sender reports about the measured stream (rtp-agent.ts); `null` otherwise. */
+  private readonly rtcp: RtcpAgent | null;
   private poolIndex = 0;
   private inflight = 0;
   private seq = 0;
@@ -190,12 +209,21 @@ export class Sender implements Omit<SenderCounters, 'pacingErrorUs' | 'frames'> 
     h.session = opts.session;
     const pattern = opts.pattern ?? { kind: 'cbr' };
     const framed = isScheduled(pattern);
-    const bufBytes = framed ? Math.max(FRAMED_HEADER_BYTES, largestDatagram(pattern)) : opts.sizeBytes;
+    this.rtp = opts.wire === 'rtp' ? rtpProfileOf(pattern.kind) : null;
+    const headerAt = this.rtp === null ? 0 : RTP_HEADER_BYTES;
+    this.minBytes = headerAt + (framed ? FRAMED_HEADER_BYTES : HEADER_BYTES);
+    const bufBytes = Math.max(this.minBytes, framed ? largestDatagram(pattern) : opts.sizeBytes);
+    this.rtpSsrc = random32();
     for (let i = 0; i < POOL_SIZE; i++) {
       const b = Buffer.alloc(bufBytes);
-      encodeHeader(b, h);
+      const inner = headerAt === 0 ? b : b.subarray(headerAt);
+      encodeHeader(inner, h);
+      if (this.rtp !== null) writeRtpHeader(b, this.rtp.payloadType, this.rtpSsrc);
       this.pool.push(b);
+      this.inner.push(inner);
     }
+    this.newRtpStream(this.rtpSsrc);
+    this.rtcp = this.rtp === null ? null : new RtcpAgent({ cname: 'udp-duplex-lab', ssrc: this.rtpSsrc });
     this.sizes.fill(opts.sizeBytes);
     this.burst = framed ? hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 65535, numberOfSignificantValueDigits: 3 }) : null;
     h.kind = Kind.End;
@@ -258,10 +286,44 @@ export class Sender implements Omit<SenderCounters, 'pacingErrorUs' | 'frames'> 
     this.measureBegan = true;
     this.flags = 0;
     this.seq = 0;
+    if (this.rtp !== null) {
+      // The measured phase is an RTP stream of its own (a new SSRC, RFC 3550 §8): the warm-up's packets are not in its counts. No send is outstanding here.
+      let ssrc = random32();
+      if (ssrc === this.rtpSsrc) ssrc = (ssrc + 1) >>> 0;
+      this.measuredSsrc = ssrc;
+      this.newRtpStream(ssrc);
+      for (const b of this.pool) writeRtpHeader(b, this.rtp.payloadType, ssrc);
+    }
     this.opts.onMeasureStart?.();
     this.measureStartNs = this.opts.clock.nowNs();
     // The measured phase starts the pattern afresh: frame 0 (a key frame), same seed, same sizes.
     this.restartSchedule(this.measureStartNs);
+  }
+
+  /**
+   * `--wire rtp`, measured phase: sends an RTCP sender report (RFC 3550
+   * §6.4.1) about the measured stream: packets and payload octets the kernel
+   * accepted so far, and the RTP timestamp of now (about once a second, from
+   * the worker's sampling tick).
+   */
+  sendSenderReport(): void {
+    const rtp = this.rtp;
+    if (rtp === null || this.rtcp === null || this.phase !== 'measure') return;
+    const now = this.opts.clock.nowNs();
+    const r = this.rtcp.senderReport({
+      ssrc: this.measuredSsrc,
+      rtpTimestamp: this.rtpTsBase + Math.floor(((now - this.measureStartNs) * rtp.clockRate) / 1e9),
+      packets: this.sent,
+      octets: this.sentBytes - RTP_HEADER_BYTES * this.sent,
+    });
+    if (r !== null) this.rawSend(r.buf, r.length, this.onEndSent);
+  }
+
+  /** A new RTP stream: its SSRC, and a random first sequence number and timestamp (RFC 3550 §5.1). */
+  private newRtpStream(ssrc: number): void {
+    this.rtpSsrc = ssrc;
+    this.rtpSeq = random32() & 0xffff;
+    this.rtpTsBase = random32();
   }
 
   /** Starts the pattern's schedule (if it has one) from frame 0 at `originNs`. */
@@ -350,8 +412,10 @@ export class Sender implements Omit<SenderCounters, 'pacingErrorUs' | 'frames'> 
       const lateNs = now - (this.measureStartNs + (this.seq * 1e9) / ratePps);
       this.pacing.recordValue(lateNs <= 0 ? 0 : lateNs < MAX_TRACKED_US * 1000 ? Math.round(lateNs / 1000) : MAX_TRACKED_US);
     }
+    const rtp = this.rtp;
     for (let i = 0; i < n; i++) {
       const buf = this.pool[this.poolIndex] as Buffer;
+      const inner = this.inner[this.poolIndex] as Buffer;
       this.poolIndex = (this.poolIndex + 1) % POOL_SIZE;
       now = clock.nowNs();
       let echoTime = 0;
@@ -360,7 +424,13 @@ export class Sender implements Omit<SenderCounters, 'pacingErrorUs' | 'frames'> 
         echoTime = this.echoPair[0] as number;
         if (echoTime !== 0) echoDelayUs = Math.round((now - (this.echoPair[1] as number)) / 1000);
       }
-      stampData(buf, this.seq, this.flags, now, echoTime, echoDelayUs);
+      stampData(inner, this.seq, this.flags, now, echoTime, echoDelayUs);
+      if (rtp !== null) {
+        // cbr has no media clock: the send instant is the sampling instant (from the phase's start).
+        const origin = this.phase === 'measure' ? this.measureStartNs : this.startAtNs;
+        stampRtp(buf, rtp.payloadType, false, this.rtpSeq, (this.rtpTsBase + Math.floor(((now - origin) * rtp.clockRate) / 1e9)) >>> 0);
+        this.rtpSeq = (this.rtpSeq + 1) & 0xffff;
+      }
       this.seq++;
       if (this.phase === 'measure') this.attempted++;
       this.inflight++;
@@ -400,8 +470,10 @@ export class Sender implements Omit<SenderCounters, 'pacingErrorUs' | 'frames'> 
       }
       const slot = this.poolIndex;
       const buf = this.pool[slot] as Buffer;
+      const inner = this.inner[slot] as Buffer;
       this.poolIndex = (slot + 1) % POOL_SIZE;
-      this.sizes[slot] = d.sizeBytes;
+      const size = d.sizeBytes < this.minBytes ? this.minBytes : d.sizeBytes;
+      this.sizes[slot] = size;
       now = clock.nowNs();
       let echoTime = 0;
       let echoDelayUs = 0;
@@ -409,19 +481,25 @@ export class Sender implements Omit<SenderCounters, 'pacingErrorUs' | 'frames'> 
         echoTime = this.echoPair[0] as number;
         if (echoTime !== 0) echoDelayUs = Math.round((now - (this.echoPair[1] as number)) / 1000);
       }
-      stampData(buf, this.seq, flags, now, echoTime, echoDelayUs);
-      stampFrame(buf, d.frame, d.index, d.count);
+      stampData(inner, this.seq, flags, now, echoTime, echoDelayUs);
+      stampFrame(inner, d.frame, d.index, d.count);
+      const rtp = this.rtp;
+      if (rtp !== null) {
+        // The frame's media time is its due time (RFC 3550 §5.1: the sampling instant); the marker ends a video frame (RFC 3551 §4.1).
+        stampRtp(buf, rtp.payloadType, rtp.clockRate !== 8000 && d.index === d.count - 1, this.rtpSeq, (this.rtpTsBase + Math.round((d.atUs * rtp.clockRate) / 1e6)) >>> 0);
+        this.rtpSeq = (this.rtpSeq + 1) & 0xffff;
+      }
       if (measuring) {
         this.attempted++;
         const lateUs = (now - this.originNs) / 1000 - d.atUs;
         this.pacing.recordValue(lateUs <= 0 ? 0 : lateUs < MAX_TRACKED_US ? Math.round(lateUs) : MAX_TRACKED_US);
-        this.frameBytes += d.sizeBytes;
+        this.frameBytes += size;
         if (d.index === d.count - 1 && this.frameBytes > this.frameBytesMax) this.frameBytesMax = this.frameBytes;
       }
       this.seq++;
       this.inflight++;
       started++;
-      this.rawSend(buf, d.sizeBytes, this.onSent);
+      this.rawSend(buf, size, this.onSent);
       schedule.next(d);
     }
   }
@@ -480,6 +558,7 @@ export class Sender implements Omit<SenderCounters, 'pacingErrorUs' | 'frames'> 
       measureStartNs: this.measureStartNs,
       measureEndNs: this.measureEndNs,
       sentBytes: this.sentBytes,
+      ...(this.rtp !== null && this.measureBegan ? { rtp: { ssrc: this.measuredSsrc, payloadType: this.rtp.payloadType, clockRate: this.rtp.clockRate } } : {}),
       pacingErrorUs: this.pacing.totalCount === 0 ? null : { count: this.pacing.totalCount, p50: Math.min(this.pacing.getValueAtPercentile(50), this.pacing.maxValue), p99: Math.min(this.pacing.getValueAtPercentile(99), this.pacing.maxValue), max: this.pacing.maxValue },
       frames:
         this.burst === null

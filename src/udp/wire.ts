@@ -26,6 +26,9 @@
  * | 44     | 2    | index of this datagram in its frame                       |
  * | 46     | 2    | datagrams in the frame                                    |
  *
+ * With `--wire rtp` the same header follows a 12-byte RTP header (rtp.ts)
+ * in data datagrams; end markers and control frames keep this framing.
+ *
  * The receiver needs nothing else to judge frames: a frame is complete when
  * `count` distinct datagrams of it arrived, and the end marker's frame count
  * tells it how many frames it should have seen (frames lost whole included).
@@ -194,22 +197,24 @@ export function stampData(buf: Uint8Array, seq: number, flags: number, sendTimeN
  * anything that is not a well-formed header of `session` returns a non-`Ok`
  * status (and `out` is then unspecified). Pass `session = null` to accept any
  * session (used by control handling, which checks the session itself).
+ * `offset`: where our header begins (after an RTP header: rtp.ts).
  */
-export function decodeHeader(buf: Uint8Array, length: number, session: number | null, out: Header): DecodeStatus {
-  if (length < HEADER_BYTES || buf.length < HEADER_BYTES) return Decode.Truncated;
+export function decodeHeader(buf: Uint8Array, length: number, session: number | null, out: Header, offset = 0): DecodeStatus {
+  const o = offset;
+  if (length < o + HEADER_BYTES || buf.length < o + HEADER_BYTES) return Decode.Truncated;
   const b = buf;
-  if (readU32(b, 0) !== MAGIC) return Decode.BadMagic;
-  if (b[4] !== WIRE_VERSION) return Decode.BadVersion;
-  const s = readU32(b, 8);
+  if (readU32(b, o) !== MAGIC) return Decode.BadMagic;
+  if (b[o + 4] !== WIRE_VERSION) return Decode.BadVersion;
+  const s = readU32(b, o + 8);
   if (session !== null && s !== session) return Decode.WrongSession;
-  out.kind = b[5] as number;
-  out.direction = b[6] as number;
-  out.flags = b[7] as number;
+  out.kind = b[o + 5] as number;
+  out.direction = b[o + 6] as number;
+  out.flags = b[o + 7] as number;
   out.session = s;
-  out.seq = readU64(b, 12);
-  out.sendTimeNs = readU64(b, 20);
-  out.echoTimeNs = readU64(b, 28);
-  out.echoDelayUs = readU32(b, 36);
+  out.seq = readU64(b, o + 12);
+  out.sendTimeNs = readU64(b, o + 20);
+  out.echoTimeNs = readU64(b, o + 28);
+  out.echoDelayUs = readU32(b, o + 36);
   return Decode.Ok;
 }
 
@@ -238,11 +243,12 @@ export interface FrameFields {
  * {@link FLAG_FRAMED}; false (and `out` unspecified) when the datagram is too
  * short or the fields are inconsistent (index ≥ count). Never throws.
  */
-export function decodeFrame(buf: Uint8Array, length: number, out: FrameFields): boolean {
-  if (length < FRAMED_HEADER_BYTES || buf.length < FRAMED_HEADER_BYTES) return false;
-  out.frame = readU32(buf, 40);
-  out.index = ((buf[44] as number) << 8) | (buf[45] as number);
-  out.count = ((buf[46] as number) << 8) | (buf[47] as number);
+export function decodeFrame(buf: Uint8Array, length: number, out: FrameFields, offset = 0): boolean {
+  const o = offset;
+  if (length < o + FRAMED_HEADER_BYTES || buf.length < o + FRAMED_HEADER_BYTES) return false;
+  out.frame = readU32(buf, o + 40);
+  out.index = ((buf[o + 44] as number) << 8) | (buf[o + 45] as number);
+  out.count = ((buf[o + 46] as number) << 8) | (buf[o + 47] as number);
   return out.count > 0 && out.index < out.count;
 }
 
