@@ -8,6 +8,10 @@
  *   wrong sequence numbers = rtp.seqErrors      (exactly, from tshark's decoded sequence numbers)
  *   tshark mean/max jitter ≈ rtp.jitterMeanMs / jitterMaxMs (RFC 3550 A.8, see JITTER_TOLERANCE)
  *
+ * and the third view, the receiver's own RTCP receiver reports as the sender
+ * read them (rtp.receiverReport): cumulative lost within the loss of the
+ * last report interval, jitter within the same tolerance.
+ *
  * On loopback (voice and video, nothing lost) and across two network
  * namespaces with 3 % of A→B's RTP datagrams dropped at random by nftables
  * on A's egress — before any capture point, so that the capture on B sees
@@ -77,6 +81,16 @@ function compare(result: any, file: string, ports: number[], label: string, only
     expect(rtp.jitterMaxMs).toBeLessThanOrEqual(t.maxJitterMs + JITTER_TOLERANCE_MS);
     // Our own loss (from the 64-bit sequence and the end marker) holds the RFC 3550 count, and more only at the edges.
     expect(d.lost).toBeGreaterThanOrEqual(rtp.cumulativeLost);
+    // RTCP agrees: the receiver's last receiver report (sent about once a second, read by the sender) says what
+    // our figures say, less what the last report interval (up to two seconds of samples) had not seen yet.
+    const rr = rtp.receiverReport;
+    expect(rr, `${label} ${from}: a receiver report arrived`).toBeTruthy();
+    const lastTwo = d.intervals.slice(-2).reduce((n: number, iv: { lost: number | null }) => n + Math.max(0, iv.lost ?? 0), 0);
+    console.log(`  RTCP: ${rr.reports} receiver reports, the last: cumulative lost ${rr.cumulativeLost} (ours ${rtp.cumulativeLost}, last two seconds lost ${lastTwo}), jitter ${rr.jitterMs.toFixed(3)} ms`);
+    expect(rr.reports).toBeGreaterThanOrEqual(Math.floor(d.durationSeconds) - 1);
+    expect(rr.cumulativeLost).toBeLessThanOrEqual(rtp.cumulativeLost);
+    expect(rtp.cumulativeLost - rr.cumulativeLost).toBeLessThanOrEqual(lastTwo);
+    expect(Math.abs(rr.jitterMs - rtp.jitterMeanMs)).toBeLessThanOrEqual(JITTER_TOLERANCE_MS);
   }
 }
 
@@ -156,7 +170,7 @@ describe.skipIf(NETNS_SKIP !== null)('--wire rtp across two namespaces with 3 % 
     const ifB = hosts.IF_B as string;
     const addrB = (hosts.ADDR_B ?? '').split('/')[0] as string;
     // Only RTP data (first two payload bits = version 2) from A to the listener's port: control frames all get through.
-    const rules = `table netdev udprtp { chain egress { type filter hook egress device "${ifA}" priority 0; udp dport 5301 @th,64,2 2 numgen random mod 100 < 3 counter drop; } }\n`;
+    const rules = `table netdev udprtp {\n  chain egress {\n    type filter hook egress device "${ifA}" priority 0;\n    udp dport 5301 @th,64,2 2 numgen random mod 100 < 3 counter drop\n  }\n}\n`;
     execFileSync('ip', ['netns', 'exec', nsA, 'nft', '-f', '-'], { input: rules });
     const dir = mkdtempSync(join(tmpdir(), 'udx-rtp-ns-'));
     tempDirs.push(dir);
