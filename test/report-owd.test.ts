@@ -159,8 +159,10 @@ describe('Markdown and HTML', () => {
 
 describe('CSV', () => {
   it('appends the one-way delay columns after every existing one', () => {
-    expect(CSV_HEADER.slice(CSV_HEADER.indexOf('stallTotalMs') + 1)).toEqual(NEW_COLUMNS);
-    expect(CSV_HEADER.slice(-NEW_COLUMNS.length)).toEqual(NEW_COLUMNS);
+    const at = CSV_HEADER.indexOf('stallTotalMs') + 1;
+    expect(CSV_HEADER.slice(at, at + NEW_COLUMNS.length)).toEqual(NEW_COLUMNS);
+    // Only the media-quality columns (issue 23) were appended after them, starting with the RTP stream's.
+    expect(CSV_HEADER[at + NEW_COLUMNS.length]).toBe('rtpSsrc');
   });
 
   it('carries the JSON figures exactly', () => {

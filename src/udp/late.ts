@@ -46,18 +46,26 @@ export interface LateOptions {
   maxLatePercent: number;
 }
 
+/** What the JS histogram offers beyond the `Histogram` interface (hdr.build makes a JsHistogram). */
 interface Iterable {
   recordedValuesIterator: { reset(): void; hasNext(): boolean; next(): { valueIteratedTo: number; countAtValueIteratedTo: number } };
+  lowestEquivalentValue(value: number): number;
 }
 
-/** Counts of values above each threshold (µs), one pass over the recorded buckets. */
+/**
+ * Counts of values above each threshold (µs), one pass over the recorded
+ * buckets. A bucket counts as above when its lowest value is: a value within
+ * 0.1 % of a threshold may be counted on time, never a clearly late one.
+ */
 function countAbove(h: hdr.Histogram, thresholdsUs: readonly number[]): number[] {
   const out = thresholdsUs.map(() => 0);
-  const it = (h as unknown as Iterable).recordedValuesIterator;
+  const js = h as unknown as Iterable;
+  const it = js.recordedValuesIterator;
   it.reset();
   while (it.hasNext()) {
     const v = it.next();
-    for (let i = 0; i < thresholdsUs.length; i++) if (v.valueIteratedTo > (thresholdsUs[i] as number)) out[i] = (out[i] as number) + v.countAtValueIteratedTo;
+    const lowest = js.lowestEquivalentValue(v.valueIteratedTo);
+    for (let i = 0; i < thresholdsUs.length; i++) if (lowest > (thresholdsUs[i] as number)) out[i] = (out[i] as number) + v.countAtValueIteratedTo;
   }
   return out;
 }
