@@ -2,7 +2,8 @@ import { describe, it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { escapeHtml, formatHtmlReport, inlineSvg } from '../src/report/html.js';
 import { renderChart, renderResults } from '../src/report/render.js';
 import { buildDuplexResult } from './report-fixture.js';
@@ -85,6 +86,33 @@ describe.skipIf(CHROMIUM === undefined)('HTML report in headless Chromium', () =
       // A console error or an uncaught exception (there are no scripts: there should be none) or a blocked fetch (CSP).
       expect(run.stderr).not.toMatch(/Uncaught|CONSOLE\(|Refused to load/);
       if (process.env['KEEP_REPORT_SHOT'] !== undefined) writeFileSync(process.env['KEEP_REPORT_SHOT'], bytes);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 25_000);
+
+  it('a voice result over RTP: the browser lays out the media-quality table, each jitter-buffer table and the MOS chart panel', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'report-html-voice-'));
+    try {
+      const html = join(dir, 'voice.html');
+      const result = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'results', 'voice-rtp-netns-burst5.json'), 'utf8'));
+      writeFileSync(html, renderResults([{ label: 'voice', result }], 'html'));
+      const run = spawnSync(
+        CHROMIUM as string,
+        ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', `--user-data-dir=${join(dir, 'profile')}`, '--dump-dom', `file://${html}`],
+        { encoding: 'utf8', timeout: 20_000, maxBuffer: 64 << 20 },
+      );
+      expect(run.error, String(run.error)).toBeUndefined();
+      const dom = run.stdout;
+      // The DOM as Chromium parsed it: the section, both directions' playout tables, the E-model label and the chart panel.
+      expect(dom).toContain('<strong>Media quality</strong>');
+      expect(dom).toContain('Jitter buffer A→B');
+      expect(dom).toContain('Jitter buffer B→A');
+      expect(dom).toContain('planning estimate');
+      expect(dom).toContain('MOS against jitter-buffer playout delay');
+      // The A→B row carries the result's own MOS, as printed.
+      const mos = (result.directions[0].voice.mos as number).toFixed(2);
+      expect(dom).toMatch(new RegExp(`<td[^>]*>${mos.replace('.', '\\.')}</td>`));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
