@@ -33,6 +33,7 @@ import {
   type Packet,
   captureSkipReason,
   isProbe,
+  isRtcpPayload,
   killCapture,
   readHeader,
   readPackets,
@@ -103,7 +104,7 @@ async function portsFree(port: number): Promise<boolean> {
  * is picked at random below Linux's ephemeral range (32768+), where no
  * kernel-assigned port can collide; a bind failure retries with another.
  */
-async function capturedRun(threads: Threads, duration: number, omit: number): Promise<CapturedRun> {
+async function capturedRun(threads: Threads, duration: number, omit: number, wire: 'udx' | 'rtp'): Promise<CapturedRun> {
   for (let attempt = 1; attempt <= 5; attempt++) {
     const port = randomInt(20_000, 32_000);
     if (!(await portsFree(port))) continue;
@@ -115,7 +116,9 @@ async function capturedRun(threads: Threads, duration: number, omit: number): Pr
       // Only this run's two ports: other socket tests share this loopback.
       const portStart = startCapture(join(dir, 'ports.pcapng'), `udp and (port ${port} or port ${port + 1})`);
       // Every datagram with the wire magic, on any port (IPv4 only, like `udp[]` in BPF: the run is on 127.0.0.1).
-      const magicStart = startCapture(join(dir, 'magic.pcapng'), `udp and udp[8:4] = 0x${MAGIC.toString(16)}`);
+      // With --wire rtp the magic sits after the 12-byte RTP header of data datagrams (end markers keep it first).
+      const magic = `0x${MAGIC.toString(16)}`;
+      const magicStart = startCapture(join(dir, 'magic.pcapng'), wire === 'rtp' ? `udp and (udp[8:4] = ${magic} or udp[20:4] = ${magic})` : `udp and udp[8:4] = ${magic}`);
       // Settled both before throwing, so that the finally block kills whichever of the two did start.
       const [ps, ms] = await Promise.allSettled([portStart, magicStart]);
       if (ps.status === 'fulfilled') portCap = ps.value;
@@ -124,7 +127,7 @@ async function capturedRun(threads: Threads, duration: number, omit: number): Pr
       if (ms.status === 'rejected') throw ms.reason;
       if (portCap === undefined || magicCap === undefined) throw new Error('unreachable: both captures started');
       const probes = await waitCapturing([portCap, magicCap], port);
-      const args = ['duplex', '--port', String(port), '--rate', '5k', '--duration', String(duration), '--omit', String(omit), '--size', '100', '--threads', threads, '--json', '--no-save', '--no-progress'];
+      const args = ['duplex', '--port', String(port), '--rate', '5k', '--duration', String(duration), '--omit', String(omit), '--size', '100', '--threads', threads, '--wire', wire, '--json', '--no-save', '--no-progress'];
       const run = await runCli(args, { timeoutMs: 60_000 });
       // Loopback delivery is synchronous, but dumpcap reads the kernel's ring in batches: give it a moment.
       await new Promise((r) => setTimeout(r, 300));
@@ -166,13 +169,15 @@ function totalErrors(errors: Record<string, number> | null | undefined): number 
 
 describe.skipIf(SKIP !== null)('packet capture on loopback: the wire agrees with the result', () => {
   // The --omit runs measure one second only: enough to count, and the whole file stays well under a minute.
-  it.each<[Threads, number, number]>([
-    ['single', 2, 0],
-    ['split', 2, 0],
-    ['single', 1, 1],
-    ['split', 1, 1],
-  ])('%s threads, --duration %i --omit %i: per direction, datagrams on the wire = sent + warm-up + end markers, on the two bound ports only', async (threads, duration, omit) => {
-    const run = await capturedRun(threads, duration, omit);
+  it.each<[Threads, number, number, 'udx' | 'rtp']>([
+    ['single', 2, 0, 'udx'],
+    ['split', 2, 0, 'udx'],
+    ['single', 1, 1, 'udx'],
+    ['split', 1, 1, 'udx'],
+    ['single', 2, 0, 'rtp'],
+    ['split', 2, 0, 'rtp'],
+  ])('%s threads, --duration %i --omit %i, --wire %s: per direction, datagrams on the wire = sent + warm-up + end markers, on the two bound ports only', async (threads, duration, omit, wire) => {
+    const run = await capturedRun(threads, duration, omit, wire);
     const { port, result } = run;
     const portA = port;
     const portB = port + 1;
@@ -194,6 +199,7 @@ describe.skipIf(SKIP !== null)('packet capture on loopback: the wire agrees with
 
     // Port capture: everything but our probes must be this run's datagrams between A's and B's port.
     const tally = { AB: newTally(), BA: newTally() };
+    const rtcp = { AB: 0, BA: 0 };
     const offPair: string[] = [];
     const malformed: string[] = [];
     const sessions = new Set<number>();
@@ -209,8 +215,14 @@ describe.skipIf(SKIP !== null)('packet capture on loopback: the wire agrees with
         offPair.push(where);
         continue;
       }
+      if (wire === 'rtp' && isRtcpPayload(p.payload)) {
+        rtcp[key]++;
+        continue;
+      }
       const h = readHeader(p.payload);
-      if (h === null || h.magic !== MAGIC || h.version !== WIRE_VERSION || h.direction !== (key === 'AB' ? DIR_AB : DIR_BA)) {
+      // Data datagrams are RTP exactly when the run asked for it; end markers keep our own framing.
+      const framingOk = h !== null && (h.kind === Kind.Data ? h.rtp === (wire === 'rtp') : !h.rtp);
+      if (h === null || !framingOk || h.magic !== MAGIC || h.version !== WIRE_VERSION || h.direction !== (key === 'AB' ? DIR_AB : DIR_BA)) {
         malformed.push(`${where}: ${p.payload.subarray(0, 20).toString('hex')}`);
         continue;
       }
@@ -261,6 +273,14 @@ describe.skipIf(SKIP !== null)('packet capture on loopback: the wire agrees with
         expect(dense(t.warmupSeqs), `${label}: warm-up sequence numbers 0…${t.warmup - 1}, each once`).toBe(true);
       } else {
         expect(new Set(t.dataSeqs).size, `${label}: no duplicate sequence numbers`).toBe(t.dataSeqs.length);
+      }
+    }
+    if (wire === 'rtp') {
+      // RTCP on the data port (RFC 5761): a sender and a receiver report about once a second each way.
+      console.log(`--wire rtp (${threads}): RTCP on the wire A→B ${rtcp.AB}, B→A ${rtcp.BA}`);
+      for (const n of [rtcp.AB, rtcp.BA]) {
+        expect(n).toBeGreaterThanOrEqual(2 * duration - 2);
+        expect(n).toBeLessThanOrEqual(2 * duration + 4);
       }
     }
     if (omit > 0) {

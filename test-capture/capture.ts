@@ -14,7 +14,7 @@ import { MAGIC } from '../src/udp/wire.js';
 
 /** Loopback on Linux; all traffic of the test stays on 127.0.0.1. */
 export const LOOPBACK_IF = 'lo';
-/** Enough for Ethernet-framed loopback (14) + IPv4 (20) + UDP (8) + the 40-byte header, with room. */
+/** Enough for Ethernet-framed loopback (14) + IPv4 (20) + UDP (8) + the 40-byte header, and for an RTP header before it (12 + 20 of ours read). */
 export const SNAPLEN = 96;
 /** Kernel capture buffer, MiB: other engineers' runs share this loopback, a big buffer keeps dumpcap from dropping. */
 const BUFFER_MIB = 64;
@@ -246,17 +246,29 @@ export interface WireHeader {
   seq: number;
 }
 
-/** Decodes the first 20 bytes of a payload, or `null` if too short to be a header. */
-export function readHeader(payload: Buffer): WireHeader | null {
-  if (payload.length < 20) return null;
+/** RTCP (RFC 5761 §4: version 2, second octet 192–223): `--wire rtp` sends reports on the data port. */
+export function isRtcpPayload(payload: Buffer): boolean {
+  return payload.length >= 2 && ((payload[0] as number) & 0xc0) === 0x80 && (payload[1] as number) >= 192 && (payload[1] as number) <= 223;
+}
+
+/**
+ * Decodes the first 20 bytes of our header, or `null` if too short to be
+ * one. With `--wire rtp` a data datagram is an RTP packet (first byte
+ * 128–191): our header follows its 12-byte fixed header (src/udp/rtp.ts).
+ */
+export function readHeader(payload: Buffer): (WireHeader & { rtp: boolean }) | null {
+  const rtp = payload.length >= 1 && ((payload[0] as number) & 0xc0) === 0x80;
+  const o = rtp ? 12 : 0;
+  if (payload.length < o + 20) return null;
   return {
-    magic: payload.readUInt32BE(0),
-    version: payload[4] as number,
-    kind: payload[5] as number,
-    direction: payload[6] as number,
-    flags: payload[7] as number,
-    session: payload.readUInt32BE(8),
+    magic: payload.readUInt32BE(o),
+    version: payload[o + 4] as number,
+    kind: payload[o + 5] as number,
+    direction: payload[o + 6] as number,
+    flags: payload[o + 7] as number,
+    session: payload.readUInt32BE(o + 8),
     // 64-bit sequence as two 32-bit halves, like wire.ts writes it.
-    seq: payload.readUInt32BE(12) * 2 ** 32 + payload.readUInt32BE(16),
+    seq: payload.readUInt32BE(o + 12) * 2 ** 32 + payload.readUInt32BE(o + 16),
+    rtp,
   };
 }

@@ -98,6 +98,8 @@ describe.skipIf(SKIP !== null)('--wire rtp on loopback: tshark reads the same st
   it.each([
     ['voice', ['--pattern', 'voice']],
     ['video', ['--pattern', 'video']],
+    // 80,000 packets each way: the 16-bit RTP sequence number wraps at least once whatever it starts at (RFC 3550 A.1).
+    ['cbr flood across the 16-bit wrap', ['--rate', '20k', '--size', '100', '--rcvbuf', '4m']],
   ])('%s', async (name, extra) => {
     for (let attempt = 1; attempt <= 5; attempt++) {
       const port = randomInt(20_000, 32_000);
@@ -107,7 +109,7 @@ describe.skipIf(SKIP !== null)('--wire rtp on loopback: tshark reads the same st
       try {
         cap = await startCapture(join(dir, 'rtp.pcapng'), `udp and (port ${port} or port ${port + 1})`);
         await waitCapturing([cap], port);
-        const args = ['duplex', '--port', String(port), '--duration', '3', '--wire', 'rtp', ...extra, '--json', '--no-save', '--no-progress'];
+        const args = ['duplex', '--port', String(port), '--duration', extra.includes('20k') ? '4' : '3', '--wire', 'rtp', ...extra, '--json', '--no-save', '--no-progress'];
         const run = await runCli(args, { timeoutMs: 60_000 });
         await new Promise((r) => setTimeout(r, 300));
         const stats = await stopCapture(cap);
@@ -116,6 +118,7 @@ describe.skipIf(SKIP !== null)('--wire rtp on loopback: tshark reads the same st
         expect(stats.dropped).toBe(0);
         const result = JSON.parse(run.stdout);
         compare(result, cap.file, [port, port + 1], `loopback ${name}`);
+        if (name.startsWith('cbr')) for (const d of result.directions) expect(d.rtp.expected).toBeGreaterThan(65_536);
         return;
       } finally {
         killCapture(cap);
