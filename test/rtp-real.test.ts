@@ -88,6 +88,30 @@ describe('--wire rtp on loopback', () => {
   }, 30_000);
 });
 
+describe('--wire rtp with --clients', () => {
+  it('each client\'s two directions are RTP streams with their own SSRC, RTCP reports and voice estimate; the sums have none', async () => {
+    const r = await runCli(['duplex', '--clients', '2', '--wire', 'rtp', '--pattern', 'voice', '--duration', '2', '--json', '--no-save', '--no-progress'], { timeoutMs: 30_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout);
+    const ssrcs = new Set<number>();
+    for (const p of result.peers) {
+      for (const d of p.directions) {
+        expect(d.rtp.packets).toBe(d.received + d.duplicates);
+        expect(d.rtp.cumulativeLost).toBeLessThanOrEqual(d.lost);
+        expect(d.rtp.receiverReport?.reports).toBeGreaterThanOrEqual(1);
+        expect(d.voice.mos).toBeGreaterThan(1);
+        ssrcs.add(d.rtp.ssrc);
+      }
+    }
+    expect(ssrcs.size).toBe(4);
+    // The sums over clients are not one stream: no RTP view, no estimate.
+    for (const d of result.directions) {
+      expect(d.rtp ?? null).toBeNull();
+      expect(d.voice ?? null).toBeNull();
+    }
+  }, 40_000);
+});
+
 describe('--wire and the media options on the command line', () => {
   it.each([
     [['--wire', 'srtp'], '--wire'],
