@@ -28,6 +28,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../test/cli.js';
+import { runBounded, type BoundedRun } from '../test/bounded-run.js';
 import { captureSkipReason, killCapture, startCapture, stopCapture, waitCapturing, type Capture } from './capture.js';
 import { tsharkSeqErrors, tsharkStreams } from './rtp.js';
 
@@ -212,19 +213,8 @@ describe.skipIf(NETNS_SKIP !== null)('--wire rtp across two namespaces with 3 % 
   });
 });
 
-function run(args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('ip', args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(t);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function run(args: string[], timeoutMs: number): Promise<BoundedRun> {
+  return runBounded('ip', args, { env, timeoutMs });
 }
 
 async function waitFor(ok: () => boolean, timeoutMs: number, why: () => string): Promise<void> {

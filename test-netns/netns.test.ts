@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { runBounded } from '../test/bounded-run.js';
 
 const SCRIPT = fileURLToPath(new URL('../scripts/netns.sh', import.meta.url));
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -35,18 +36,7 @@ interface Run {
 }
 
 function inHost(host: 'a' | 'b', args: string[], timeoutMs: number): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn('bash', [SCRIPT, 'exec', host, process.execPath, CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(t);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runBounded('bash', [SCRIPT, 'exec', host, process.execPath, CLI, ...args], { env, timeoutMs });
 }
 
 /** A listener on B that serves until it is sent SIGINT; resolves with its run when it ends. */
