@@ -387,12 +387,18 @@ export class Endpoint {
     const senderPart = this.partials.find((p) => p.sender !== null);
     const receiverPart = this.partials.find((p) => p.receiver !== null);
     const senderOnly = this.partials.find((p) => p.role === 'sender');
-    const cpu: CpuTime[] = this.partials.map((p) => ({
-      thread: p.role,
-      userUs: p.cpu.userUs,
-      systemUs: p.cpu.systemUs,
-      eventLoopUtilization: p.cpu.eventLoopUtilization,
-    }));
+    const cpu: CpuTime[] = this.partials.map((p) => {
+      const handled = p.datagrams.sent + p.datagrams.received;
+      return {
+        thread: p.role,
+        userUs: p.cpu.userUs,
+        systemUs: p.cpu.systemUs,
+        eventLoopUtilization: p.cpu.eventLoopUtilization,
+        sentDatagrams: p.datagrams.sent,
+        receivedDatagrams: p.datagrams.received,
+        usPerDatagram: handled > 0 ? (p.cpu.userUs + p.cpu.systemUs) / handled : null,
+      };
+    });
     const endpoint: EndpointResult = {
       id: this.opts.id,
       address: this.address,

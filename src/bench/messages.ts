@@ -223,6 +223,8 @@ export interface WorkerPartial {
   /** Anything else that reached a sender-only socket. */
   foreignAtSender: number;
   cpu: ThreadCpu;
+  /** Data datagrams this worker sent (kernel-accepted) and received while `cpu` was measured, warm-up included: what the CPU time paid for. */
+  datagrams: { sent: number; received: number };
 }
 
 /** Worker → controller. */

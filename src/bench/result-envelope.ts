@@ -42,9 +42,32 @@ export function duplexResult(
     kernel: f.kernel,
     warnings: f.warnings,
     elapsedSeconds: f.elapsedSeconds,
+    ...(extra.peers === undefined ? cpuCostOf(f.endpoints) : {}),
     ...extra,
     ...(extra.peers === undefined ? {} : { peers: extra.peers.map((p) => ({ ...p, directions: p.directions.map((d) => withVoiceQuality(d, f.config)) })) }),
   };
+}
+
+/** Cores a host needs per datagram/s each way at a cost of 1 µs per datagram carried, times 100,000: the projection's scale. */
+const PROJECTION_PPS_EACH_WAY = 100_000;
+
+/**
+ * CPU per datagram carried (two-endpoint runs: a client group's members
+ * share one thread's CPU, so `--clients` runs leave it out): all endpoint
+ * threads' user + system time over the datagrams all of them sent. Every
+ * carried datagram is sent once and received once (or lost), so this is the
+ * cost of moving one datagram from one port to the other, both ends paid.
+ * Absent when an endpoint's threads did not report their datagrams (older
+ * peers).
+ */
+function cpuCostOf(endpoints: DuplexResult['endpoints']): Pick<DuplexResult, 'cpuCost'> {
+  const threads = endpoints.flatMap((e) => e.cpu);
+  if (endpoints.length !== 2 || threads.length === 0 || threads.some((c) => c.sentDatagrams === undefined)) return {};
+  const cpuUs = threads.reduce((n, c) => n + c.userUs + c.systemUs, 0);
+  const datagrams = threads.reduce((n, c) => n + (c.sentDatagrams ?? 0), 0);
+  const per = datagrams > 0 ? cpuUs / datagrams : null;
+  // Each way: 100k/s sent by each side, so 200k datagrams/s carried in all.
+  return { cpuCost: { usPerDatagramCarried: per, datagrams, cpuUs, coresFor100kEachWay: per === null ? null : (per * 2 * PROJECTION_PPS_EACH_WAY) / 1e6 } };
 }
 
 /**

@@ -384,6 +384,11 @@ async function onFinish(): Promise<void> {
     leaked: seen.leaked,
     foreignAtSender: seen.foreignAtSender,
     cpu,
+    // What the CPU time paid for: every data datagram sent and read in its window (warm-up, duplicates and foreign ones included).
+    datagrams: {
+      sent: total((u) => (u.sender === null ? null : u.sender.sent + u.sender.warmupSent)) ?? 0,
+      received: total((u) => (u.receiver === null ? null : u.receiver.acct.received + u.receiver.acct.duplicates + u.receiver.warmupReceived + u.receiver.foreign)) ?? 0,
+    },
   };
   for (const gs of groupSockets) await closeSocket(gs);
   if (strangerSocket !== null) await closeSocket(strangerSocket);

@@ -4,7 +4,7 @@
  * own module, so that the printers import them without importing each
  * other (table.ts, verdict.ts and peers.ts imported one another for them).
  */
-import type { DirectionResult, EndpointResult } from '../result/types.js';
+import type { DirectionResult, DuplexResult, EndpointResult } from '../result/types.js';
 import type { IncompleteReason } from '../result/incomplete.js';
 
 /**
@@ -35,4 +35,15 @@ export function formatAddress(endpoint: Pick<EndpointResult, 'address' | 'port'>
 /** `complete`, or `PARTIAL (code)`: short, for tables and chart titles. */
 export function completionLabel(result: { complete: boolean; incompleteReason: IncompleteReason | null }): string {
   return result.complete ? 'complete' : `PARTIAL (${result.incompleteReason ?? 'unknown reason'})`;
+}
+
+/**
+ * The run's CPU cost in one line (issue 24), or `null` for results without
+ * it: µs per datagram carried and the projection it gives, labelled as one.
+ */
+export function cpuCostLine(result: Pick<DuplexResult, 'cpuCost'>): string | null {
+  const c = result.cpuCost;
+  if (c === undefined || c.usPerDatagramCarried === null) return null;
+  const cores = c.coresFor100kEachWay === null ? '' : `; projection, not a measurement: ${c.coresFor100kEachWay.toFixed(2)} cores for 100,000 datagrams/s each way`;
+  return `CPU: ${c.usPerDatagramCarried.toFixed(2)} µs per datagram carried (user + system of every thread of both endpoints over ${c.datagrams.toLocaleString('en-US')} datagrams sent, warm-up included)${cores}`;
 }

@@ -24,7 +24,7 @@ import {
   peerMediaRow,
   peersHaveMedia,
 } from './media.js';
-import { UNDERSENT_LEGEND, completionLabel, directionLabel } from './labels.js';
+import { UNDERSENT_LEGEND, completionLabel, cpuCostLine, directionLabel } from './labels.js';
 
 /**
  * Escapes text for a Markdown paragraph or table cell: characters that would
@@ -82,6 +82,8 @@ function cpuMs(us: number): string {
 
 /** CPU time per thread of each endpoint, with the share of wall time its event loop was busy. */
 function cpuTable(endpoints: readonly EndpointResult[], labels: readonly string[]): string[] {
+  // Results since issue 24 say what the CPU time paid for: datagrams handled and µs per datagram.
+  const perDatagram = endpoints.some((e) => e.cpu.some((c) => c.usPerDatagram !== undefined));
   const rows = endpoints.flatMap((e, i) =>
     e.cpu.map((c) => [
       labels[i] ?? e.id,
@@ -89,10 +91,14 @@ function cpuTable(endpoints: readonly EndpointResult[], labels: readonly string[
       cpuMs(c.userUs),
       cpuMs(c.systemUs),
       c.eventLoopUtilization === null ? 'n/a' : formatPercent(c.eventLoopUtilization * 100),
+      ...(perDatagram
+        ? [c.sentDatagrams === undefined ? 'n/a' : formatInteger(c.sentDatagrams + (c.receivedDatagrams ?? 0)), c.usPerDatagram == null ? 'n/a' : c.usPerDatagram.toFixed(2)]
+        : []),
     ]),
   );
   if (rows.length === 0) return [];
-  return markdownTable(['endpoint', 'thread', 'CPU user ms', 'CPU system ms', 'event loop busy'], ['l', 'l', 'r', 'r', 'r'], rows);
+  const head = ['endpoint', 'thread', 'CPU user ms', 'CPU system ms', 'event loop busy', ...(perDatagram ? ['datagrams sent + received', 'CPU µs per datagram'] : [])];
+  return markdownTable(head, head.map((_, i) => (i < 2 ? 'l' : 'r')), rows);
 }
 
 /**
@@ -236,6 +242,8 @@ export function formatDuplexMarkdown(result: DuplexResult): string {
   lines.push('', ...endpointTable(result.endpoints, labels));
   const cpu = cpuTable(result.endpoints, labels);
   if (cpu.length > 0) lines.push('', ...cpu);
+  const cost = cpuCostLine(result);
+  if (cost !== null) lines.push('', escapeMarkdown(cost));
   if (result.peerEnvironment !== undefined) lines.push('', ...environmentTable(env, result.peerEnvironment));
 
   const notes: string[] = [];

@@ -35,7 +35,7 @@ import {
   stallHeadline,
   withBound,
 } from './media.js';
-import { UNDERSENT_LEGEND, completionLabel, directionLabel, directionRowLabel, formatAddress } from './labels.js';
+import { UNDERSENT_LEGEND, completionLabel, directionLabel, directionRowLabel, formatAddress, cpuCostLine } from './labels.js';
 
 /** Options of the terminal printers. */
 export interface TableOptions {
@@ -290,6 +290,8 @@ export function formatDuplexTable(result: DuplexResult, options: TableOptions = 
     ).text,
   );
 
+  const cpu = cpuCostLine(result);
+  if (cpu !== null) lines.push(...wrapLine(cpu, width));
   if (result.directions.some((d) => d.undersent === true)) lines.push(...wrapPainted(UNDERSENT_LEGEND, width, 'yellow', color));
   // The run's warnings plus the undersent and loss-check lines, each once.
   for (const warning of runWarnings(result)) lines.push(...wrapPainted(formatWarning(warning), width, 'yellow', color));

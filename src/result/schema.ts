@@ -47,7 +47,15 @@ const EndpointId = Type.Union([Type.Literal('A'), Type.Literal('B')]);
 export const BufferSizeSchema = Type.Object({ requested: NullOr(Count()), effective: Count() }, Closed);
 
 export const CpuTimeSchema = Type.Object(
-  { thread: Text(32), userUs: Num(), systemUs: Num(), eventLoopUtilization: NullOr(Num()) },
+  {
+    thread: Text(32),
+    userUs: Num(),
+    systemUs: Num(),
+    eventLoopUtilization: NullOr(Num()),
+    sentDatagrams: Type.Optional(Count()),
+    receivedDatagrams: Type.Optional(Count()),
+    usPerDatagram: Type.Optional(NullOr(Type.Number({ minimum: 0 }))),
+  },
   Closed,
 );
 
@@ -398,6 +406,12 @@ export const DuplexResultSchema = Type.Object(
     peerEnvironment: Type.Optional(EnvironmentSchema),
     peers: Type.Optional(Type.Array(PeerResultSchema, { maxItems: MAX_CLIENTS })),
     fairness: Type.Optional(Type.Object({ abJain: NullOr(Type.Number({ minimum: 0, maximum: 1 })), baJain: NullOr(Type.Number({ minimum: 0, maximum: 1 })) }, Closed)),
+    cpuCost: Type.Optional(
+      Type.Object(
+        { usPerDatagramCarried: NullOr(Type.Number({ minimum: 0 })), datagrams: Count(), cpuUs: Type.Number({ minimum: 0 }), coresFor100kEachWay: NullOr(Type.Number({ minimum: 0 })) },
+        Closed,
+      ),
+    ),
   },
   Closed,
 );

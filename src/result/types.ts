@@ -33,6 +33,31 @@ export interface CpuTime {
   systemUs: number;
   /** Share of wall time the thread's event loop was busy (0..1), from `eventLoopUtilization`. */
   eventLoopUtilization: number | null;
+  /**
+   * Data datagrams this thread sent (kernel-accepted) and received while its
+   * CPU time was measured (from the start message to the end: warm-up
+   * included), and the CPU µs (user + system) per datagram it handled. Absent
+   * in results before them; `usPerDatagram` `null` when it handled none.
+   */
+  sentDatagrams?: number;
+  receivedDatagrams?: number;
+  usPerDatagram?: number | null;
+}
+
+/**
+ * CPU cost of the run (issue 24): every endpoint thread's user + system CPU
+ * over the datagrams carried (each sent once and received once, or lost), so
+ * a figure that is steadier than a maximum rate on a shared machine.
+ */
+export interface CpuCost {
+  /** CPU µs per datagram carried, all threads of both endpoints; `null` when not every endpoint's threads reported. */
+  usPerDatagramCarried: number | null;
+  /** Datagrams sent by all endpoints in the CPU window (warm-up included). */
+  datagrams: number;
+  /** CPU µs of all endpoint threads. */
+  cpuUs: number;
+  /** Projection, not a measurement: cores a host would need to carry 100,000 datagrams/s each way at this cost (send and receive both on it). */
+  coresFor100kEachWay: number | null;
 }
 
 /** One endpoint: exactly one UDP port, used for sending and receiving. */
@@ -636,6 +661,8 @@ export interface DuplexResult extends ResultBase {
    * the aggregate over all clients (sums; loss over all; delay maxima only).
    */
   peers?: PeerResult[];
+  /** CPU per datagram carried (both endpoints' threads); absent in results before it. */
+  cpuCost?: CpuCost;
   /** With `peers`: fairness of the clients' received rates per direction. */
   fairness?: Fairness;
 }
