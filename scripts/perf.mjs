@@ -45,7 +45,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runDuplex } from '../dist/bench/run.js';
-import { findMaxRate } from '../dist/bench/search.js';
+import { findMaxRate, searchBudget } from '../dist/bench/search.js';
 import { writeFileAtomic } from '../dist/cli/files.js';
 import { collectEnvironment } from '../dist/bench/environment.js';
 import { formatMicroTable } from '../dist/report/micro.js';
@@ -80,7 +80,15 @@ function envNumber(name, fallback, { integer = false } = {}) {
 const TRIAL_S = envNumber('PERF_TRIAL_S', 2);
 const RSS_S = envNumber('PERF_RSS_S', 60);
 const QUICK = process.env.PERF_QUICK === '1';
-const MAX_TRIALS = envNumber('PERF_MAX_TRIALS', 14, { integer: true });
+/**
+ * Trial budget per search, sized from the range and the resolution (search.ts
+ * `searchBudget`): the trials a clean search from the 10k floor to the
+ * fastest contender's ceiling (the C reference, ~350k with headroom) needs,
+ * plus room for two refuted re-checks. A search stops as soon as it is
+ * decided, so a clean one spends no more than before; 14, the old fixed
+ * budget, left noisy searches undecided ("max trials").
+ */
+const MAX_TRIALS = envNumber('PERF_MAX_TRIALS', searchBudget({ floorPps: 10_000, ceilingPps: 400_000, resolutionPercent: 2, confirmTrials: 2 }), { integer: true });
 /** The loss allowed in a passing trial, percent, each direction. */
 const LOSS_LIMIT = 0.1;
 /** The same search settings for every contender (recorded in the JSON). */

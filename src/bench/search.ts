@@ -148,6 +148,12 @@ export interface DirectionSearchResult {
   confirmed: boolean;
   /** Trials this direction searched or re-checked in (trials it was only held in are not counted). */
   trials: number;
+  /**
+   * Re-checks (or held trials) that failed at a rate that then passed its
+   * re-checks by majority (see `SearchOptions.confirmTrials`); absent when
+   * none did, and in results before the majority rule.
+   */
+  recheckFailures?: number;
 }
 
 /** Where the ceiling came from. */
@@ -193,8 +199,15 @@ export interface SearchOptions {
   minSentFraction?: number;
   /** Hard cap on runner calls (not counting the ceiling probe). */
   maxTrials: number;
-  /** Extra passing trials required at the final rate before it is accepted (default 2). */
+  /**
+   * Extra passing trials required at the final rate before it is accepted
+   * (default 2). A failed re-check refutes the rate only when failures
+   * reach a majority of what it needs (⌊confirmTrials / 2⌋ + 1: 2 by default);
+   * a lone failure costs one more trial.
+   */
   confirmTrials?: number;
+  /** Failed re-checks that refute a rate (default ⌊confirmTrials / 2⌋ + 1; 1 is the strict rule of earlier versions: any failure refutes). */
+  refuteFails?: number;
   /** Called after every trial, e.g. for progress output. */
   onTrial?: (trial: TrialRecord) => void;
 }
@@ -218,6 +231,14 @@ interface Params {
   minSentFraction: number;
   maxTrials: number;
   confirmTrials: number;
+  /**
+   * Failed re-checks that refute a converged rate: a majority of the
+   * `confirmTrials + 1` passes it needs (2 with the default 2 re-checks). One
+   * noisy re-check then costs a trial instead of the bracket: on a shared
+   * machine a single failure below the knee is common, and refuting on it
+   * walked the search down rate by rate until the budget ran out.
+   */
+  refuteFails: number;
 }
 
 /** Evidence gathered at one passing rate. */
@@ -226,6 +247,8 @@ interface PassRecord {
   count: number;
   /** The worst passing loss seen at this rate. */
   maxLoss: number;
+  /** Re-checks (or held trials) at this rate that failed, fewer than {@link Params.refuteFails} so far. */
+  fails: number;
 }
 
 /** The search state of one direction. */
@@ -246,6 +269,8 @@ interface DirectionState {
   /** The verdict and rate of every failing trial, to tell what limited the direction (see `limitOf`). */
   failures: { ratePps: number; verdict: Exclude<TrialVerdict, 'pass'> }[];
   trials: number;
+  /** Failed re-checks that did not refute their rate (fewer than `refuteFails` at it). */
+  recheckFailures: number;
 }
 
 /** What a direction wants from the next trial. */
@@ -300,7 +325,7 @@ export async function findMaxRate(runner: TrialRunner, options: SearchOptions): 
       ab: judge(steps.ab, outcome.ab, params),
       ba: judge(steps.ba, outcome.ba, params),
     };
-    for (const dir of DIRECTIONS) update(states[dir], record[dir]);
+    for (const dir of DIRECTIONS) update(states[dir], record[dir], params);
     trials.push(record);
     options.onTrial?.(record);
   }
@@ -342,6 +367,19 @@ export function planTotalTrials(options: PlanOptions): number {
     worst = Math.max(worst, 1 + halvings + 1 + 1 + confirmTrials);
   }
   return Math.min(maxTrials, worst);
+}
+
+/**
+ * A trial budget sized from the range and the resolution (issue 24): the
+ * trials a clean search needs ({@link planTotalTrials} without a cap), plus
+ * room for two refuted re-checks (each costs the failures that refute it and
+ * a step of bisection). A search that still runs out of it met more noise
+ * than a majority rule can absorb, and says so (`max-trials`).
+ */
+export function searchBudget(options: Omit<PlanOptions, 'maxTrials'> & { ceilingPps: number | DirectionRates; refuteFails?: number }): number {
+  const confirmTrials = options.confirmTrials ?? DEFAULT_CONFIRM_TRIALS;
+  const refuteFails = options.refuteFails ?? Math.floor(confirmTrials / 2) + 1;
+  return planTotalTrials({ ...options, maxTrials: Number.MAX_SAFE_INTEGER }) + 2 * (refuteFails + 1);
 }
 
 // ---------------------------------------------------------------------------
@@ -387,6 +425,9 @@ function resolveParams(options: SearchOptions): Params {
   if (!(Number.isInteger(confirmTrials) && confirmTrials >= 0)) {
     throw new RangeError(`confirmTrials must be a non-negative integer, got ${confirmTrials}`);
   }
+  if (options.refuteFails !== undefined && !(Number.isInteger(options.refuteFails) && options.refuteFails >= 1)) {
+    throw new RangeError(`refuteFails must be a positive integer, got ${options.refuteFails}`);
+  }
   if (!(minSentFraction >= 0 && minSentFraction <= 1)) {
     throw new RangeError(`minSentFraction must be within 0..1, got ${minSentFraction}`);
   }
@@ -397,6 +438,7 @@ function resolveParams(options: SearchOptions): Params {
     minSentFraction,
     maxTrials: options.maxTrials,
     confirmTrials,
+    refuteFails: options.refuteFails ?? Math.floor(confirmTrials / 2) + 1,
   };
 }
 
@@ -431,7 +473,7 @@ async function resolveCeiling(options: SearchOptions, floorPps: number): Promise
 }
 
 function newState(floor: number, ceiling: number): DirectionState {
-  return { floor, ceiling, passes: new Map(), hi: null, floorFailure: null, failures: [], trials: 0 };
+  return { floor, ceiling, passes: new Map(), hi: null, floorFailure: null, failures: [], trials: 0, recheckFailures: 0 };
 }
 
 /** The highest surviving passing rate, or `null`. */
@@ -519,7 +561,7 @@ function isFiniteNumber(x: number | null): x is number {
 }
 
 /** Folds one trial's verdict into a direction's state. */
-function update(state: DirectionState, record: DirectionTrialRecord): void {
+function update(state: DirectionState, record: DirectionTrialRecord, params: Params): void {
   if (record.role !== 'hold') state.trials += 1;
   if (state.floorFailure !== null) return;
   const rate = record.offeredPps;
@@ -533,7 +575,15 @@ function update(state: DirectionState, record: DirectionTrialRecord): void {
     state.passes.set(rate, {
       count: (prior?.count ?? 0) + 1,
       maxLoss: Math.max(prior?.maxLoss ?? loss, loss),
+      fails: prior?.fails ?? 0,
     });
+    return;
+  }
+  // A re-check (or a held trial) that fails at a rate that passed: refuted only by a majority of failures.
+  const tally = state.passes.get(rate);
+  if ((record.role === 'confirm' || record.role === 'hold') && tally !== undefined && tally.fails + 1 < params.refuteFails) {
+    tally.fails += 1;
+    state.recheckFailures += 1;
     return;
   }
   if (record.verdict !== 'pass') state.failures.push({ ratePps: rate, verdict: record.verdict });
@@ -551,7 +601,7 @@ function phaseOf(a: DirectionRole, b: DirectionRole): TrialPhase {
 }
 
 function resultOf(state: DirectionState, params: Params, ranOut: boolean): DirectionSearchResult {
-  const base = { lowestFailingPps: state.hi, trials: state.trials };
+  const base = { lowestFailingPps: state.hi, trials: state.trials, ...(state.recheckFailures > 0 ? { recheckFailures: state.recheckFailures } : {}) };
   if (state.floorFailure !== null) {
     return { ...base, ratePps: null, lossPercentAtRate: state.floorFailure.lossPercent, limitedBy: 'floor', confirmed: false };
   }

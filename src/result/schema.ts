@@ -464,6 +464,7 @@ export const SearchDirectionResultSchema = Type.Object(
     limitedBy: Type.Union([Type.Literal('loss'), Type.Literal('undersent'), Type.Literal('unobserved'), Type.Literal('ceiling'), Type.Literal('floor'), Type.Literal('max-trials')]),
     confirmed: Type.Boolean(),
     trials: Count(),
+    recheckFailures: Type.Optional(Count()),
   },
   Closed,
 );

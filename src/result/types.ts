@@ -765,6 +765,8 @@ export interface SearchDirectionResult {
   limitedBy: 'loss' | 'undersent' | 'unobserved' | 'ceiling' | 'floor' | 'max-trials';
   confirmed: boolean;
   trials: number;
+  /** Re-checks that failed at a rate that then passed its re-checks by majority; absent when none did (and in older results). */
+  recheckFailures?: number;
 }
 
 /** Where the search's ceiling came from. */
