@@ -323,4 +323,34 @@ describe('two hosts in network namespaces', () => {
       netns('shape', 'a2b', 'off');
     }
   });
+  it('a send without a callback hides its error (why each send keeps one): sendmsg refused by an output-hook drop (EPERM) reaches no callback and no error event', async () => {
+    netns('clear');
+    const nsA = hosts.NS_A as string;
+    const addrB = (hosts.ADDR_B ?? '').split('/')[0] ?? '';
+    // 3 of every 10 datagrams to port 40000 refused in A's own output hook: sendmsg fails with EPERM (../shared notes).
+    execFileSync('ip', ['netns', 'exec', nsA, 'nft', '-f', '-'], { input: 'table inet udpnocb {\n chain out {\n  type filter hook output priority 0;\n  udp dport 40000 numgen inc mod 10 < 3 counter drop\n }\n}\n' });
+    try {
+      const probe = `
+        const s = require('node:dgram').createSocket('udp4');
+        let errorEvents = 0, ok = 0, failed = 0;
+        s.on('error', () => errorEvents++);
+        const b = Buffer.alloc(100);
+        s.connect(40000, '${addrB}', () => {
+          for (let i = 0; i < 1000; i++) s.send(b);
+          for (let i = 0; i < 1000; i++) s.send(b, (e) => (e ? failed++ : ok++));
+          setTimeout(() => { console.log(JSON.stringify({ errorEvents, ok, failed })); s.close(); }, 500);
+        });`;
+      const run = await runBounded('ip', ['netns', 'exec', nsA, process.execPath, '-e', probe], { env, timeoutMs: 20_000 });
+      const r = JSON.parse(run.stdout);
+      const refused = Number(/packets (\d+)/.exec(execFileSync('ip', ['netns', 'exec', nsA, 'nft', 'list', 'table', 'inet', 'udpnocb'], { encoding: 'utf8' }))?.[1]);
+      console.log(`node ${process.version}: 2,000 sends, the firewall refused ${refused}; with callbacks ${r.failed} failed and ${r.ok} succeeded; without, ${r.errorEvents} error events`);
+      // The firewall refused 600 (3 in 10 of both loops); the callbacks saw their 300, the callback-less loop's 300 vanished.
+      expect(refused).toBe(600);
+      expect(r.failed).toBe(300);
+      expect(r.ok).toBe(700);
+      expect(r.errorEvents).toBe(0);
+    } finally {
+      execFileSync('ip', ['netns', 'exec', nsA, 'nft', 'delete', 'table', 'inet', 'udpnocb'], { stdio: 'ignore' });
+    }
+  });
 });
