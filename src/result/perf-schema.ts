@@ -213,12 +213,80 @@ export const AbResultSchema = Type.Object(
   Closed,
 );
 
-/** Any of the project's speed measurements in results/ (scripts/perf.mjs, scripts/ab-*.mjs). */
-export const AnyPerfResultSchema = Type.Union([PerfResultSchema, PerfNodesResultSchema, AbResultSchema], {
+// --- CPU per datagram (scripts/perf-cpu.mjs) ---------------------------------
+
+const PerfCpuPointSchema = Type.Object(
+  {
+    contender: Name(),
+    sizeBytes: Count(),
+    ratePps: Num(),
+    round: Count(),
+    cpuUs: NullOr(Num()),
+    datagrams: NullOr(Count()),
+    usPerDatagram: NullOr(Num()),
+    sentPpsAb: NullOr(Num()),
+    sentPpsBa: NullOr(Num()),
+    /** This tool only: its own threads' figure (result `cpuCost`), beside the whole process's. */
+    threadsUsPerDatagram: NullOr(Num()),
+    error: NullOr(Text()),
+  },
+  Closed,
+);
+
+export const PerfCpuResultSchema = Type.Object(
+  {
+    kind: Type.Literal('perf-cpu'),
+    schemaVersion: Type.Literal(2),
+    startedAt: Text(64),
+    tool: Type.Object({ name: Text(64), version: Text(64) }, Closed),
+    environment: EnvironmentSchema,
+    settings: Type.Object(
+      {
+        seconds: Num(),
+        rounds: Count(),
+        ratesPps: Type.Array(Num(), { maxItems: 16 }),
+        sizesBytes: Type.Array(Count(), { maxItems: 16 }),
+        bufferBytes: Count(),
+        measure: Text(),
+        /** The rate each way the cores projection is for. */
+        projectionPpsEachWay: Num(),
+      },
+      Closed,
+    ),
+    contenders: Type.Array(Type.Object({ name: Name(), description: Text() }, Closed), { maxItems: 16 }),
+    points: Type.Array(PerfCpuPointSchema, { maxItems: 10_000 }),
+    summary: Type.Array(
+      Type.Object(
+        { contender: Name(), sizeBytes: Count(), ratePps: Num(), usPerDatagramMedian: NullOr(Num()), usPerDatagramMin: NullOr(Num()), usPerDatagramMax: NullOr(Num()), runs: Count() },
+        Closed,
+      ),
+      { maxItems: 1000 },
+    ),
+    ratios: Type.Array(
+      Type.Object(
+        {
+          sizeBytes: Count(),
+          ratePps: Num(),
+          oursSingleOverPlain: NullOr(Num()),
+          oursSingleOverIperf3: NullOr(Num()),
+          oursSplitOverPlain: NullOr(Num()),
+          oursSplitOverIperf3: NullOr(Num()),
+          coresFor100kEachWay: Type.Record(Name(), NullOr(Num())),
+        },
+        Closed,
+      ),
+      { maxItems: 1000 },
+    ),
+  },
+  Closed,
+);
+
+/** Any of the project's speed measurements in results/ (scripts/perf.mjs, scripts/ab-*.mjs, scripts/perf-cpu.mjs). */
+export const AnyPerfResultSchema = Type.Union([PerfResultSchema, PerfNodesResultSchema, AbResultSchema, PerfCpuResultSchema], {
   $id: 'https://udp-duplex-lab.invalid/schema/perf.schema.json',
   title: 'udp-duplex-lab speed measurements',
   description:
-    'npm run bench:perf (kind perf), the same across Node versions (perf-nodes) and A/B runs of one change (ab), schemaVersion 2. Units are in the field names.',
+    'npm run bench:perf (kind perf), the same across Node versions (perf-nodes), A/B runs of one change (ab) and CPU per datagram side by side (perf-cpu), schemaVersion 2. Units are in the field names.',
 });
 
 /** The schema of each non-run kind, by `kind`: what `bench report` checks before it says what such a file is. */
@@ -226,6 +294,7 @@ export const PERF_KINDS = {
   perf: { schema: PerfResultSchema, published: 'schema/perf.schema.json', what: 'an npm run bench:perf run' },
   'perf-nodes': { schema: PerfNodesResultSchema, published: 'schema/perf.schema.json', what: 'an npm run bench:perf run across Node versions' },
   ab: { schema: AbResultSchema, published: 'schema/perf.schema.json', what: 'an A/B run of one change' },
+  'perf-cpu': { schema: PerfCpuResultSchema, published: 'schema/perf.schema.json', what: 'a CPU-per-datagram run (scripts/perf-cpu.mjs)' },
   micro: { schema: MicroResultSchema, published: 'schema/micro.schema.json', what: 'a bench micro run' },
 } as const;
 
