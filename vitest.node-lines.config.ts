@@ -10,7 +10,8 @@ import base from './vitest.config';
  * fitting, option tables and their errors, packaging, schemas, saving:
  * ~170 s), and the listener's hostile-input tests whose subject is protocol
  * logic (sequence windows, caps, log limits, hello floods, hostile fields,
- * replays, fuzzing: ~80 s), plain TypeScript that no Node line changes. The
+ * replays, fuzzing: ~80 s), plain TypeScript that no Node line changes, and
+ * the pure arithmetic of the media figures and the search. The
  * hostile report stays: it exercises a worker's heap limit and zlib. Every
  * test runs on the first line (`npm test`) as always.
  */
@@ -41,6 +42,12 @@ export default mergeConfig(
         'test/remote-hostile.test.ts',
         'test/remote-replay.test.ts',
         'test/remote-fuzz.test.ts',
+        // Pure arithmetic of the media figures and the search (RFC 3550/3611, G.107, bisection): no runtime in them.
+        'test/emodel.test.ts',
+        'test/loss-shape.test.ts',
+        'test/late.test.ts',
+        'test/rtp.test.ts',
+        'test/search-*.test.ts',
         'node_modules/**',
       ],
     },

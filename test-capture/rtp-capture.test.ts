@@ -138,7 +138,15 @@ const env = { ...process.env, NETNS_PREFIX: `udprtp${process.pid % 10000}`, NETN
 function netnsSkipReason(): string | null {
   if (SKIP !== null) return SKIP;
   try {
-    execFileSync('bash', [SCRIPT, 'up'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync('bash', [SCRIPT, 'up'], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const kv = Object.fromEntries(out.split('\n').filter((l) => l.includes('=')).map((l) => l.split('=') as [string, string]));
+    // The loss is injected on A's egress (netdev hook, kernel 5.16+): without it, no exact comparison is possible here.
+    try {
+      execFileSync('ip', ['netns', 'exec', kv.NS_A ?? '', 'nft', '-f', '-'], { input: `table netdev udprtpprobe {\n  chain egress {\n    type filter hook egress device "${kv.IF_A ?? ''}" priority 0;\n  }\n}\n`, stdio: ['pipe', 'pipe', 'pipe'] });
+    } catch (err) {
+      const e = err as { stderr?: Buffer };
+      return `nftables netdev egress hook unavailable: ${(e.stderr?.toString() ?? String(err)).split('\n')[0]}`;
+    }
     return null;
   } catch (err) {
     const e = err as { stderr?: Buffer };
