@@ -166,6 +166,24 @@ interface A2Counters {
   lost: number;
 }
 
+/** One lost packet in RFC 3611 A.2's loop body (the branch taken when `pkt` packets were received since the last loss). */
+function a2Loss(c: A2Counters, gmin: number): void {
+  if (c.pkt >= gmin) {
+    if (c.lost === 1) c.c14++;
+    else c.c13++;
+    c.lost = 1;
+    c.c11 += c.pkt;
+  } else {
+    c.lost++;
+    if (c.pkt === 0) c.c33++;
+    else {
+      c.c23++;
+      c.c22 += c.pkt - 1;
+    }
+  }
+  c.pkt = 0;
+}
+
 /** RFC 3611 A.2 per packet, with the module's start rule (`lost` = 0: no loss yet, the first loss opens a candidate burst). */
 function a2PerPacket(seq: Seq, gmin: number): A2Counters {
   const c = { c11: 0, c13: 0, c14: 0, c22: 0, c23: 0, c33: 0, pkt: 0, lost: 0 };
@@ -175,22 +193,13 @@ function a2PerPacket(seq: Seq, gmin: number): A2Counters {
       continue;
     }
     if (c.lost === 0) {
+      // No loss yet: the session is preceded by Gmin received packets (§4.7.2), so this loss opens a burst candidate.
       c.c11 += c.pkt;
       c.lost = 1;
-    } else if (c.pkt >= gmin) {
-      if (c.lost === 1) c.c14++;
-      else c.c13++;
-      c.lost = 1;
-      c.c11 += c.pkt;
-    } else {
-      c.lost++;
-      if (c.pkt === 0) c.c33++;
-      else {
-        c.c23++;
-        c.c22 += c.pkt - 1;
-      }
+      c.pkt = 0;
+      continue;
     }
-    c.pkt = 0;
+    a2Loss(c, gmin);
   }
   return c;
 }
@@ -199,24 +208,8 @@ function a2PerPacket(seq: Seq, gmin: number): A2Counters {
 function a2Literal(seq: Seq, gmin: number): A2Counters {
   const c = { c11: 0, c13: 0, c14: 0, c22: 0, c23: 0, c33: 0, pkt: 0, lost: 0 };
   for (const received of seq) {
-    if (received) {
-      c.pkt++;
-      continue;
-    }
-    if (c.pkt >= gmin) {
-      if (c.lost === 1) c.c14++;
-      else c.c13++;
-      c.lost = 1;
-      c.c11 += c.pkt;
-    } else {
-      c.lost++;
-      if (c.pkt === 0) c.c33++;
-      else {
-        c.c23++;
-        c.c22 += c.pkt - 1;
-      }
-    }
-    c.pkt = 0;
+    if (received) c.pkt++;
+    else a2Loss(c, gmin);
   }
   return c;
 }
