@@ -69,7 +69,6 @@ export const SenderPartialSchema = Type.Object(
     sentBytes: Count(),
     pacingErrorUs: NullOr(Type.Object({ count: Count(), p50: Type.Number(), p99: Type.Number(), max: Type.Number() }, Closed)),
     frames: NullOr(Type.Object({ sent: Count(), datagramsP50: Count(), datagramsMax: Count(), bytesMax: Count() }, Closed)),
-    rtp: Type.Optional(Type.Object({ ssrc: U32(), payloadType: Type.Integer({ minimum: 0, maximum: 127 }), clockRate: Type.Integer({ minimum: 0, maximum: 1e7 }) }, Closed)),
   },
   Closed,
 );

@@ -9,7 +9,7 @@ import type { LateCounts } from '../udp/late.js';
 import type { LossShape } from '../udp/loss-shape.js';
 import type { RtpReceive, WireFormat } from '../udp/rtp.js';
 import type { RtcpIn } from '../udp/rtcp-agent.js';
-import { rtpProfileOf } from '../udp/rtp.js';
+import { profileOfPayloadType } from '../udp/rtp.js';
 import { CODECS, mouthToEarDelayMs, rFactor } from './emodel.js';
 import { DEFAULT_CODEC, DEFAULT_MAX_LATE_PERCENT, DEFAULT_PLAYOUT_MS } from './defaults.js';
 
@@ -29,7 +29,7 @@ export function rtpResultOf(r: RtpReceive, rtcpPackets: number, peer: RtcpIn | n
   return {
     ssrc: r.ssrc,
     payloadType: r.payloadType,
-    encoding: r.payloadType === rtpProfileOf('voice').payloadType ? rtpProfileOf('voice').encoding : rtpProfileOf('video').encoding,
+    encoding: profileOfPayloadType(r.payloadType).encoding,
     clockRate: r.clockRate,
     packets: r.packets,
     expected: r.expected,

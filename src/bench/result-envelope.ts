@@ -48,7 +48,7 @@ export function duplexResult(
   };
 }
 
-/** Cores a host needs per datagram/s each way at a cost of 1 µs per datagram carried, times 100,000: the projection's scale. */
+/** The rate each way the cores projection is for (`CpuCost.coresFor100kEachWay`). */
 const PROJECTION_PPS_EACH_WAY = 100_000;
 
 /**

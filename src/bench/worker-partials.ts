@@ -73,7 +73,8 @@ export function receiverPartialOf(u: PeerUnit, o: ReceiverPartialOptions): Recei
     frames: framesOf(u),
     stalls: o.stalls,
     ...(rtp === null ? {} : { rtp }),
-    ...(r.rtcpPackets > 0 ? { rtcpPackets: r.rtcpPackets, rtcpIn: { ...r.rtcp.peer, last: r.rtcp.peer.last === null ? null : { ...r.rtcp.peer.last } } } : {}),
+    // The partial crosses to the controller by structured clone: the agent's live counts need no copy here.
+    ...(r.rtcpPackets > 0 ? { rtcpPackets: r.rtcpPackets, rtcpIn: r.rtcp.peer } : {}),
     ...(late === null ? {} : { lateCounts: late }),
     lossShape: r.lossShape(),
   };

@@ -25,7 +25,7 @@ function parseWire(option: string, text: string): WireFormat {
 /** `--playout 20,40,60`: distinct delays in ms, ascending. */
 export function parsePlayout(option: string, text: string): number[] {
   const parts = text.split(',').map((p) => p.trim());
-  if (parts.length === 0 || parts.length > MAX_PLAYOUT_DELAYS) throw new OptionError(option, `give 1 to ${MAX_PLAYOUT_DELAYS} delays in ms, comma-separated`);
+  if (parts.length > MAX_PLAYOUT_DELAYS) throw new OptionError(option, `give 1 to ${MAX_PLAYOUT_DELAYS} delays in ms, comma-separated`);
   const out = parts.map((p) => {
     const v = Number(p);
     if (p === '' || !Number.isFinite(v) || v < 0 || v > MAX_PLAYOUT_MS) throw new OptionError(option, `"${p}" must be a delay from 0 to ${MAX_PLAYOUT_MS} ms`);

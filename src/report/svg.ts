@@ -5,6 +5,7 @@
  * trials, and the receive-buffer chart of a sweep.
  */
 
+import { showsQuality } from './voice.js';
 import type { DuplexResult, Environment, IntervalSample, ResultBase, SearchResult, SearchTrialDirection, SweepCell, SweepResult } from '../result/types.js';
 import { formatBytes, formatInteger, formatPercent, formatPps, formatSeconds } from './format.js';
 import { formatRunHeadline } from './table.js';
@@ -157,7 +158,7 @@ export function renderRunChart(result: DuplexResult, options: RunChartOptions = 
  */
 function playoutPanels(result: DuplexResult): { name: string; spec: LineChartSpec }[] {
   // Media directions only (an RTP stream, voice, frames): a cbr flood's chart stays as it was.
-  const withPlayout = result.directions.map((d, i) => ({ d, i })).filter(({ d }) => d.playout != null && d.playout.rows.length > 0 && (d.rtp != null || d.voice != null || d.frames != null));
+  const withPlayout = result.directions.map((d, i) => ({ d, i })).filter(({ d }) => d.playout != null && d.playout.rows.length > 0 && showsQuality(d));
   if (withPlayout.length === 0) return [];
   const colorOf = (i: number): string => SERIES_COLORS[i % SERIES_COLORS.length] ?? '#000000';
   const panels: { name: string; spec: LineChartSpec }[] = [

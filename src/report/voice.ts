@@ -12,10 +12,7 @@
  */
 import type { DirectionResult, PlayoutResult } from '../result/types.js';
 import { NOT_AVAILABLE } from './format.js';
-
-function label(d: Pick<DirectionResult, 'from' | 'to'>): string {
-  return `${d.from}→${d.to}`;
-}
+import { directionLabel as label } from './labels.js';
 
 function fixed(v: number | null | undefined, decimals: number): string {
   return v === null || v === undefined ? NOT_AVAILABLE : v.toFixed(decimals);
@@ -26,13 +23,13 @@ function fixed(v: number | null | undefined, decimals: number): string {
  * voice estimate or a framed pattern (a `cbr` flood has a loss shape and a
  * jitter-buffer answer in its JSON too, but a media table would be noise there).
  */
-function shown(d: DirectionResult): boolean {
+export function showsQuality(d: DirectionResult): boolean {
   return d.rtp != null || d.voice != null || d.frames != null;
 }
 
 /** Whether any direction has media-quality figures worth a section. */
 export function hasQuality(directions: readonly DirectionResult[]): boolean {
-  return directions.some(shown);
+  return directions.some(showsQuality);
 }
 
 /** The planning label every E-model figure carries. */
@@ -46,7 +43,7 @@ export const EMODEL_NOTE = 'R and MOS: ITU-T G.107 E-model, a planning estimate 
 export function qualityTableData(directions: readonly DirectionResult[]): { head: string[]; rows: string[][] } | null {
   if (!hasQuality(directions)) return null;
   const head = ['direction', 'RTP\njitter ms', 'burst\nratio', 'burst/gap\ndensity %', 'playout\nneeded ms', 'late %\nat it', 'best\nplayout ms', 'R', 'MOS'];
-  const rows = directions.filter(shown).map((d) => {
+  const rows = directions.filter(showsQuality).map((d) => {
     const s = d.lossShape;
     const p = d.playout;
     const v = d.voice;
@@ -74,7 +71,7 @@ function neededLatePercent(p: PlayoutResult): number {
 /** Per direction with a jitter-buffer answer: one row per playout delay (late %, late frames %, loss + late %, R, MOS). */
 export function playoutTableData(d: DirectionResult): { head: string[]; rows: string[][] } | null {
   const p = d.playout;
-  if (p == null || p.rows.length === 0 || !shown(d)) return null;
+  if (p == null || p.rows.length === 0 || !showsQuality(d)) return null;
   const voice = p.rows.some((r) => r.r !== null);
   // A voice frame is one datagram: its late frames are its late datagrams.
   const frames = d.voice == null && p.rows.some((r) => r.lateFramesPercent !== null);
@@ -93,7 +90,7 @@ export function playoutTableData(d: DirectionResult): { head: string[]; rows: st
 export function qualityNotes(directions: readonly DirectionResult[]): string[] {
   if (!hasQuality(directions)) return [];
   const out: string[] = [];
-  for (const d of directions.filter(shown)) {
+  for (const d of directions.filter(showsQuality)) {
     const r = d.rtp;
     if (r != null) {
       out.push(
@@ -113,7 +110,7 @@ export function qualityNotes(directions: readonly DirectionResult[]): string[] {
       );
     }
   }
-  const p = directions.find((d) => shown(d) && d.playout != null)?.playout;
+  const p = directions.find((d) => showsQuality(d) && d.playout != null)?.playout;
   if (p != null) out.push(`playout needed: the smallest fixed jitter-buffer delay above the least-delayed datagram that leaves at most ${p.maxLatePercent} % of datagrams too late to play`);
   if (directions.some((d) => d.rtp != null)) out.push('RTP jitter: RFC 3550 A.8 over the media timestamps (sampling instants), so the sender\'s lateness is in it; the jitter column above is over exact send stamps');
   if (directions.some((d) => d.voice != null)) out.push(`${EMODEL_NOTE}; best playout: of those reported and the needed one, the delay with the highest R (a longer buffer trades late discard for delay)`);

@@ -117,7 +117,7 @@ export class Receiver {
   /** RTCP packets that arrived (RFC 5761 multiplexing on the same port). */
   rtcpPackets = 0;
   /** Our RTCP: receiver reports about the incoming RTP stream, and what the peer's reports say of ours (rtcp-agent.ts). */
-  readonly rtcp = new RtcpAgent({ cname: 'udp-duplex-lab', ssrc: random32() });
+  readonly rtcp = new RtcpAgent({ ssrc: random32() });
   /** RFC 3611 burst/gap state (loss-shape.ts), fed in sequence order as the highest sequence number advances. */
   private readonly shape: LossShapeState = newLossShape();
   /** One-way delay since the last {@link takeIntervalDelay}: sum, count and largest, µs (no histogram: three numbers per datagram). */

@@ -27,6 +27,9 @@ export interface RtcpIn {
   last: { fractionLost: number; cumulativeLost: number; extendedHighestSeq: number; jitter: number } | null;
 }
 
+/** The CNAME our reports carry (RFC 3550 §6.5.1: one per participant; both halves of an endpoint are one). */
+export const RTCP_CNAME = 'udp-duplex-lab';
+
 /** At most this many RTCP datagrams are parsed per second (a peer sends an SR and an RR once a second; a flood is counted, not parsed). */
 export const PARSE_PER_SECOND = 8;
 
@@ -43,7 +46,7 @@ export class RtcpAgent {
   private priorReceived = 0;
   private readonly ssrc: number;
 
-  constructor(private readonly o: { cname: string; ssrc: number }) {
+  constructor(private readonly o: { cname?: string; ssrc: number }) {
     this.ssrc = o.ssrc >>> 0;
   }
 
@@ -100,7 +103,7 @@ export class RtcpAgent {
       // DLSR in 1/65536 s (RFC 3550 §6.4.1).
       delaySinceLastSr: this.lsr === 0 ? 0 : Math.min(0xffffffff, Math.floor(((nowNs - this.lsrArrivalNs) / 1e9) * 65536)),
     };
-    const length = writeCompoundSafe(this.buf, { report: { kind: 'rr', ssrc: this.ssrc, reports: [block] }, cname: this.o.cname });
+    const length = writeCompoundSafe(this.buf, { report: { kind: 'rr', ssrc: this.ssrc, reports: [block] }, cname: this.o.cname ?? RTCP_CNAME });
     return length === 0 ? null : { buf: this.buf, length };
   }
 
@@ -109,7 +112,7 @@ export class RtcpAgent {
     const ntp = ntpFromUnixMs(Date.now());
     const length = writeCompoundSafe(this.buf, {
       report: { kind: 'sr', ssrc: o.ssrc >>> 0, ntpSeconds: ntp.seconds, ntpFraction: ntp.fraction, rtpTimestamp: o.rtpTimestamp >>> 0, packetCount: o.packets >>> 0, octetCount: o.octets >>> 0, reports: [] },
-      cname: this.o.cname,
+      cname: this.o.cname ?? RTCP_CNAME,
     });
     return length === 0 ? null : { buf: this.buf, length };
   }

@@ -30,6 +30,7 @@
  * H.263: a tool that decodes it plays noise.
  */
 import type { PatternKind } from './pattern.js';
+import { readU32, writeU32 } from './wire.js';
 
 /** The RTP fixed header without CSRCs (RFC 3550 §5.1). */
 export const RTP_HEADER_BYTES = 12;
@@ -84,17 +85,6 @@ export function stampRtp(buf: Uint8Array, payloadType: number, marker: boolean, 
   buf[2] = (seq16 >>> 8) & 0xff;
   buf[3] = seq16 & 0xff;
   writeU32(buf, 4, timestamp);
-}
-
-function writeU32(b: Uint8Array, o: number, v: number): void {
-  b[o] = v >>> 24;
-  b[o + 1] = v >>> 16;
-  b[o + 2] = v >>> 8;
-  b[o + 3] = v;
-}
-
-function readU32(b: Uint8Array, o: number): number {
-  return (((b[o] as number) << 24) | ((b[o + 1] as number) << 16) | ((b[o + 2] as number) << 8) | (b[o + 3] as number)) >>> 0;
 }
 
 /** A random 32-bit value (SSRCs, initial sequence numbers and timestamps: RFC 3550 §5.1, §8). */
@@ -220,7 +210,12 @@ export class RtpStreamStats {
   }
 }
 
-/** The clock rate of a payload type we send (RFC 3551 §6); 90 kHz for any other. */
+/** The profile of a payload type we send (RFC 3551 §6); the 90 kHz one for any other. */
+export function profileOfPayloadType(payloadType: number): RtpProfile {
+  return payloadType === VOICE.payloadType ? VOICE : VIDEO;
+}
+
+/** The clock rate of a payload type we send; 90 kHz for any other. */
 export function clockRateOfPayloadType(payloadType: number): number {
-  return payloadType === VOICE.payloadType ? VOICE.clockRate : VIDEO.clockRate;
+  return profileOfPayloadType(payloadType).clockRate;
 }

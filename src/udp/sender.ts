@@ -80,8 +80,6 @@ export interface SenderCounters {
   pacingErrorUs: SenderPercentiles | null;
   /** Framed patterns: frames begun in the measured phase and their burst sizes; `null` for `cbr`. */
   frames: SenderFrames | null;
-  /** `--wire rtp`: the measured phase's RTP stream (its SSRC and payload type); absent otherwise. */
-  rtp?: { ssrc: number; payloadType: number; clockRate: number };
 }
 
 /** Percentiles of a sender-side histogram. */
@@ -130,7 +128,7 @@ export const QUIET_BEFORE_MEASURE_NS = 20e6;
 export const DROP_BASELINE_LEAD_NS = QUIET_BEFORE_MEASURE_NS / 2;
 
 /** Sends one direction's datagrams. */
-export class Sender implements Omit<SenderCounters, 'pacingErrorUs' | 'frames' | 'rtp'> {
+export class Sender implements Omit<SenderCounters, 'pacingErrorUs' | 'frames'> {
   sent = 0;
   attempted = 0;
   warmupSent = 0;
@@ -163,7 +161,8 @@ export class Sender implements Omit<SenderCounters, 'pacingErrorUs' | 'frames' |
   private readonly rtp: RtpProfile | null;
   /** The measured phase is one RTP stream and the warm-up another (rtp.ts): this one's SSRC, next sequence number and timestamp base. */
   private rtpSsrc = 0;
-  private measuredSsrc = 0;
+  /** Whether the marker bit ends a frame: video and traces (RFC 3551 §4.1); an audio marker flags a talkspurt's start instead, never set here. */
+  private readonly rtpMarksFrames: boolean;
   private rtpSeq = 0;
   private rtpTsBase = 0;
   /** Smallest datagram sent: our header (framed: and its extension) after the RTP header. */
@@ -213,7 +212,9 @@ export class Sender implements Omit<SenderCounters, 'pacingErrorUs' | 'frames' |
     const headerAt = this.rtp === null ? 0 : RTP_HEADER_BYTES;
     this.minBytes = headerAt + (framed ? FRAMED_HEADER_BYTES : HEADER_BYTES);
     const bufBytes = Math.max(this.minBytes, framed ? largestDatagram(pattern) : opts.sizeBytes);
-    this.rtpSsrc = random32();
+    this.rtpMarksFrames = pattern.kind !== 'voice';
+    // The warm-up's stream; the measured phase gets its own (beginMeasure).
+    this.newRtpStream(random32());
     for (let i = 0; i < POOL_SIZE; i++) {
       const b = Buffer.alloc(bufBytes);
       const inner = headerAt === 0 ? b : b.subarray(headerAt);
@@ -222,8 +223,7 @@ export class Sender implements Omit<SenderCounters, 'pacingErrorUs' | 'frames' |
       this.pool.push(b);
       this.inner.push(inner);
     }
-    this.newRtpStream(this.rtpSsrc);
-    this.rtcp = this.rtp === null ? null : new RtcpAgent({ cname: 'udp-duplex-lab', ssrc: this.rtpSsrc });
+    this.rtcp = this.rtp === null ? null : new RtcpAgent({ ssrc: this.rtpSsrc });
     this.sizes.fill(opts.sizeBytes);
     this.burst = framed ? hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 65535, numberOfSignificantValueDigits: 3 }) : null;
     h.kind = Kind.End;
@@ -290,7 +290,6 @@ export class Sender implements Omit<SenderCounters, 'pacingErrorUs' | 'frames' |
       // The measured phase is an RTP stream of its own (a new SSRC, RFC 3550 §8): the warm-up's packets are not in its counts. No send is outstanding here.
       let ssrc = random32();
       if (ssrc === this.rtpSsrc) ssrc = (ssrc + 1) >>> 0;
-      this.measuredSsrc = ssrc;
       this.newRtpStream(ssrc);
       for (const b of this.pool) writeRtpHeader(b, this.rtp.payloadType, ssrc);
     }
@@ -311,7 +310,7 @@ export class Sender implements Omit<SenderCounters, 'pacingErrorUs' | 'frames' |
     if (rtp === null || this.rtcp === null || this.phase !== 'measure') return;
     const now = this.opts.clock.nowNs();
     const r = this.rtcp.senderReport({
-      ssrc: this.measuredSsrc,
+      ssrc: this.rtpSsrc,
       rtpTimestamp: this.rtpTsBase + Math.floor(((now - this.measureStartNs) * rtp.clockRate) / 1e9),
       packets: this.sent,
       octets: this.sentBytes - RTP_HEADER_BYTES * this.sent,
@@ -486,7 +485,7 @@ export class Sender implements Omit<SenderCounters, 'pacingErrorUs' | 'frames' |
       const rtp = this.rtp;
       if (rtp !== null) {
         // The frame's media time is its due time (RFC 3550 §5.1: the sampling instant); the marker ends a video frame (RFC 3551 §4.1).
-        stampRtp(buf, rtp.payloadType, rtp.clockRate !== 8000 && d.index === d.count - 1, this.rtpSeq, (this.rtpTsBase + Math.round((d.atUs * rtp.clockRate) / 1e6)) >>> 0);
+        stampRtp(buf, rtp.payloadType, this.rtpMarksFrames && d.index === d.count - 1, this.rtpSeq, (this.rtpTsBase + Math.round((d.atUs * rtp.clockRate) / 1e6)) >>> 0);
         this.rtpSeq = (this.rtpSeq + 1) & 0xffff;
       }
       if (measuring) {
@@ -558,7 +557,6 @@ export class Sender implements Omit<SenderCounters, 'pacingErrorUs' | 'frames' |
       measureStartNs: this.measureStartNs,
       measureEndNs: this.measureEndNs,
       sentBytes: this.sentBytes,
-      ...(this.rtp !== null && this.measureBegan ? { rtp: { ssrc: this.measuredSsrc, payloadType: this.rtp.payloadType, clockRate: this.rtp.clockRate } } : {}),
       pacingErrorUs: this.pacing.totalCount === 0 ? null : { count: this.pacing.totalCount, p50: Math.min(this.pacing.getValueAtPercentile(50), this.pacing.maxValue), p99: Math.min(this.pacing.getValueAtPercentile(99), this.pacing.maxValue), max: this.pacing.maxValue },
       frames:
         this.burst === null

@@ -142,11 +142,11 @@ const TWO_32 = 4294967296;
 // validate through a wrapper that keeps V8 from inlining the decoder, and each
 // 64-bit value crossing such a call is boxed: 16 heap bytes per datagram and
 // 4× the time (measured with `bench micro`). Callers check the length first.
-function readU32(b: Uint8Array, o: number): number {
+export function readU32(b: Uint8Array, o: number): number {
   return (((b[o] as number) << 24) | ((b[o + 1] as number) << 16) | ((b[o + 2] as number) << 8) | (b[o + 3] as number)) >>> 0;
 }
 
-function writeU32(b: Uint8Array, o: number, v: number): void {
+export function writeU32(b: Uint8Array, o: number, v: number): void {
   b[o] = v >>> 24;
   b[o + 1] = v >>> 16;
   b[o + 2] = v >>> 8;
