@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import { fileURLToPath } from 'node:url';
 
@@ -12,9 +12,9 @@ export interface CliRun {
 }
 
 /** Runs the built CLI with a bounded lifetime; `onSpawn` may signal it. */
-export function runCli(args: string[], opts: { timeoutMs?: number; cwd?: string; env?: NodeJS.ProcessEnv; onStderr?: (chunk: string, kill: (s: NodeJS.Signals) => void) => void } = {}): Promise<CliRun> {
+export function runCli(args: string[], opts: { timeoutMs?: number; cwd?: string; env?: NodeJS.ProcessEnv; onStderr?: (chunk: string, kill: (s: NodeJS.Signals) => void) => void; node?: string } = {}): Promise<CliRun> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(opts.node ?? process.execPath, [CLI, ...args], { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -37,4 +37,18 @@ export async function freePort(): Promise<number> {
   const p = s.address().port;
   await new Promise<void>((r) => s.close(() => r()));
   return p;
+}
+
+/**
+ * A Node binary that has dgram's `reusePort` (22.12+): this one, or Node 24
+ * from scripts/node-bin.sh (cached by CI's Node 24 pass, else fetched from
+ * the npm registry); `skip` with the reason when neither can run here.
+ */
+export function reusePortNode(): { node: string } | { skip: string } {
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  if (major > 22 || (major === 22 && minor >= 12)) return { node: process.execPath };
+  const script = fileURLToPath(new URL('../scripts/node-bin.sh', import.meta.url));
+  const r = spawnSync('bash', [script, '24'], { encoding: 'utf8', timeout: 300_000 });
+  if (r.status === 0 && r.stdout.trim() !== '') return { node: r.stdout.trim() };
+  return { skip: `no Node 22.12+ here for reusePort (node-bin.sh 24: exit ${r.status}: ${(r.stderr ?? '').split('\n')[0]})` };
 }

@@ -35,6 +35,7 @@ import { collectEnvironment } from './environment.js';
 import { bufferWarnings, directionWarnings } from './warnings.js';
 import { localDuplexResult } from './result-envelope.js';
 import { makeWarning } from '../result/warnings.js';
+import { reusePortSupport } from '../udp/socket.js';
 
 /** Why the server-side kernel figure is missing from a client's row. */
 const SHARED_SOCKET_NOTE = "kernel drops: the server's one socket serves every client, so its drops are compared over all clients (the aggregate direction), not per client";
@@ -62,7 +63,7 @@ export async function runLocalClients(cfg: RunConfig, hooks: RunHooks = {}): Pro
   try {
     // spawn → bound: the server on --port (or a free one), every client on a free port.
     // Each client's stream and the server's stream to it are stream i of N (shifted: udp/pattern.ts nthStream).
-    const server = await startEndpoint(cfg, { ...common, id: 'B', bindPort: cfg.port ?? 0, peers: n, streams: { first: 0, count: n } });
+    const server = await startEndpoint(cfg, { ...common, id: 'B', bindPort: cfg.port ?? 0, peers: n, receivers: cfg.serverReceivers ?? 1, streams: { first: 0, count: n } });
     all.push(server);
     let first = 0;
     for (const size of groups) {
@@ -203,4 +204,58 @@ export function clientDirections(args: { server: EndpointReport; clients: readon
     rxQueuePeak: largestQueue(clients.map((c) => c.rxQueue)),
   });
   return { peers, directions: [up, down] };
+}
+
+/** What {@link resolveServerReceivers} decides from. */
+export interface ServerReceiversInput {
+  /** `--server-receivers K` as given, or `null` for the default. */
+  requested: number | null;
+  clients: number;
+  threads: RunConfig['threads'];
+  family: 4 | 6;
+  /** `--peer`: the server is a listener on another machine. */
+  remote: boolean;
+  /** Cores of this machine (default: `os.availableParallelism()`). */
+  cores?: number;
+  /** Whether this Node can bind SO_REUSEPORT groups (default: udp/socket.ts `reusePortSupport()`). */
+  support?: ReturnType<typeof reusePortSupport>;
+}
+
+/**
+ * How many receiver threads the `--clients N` server binds to its one port
+ * (`--server-receivers`), or why the request is refused. Pure given
+ * `cores` and `support`.
+ *
+ * The default is the cores the run leaves free — the machine's, less a
+ * sender and a receiver thread per split client and the server's sender —
+ * never more than the clients (a receiver beyond them could only idle) and
+ * at least 1; it is 1 wherever K > 1 would be refused. On a 2-core machine
+ * running its clients beside the server, nothing is free: K = 1.
+ *
+ * Refused (an explicit K > 1 only):
+ *  - without `--clients` ≥ 2 or `--threads split`: only a split server with
+ *    many clients has a receiver thread to multiply;
+ *  - with `--peer`: the listener already receives each session on a socket
+ *    connected to that client, in the session's own thread;
+ *  - IPv6: Linux appends IPv6 SO_REUSEPORT sockets to the port's lookup chain
+ *    behind the server's unconnected sender socket, which then receives every
+ *    datagram (measured on Linux 6.18 in both bind orders; IPv4 puts the
+ *    group first when it binds after the sender);
+ *  - on Node before 22.12, which has no `reusePort`.
+ */
+export function resolveServerReceivers(i: ServerReceiversInput): { ok: true; k: number } | { ok: false; reason: string } {
+  const support = i.support ?? reusePortSupport();
+  const possible = i.clients >= 2 && i.threads === 'split' && !i.remote && i.family === 4 && support.ok;
+  if (i.requested === null) {
+    if (!possible) return { ok: true, k: 1 };
+    const free = (i.cores ?? os.availableParallelism()) - (2 * i.clients + 1);
+    return { ok: true, k: Math.max(1, Math.min(i.clients, free)) };
+  }
+  if (i.requested <= 1) return { ok: true, k: 1 };
+  if (i.remote) return { ok: false, reason: 'is for the local --clients server; a listener (bench listen --threads split) already receives each session on its own connected socket and thread' };
+  if (i.clients < 2) return { ok: false, reason: `${i.requested} receivers need a server with --clients 2 or more` };
+  if (i.threads !== 'split') return { ok: false, reason: `${i.requested} receivers need --threads split (single mode has one event loop per endpoint)` };
+  if (i.family !== 4) return { ok: false, reason: "IPv4 only: Linux puts IPv6 SO_REUSEPORT sockets behind the server's sender socket, which would then receive every datagram" };
+  if (!support.ok) return { ok: false, reason: support.reason };
+  return { ok: true, k: i.requested };
 }

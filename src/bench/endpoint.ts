@@ -4,6 +4,7 @@
  * runs two of these; remote mode runs one and talks to the peer's.
  */
 import { readPeerDrops, readPortDrops } from '../udp/kernel.js';
+import { reusePortSupport } from '../udp/socket.js';
 import { DIR_AB, DIR_BA } from '../udp/wire.js';
 import { ECHO_SLOT_BYTES } from '../udp/echo.js';
 import type { CpuTime, EndpointResult, RunConfig, RxQueuePeak, ThreadMode } from '../result/types.js';
@@ -15,7 +16,8 @@ import { maxPpsOf } from './report-bounds.js';
 import { WINDOW_SLACK_DATAGRAMS } from '../udp/accounting.js';
 import { truesizeFor } from './truesize.js';
 import { WorkerHandle } from './threads.js';
-import type { FromWorker, ReceiverPartial, SenderPartial, WorkerInit, WorkerPartial } from './messages.js';
+import { mergeShardReceivers } from './shards.js';
+import type { FromWorker, PeerPartial, ReceiverPartial, SenderPartial, WorkerInit, WorkerPartial } from './messages.js';
 import type { DirectionKey } from '../result/types.js';
 
 const SETUP_TIMEOUT_MS = 10_000;
@@ -52,6 +54,12 @@ export interface EndpointOptions {
    * reports with {@link Endpoint.groupReports}.
    */
   group?: number;
+  /**
+   * `--server-receivers K`: a split-mode endpoint serving many peers binds K
+   * receiver threads to its port as one SO_REUSEPORT group (default 1). The
+   * caller has checked that this Node can (udp/socket.ts `reusePortSupport`).
+   */
+  receivers?: number;
   /** `--clients N`: this endpoint's first stream among the N of its pattern (see `WorkerInit.streams`). */
   streams?: { first: number; count: number };
   /**
@@ -128,6 +136,9 @@ export class Endpoint {
   /** The one peer of a `connectPeer` endpoint, whose sockets' drops are this endpoint's. */
   private dropPeer: { address: string; port: number } | null = null;
   private collecting: Promise<unknown>[] = [];
+  /** SO_REUSEPORT receivers: the peers whose end marker some receiver has seen, and a wake-up for {@link endSeen}. */
+  private readonly peersEnded = new Set<number>();
+  private onPeerEnded: (() => void) | null = null;
 
   constructor(
     readonly cfg: RunConfig,
@@ -154,12 +165,18 @@ export class Endpoint {
     return role.kind === 'local' && role.strangerSocket === true && this.opts.threads !== 'split' && this.peerCount === 1 && (this.opts.group ?? 1) === 1;
   }
 
+  /** Receiver threads on the port: K of an SO_REUSEPORT group, else 1 (or none, never: single mode's endpoint receives). */
+  get receiverCount(): number {
+    return this.opts.threads === 'split' && this.peerCount > 1 ? Math.max(1, this.opts.receivers ?? 1) : 1;
+  }
+
   /** How many peers this endpoint serves. */
   get peerCount(): number {
     return this.opts.peers ?? 1;
   }
 
   private init(role: WorkerInit['role'], bindPort: number, echo: SharedArrayBuffer): WorkerInit {
+    const reusePort = role === 'receiver' && this.receiverCount > 1;
     const ab = this.opts.id === 'A';
     return {
       role,
@@ -189,6 +206,7 @@ export class Endpoint {
       ...(role === 'endpoint' && (this.opts.group ?? 1) > 1 ? { group: this.opts.group } : {}),
       connectPeer: this.opts.role.kind === 'listener',
       ...(this.strangerMode ? { strangerSocket: true } : {}),
+      ...(reusePort ? { reusePort: true } : {}),
     };
   }
 
@@ -197,17 +215,32 @@ export class Endpoint {
    * receiver first (it is connected to the peer later, which makes it the
    * socket Linux delivers to); with many peers the receiver cannot connect,
    * so it binds last: of unconnected sockets sharing a port, the last bound
-   * receives (../shared notes, node-dgram-facts).
+   * receives (../shared notes, node-dgram-facts). K receivers of an
+   * SO_REUSEPORT group bind after the sender too: measured on Linux 6.18,
+   * IPv4, the group then gets every datagram and the sender socket none;
+   * bound before the sender, the sender got them all.
    */
   async bind(): Promise<void> {
     const echo = new SharedArrayBuffer(ECHO_SLOT_BYTES * Math.max(this.peerCount, this.opts.group ?? 1));
     if ((this.opts.group ?? 1) > 1 && this.opts.threads !== 'single') throw new RangeError('client groups run in single-thread mode only');
     const split = this.opts.threads === 'split';
-    const order: WorkerInit['role'][] = !split ? ['endpoint'] : this.peerCount > 1 ? ['sender', 'receiver'] : ['receiver', 'sender'];
+    const support = reusePortSupport();
+    // Node 20 ignores dgram's reusePort: the K sockets would bind (SO_REUSEADDR) and only the last would receive.
+    if (this.receiverCount > 1 && !support.ok) throw new RangeError(`${this.receiverCount} receivers on one port: ${support.reason}`);
+    const receivers: WorkerInit['role'][] = Array.from({ length: this.receiverCount }, () => 'receiver');
+    const order: WorkerInit['role'][] = !split ? ['endpoint'] : this.peerCount > 1 ? ['sender', ...receivers] : ['receiver', 'sender'];
     let port = this.opts.bindPort;
     for (const role of order) {
       const w = new WorkerHandle(this.init(role, port, echo));
       this.workers.push(w);
+      if (this.receiverCount > 1 && role === 'receiver') {
+        w.on((m) => {
+          if (m.type === 'end-seen' && m.peer !== undefined) {
+            this.peersEnded.add(m.peer);
+            this.onPeerEnded?.();
+          }
+        });
+      }
       const onControl = this.opts.onControl;
       if (onControl !== undefined) {
         w.on((m) => {
@@ -296,7 +329,21 @@ export class Endpoint {
 
   /** Resolves when the receiver has seen the peer's end marker. */
   endSeen(timeoutMs: number): Promise<unknown> {
-    return this.receiver.next('end-seen', timeoutMs);
+    if (this.receiverCount === 1) return this.receiver.next('end-seen', timeoutMs);
+    // K receivers: each reports its own peers' ends; the endpoint has seen the end once every peer's is in.
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.onPeerEnded = null;
+        reject(new Error(`endpoint ${this.id}: ${this.peerCount - this.peersEnded.size} of ${this.peerCount} peers' end markers missing after ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.onPeerEnded = () => {
+        if (this.peersEnded.size < this.peerCount) return;
+        clearTimeout(timer);
+        this.onPeerEnded = null;
+        resolve(this.peersEnded.size);
+      };
+      this.onPeerEnded();
+    });
   }
 
   private readDrops(): number | null {
@@ -383,14 +430,25 @@ export class Endpoint {
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 
+  /** K receivers of an SO_REUSEPORT group: each peer's receiving half merged over them (shards.ts); `null` when none reported. */
+  private shardPeers(): PeerPartial[] | null {
+    const parts = this.partials.filter((p) => p.role === 'receiver' && p.peers !== null);
+    const first = parts[0]?.peers;
+    if (first == null) return null;
+    return first.map((peer, i) => ({ ...peer, sender: null, receiver: mergeShardReceivers(parts.map((p) => p.peers?.[i]?.receiver ?? null)).receiver }));
+  }
+
   private report(): EndpointReport {
     const senderPart = this.partials.find((p) => p.sender !== null);
     const receiverPart = this.partials.find((p) => p.receiver !== null);
     const senderOnly = this.partials.find((p) => p.role === 'sender');
+    let receiverNo = 0;
     const cpu: CpuTime[] = this.partials.map((p) => {
       const handled = p.datagrams.sent + p.datagrams.received;
+      // K receivers of one port are told apart by number (in the order they reported: they are alike).
+      const thread = p.role === 'receiver' && this.receiverCount > 1 ? `receiver ${++receiverNo}/${this.receiverCount}` : p.role;
       return {
-        thread: p.role,
+        thread,
         userUs: p.cpu.userUs,
         systemUs: p.cpu.systemUs,
         eventLoopUtilization: p.cpu.eventLoopUtilization,
@@ -415,7 +473,7 @@ export class Endpoint {
     };
     const kernelDrops = this.dropBase === null || this.dropsAtEnd === null ? null : this.dropsAtEnd - this.dropBase;
     const txPeers = this.partials.find((p) => p.role !== 'receiver')?.peers ?? null;
-    const rxPeers = this.partials.find((p) => p.role !== 'sender')?.peers ?? null;
+    const rxPeers = this.receiverCount > 1 ? this.shardPeers() : (this.partials.find((p) => p.role !== 'sender')?.peers ?? null);
     const peers: PeerReport[] | null =
       this.peerCount > 1 && (txPeers !== null || rxPeers !== null)
         ? ((txPeers ?? rxPeers) as NonNullable<typeof txPeers>).map((p, i) => ({

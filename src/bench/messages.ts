@@ -83,6 +83,14 @@ export interface WorkerInit {
    * datagrams are still counted.
    */
   strangerSocket?: boolean;
+  /**
+   * `--server-receivers K` (K > 1): this receiver is one of K bound to the
+   * server's port as an SO_REUSEPORT group. It accounts for every peer it
+   * is given, hears only those the kernel hashes to it, and reports each
+   * peer's end marker on its own (`end-seen` with `peer`): which peers are
+   * its own is known only once they have sent.
+   */
+  reusePort?: boolean;
 }
 
 /** Controller → worker. */
@@ -234,7 +242,8 @@ export type FromWorker =
   | { type: 'ready' }
   | IntervalTick
   | { type: 'send-done'; sent: number }
-  | { type: 'end-seen'; end: EndCounts }
+  /** The end marker(s) of every peer; a receiver of an SO_REUSEPORT group reports each peer's (`peer`: its index) instead. */
+  | { type: 'end-seen'; end: EndCounts; peer?: number }
   | { type: 'partial'; partial: WorkerPartial }
   /** A control frame that landed on a data socket (remote mode). */
   /** `arrivalNs`: when the worker read it (the process-wide monotonic clock), before the relay's own delay. */

@@ -170,9 +170,11 @@ export function trackProgress(endpoints: Endpoint[], onProgress: RunHooks['onPro
   const prev = new Map<string, { sent: number; received: number; expected: number }>();
   const offs: (() => void)[] = [];
   const dirOf = (from: 'A' | 'B'): DirectionLabel => (from === 'A' ? 'A→B' : 'B→A');
-  // Ticks expected per direction and second: one from each endpoint on each side.
-  const count = (id: 'A' | 'B'): number => endpoints.filter((e) => e.id === id).length;
-  const want = { 'A→B': { senders: count('A'), receivers: count('B') }, 'B→A': { senders: count('B'), receivers: count('A') } };
+  // Ticks expected per direction and second: one from each sending and each receiving thread on each side
+  // (one each per endpoint, but K from a server with K receivers on its port).
+  const count = (id: 'A' | 'B', role: 'sender' | 'receiver'): number =>
+    endpoints.filter((e) => e.id === id).reduce((n, e) => n + e.workers.filter((w) => w.init.role !== (role === 'sender' ? 'receiver' : 'sender')).length, 0);
+  const want = { 'A→B': { senders: count('A', 'sender'), receivers: count('B', 'receiver') }, 'B→A': { senders: count('B', 'sender'), receivers: count('A', 'receiver') } };
   const emit = (dir: DirectionLabel, tick: IntervalTick, acc: Acc): void => {
     const key = `${dir}:${tick.warmup ? 'w' : 'm'}`;
     const p = prev.get(key) ?? { sent: 0, received: 0, expected: 0 };

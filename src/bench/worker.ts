@@ -72,6 +72,7 @@ async function setup(): Promise<void> {
     address: init.bindAddress,
     port: init.bindPort,
     reuseAddr: init.reuseAddr,
+    ...(init.reusePort === true ? { reusePort: true } : {}),
     rcvbufBytes: init.rcvbufBytes,
     sndbufBytes: init.sndbufBytes,
   });
@@ -172,7 +173,9 @@ async function onPeers(given: readonly { address: string; port: number }[]): Pro
       if (demux !== null) demux.add(peer.address, peer.port, receiver);
       else us.on('message', receiver.onMessage);
       receiver.whenEnded((end) => {
-        if (units.every((u) => u.receiver?.end !== null)) post({ type: 'end-seen', end });
+        // A receiver of an SO_REUSEPORT group never hears the peers hashed to its siblings: it reports each peer's end.
+        if (init.reusePort === true) post({ type: 'end-seen', end, peer: i });
+        else if (units.every((u) => u.receiver?.end !== null)) post({ type: 'end-seen', end });
       });
       unit.receiver = receiver;
     }

@@ -115,7 +115,7 @@ async function runAction(raw: RawDuplexOptions & RawFindMaxOptions & OutputOptio
 
 /** The options of `bench duplex`, in `--help` order. */
 const DUPLEX_OPTIONS: readonly OptionName[] = [
-  'host', 'port', 'peer', 'size', 'rate', 'bitrate', 'rateAb', 'rateBa', 'duration', 'omit', 'threads', 'rcvbuf', 'sndbuf', 'secret', 'peerTimeout', 'clients', 'batch',
+  'host', 'port', 'peer', 'size', 'rate', 'bitrate', 'rateAb', 'rateBa', 'duration', 'omit', 'threads', 'rcvbuf', 'sndbuf', 'secret', 'peerTimeout', 'clients', 'serverReceivers', 'batch',
   ...PATTERN_OPTIONS,
   ...MEDIA_OPTIONS,
   ...FIND_MAX_OPTIONS,

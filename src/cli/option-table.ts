@@ -110,6 +110,10 @@ export const OPTIONS = {
     help: 'N clients on one server port: B (the server) binds --port, clients A1…AN free ports; with --peer, N sessions against the listener (clients bind --port, --port+1, … or free ports); rates are per client (--rate-ab client→server); 1 = the two-endpoint run',
     default: '1',
   },
+  serverReceivers: {
+    flags: '--server-receivers <k>',
+    help: 'with --clients N and --threads split: K receiver threads on the server\'s one port, an SO_REUSEPORT group the kernel spreads clients over by address and port (Node 22.12+, Linux, IPv4); default: the cores the clients leave free, at least 1',
+  },
   batch: { flags: '--batch <n>', help: 'datagrams sent per event-loop turn before yielding to receives', hidden: true },
 
   // The search (`--find-max`): no commander defaults, so that a given option can be refused without --find-max.

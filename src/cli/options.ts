@@ -9,7 +9,8 @@ import { isIP } from 'node:net';
 import { OptionError } from '../errors.js';
 import { HEADER_BYTES, maxPayload } from '../bench/limits.js';
 import { OPTIONS, type RawOptions } from './option-table.js';
-import { MAX_CLIENTS, type RunConfig, type ThreadMode } from '../result/types.js';
+import { resolveServerReceivers } from '../bench/clients.js';
+import { MAX_CLIENTS, MAX_SERVER_RECEIVERS, type RunConfig, type ThreadMode } from '../result/types.js';
 import { resolvePatterns, type RawPatternOptions } from './pattern-options.js';
 import { resolveMedia, type RawMediaOptions } from './media-options.js';
 import { bitsPerSecondOf } from './iperf-compat.js';
@@ -115,7 +116,7 @@ export function parseHostPort(option: string, text: string): { host: string; por
 /** Raw `bench duplex` options (one run's) as commander hands them over: derived from the option table. */
 export type RawDuplexOptions = RawPatternOptions &
   Partial<RawMediaOptions> &
-  RawOptions<'host' | 'port' | 'peer' | 'size' | 'rate' | 'rateAb' | 'rateBa' | 'duration' | 'omit' | 'threads' | 'rcvbuf' | 'sndbuf' | 'batch' | 'secret' | 'peerTimeout' | 'clients'>;
+  RawOptions<'host' | 'port' | 'peer' | 'size' | 'rate' | 'rateAb' | 'rateBa' | 'duration' | 'omit' | 'threads' | 'rcvbuf' | 'sndbuf' | 'batch' | 'secret' | 'peerTimeout' | 'clients' | 'serverReceivers'>;
 
 
 /**
@@ -183,6 +184,14 @@ export async function resolveDuplexOptions(raw: RawDuplexOptions): Promise<RunCo
   if (peer !== null && port !== null && port !== 0 && port + clients - 1 > 65535) throw new OptionError('--port', `${port} + ${clients} clients runs past port 65535`);
   // Endpoints run here: A and B, or the server and its N clients; remote mode runs one per client.
   const threads = pickThreads(raw.threads, peer === null ? 1 + clients : clients);
+  const receivers = resolveServerReceivers({
+    requested: raw.serverReceivers === undefined ? null : parseIntIn('--server-receivers', raw.serverReceivers, 1, MAX_SERVER_RECEIVERS),
+    clients,
+    threads,
+    family,
+    remote: peer !== null,
+  });
+  if (!receivers.ok) throw new OptionError('--server-receivers', receivers.reason);
   const rcvbufBytes = raw.rcvbuf === undefined ? null : parseSize('--rcvbuf', raw.rcvbuf);
   const sndbufBytes = raw.sndbuf === undefined ? null : parseSize('--sndbuf', raw.sndbuf);
   const sendBatch = raw.batch === undefined ? DEFAULT_SEND_BATCH[threads] : parseIntIn('--batch', raw.batch, 1, 1024);
@@ -207,6 +216,7 @@ export async function resolveDuplexOptions(raw: RawDuplexOptions): Promise<RunCo
     sendBatch,
     peerTimeoutSeconds,
     clients,
+    ...(receivers.k > 1 ? { serverReceivers: receivers.k } : {}),
     patternAb: patterns.patternAb,
     patternBa: patterns.patternBa,
     stall: patterns.stall,

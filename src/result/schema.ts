@@ -19,7 +19,7 @@
 import Type, { type Static, type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import type * as S from './types.js';
-import { MAX_CLIENTS, WARNING_CODES } from './types.js';
+import { MAX_CLIENTS, MAX_SERVER_RECEIVERS, WARNING_CODES } from './types.js';
 import type { IncompleteReason } from './incomplete.js';
 
 import { Closed, Count, Num, NullOr, Text, publishedSchema } from './schema-parts.js';
@@ -349,6 +349,7 @@ export const RunConfigSchema = Type.Object(
     sendBatch: Type.Integer({ minimum: 1, maximum: 65536 }),
     peerTimeoutSeconds: Type.Number({ minimum: 0, maximum: 86_400 }),
     clients: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_CLIENTS })),
+    serverReceivers: Type.Optional(Type.Integer({ minimum: 2, maximum: MAX_SERVER_RECEIVERS })),
     patternAb: Type.Optional(PatternConfigSchema),
     patternBa: Type.Optional(PatternConfigSchema),
     stall: Type.Optional(NullOr(StallConfigSchema)),

@@ -551,6 +551,11 @@ export interface RunConfig {
    * is each client's rate to the server, `--rate-ba` the server's to each.
    */
   clients?: number;
+  /**
+   * `--server-receivers K`: the `--clients N` server's receiver threads, K
+   * sockets on its one port in an SO_REUSEPORT group; absent when 1.
+   */
+  serverReceivers?: number;
   /** What each direction sends; absent in results before patterns (= `cbr`). */
   patternAb?: PatternConfig;
   patternBa?: PatternConfig;
@@ -568,6 +573,9 @@ export interface RunConfig {
 
 /** Most clients one local run may start (each is a worker thread with its own socket). */
 export const MAX_CLIENTS = 64;
+
+/** Most receiver threads (`--server-receivers`) on the server's one port. */
+export const MAX_SERVER_RECEIVERS = 16;
 
 /** One client of a server port with many (`--clients N`): its address and its two directions. */
 export interface PeerResult {

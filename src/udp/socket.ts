@@ -14,6 +14,13 @@ export interface SocketSpec {
   port: number;
   /** Needed when two sockets (split mode) share the port. */
   reuseAddr: boolean;
+  /**
+   * Joins the port's SO_REUSEPORT group (Node ≥ 22.12, see
+   * {@link reusePortSupport}): the kernel spreads incoming datagrams over the
+   * group's sockets by a hash of their 4-tuple, so one client's datagrams all
+   * reach the same socket while the group does not change.
+   */
+  reusePort?: boolean;
   rcvbufBytes: number | null;
   sndbufBytes: number | null;
 }
@@ -66,12 +73,27 @@ function codeOf(err: unknown): ErrorCode {
   return code !== undefined && code.startsWith('E') ? (code as ErrorCode) : 'EUNKNOWN';
 }
 
+/**
+ * Whether this Node can put sockets in an SO_REUSEPORT group: the dgram
+ * option `reusePort` exists from Node 22.12 (and 23.1); older lines ignore
+ * the option silently, so asking it there would bind sockets that never
+ * receive. Linux only (the option is what the kernel calls SO_REUSEPORT).
+ */
+export function reusePortSupport(version: string = process.versions.node, platform: NodeJS.Platform = process.platform): { ok: true } | { ok: false; reason: string } {
+  const [major = 0, minor = 0] = version.split('.').map((x) => Number.parseInt(x, 10));
+  if (platform !== 'linux') return { ok: false, reason: `SO_REUSEPORT groups are used on Linux only (this is ${platform})` };
+  if (major > 23 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12)) return { ok: true };
+  return { ok: false, reason: `needs Node 22.12 or newer for dgram's reusePort (this is Node ${version})` };
+}
+
 /** Creates and binds a socket. Rejects with a {@link SocketError}. */
 export function bindSocket(spec: SocketSpec): Promise<BoundSocket> {
   return new Promise((resolve, reject) => {
     const socket = dgram.createSocket({
       type: spec.family === 6 ? 'udp6' : 'udp4',
       reuseAddr: spec.reuseAddr,
+      // Not in Node 20's typings; Node 20 would ignore it, which is why callers ask reusePortSupport() first.
+      ...(spec.reusePort === true ? ({ reusePort: true } as object) : {}),
       // Only IPv6 sockets take ipv6Only; keep v6 sockets v6-only so ::1 means ::1.
       ...(spec.family === 6 ? { ipv6Only: true } : {}),
       lookup: literalLookup as unknown as dgram.SocketOptions['lookup'],
