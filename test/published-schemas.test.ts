@@ -20,7 +20,7 @@ const validators = {
   perf: ajv.compile(load('schema/perf.schema.json')),
   micro: ajv.compile(load('schema/micro.schema.json')),
 };
-const SCHEMA_OF_KIND: Record<string, keyof typeof validators> = { duplex: 'result', search: 'result', sweep: 'result', perf: 'perf', 'perf-nodes': 'perf', ab: 'perf', 'perf-cpu': 'perf', micro: 'micro' };
+const SCHEMA_OF_KIND: Record<string, keyof typeof validators> = { duplex: 'result', search: 'result', sweep: 'result', perf: 'perf', 'perf-nodes': 'perf', ab: 'perf', 'perf-cpu': 'perf', 'perf-receivers': 'perf', micro: 'micro' };
 
 function ajvProblem(which: keyof typeof validators, doc: unknown): string | null {
   const v = validators[which];

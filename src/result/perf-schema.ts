@@ -281,12 +281,65 @@ export const PerfCpuResultSchema = Type.Object(
   Closed,
 );
 
+// --- K receivers on the server's port (scripts/perf-receivers.mjs) --------------
+
+const PerfReceiversRunSchema = Type.Object(
+  {
+    variant: Name(),
+    serverReceivers: Count(),
+    clients: Count(),
+    ratePerClientPps: Num(),
+    round: Count(),
+    complete: Type.Boolean(),
+    /** Into the server, all clients: offered, sent (kernel-accepted) and received per second, loss % and the server sockets' kernel drops. */
+    intoServer: Type.Object({ sentPps: NullOr(Num()), receivedPps: NullOr(Num()), lossPercent: NullOr(Num()), kernelDrops: NullOr(Count()), checkAgree: Type.Boolean() }, Closed),
+    fromServer: Type.Object({ sentPps: NullOr(Num()), receivedPps: NullOr(Num()), lossPercent: NullOr(Num()) }, Closed),
+    /** Datagrams each receiver thread of the server read (warm-up included), in the order they reported. */
+    receiverShares: Type.Array(Count(), { maxItems: 16 }),
+    /** CPU µs per datagram read, over the server's receiver threads; `null` when not observed. */
+    receiverUsPerDatagram: NullOr(Num()),
+    error: NullOr(Text()),
+  },
+  Closed,
+);
+
+export const PerfReceiversResultSchema = Type.Object(
+  {
+    kind: Type.Literal('perf-receivers'),
+    schemaVersion: Type.Literal(2),
+    startedAt: Text(64),
+    command: Text(),
+    node: Text(64),
+    environment: EnvironmentSchema,
+    settings: Type.Object({ seconds: Num(), rounds: Count(), sizeBytes: Count(), clients: Type.Array(Count(), { maxItems: 16 }), ratesPerClientPps: Type.Array(Num(), { maxItems: 16 }) }, Closed),
+    runs: Type.Array(PerfReceiversRunSchema, { maxItems: 10_000 }),
+    summary: Type.Array(
+      Type.Object(
+        {
+          clients: Count(),
+          ratePerClientPps: Num(),
+          serverReceivers: Count(),
+          runs: Count(),
+          receivedIntoServerPpsMedian: NullOr(Num()),
+          lossIntoServerPercentMedian: NullOr(Num()),
+          receiverUsPerDatagramMedian: NullOr(Num()),
+          /** K receivers against 1: median of the per-round ratios of received into the server (paired by round). */
+          receivedRatioToOneMedian: NullOr(Num()),
+        },
+        Closed,
+      ),
+      { maxItems: 1000 },
+    ),
+  },
+  Closed,
+);
+
 /** Any of the project's speed measurements in results/ (scripts/perf.mjs, scripts/ab-*.mjs, scripts/perf-cpu.mjs). */
-export const AnyPerfResultSchema = Type.Union([PerfResultSchema, PerfNodesResultSchema, AbResultSchema, PerfCpuResultSchema], {
+export const AnyPerfResultSchema = Type.Union([PerfResultSchema, PerfNodesResultSchema, AbResultSchema, PerfCpuResultSchema, PerfReceiversResultSchema], {
   $id: 'https://udp-duplex-lab.invalid/schema/perf.schema.json',
   title: 'udp-duplex-lab speed measurements',
   description:
-    'npm run bench:perf (kind perf), the same across Node versions (perf-nodes), A/B runs of one change (ab) and CPU per datagram side by side (perf-cpu), schemaVersion 2. Units are in the field names.',
+    'npm run bench:perf (kind perf), the same across Node versions (perf-nodes), A/B runs of one change (ab), CPU per datagram side by side (perf-cpu) and K receivers on the server port (perf-receivers), schemaVersion 2. Units are in the field names.',
 });
 
 /** The schema of each non-run kind, by `kind`: what `bench report` checks before it says what such a file is. */
@@ -295,6 +348,7 @@ export const PERF_KINDS = {
   'perf-nodes': { schema: PerfNodesResultSchema, published: 'schema/perf.schema.json', what: 'an npm run bench:perf run across Node versions' },
   ab: { schema: AbResultSchema, published: 'schema/perf.schema.json', what: 'an A/B run of one change' },
   'perf-cpu': { schema: PerfCpuResultSchema, published: 'schema/perf.schema.json', what: 'a CPU-per-datagram run (scripts/perf-cpu.mjs)' },
+  'perf-receivers': { schema: PerfReceiversResultSchema, published: 'schema/perf.schema.json', what: 'a run of K receivers on the server port (scripts/perf-receivers.mjs)' },
   micro: { schema: MicroResultSchema, published: 'schema/micro.schema.json', what: 'a bench micro run' },
 } as const;
 
