@@ -37,14 +37,22 @@ import { Compile } from 'typebox/compile';
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const HOST = '127.0.0.1';
 const SECONDS = Number(process.env.PERF_CPU_S ?? 5);
+/**
+ * A second, short run of every point (0 = none): the steady-state cost is
+ * (CPU long − CPU short) / (datagrams long − datagrams short), which leaves
+ * out what a run pays once (process and thread start-up, module loading,
+ * probes, teardown) and keeps what each datagram costs. A server runs for
+ * hours: that is the figure to size it by. The whole-run figure stays beside it.
+ */
+const SHORT_SECONDS = Number(process.env.PERF_CPU_SHORT_S ?? 1);
 const ROUNDS = Number(process.env.PERF_CPU_ROUNDS ?? 2);
 const RATES = (process.env.PERF_CPU_RATES ?? '20000,50000').split(',').map(Number);
 const SIZES = (process.env.PERF_CPU_SIZES ?? '64,1400').split(',').map(Number);
 const BUF = 4 * 1024 * 1024;
 /** The rate each way the cores projection is for. */
 const PROJECTION_PPS = 100_000;
-if (!(SECONDS >= 1 && SECONDS <= 60 && Number.isInteger(SECONDS)) || !(ROUNDS >= 1 && ROUNDS <= 10)) {
-  console.error('perf-cpu: PERF_CPU_S must be whole seconds 1..60 (iperf3 -t takes whole seconds), PERF_CPU_ROUNDS 1..10');
+if (!(SECONDS >= 1 && SECONDS <= 60 && Number.isInteger(SECONDS)) || !(ROUNDS >= 1 && ROUNDS <= 10) || !(Number.isInteger(SHORT_SECONDS) && SHORT_SECONDS >= 0 && SHORT_SECONDS < SECONDS)) {
+  console.error('perf-cpu: PERF_CPU_S must be whole seconds 1..60 (iperf3 -t takes whole seconds), PERF_CPU_ROUNDS 1..10, PERF_CPU_SHORT_S whole seconds below PERF_CPU_S (0: no short run)');
   process.exit(2);
 }
 
@@ -67,22 +75,22 @@ const node = JSON.stringify(process.execPath);
 const CONTENDERS = {
   'ours-single': {
     description: `bench duplex --threads single (this tool, v${TOOL.version}), --omit 0`,
-    run: (size, rate, out) => {
-      const t = timed(`${node} ${JSON.stringify(path.join(ROOT, 'dist/cli.js'))} duplex --threads single --rate ${rate} --size ${size} --duration ${SECONDS} --omit 0 --rcvbuf 4m --sndbuf 4m --json --no-save --no-progress`, out);
+    run: (size, rate, out, seconds) => {
+      const t = timed(`${node} ${JSON.stringify(path.join(ROOT, 'dist/cli.js'))} duplex --threads single --rate ${rate} --size ${size} --duration ${seconds} --omit 0 --rcvbuf 4m --sndbuf 4m --json --no-save --no-progress`, out);
       return oursFigures(t);
     },
   },
   'ours-split': {
     description: `bench duplex --threads split (this tool, v${TOOL.version}), --omit 0`,
-    run: (size, rate, out) => {
-      const t = timed(`${node} ${JSON.stringify(path.join(ROOT, 'dist/cli.js'))} duplex --threads split --rate ${rate} --size ${size} --duration ${SECONDS} --omit 0 --rcvbuf 4m --sndbuf 4m --json --no-save --no-progress`, out);
+    run: (size, rate, out, seconds) => {
+      const t = timed(`${node} ${JSON.stringify(path.join(ROOT, 'dist/cli.js'))} duplex --threads split --rate ${rate} --size ${size} --duration ${seconds} --omit 0 --rcvbuf 4m --sndbuf 4m --json --no-save --no-progress`, out);
       return oursFigures(t);
     },
   },
   plain: {
     description: 'the plainest paced node:dgram duplex loop (scripts/perf-plain-dgram.mjs: a connected socket per endpoint process, 16 sends a turn, no callback, no accounting)',
-    run: (size, rate, out) => {
-      const t = timed(`${node} ${JSON.stringify(path.join(ROOT, 'scripts/perf-plain-dgram.mjs'))} --size ${size} --rate-ab ${rate} --rate-ba ${rate} --seconds ${SECONDS} --omit 0 --buf ${BUF}`, out);
+    run: (size, rate, out, seconds) => {
+      const t = timed(`${node} ${JSON.stringify(path.join(ROOT, 'scripts/perf-plain-dgram.mjs'))} --size ${size} --rate-ab ${rate} --rate-ba ${rate} --seconds ${seconds} --omit 0 --buf ${BUF}`, out);
       if (!t.ok) return { error: t.why ?? 'failed' };
       const doc = JSON.parse(t.text.trim().split('\n').pop() ?? '{}');
       if (!doc.ok) return { error: doc.reason ?? 'failed' };
@@ -92,9 +100,9 @@ const CONTENDERS = {
   },
   iperf3: {
     description: `iperf3 -u --bidir -l SIZE -w 4M (server and client processes)`,
-    run: (size, rate, out) => {
+    run: (size, rate, out, seconds) => {
       const port = iperfPort++;
-      const t = timed(`iperf3 -s -1 -p ${port} -B ${HOST} >/dev/null 2>&1 & sleep 0.5; iperf3 -c ${HOST} -p ${port} -u --bidir -b ${rate * size * 8} -l ${size} -w 4M -t ${SECONDS} -J; wait`, out);
+      const t = timed(`iperf3 -s -1 -p ${port} -B ${HOST} >/dev/null 2>&1 & sleep 0.5; iperf3 -c ${HOST} -p ${port} -u --bidir -b ${rate * size * 8} -l ${size} -w 4M -t ${seconds} -J; wait`, out);
       if (!t.ok) return { error: t.why ?? 'iperf3 failed' };
       const e = JSON.parse(t.text).end;
       const a = e.sum_sent;
@@ -126,12 +134,20 @@ try {
         // Alternate the order each round: no contender always runs first after a pause.
         const order = round % 2 === 1 ? names : [...names].reverse();
         for (const name of order) {
-          const f = CONTENDERS[name].run(size, rate, path.join(dir, `${name}.out`));
+          const f = CONTENDERS[name].run(size, rate, path.join(dir, `${name}.out`), SECONDS);
           const point = 'error' in f
             ? { contender: name, sizeBytes: size, ratePps: rate, round, cpuUs: null, datagrams: null, usPerDatagram: null, sentPpsAb: null, sentPpsBa: null, threadsUsPerDatagram: null, error: String(f.error) }
             : { contender: name, sizeBytes: size, ratePps: rate, round, ...f, usPerDatagram: f.cpuUs !== null && f.datagrams > 0 ? f.cpuUs / f.datagrams : null, error: null };
+          if (SHORT_SECONDS > 0 && point.error === null) {
+            // The short run right after the long one, same contender: the difference is the datagrams' own cost.
+            const g = CONTENDERS[name].run(size, rate, path.join(dir, `${name}.short.out`), SHORT_SECONDS);
+            const ok = !('error' in g) && g.cpuUs !== null && point.cpuUs !== null && point.datagrams - g.datagrams > 0;
+            point.shortCpuUs = ok ? g.cpuUs : null;
+            point.shortDatagrams = ok ? g.datagrams : null;
+            point.steadyUsPerDatagram = ok ? (point.cpuUs - g.cpuUs) / (point.datagrams - g.datagrams) : null;
+          }
           points.push(point);
-          console.error(`round ${round} ${size} B ${rate}/s ${name}: ${point.usPerDatagram === null ? `error ${point.error}` : `${point.usPerDatagram.toFixed(2)} µs per datagram carried (${(point.cpuUs / 1e6).toFixed(2)} s CPU, ${point.datagrams} datagrams)`}`);
+          console.error(`round ${round} ${size} B ${rate}/s ${name}: ${point.usPerDatagram === null ? `error ${point.error}` : `${point.usPerDatagram.toFixed(2)} µs per datagram carried (${(point.cpuUs / 1e6).toFixed(2)} s CPU, ${point.datagrams} datagrams)${point.steadyUsPerDatagram == null ? '' : `, steady state ${point.steadyUsPerDatagram.toFixed(2)} µs`}`}`);
         }
       }
     }
@@ -149,9 +165,14 @@ const summary = [];
 for (const size of SIZES) for (const rate of RATES) for (const name of names) {
   const ps = points.filter((p) => p.contender === name && p.sizeBytes === size && p.ratePps === rate);
   const vals = ps.map((p) => p.usPerDatagram).filter((v) => v !== null);
-  summary.push({ contender: name, sizeBytes: size, ratePps: rate, usPerDatagramMedian: median(vals), usPerDatagramMin: vals.length ? Math.min(...vals) : null, usPerDatagramMax: vals.length ? Math.max(...vals) : null, runs: vals.length });
+  const steady = ps.map((p) => p.steadyUsPerDatagram ?? null).filter((v) => v !== null);
+  summary.push({
+    contender: name, sizeBytes: size, ratePps: rate, usPerDatagramMedian: median(vals), usPerDatagramMin: vals.length ? Math.min(...vals) : null, usPerDatagramMax: vals.length ? Math.max(...vals) : null, runs: vals.length,
+    ...(SHORT_SECONDS > 0 ? { steadyUsPerDatagramMedian: median(steady), steadyUsPerDatagramMin: steady.length ? Math.min(...steady) : null, steadyUsPerDatagramMax: steady.length ? Math.max(...steady) : null } : {}),
+  });
 }
 const at = (name, size, rate) => summary.find((s) => s.contender === name && s.sizeBytes === size && s.ratePps === rate)?.usPerDatagramMedian ?? null;
+const steadyAt = (name, size, rate) => summary.find((s) => s.contender === name && s.sizeBytes === size && s.ratePps === rate)?.steadyUsPerDatagramMedian ?? null;
 const ratios = [];
 for (const size of SIZES) for (const rate of RATES) {
   const div = (a, b) => (a === null || b === null || b === 0 ? null : a / b);
@@ -164,6 +185,14 @@ for (const size of SIZES) for (const rate of RATES) {
     oursSplitOverIperf3: div(at('ours-split', size, rate), at('iperf3', size, rate)),
     // Projection, not a measurement: cores for 100,000 datagrams/s each way at this cost (200,000 carried per second).
     coresFor100kEachWay: Object.fromEntries(names.map((n) => [n, at(n, size, rate) === null ? null : (at(n, size, rate) * 2 * PROJECTION_PPS) / 1e6])),
+    ...(SHORT_SECONDS > 0
+      ? {
+          steadyOursSingleOverPlain: div(steadyAt('ours-single', size, rate), steadyAt('plain', size, rate)),
+          steadyOursSingleOverIperf3: div(steadyAt('ours-single', size, rate), steadyAt('iperf3', size, rate)),
+          steadyOursSplitOverPlain: div(steadyAt('ours-split', size, rate), steadyAt('plain', size, rate)),
+          steadyOursSplitOverIperf3: div(steadyAt('ours-split', size, rate), steadyAt('iperf3', size, rate)),
+        }
+      : {}),
   });
 }
 const out = {
@@ -172,7 +201,7 @@ const out = {
   startedAt,
   tool: { name: TOOL.name, version: TOOL.version },
   environment: collectEnvironment(HOST),
-  settings: { seconds: SECONDS, rounds: ROUNDS, ratesPps: RATES, sizesBytes: SIZES, bufferBytes: BUF, projectionPpsEachWay: PROJECTION_PPS, measure: 'user + system CPU of the whole process tree (bash times: RUSAGE_CHILDREN) over the datagrams its senders handed to the kernel, both directions, warm-up included' },
+  settings: { seconds: SECONDS, ...(SHORT_SECONDS > 0 ? { shortSeconds: SHORT_SECONDS } : {}), rounds: ROUNDS, ratesPps: RATES, sizesBytes: SIZES, bufferBytes: BUF, projectionPpsEachWay: PROJECTION_PPS, measure: 'user + system CPU of the whole process tree (bash times: RUSAGE_CHILDREN) over the datagrams its senders handed to the kernel, both directions, warm-up included' },
   contenders: names.map((n) => ({ name: n, description: CONTENDERS[n].description })),
   points,
   summary,
@@ -208,6 +237,28 @@ const md = [
   '| --: | --: | --: | --: | --: | --: |',
   ...ratios.map((r) => `| ${r.sizeBytes} B | ${r.ratePps.toLocaleString('en-US')} | ${fmt(r.oursSingleOverPlain)} | ${fmt(r.oursSingleOverIperf3)} | ${fmt(r.oursSplitOverPlain)} | ${fmt(r.oursSplitOverIperf3)} |`),
   '',
+  ...(SHORT_SECONDS > 0
+    ? [
+        `Steady state: (CPU of the ${SECONDS} s run − CPU of a ${SHORT_SECONDS} s run right after it) / (their difference in datagrams), per round: what each datagram costs once the process is running, without start-up and teardown. Median of the rounds (min–max).`,
+        '',
+        `| size | rate/direction | ${names.join(' | ')} |`,
+        `| --: | --: | ${names.map(() => '--:').join(' | ')} |`,
+        ...SIZES.flatMap((size) =>
+          RATES.map((rate) => {
+            const cells = names.map((n) => {
+              const s = summary.find((x) => x.contender === n && x.sizeBytes === size && x.ratePps === rate);
+              return s?.steadyUsPerDatagramMedian == null ? 'n/a' : `${fmt(s.steadyUsPerDatagramMedian)} µs (${fmt(s.steadyUsPerDatagramMin)}–${fmt(s.steadyUsPerDatagramMax)})`;
+            });
+            return `| ${size} B | ${rate.toLocaleString('en-US')} | ${cells.join(' | ')} |`;
+          }),
+        ),
+        '',
+        '| size | rate/direction | steady: ours single / plain | ours single / iperf3 | ours split / plain | ours split / iperf3 |',
+        '| --: | --: | --: | --: | --: | --: |',
+        ...ratios.map((r) => `| ${r.sizeBytes} B | ${r.ratePps.toLocaleString('en-US')} | ${fmt(r.steadyOursSingleOverPlain)} | ${fmt(r.steadyOursSingleOverIperf3)} | ${fmt(r.steadyOursSplitOverPlain)} | ${fmt(r.steadyOursSplitOverIperf3)} |`),
+        '',
+      ]
+    : []),
   'Projection, not a measurement: cores for 100,000 datagrams/s each way (200,000 carried per second) at the median cost:',
   '',
   ...ratios.map((r) => `- ${r.sizeBytes} B at ${r.ratePps.toLocaleString('en-US')}/s: ${names.map((n) => `${n} ${fmt(r.coresFor100kEachWay[n])}`).join(', ')}`),

@@ -9,7 +9,7 @@ import { finishResult, interruptible, planSave, stderrLine, stderrWrapped, stdou
 import { intervalAggregator, withOutputOptions } from './iperf-compat.js';
 import { sessionCountsNote, sessionProgressLine } from './progress-display.js';
 import { addOptions, type OptionName, type RawOptions } from './option-table.js';
-import { runListener, type ListenConfig } from '../bench/listen.js';
+import type { ListenConfig } from '../bench/listen.js';
 import type { RateCap } from '../bench/listen-limits.js';
 import { HEADER_BYTES } from '../bench/limits.js';
 import { bitsPerSecondOf } from './iperf-compat.js';
@@ -112,6 +112,8 @@ async function listenAction(raw: RawListenOptions, interval: number): Promise<nu
   // With --once, the exit code is the first session's (the one --once waits for).
   let firstCode: number | null = null;
   try {
+    // Loaded on demand, with the control protocol's schemas (typebox): other commands never pay for them.
+    const { runListener } = await import('../bench/listen.js');
     await runListener(cfg, {
       signal: intr.signal,
       onLog: (line) => stderrLine(`bench listen: ${line}`),

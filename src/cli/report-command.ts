@@ -8,7 +8,6 @@ import { examplesText } from './examples.js';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { OptionError, ResultFileError } from '../errors.js';
-import { parseResultFile } from '../result/read.js';
 import { renderChart, renderResults, type ReportFormat } from '../report/render.js';
 import { writeFileAtomic } from './files.js';
 import { stderrLine, stdoutWidth } from './common.js';
@@ -23,7 +22,9 @@ const FORMATS: readonly ReportFormat[] = ['table', 'md', 'csv', 'json', 'html'];
  * Reads and validates result files; a bad file is a {@link ResultFileError} (exit 2).
  * Each is labelled `labels[i]` when given (`--label`, in file order), else by its file name.
  */
-export function readResults(files: readonly string[], labels: readonly string[] = []): { label: string; result: AnyResult }[] {
+export async function readResults(files: readonly string[], labels: readonly string[] = []): Promise<{ label: string; result: AnyResult }[]> {
+  // The schemas load on demand (typebox is ~700 modules): the other commands never pay for them.
+  const { parseResultFile } = await import('../result/read.js');
   return files.map((file, i) => {
     let text: string;
     try {
@@ -42,12 +43,12 @@ export function registerReport(program: Command, setExit: (code: number) => void
     .addHelpText('after', examplesText('report'))
     .description('render saved results: a table, Markdown, CSV or JSON; several files side by side; SVG charts')
     .argument('<files...>', 'result files (from bench duplex, --find-max, sweep)');
-  addOptions(cmd, 'report', ['format', 'out', 'wide', 'label', 'chart']).action((files: string[], raw: RawReportOptions) => {
+  addOptions(cmd, 'report', ['format', 'out', 'wide', 'label', 'chart']).action(async (files: string[], raw: RawReportOptions) => {
     if (!FORMATS.includes(raw.format as ReportFormat)) throw new OptionError('--format', `"${raw.format}" must be one of ${FORMATS.join(', ')}`);
     if (raw.chart !== undefined && !raw.chart.endsWith('.svg')) throw new OptionError('--chart', `"${raw.chart}" should name an .svg file`);
     if (raw.label.length > files.length) throw new OptionError('--label', `${raw.label.length} labels for ${files.length} file${files.length === 1 ? '' : 's'}: give at most one per file`);
     if (raw.label.some((l) => l.trim() === '')) throw new OptionError('--label', 'a label cannot be empty');
-    const runs = readResults(files, raw.label);
+    const runs = await readResults(files, raw.label);
     const text = renderResults(runs, raw.format as ReportFormat, { width: stdoutWidth(raw.wide === true) });
     if (raw.out === undefined) process.stdout.write(text);
     else {

@@ -229,6 +229,10 @@ const PerfCpuPointSchema = Type.Object(
     /** This tool only: its own threads' figure (result `cpuCost`), beside the whole process's. */
     threadsUsPerDatagram: NullOr(Num()),
     error: NullOr(Text()),
+    /** With a short run beside the long one (absent in files before it): its CPU and datagrams, and the steady-state cost from the difference. */
+    shortCpuUs: Type.Optional(NullOr(Num())),
+    shortDatagrams: Type.Optional(NullOr(Count())),
+    steadyUsPerDatagram: Type.Optional(NullOr(Num())),
   },
   Closed,
 );
@@ -243,6 +247,8 @@ export const PerfCpuResultSchema = Type.Object(
     settings: Type.Object(
       {
         seconds: Num(),
+        /** The short run's seconds (steady-state figures); absent without one. */
+        shortSeconds: Type.Optional(Num()),
         rounds: Count(),
         ratesPps: Type.Array(Num(), { maxItems: 16 }),
         sizesBytes: Type.Array(Count(), { maxItems: 16 }),
@@ -257,7 +263,18 @@ export const PerfCpuResultSchema = Type.Object(
     points: Type.Array(PerfCpuPointSchema, { maxItems: 10_000 }),
     summary: Type.Array(
       Type.Object(
-        { contender: Name(), sizeBytes: Count(), ratePps: Num(), usPerDatagramMedian: NullOr(Num()), usPerDatagramMin: NullOr(Num()), usPerDatagramMax: NullOr(Num()), runs: Count() },
+        {
+          contender: Name(),
+          sizeBytes: Count(),
+          ratePps: Num(),
+          usPerDatagramMedian: NullOr(Num()),
+          usPerDatagramMin: NullOr(Num()),
+          usPerDatagramMax: NullOr(Num()),
+          runs: Count(),
+          steadyUsPerDatagramMedian: Type.Optional(NullOr(Num())),
+          steadyUsPerDatagramMin: Type.Optional(NullOr(Num())),
+          steadyUsPerDatagramMax: Type.Optional(NullOr(Num())),
+        },
         Closed,
       ),
       { maxItems: 1000 },
@@ -272,6 +289,10 @@ export const PerfCpuResultSchema = Type.Object(
           oursSplitOverPlain: NullOr(Num()),
           oursSplitOverIperf3: NullOr(Num()),
           coresFor100kEachWay: Type.Record(Name(), NullOr(Num())),
+          steadyOursSingleOverPlain: Type.Optional(NullOr(Num())),
+          steadyOursSingleOverIperf3: Type.Optional(NullOr(Num())),
+          steadyOursSplitOverPlain: Type.Optional(NullOr(Num())),
+          steadyOursSplitOverIperf3: Type.Optional(NullOr(Num())),
         },
         Closed,
       ),
