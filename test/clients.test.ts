@@ -71,9 +71,15 @@ describe.each<ThreadMode>(['single', 'split'])('--clients 4 on one server port, 
   it('under real overload the server socket drops, and its drop counter equals the loss over all clients', async () => {
     const n = 3;
     // A 4 KiB receive buffer on every socket: 1400-byte datagrams from three clients at 8k/s each overflow the server's.
-    const result = await runDuplex(localConfig({ threads, clients: n, sizeBytes: 1400, rateAbPps: 8000, rateBaPps: 1000, durationSeconds: 1, rcvbufBytes: 4096 }));
+    const cfg = localConfig({ threads, clients: n, sizeBytes: 1400, rateAbPps: 8000, rateBaPps: 1000, durationSeconds: 1, rcvbufBytes: 4096 });
+    // The comparison needs every client's end marker, and the overflowing socket can drop all five spaced
+    // copies of one when the machine is busy (seen once in a full parallel suite): the run then says so
+    // (no end marker, lostBySequence null), which is right, but decides nothing here: run again, at most 3 times.
+    let result = await runDuplex(cfg);
+    for (let i = 1; i < 3 && result.directions[0]?.endMarkerSeen !== true; i++) result = await runDuplex(cfg);
     expect(result.complete).toBe(true);
     const aggUp = result.directions[0] as DirectionResult;
+    expect(aggUp.endMarkerSeen, 'no run of 3 got every end marker through').toBe(true);
     expect(aggUp.lost).toBeGreaterThan(0);
     expect(aggUp.check.lostBySequence).toBe(aggUp.lost);
     expectServerDropsExplained(aggUp, n);
