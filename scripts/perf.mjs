@@ -21,7 +21,7 @@
  *   PERF_RSS_S       memory run seconds (default 60)
  *   PERF_QUICK=1     64 B only, one event loop only (a check of the script, not a publication)
  *   PERF_CONTENDERS  comma-separated contender names to run (default: all available; `none`: no search)
- *   PERF_MAX_TRIALS  trial budget per search (default 14)
+ *   PERF_MAX_TRIALS  trial budget per search (default: search.ts searchBudget for the range, 30)
  *   PERF_OUT         output directory (default results/; with PERF_QUICK=1 a temp dir,
  *                    and results/ is refused so a quick run never replaces a publication)
  *   PERF_NODE        comma-separated Node majors, e.g. 22,24,26 (default: unset, only the
@@ -84,7 +84,8 @@ const QUICK = process.env.PERF_QUICK === '1';
  * Trial budget per search, sized from the range and the resolution (search.ts
  * `searchBudget`): the trials a clean search from the 10k floor to the
  * fastest contender's ceiling (the C reference, ~350k with headroom) needs,
- * plus room for two refuted re-checks. A search stops as soon as it is
+ * plus room for one failed re-check absorbed and one refutation followed by
+ * a downward re-bracket (capacity that fell mid-search). A search stops as soon as it is
  * decided, so a clean one spends no more than before; 14, the old fixed
  * budget, left noisy searches undecided ("max trials").
  */

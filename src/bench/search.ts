@@ -271,7 +271,29 @@ interface DirectionState {
   trials: number;
   /** Failed re-checks that did not refute their rate (fewer than `refuteFails` at it). */
   recheckFailures: number;
+  /**
+   * Set when re-checks refuted a rate that had passed: the search steps down
+   * from `top` in growing steps (`REBRACKET_STEPS`, the `step`-th next) until
+   * a fresh pass, then bisects as usual; `null` otherwise. See {@link update}.
+   */
+  rebracket: { top: number; step: number } | null;
 }
+
+/**
+ * Downward steps after a refutation, as fractions of the refuted rate: 5 %,
+ * 10 %, 20 %, 40 %, then the floor. Why: on a shared machine capacity drifts
+ * down within a search (measured in a bench:perf run: iperf3's sender reached
+ * 152k/s at trial 10 and only 121–125k/s from trial 16 on). The passes below
+ * the refuted rate were measured before the drop and are as suspect as the
+ * refuted one; falling back on them one at a time cost a majority of failed
+ * re-checks each and ran the search out of trials. Fresh trials in growing
+ * steps find a rate that passes now within a few trials (a 20 % drop: three),
+ * and the bisection between it and the lowest fresh failure is short.
+ * Limits: capacity that drifts back up is not chased (the result is then
+ * conservative), and a fall during the final re-checks still costs their
+ * failures plus this re-bracket.
+ */
+const REBRACKET_STEPS = [0.05, 0.1, 0.2, 0.4] as const;
 
 /** What a direction wants from the next trial. */
 interface Step {
@@ -379,7 +401,10 @@ export function planTotalTrials(options: PlanOptions): number {
 export function searchBudget(options: Omit<PlanOptions, 'maxTrials'> & { ceilingPps: number | DirectionRates; refuteFails?: number }): number {
   const confirmTrials = options.confirmTrials ?? DEFAULT_CONFIRM_TRIALS;
   const refuteFails = options.refuteFails ?? Math.floor(confirmTrials / 2) + 1;
-  return planTotalTrials({ ...options, maxTrials: Number.MAX_SAFE_INTEGER }) + 2 * (refuteFails + 1);
+  // One refutation absorbed by the majority rule costs its failures and a step; one that stands costs its
+  // failures, the downward steps to a 20 % lower rate (3), a bisection of that 5–10 % bracket at the
+  // resolution (4 at 1 %) and the re-checks again.
+  return planTotalTrials({ ...options, maxTrials: Number.MAX_SAFE_INTEGER }) + (refuteFails + 1) + (refuteFails + 3 + 4 + confirmTrials);
 }
 
 // ---------------------------------------------------------------------------
@@ -473,7 +498,7 @@ async function resolveCeiling(options: SearchOptions, floorPps: number): Promise
 }
 
 function newState(floor: number, ceiling: number): DirectionState {
-  return { floor, ceiling, passes: new Map(), hi: null, floorFailure: null, failures: [], trials: 0, recheckFailures: 0 };
+  return { floor, ceiling, passes: new Map(), hi: null, floorFailure: null, failures: [], trials: 0, recheckFailures: 0, rebracket: null };
 }
 
 /** The highest surviving passing rate, or `null`. */
@@ -504,6 +529,15 @@ function plan(state: DirectionState, params: Params): Step {
     const rechecks = (state.passes.get(lo)?.count ?? 1) - 1;
     if (rechecks >= params.confirmTrials) return { role: 'hold', ratePps: lo, done: true };
     return { role: 'confirm', ratePps: lo, done: false };
+  }
+
+  // After a refutation, before any fresh pass: step down from the refuted rate (see REBRACKET_STEPS).
+  if (state.rebracket !== null && lo === null && hi !== null) {
+    const fraction = REBRACKET_STEPS[state.rebracket.step];
+    const probe = fraction === undefined ? state.floor : Math.round(state.rebracket.top * (1 - fraction));
+    if (probe > state.floor && probe < hi) return { role: 'search', ratePps: probe, done: false };
+    if (probe <= state.floor) return { role: 'search', ratePps: state.floor, done: false };
+    // A step that lands at or above a fresh failure: bisect below it instead (the code below).
   }
 
   // Here hi !== null (both null-hi cases returned above).
@@ -569,6 +603,8 @@ function update(state: DirectionState, record: DirectionTrialRecord, params: Par
     // A pass at or above a known failure contradicts it; the search never asks for
     // such a rate, so this is only a guard against an inconsistent state.
     if (state.hi !== null && rate >= state.hi) return;
+    // A fresh pass ends the downward steps: bisection between it and the lowest fresh failure.
+    state.rebracket = null;
     const prior = state.passes.get(rate);
     // A pass always has an observed loss (see `judge`); the fallback only satisfies the type.
     const loss = record.outcome.lossPercent ?? Number.POSITIVE_INFINITY;
@@ -587,6 +623,12 @@ function update(state: DirectionState, record: DirectionTrialRecord, params: Par
     return;
   }
   if (record.verdict !== 'pass') state.failures.push({ ratePps: rate, verdict: record.verdict });
+  if ((record.role === 'confirm' || record.role === 'hold') && tally !== undefined) {
+    // Re-checks refuted a rate that had passed: the machine may have lost capacity since the older
+    // passes below it were measured. They no longer bound the search (REBRACKET_STEPS).
+    state.passes.clear();
+    state.rebracket = { top: rate, step: 0 };
+  } else if (state.rebracket !== null) state.rebracket.step += 1;
   // A failure at `rate` refutes every pass at or above it (assuming loss does not fall
   // as the rate rises): they were lucky, or the partner direction's load has grown since.
   state.hi = state.hi === null ? rate : Math.min(state.hi, rate);
