@@ -215,48 +215,40 @@ if (!check.Check(out)) {
 const date = startedAt.slice(0, 10);
 const base = process.env.PERF_CPU_OUT ?? path.join(ROOT, 'results', `perf-cpu-${date}`);
 const fmt = (v, d = 2) => (v === null ? 'n/a' : v.toFixed(d));
+/** The cost table and the ratio table of one figure: whole-run (`usPerDatagram…`, ratios `oursSingleOverPlain`…) or steady state (`steady…`). */
+function tables(prefix, figure, label) {
+  const ratio = (r, name) => r[prefix === '' ? name : `${prefix}${name[0].toUpperCase()}${name.slice(1)}`] ?? null;
+  return [
+    `| size | rate/direction | ${names.join(' | ')} |`,
+    `| --: | --: | ${names.map(() => '--:').join(' | ')} |`,
+    ...SIZES.flatMap((size) =>
+      RATES.map((rate) => {
+        const cells = names.map((n) => {
+          const s = summary.find((x) => x.contender === n && x.sizeBytes === size && x.ratePps === rate);
+          return s?.[`${figure}Median`] == null ? 'n/a' : `${fmt(s[`${figure}Median`])} µs (${fmt(s[`${figure}Min`])}–${fmt(s[`${figure}Max`])})`;
+        });
+        return `| ${size} B | ${rate.toLocaleString('en-US')} | ${cells.join(' | ')} |`;
+      }),
+    ),
+    '',
+    `| size | rate/direction | ${label}ours single / plain | ours single / iperf3 | ours split / plain | ours split / iperf3 |`,
+    '| --: | --: | --: | --: | --: | --: |',
+    ...ratios.map((r) => `| ${r.sizeBytes} B | ${r.ratePps.toLocaleString('en-US')} | ${['oursSingleOverPlain', 'oursSingleOverIperf3', 'oursSplitOverPlain', 'oursSplitOverIperf3'].map((k) => fmt(ratio(r, k))).join(' | ')} |`),
+    '',
+  ];
+}
 const md = [
   `# CPU per datagram carried, ${date}`,
   '',
   `${out.environment.cpuModel} (${out.environment.cpuCount} CPUs), ${out.environment.kernel}, Node ${process.version}, ${TOOL.name} ${TOOL.version}; ${SECONDS} s runs, ${ROUNDS} rounds alternating, rates per direction with both directions at once, 127.0.0.1, 4 MiB buffers.`,
   `Measured: ${out.settings.measure}. Median of the rounds (min–max).`,
   '',
-  `| size | rate/direction | ${names.join(' | ')} |`,
-  `| --: | --: | ${names.map(() => '--:').join(' | ')} |`,
-  ...SIZES.flatMap((size) =>
-    RATES.map((rate) => {
-      const cells = names.map((n) => {
-        const s = summary.find((x) => x.contender === n && x.sizeBytes === size && x.ratePps === rate);
-        return s?.usPerDatagramMedian == null ? 'n/a' : `${fmt(s.usPerDatagramMedian)} µs (${fmt(s.usPerDatagramMin)}–${fmt(s.usPerDatagramMax)})`;
-      });
-      return `| ${size} B | ${rate.toLocaleString('en-US')} | ${cells.join(' | ')} |`;
-    }),
-  ),
-  '',
-  '| size | rate/direction | ours single / plain | ours single / iperf3 | ours split / plain | ours split / iperf3 |',
-  '| --: | --: | --: | --: | --: | --: |',
-  ...ratios.map((r) => `| ${r.sizeBytes} B | ${r.ratePps.toLocaleString('en-US')} | ${fmt(r.oursSingleOverPlain)} | ${fmt(r.oursSingleOverIperf3)} | ${fmt(r.oursSplitOverPlain)} | ${fmt(r.oursSplitOverIperf3)} |`),
-  '',
+  ...tables('', 'usPerDatagram', ''),
   ...(SHORT_SECONDS > 0
     ? [
         `Steady state: (CPU of the ${SECONDS} s run − CPU of a ${SHORT_SECONDS} s run right after it) / (their difference in datagrams), per round: what each datagram costs once the process is running, without start-up and teardown. Median of the rounds (min–max).`,
         '',
-        `| size | rate/direction | ${names.join(' | ')} |`,
-        `| --: | --: | ${names.map(() => '--:').join(' | ')} |`,
-        ...SIZES.flatMap((size) =>
-          RATES.map((rate) => {
-            const cells = names.map((n) => {
-              const s = summary.find((x) => x.contender === n && x.sizeBytes === size && x.ratePps === rate);
-              return s?.steadyUsPerDatagramMedian == null ? 'n/a' : `${fmt(s.steadyUsPerDatagramMedian)} µs (${fmt(s.steadyUsPerDatagramMin)}–${fmt(s.steadyUsPerDatagramMax)})`;
-            });
-            return `| ${size} B | ${rate.toLocaleString('en-US')} | ${cells.join(' | ')} |`;
-          }),
-        ),
-        '',
-        '| size | rate/direction | steady: ours single / plain | ours single / iperf3 | ours split / plain | ours split / iperf3 |',
-        '| --: | --: | --: | --: | --: | --: |',
-        ...ratios.map((r) => `| ${r.sizeBytes} B | ${r.ratePps.toLocaleString('en-US')} | ${fmt(r.steadyOursSingleOverPlain)} | ${fmt(r.steadyOursSingleOverIperf3)} | ${fmt(r.steadyOursSplitOverPlain)} | ${fmt(r.steadyOursSplitOverIperf3)} |`),
-        '',
+        ...tables('steady', 'steadyUsPerDatagram', 'steady: '),
       ]
     : []),
   'Projection, not a measurement: cores for 100,000 datagrams/s each way (200,000 carried per second) at the median cost:',

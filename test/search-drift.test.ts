@@ -14,6 +14,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { findMaxRate, searchBudget, type DirectionOutcome, type TrialRunner } from '../src/bench/search.js';
+import { mulberry32 } from '../src/udp/pattern.js';
 
 const FLOOR = 1_000;
 const CEILING = 200_000;
@@ -25,17 +26,6 @@ interface Drift {
   before: number;
   after: number;
   dropAt: number;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function driftRunner(ab: Drift, ba: Drift, noise = 0, seed = 1): { runner: TrialRunner; capacityAt: (dir: 'ab' | 'ba', trial: number) => number } {
