@@ -21,7 +21,7 @@
  *   PERF_RSS_S       memory run seconds (default 60)
  *   PERF_QUICK=1     64 B only, one event loop only (a check of the script, not a publication)
  *   PERF_CONTENDERS  comma-separated contender names to run (default: all available; `none`: no search)
- *   PERF_MAX_TRIALS  trial budget per search (default: search.ts searchBudget for the range, 30)
+ *   PERF_MAX_TRIALS  trial budget per search (default: search.ts searchBudget for the range, 29)
  *   PERF_OUT         output directory (default results/; with PERF_QUICK=1 a temp dir,
  *                    and results/ is refused so a quick run never replaces a publication)
  *   PERF_NODE        comma-separated Node majors, e.g. 22,24,26 (default: unset, only the
