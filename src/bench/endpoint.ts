@@ -132,6 +132,12 @@ export class Endpoint {
   /** A client group's sockets, in order (the first is this endpoint's own address and port). */
   readonly members: GroupMember[] = [];
   private dropsAtEnd: number | null = null;
+  private bindDrops: number | null = null;
+
+  /** The drop counter of this endpoint's sockets once all were bound, before any traffic; `null` without /proc. */
+  get dropsAtBind(): number | null {
+    return this.bindDrops;
+  }
   private readonly partials: WorkerPartial[] = [];
   /** The one peer of a `connectPeer` endpoint, whose sockets' drops are this endpoint's. */
   private dropPeer: { address: string; port: number } | null = null;
@@ -261,6 +267,7 @@ export class Endpoint {
       }
     }
     this.truesizeBytes = await truesizeFor(this.incomingDatagramBytes(), this.cfg.family);
+    this.bindDrops = readPortDrops(this.port, this.cfg.family)?.drops ?? null;
   }
 
   /** The largest datagram this endpoint receives: the peer's pattern's, or `--size`. */
