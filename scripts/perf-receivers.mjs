@@ -23,6 +23,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { reusePortSupport } from '../dist/udp/socket.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -37,8 +38,7 @@ const POINTS = [
 const VARIANTS = [1, 2];
 
 function nodeWithReusePort() {
-  const [major, minor] = process.versions.node.split('.').map(Number);
-  if (major > 22 || (major === 22 && minor >= 12)) return process.execPath;
+  if (reusePortSupport().ok) return process.execPath;
   return execFileSync('bash', [join(ROOT, 'scripts', 'node-bin.sh'), '24'], { encoding: 'utf8' }).trim();
 }
 const NODE = nodeWithReusePort();

@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import { fileURLToPath } from 'node:url';
+import { reusePortSupport } from '../src/udp/socket.js';
 
 export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
@@ -45,8 +46,7 @@ export async function freePort(): Promise<number> {
  * the npm registry); `skip` with the reason when neither can run here.
  */
 export function reusePortNode(): { node: string } | { skip: string } {
-  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
-  if (major > 22 || (major === 22 && minor >= 12)) return { node: process.execPath };
+  if (reusePortSupport().ok) return { node: process.execPath };
   const script = fileURLToPath(new URL('../scripts/node-bin.sh', import.meta.url));
   const r = spawnSync('bash', [script, '24'], { encoding: 'utf8', timeout: 300_000 });
   if (r.status === 0 && r.stdout.trim() !== '') return { node: r.stdout.trim() };

@@ -133,11 +133,6 @@ export class Endpoint {
   readonly members: GroupMember[] = [];
   private dropsAtEnd: number | null = null;
   private bindDrops: number | null = null;
-
-  /** The drop counter of this endpoint's sockets once all were bound, before any traffic; `null` without /proc. */
-  get dropsAtBind(): number | null {
-    return this.bindDrops;
-  }
   private readonly partials: WorkerPartial[] = [];
   /** The one peer of a `connectPeer` endpoint, whose sockets' drops are this endpoint's. */
   private dropPeer: { address: string; port: number } | null = null;
@@ -171,9 +166,14 @@ export class Endpoint {
     return role.kind === 'local' && role.strangerSocket === true && this.opts.threads !== 'split' && this.peerCount === 1 && (this.opts.group ?? 1) === 1;
   }
 
-  /** Receiver threads on the port: K of an SO_REUSEPORT group, else 1 (or none, never: single mode's endpoint receives). */
+  /** Threads that receive on the port: K of an SO_REUSEPORT group, else 1 (the receiver, or single mode's one endpoint thread). */
   get receiverCount(): number {
     return this.opts.threads === 'split' && this.peerCount > 1 ? Math.max(1, this.opts.receivers ?? 1) : 1;
+  }
+
+  /** The drop counter of this endpoint's sockets once all were bound, before any traffic; `null` without /proc. */
+  get dropsAtBind(): number | null {
+    return this.bindDrops;
   }
 
   /** How many peers this endpoint serves. */
@@ -230,9 +230,9 @@ export class Endpoint {
     const echo = new SharedArrayBuffer(ECHO_SLOT_BYTES * Math.max(this.peerCount, this.opts.group ?? 1));
     if ((this.opts.group ?? 1) > 1 && this.opts.threads !== 'single') throw new RangeError('client groups run in single-thread mode only');
     const split = this.opts.threads === 'split';
-    const support = reusePortSupport();
     // Node 20 ignores dgram's reusePort: the K sockets would bind (SO_REUSEADDR) and only the last would receive.
-    if (this.receiverCount > 1 && !support.ok) throw new RangeError(`${this.receiverCount} receivers on one port: ${support.reason}`);
+    const support = this.receiverCount > 1 ? reusePortSupport() : null;
+    if (support !== null && !support.ok) throw new RangeError(`${this.receiverCount} receivers on one port: ${support.reason}`);
     const receivers: WorkerInit['role'][] = Array.from({ length: this.receiverCount }, () => 'receiver');
     const order: WorkerInit['role'][] = !split ? ['endpoint'] : this.peerCount > 1 ? ['sender', ...receivers] : ['receiver', 'sender'];
     let port = this.opts.bindPort;

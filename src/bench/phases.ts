@@ -170,11 +170,11 @@ export function trackProgress(endpoints: Endpoint[], onProgress: RunHooks['onPro
   const prev = new Map<string, { sent: number; received: number; expected: number }>();
   const offs: (() => void)[] = [];
   const dirOf = (from: 'A' | 'B'): DirectionLabel => (from === 'A' ? 'A→B' : 'B→A');
-  // Ticks expected per direction and second: one from each sending and each receiving thread on each side
-  // (one each per endpoint, but K from a server with K receivers on its port).
-  const count = (id: 'A' | 'B', role: 'sender' | 'receiver'): number =>
-    endpoints.filter((e) => e.id === id).reduce((n, e) => n + e.workers.filter((w) => w.init.role !== (role === 'sender' ? 'receiver' : 'sender')).length, 0);
-  const want = { 'A→B': { senders: count('A', 'sender'), receivers: count('B', 'receiver') }, 'B→A': { senders: count('B', 'sender'), receivers: count('A', 'receiver') } };
+  // Ticks expected per direction and second: one from each endpoint's sending thread on one side, one
+  // from each receiving thread on the other (one per endpoint, but K from a server with K receivers).
+  const senders = (id: 'A' | 'B'): number => endpoints.filter((e) => e.id === id).length;
+  const receivers = (id: 'A' | 'B'): number => endpoints.filter((e) => e.id === id).reduce((n, e) => n + e.receiverCount, 0);
+  const want = { 'A→B': { senders: senders('A'), receivers: receivers('B') }, 'B→A': { senders: senders('B'), receivers: receivers('A') } };
   const emit = (dir: DirectionLabel, tick: IntervalTick, acc: Acc): void => {
     const key = `${dir}:${tick.warmup ? 'w' : 'm'}`;
     const p = prev.get(key) ?? { sent: 0, received: 0, expected: 0 };

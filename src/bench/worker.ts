@@ -72,7 +72,7 @@ async function setup(): Promise<void> {
     address: init.bindAddress,
     port: init.bindPort,
     reuseAddr: init.reuseAddr,
-    ...(init.reusePort === true ? { reusePort: true } : {}),
+    reusePort: init.reusePort === true,
     rcvbufBytes: init.rcvbufBytes,
     sndbufBytes: init.sndbufBytes,
   });
